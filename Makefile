@@ -1,0 +1,42 @@
+# The README's two commands: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: demo test lint install browser clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Weibao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run Weibao with demo data on SQLite: web + worker + scheduler, Ctrl-C stops all.
+demo: install
+	WEIBAO_MODE=demo $(BIN)/weibao migrate --no-input
+	WEIBAO_MODE=demo $(BIN)/weibao collectstatic --no-input --verbosity 0
+	WEIBAO_MODE=demo $(BIN)/weibao load_demo
+	WEIBAO_MODE=demo $(BIN)/weibao run_all --addr 127.0.0.1:8000
+
+## Run the whole test suite (browser journeys included) and the linter.
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## Debian's chromium for the browser journeys (no browser download).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,197 @@
+"""Login security as a 等保 2.0 level-3 assessor checks it (GB/T 22239-2019 8.1.4.1)."""
+
+from datetime import timedelta
+
+import pyotp
+import pytest
+from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
+
+from weibao.accounts.roles import AdminRole
+from weibao.accounts.services.roles import grant_admin_role
+from weibao.audit.models import AuditRecord
+from weibao.testing.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Weibao@2026"
+
+
+def _login(client, username, password=PASSWORD):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_login_page_is_in_chinese_by_default(client):
+    response = client.get("/accounts/login/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-CN">' in body and "登录" in body
+
+
+def test_successful_login_is_audited_with_ip(client, pm):
+    response = _login(client, "pm")
+    assert response.status_code == 302
+    record = AuditRecord.objects.filter(action="login", actor=pm).get()
+    assert record.ip == "127.0.0.1"
+    assert record.outcome == "success"
+
+
+def test_wrong_password_and_unknown_user_get_the_same_generic_answer(client, pm):
+    wrong = _login(client, "pm", "wrong-password")
+    unknown = _login(client, "nobody-here", "wrong-password")
+    assert wrong.status_code == unknown.status_code == 200
+    assert "用户名或密码不正确" in wrong.content.decode()
+    assert wrong.context["error"] == unknown.context["error"]
+    assert AuditRecord.objects.filter(action="login.failed", outcome="failure").count() == 2
+
+
+def test_five_failures_lock_for_ten_minutes_then_unlock(client, pm, clock):
+    for _ in range(5):
+        _login(client, "pm", "wrong-password")
+    assert AuditRecord.objects.filter(action="login.locked", actor_username="pm").exists()
+    locked = _login(client, "pm")  # right password, still locked
+    assert "锁定" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    clock.advance(timedelta(minutes=9))
+    assert "锁定" in _login(client, "pm").content.decode()
+    clock.advance(timedelta(minutes=2))
+    assert _login(client, "pm").status_code == 302
+
+
+def test_api_token_creation_counts_towards_the_same_lockout(pm):
+    api = APIClient()
+    for _ in range(5):
+        api.post("/api/v1/auth/token/", {"username": "pm", "password": "bad"}, format="json")
+    response = api.post("/api/v1/auth/token/", {"username": "pm", "password": PASSWORD}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "locked"
+
+
+def test_idle_session_is_logged_out_after_ten_minutes(client_for, pm, clock):
+    client = client_for(pm)
+    assert client.get("/").status_code == 200
+    clock.advance(timedelta(minutes=9))
+    assert client.get("/").status_code == 200
+    clock.advance(timedelta(minutes=11))
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert AuditRecord.objects.filter(action="session.idle_timeout", actor=pm).exists()
+
+
+def test_password_policy_needs_length_and_three_classes(client_for, pm):
+    client = client_for(pm)
+    for weak in ["Ab1!", "abcdefgh", "abcdefg1"]:
+        response = client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak},
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["new_password1"]
+
+
+def test_last_five_passwords_cannot_be_reused(client_for, pm):
+    client = client_for(pm)
+    current = PASSWORD
+    for new in ["Shilong#2026a", "Shilong#2026b", "Shilong#2026c", "Shilong#2026d"]:
+        response = client.post(
+            "/accounts/password/",
+            {"old_password": current, "new_password1": new, "new_password2": new},
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        current = new
+    reuse = client.post(
+        "/accounts/password/",
+        {"old_password": current, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert "最近" in str(reuse.context["form"].errors["new_password1"])
+    assert AuditRecord.objects.filter(action="password.changed", actor=pm).count() >= 5
+
+
+def test_expired_password_forces_the_change_page(client_for, pm, clock, settings):
+    settings.WEIBAO_PASSWORD_MAX_AGE_DAYS = 90
+    settings.WEIBAO_IDLE_TIMEOUT_MINUTES = 200 * 24 * 60  # isolate expiry from idle logout
+    client = client_for(pm)
+    clock.advance(timedelta(days=89))
+    assert client.get("/contracts/").status_code == 200
+    clock.advance(timedelta(days=2))
+    response = client.get("/contracts/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/accounts/password/")
+    assert client.get("/accounts/password/").status_code == 200
+
+
+def test_admin_roles_cannot_be_combined_in_one_person(db):
+    person = UserFactory()
+    grant_admin_role(person, AdminRole.SYSTEM_ADMIN, by=None)
+    with pytest.raises(ValidationError) as refused:
+        grant_admin_role(person, AdminRole.AUDITOR, by=None)
+    assert "三员分立" in str(refused.value)
+    assert AuditRecord.objects.filter(action="role.admin_granted").count() == 1
+
+
+def test_administrator_must_enrol_totp_before_reaching_anything(client, settings):
+    settings.WEIBAO_DEMO_RELAX_2FA = False
+    admin = UserFactory(username="sec")
+    grant_admin_role(admin, AdminRole.SECURITY_ADMIN, by=None)
+    response = _login(client, "sec")
+    assert response["Location"].endswith("/accounts/otp/setup/")
+    assert client.get("/contracts/")["Location"].endswith("/accounts/otp/setup/")
+    # The session cannot be used for the API either until the second factor is verified.
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+    page = client.get("/accounts/otp/setup/")
+    assert "<svg" in page.content.decode()  # the QR code to scan
+    secret = client.session["weibao_pending_totp_secret"]
+    response = client.post("/accounts/otp/setup/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/contracts/").status_code == 200
+    assert client.get("/api/v1/me/").status_code == 200
+    assert AuditRecord.objects.filter(action="mfa.enabled", actor=admin).exists()
+
+
+def test_enrolled_administrator_logs_in_with_a_code_and_replay_is_refused(client, settings, clock):
+    settings.WEIBAO_DEMO_RELAX_2FA = False
+    admin = UserFactory(username="sys")
+    grant_admin_role(admin, AdminRole.SYSTEM_ADMIN, by=None)
+    admin.totp_secret = pyotp.random_base32()
+    admin.totp_enabled = True
+    admin.save()
+    assert _login(client, "sys")["Location"].endswith("/accounts/otp/")
+    code = pyotp.TOTP(admin.totp_secret).at(clock.now())
+    assert client.post("/accounts/otp/", {"code": code}).status_code == 302
+    client.post("/accounts/logout/")
+    _login(client, "sys")
+    replay = client.post("/accounts/otp/", {"code": code})
+    assert replay.status_code == 200 and replay.context["form"].errors["code"]
+
+
+def test_admin_api_token_needs_the_second_factor(settings, clock):
+    settings.WEIBAO_DEMO_RELAX_2FA = False
+    admin = UserFactory(username="aud")
+    grant_admin_role(admin, AdminRole.AUDITOR, by=None)
+    admin.totp_secret = pyotp.random_base32()
+    admin.totp_enabled = True
+    admin.save()
+    api = APIClient()
+    without = api.post("/api/v1/auth/token/", {"username": "aud", "password": PASSWORD}, format="json")
+    assert without.status_code == 400 and "otp" in without.json()
+    code = pyotp.TOTP(admin.totp_secret).at(clock.now())
+    ok = api.post(
+        "/api/v1/auth/token/", {"username": "aud", "password": PASSWORD, "otp": code}, format="json"
+    )
+    assert ok.status_code == 201
+
+
+def test_demo_relaxation_is_announced_on_the_login_page_only_in_demo_mode(client, settings):
+    settings.DEMO = False
+    settings.WEIBAO_DEMO_RELAX_2FA = False
+    assert "演示模式" not in client.get("/accounts/login/").content.decode()
+    settings.DEMO = True
+    settings.WEIBAO_DEMO_RELAX_2FA = True
+    body = client.get("/accounts/login/").content.decode()
+    assert "演示模式" in body and "双因素认证" in body
+
+
+def test_logout_is_audited(client_for, pm):
+    client = client_for(pm)
+    client.post("/accounts/logout/")
+    assert AuditRecord.objects.filter(action="logout", actor=pm).exists()

@@ -1,0 +1,79 @@
+"""Fixtures every test module may use: users, contracts, logged-in clients, the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from weibao.core import clock as core_clock
+from weibao.testing.factories import ContractFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def clock():
+    """The one clock, frozen at a known instant (2026-11-24 10:00 Shanghai); move it with
+    ``clock.advance(timedelta(...))`` or ``clock.set_now(...)``."""
+    core_clock.set_now(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+    yield core_clock
+    core_clock.set_now(None)
+
+
+@pytest.fixture
+def contract(db):
+    return ContractFactory(number="HTDZ202602135", name="石龙区一体化政务服务平台综合维保项目")
+
+
+@pytest.fixture
+def other_contract(db):
+    return ContractFactory(number="HT-OTHER-0001", name="另一个区的平台运维项目")
+
+
+@pytest.fixture
+def make_member(db):
+    def make(contract, role: str = "project_manager", **user_fields):
+        user = UserFactory(**user_fields)
+        MembershipFactory(contract=contract, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def pm(contract, make_member):
+    return make_member(contract, "project_manager", username="pm")
+
+
+@pytest.fixture
+def outsider(other_contract, make_member):
+    """A project manager of another contract: must never see ``contract``'s data."""
+    return make_member(other_contract, "project_manager", username="other_pm")
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["weibao_otp_verified"] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return _logged_in
+
+
+@pytest.fixture
+def api_client_for():
+    def make(user) -> APIClient:
+        from weibao.api.models import ApiToken
+
+        _, raw = ApiToken.issue(user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make

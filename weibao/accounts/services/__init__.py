@@ -1,0 +1,1 @@
+"""What the accounts domain does: log in, lock out, manage roles, second factor."""

@@ -1,0 +1,76 @@
+"""``Authorization: Bearer <token>`` authentication for the REST API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from weibao.api.models import ApiToken, hash_token
+from weibao.core import clock
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0].lower() not in {"bearer", "token"}:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Authorization 头格式应为 “Bearer <令牌>”。"))
+        token = (
+            ApiToken.objects.usable()
+            .select_related("user", "user__admin_role_grant")
+            .filter(key_hash=hash_token(parts[1]))
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已被撤销。"))
+        now = clock.now()
+        # Touch at most once a minute: a write per request would serialise SQLite.
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        request.api_token = token
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "weibao.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer"}
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """Browser sessions count for the API only once the second factor is verified."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        from weibao.accounts.middleware import OTP_VERIFIED_KEY
+        from weibao.accounts.services import second_factor
+
+        user = result[0]
+        session = request._request.session
+        if second_factor.is_needed_at_login(user) and not session.get(OTP_VERIFIED_KEY):
+            return None
+        return result
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "weibao.api.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

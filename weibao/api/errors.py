@@ -1,0 +1,37 @@
+"""API errors: JSON, one message list per field, in the caller's language, never a 500 for bad input."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        # Business rules raise Django's ValidationError; the API reports it as a 400.
+        if hasattr(exc, "message_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    return response
+
+
+def field_error(field: str, message) -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [message]})
+
+
+def bad_request(message) -> Response:
+    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)

@@ -1,0 +1,44 @@
+"""Serializer building blocks shared by every app's API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from weibao.contracts.models import Contract
+
+
+class StrictFieldsMixin:
+    """Refuses fields the serializer does not know, naming each (400, not a silent drop)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = set(self.fields)
+            unknown = sorted(str(key) for key in data if key not in known)
+            read_only = sorted(
+                str(key) for key in data if key in known and self.fields[key].read_only
+            )
+            errors = {key: [_("未知字段。")] for key in unknown}
+            errors.update({key: [_("该字段为只读，不能修改。")] for key in read_only})
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class MemberContractField(serializers.PrimaryKeyRelatedField):
+    """A contract the caller is a member of (in the roles given). Others look non-existent."""
+
+    default_error_messages = {
+        "does_not_exist": _("合同 {pk_value} 不存在或您不是其成员。"),
+        "incorrect_type": _("合同编号应为整数，收到 {data_type}。"),
+    }
+
+    def __init__(self, roles=None, **kwargs):
+        self.roles = roles
+        kwargs.setdefault("queryset", Contract.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return Contract.objects.for_user(user, roles=self.roles)

@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from weibao.api import views
+from weibao.contracts.api import ContractViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("contracts", ContractViewSet, basename="contract")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", views.RevokeTokenView.as_view(), name="api-token-revoke"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("", include("weibao.calendars.api_urls")),
+    path("", include("weibao.servicedesk.api_urls")),
+    path("", include("weibao.knowledge.api_urls")),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,129 @@
+"""Authentication endpoints and the caller's own data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from weibao import audit
+from weibao.accounts.services import second_factor
+from weibao.accounts.services.login import LoginError, check_password_login
+from weibao.accounts.services.passwords import password_expired
+from weibao.api.models import ApiToken
+from weibao.api.serializers import StrictFieldsMixin
+from weibao.core import clock
+
+
+class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    otp = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenView(APIView):
+    """Exchange a username and password (and a TOTP code for administrators) for a token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = check_password_login(
+            data.validated_data["username"],
+            data.validated_data["password"],
+            channel="api",
+            request=request,
+        )
+        if not result.ok:
+            if result.error is LoginError.LOCKED:
+                message = _("登录失败次数过多，账号已被临时锁定，请 %(m)d 分钟后再试。") % {
+                    "m": settings.WEIBAO_LOCKOUT_MINUTES
+                }
+                return Response({"detail": message, "code": "locked"}, status=403)
+            return Response(
+                {"detail": _("用户名或密码不正确。"), "code": "invalid_credentials"}, status=400
+            )
+        user = result.user
+        if second_factor.is_needed_at_login(user):
+            code = data.validated_data.get("otp", "")
+            if not user.totp_enabled:
+                return Response(
+                    {"otp": [_("管理员须先在网页上启用双因素认证。")], "code": "otp_setup_required"},
+                    status=400,
+                )
+            if not second_factor.verify(user, code):
+                from weibao.accounts.services.login import count_otp_failure
+
+                count_otp_failure(user)
+                audit.record("api_token.otp_failed", actor=user, obj=user, outcome="failure")
+                return Response({"otp": [_("动态验证码不正确或缺失。")]}, status=400)
+        if password_expired(user):
+            return Response(
+                {"detail": _("密码已过期，请先登录网页修改密码。"), "code": "password_expired"},
+                status=403,
+            )
+        token, raw = ApiToken.issue(user, name=data.validated_data.get("name", ""))
+        audit.record("api_token.created", actor=user, obj=token, detail={"prefix": token.key_prefix})
+        return Response({"token": raw}, status=status.HTTP_201_CREATED)
+
+
+class RevokeTokenView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        """Revoke the bearer token used for this request."""
+        token = getattr(request, "api_token", None)
+        if token is None:
+            return Response(
+                {"detail": _("此请求未使用 API 令牌。")}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record("api_token.revoked", actor=request.user, obj=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    admin_role = serializers.CharField(allow_null=True)
+    memberships = serializers.ListField(child=serializers.DictField())
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        memberships = [
+            {"contract": m.contract_id, "role": m.role}
+            for m in user.memberships.filter(active=True).order_by("contract_id", "role")
+        ]
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "display_name": user.display_name,
+                "admin_role": user.admin_role,
+                "memberships": memberships,
+            }
+        )

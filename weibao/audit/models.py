@@ -1,0 +1,93 @@
+"""The append-only, hash-chained audit trail (审计记录)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from weibao.core import clock
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit record."""
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit records cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit records cannot be deleted")
+
+
+class AuditRecord(models.Model):
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+        DENIED = "denied", _("拒绝")
+
+    # seq is the chain order: assigned under the chain lock, gap-free.
+    seq = models.BigIntegerField(unique=True, editable=False)
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_username = models.CharField(_("操作人"), max_length=150, blank=True, db_index=True)
+    action = models.CharField(_("事件"), max_length=64, db_index=True)
+    outcome = models.CharField(
+        _("结果"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    ip = models.CharField(_("IP 地址"), max_length=64, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=400, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    detail = models.JSONField(_("详情"), null=True, blank=True)
+    algorithm = models.CharField(max_length=16)
+    prev_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["contract", "-seq"]), models.Index(fields=["action", "-at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.actor_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit records cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the chain's tip; locked while a record is appended."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)

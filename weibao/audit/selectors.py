@@ -1,0 +1,22 @@
+"""Which audit records a user may read."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from weibao.accounts.roles import ContractRole
+from weibao.audit.models import AuditRecord
+from weibao.contracts.scoping import member_contract_ids
+
+
+def records_visible_to(user):
+    """The platform audit administrator reads platform-level records; a contract's
+    auditor reads that contract's records. ``None`` when the user may read none."""
+    contract_ids = member_contract_ids(user, roles=[ContractRole.AUDITOR])
+    is_admin = user.is_authenticated and user.is_audit_admin
+    if not contract_ids and not is_admin:
+        return None
+    condition = Q(contract_id__in=contract_ids)
+    if is_admin:
+        condition |= Q(contract__isnull=True)
+    return AuditRecord.objects.filter(condition).order_by("-seq")

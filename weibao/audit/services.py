@@ -1,0 +1,171 @@
+"""``record()``: the one way anything lands in the audit trail; ``verify_chain()`` checks it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+from weibao.audit.hashing import GENESIS_HASH, chain_hash, content_hash
+from weibao.audit.models import AuditChainHead, AuditRecord
+from weibao.core import clock, request_context
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """A model's field values as JSON-safe data, for ``before=`` / ``after=``."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"password", "totp_secret"}:
+            continue  # secrets never enter the trail
+        data[field.attname] = field.value_from_object(instance)
+    return _json_safe(data)
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values differ, as a (before, after) pair."""
+    keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record(
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    actor=None,
+    contract=None,
+    outcome: str = AuditRecord.Outcome.SUCCESS,
+    before: dict | None = None,
+    after: dict | None = None,
+    detail: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    actor_username: str = "",
+) -> AuditRecord:
+    """Append one record to the trail.
+
+    Who and from where default to the current request. The record joins the caller's
+    transaction, so a rolled-back action leaves no record — except failures that must
+    survive (failed logins), which callers record outside their transaction.
+    """
+    ctx = request_context.current()
+    if actor is None:
+        actor = ctx.user
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+        if contract is None:
+            contract = _contract_of(obj)
+    algorithm = settings.WEIBAO_AUDIT_HASH
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        entry = AuditRecord(
+            seq=head.last_seq + 1,
+            at=clock.now(),
+            actor=actor if actor is not None and actor.pk else None,
+            actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
+            action=action,
+            outcome=outcome,
+            contract_id=getattr(contract, "pk", contract),
+            object_type=object_type[:64],
+            object_id=str(object_id)[:64],
+            object_repr=object_repr[:300],
+            ip=ctx.ip[:64],
+            user_agent=ctx.user_agent[:400],
+            request_id=ctx.request_id[:32],
+            before=_json_safe(before),
+            after=_json_safe(after),
+            detail=_json_safe(detail),
+            algorithm=algorithm,
+            prev_hash=head.last_hash,
+        )
+        entry.content_hash = content_hash(algorithm, _hashed_fields(entry))
+        entry.chain_hash = chain_hash(algorithm, entry.prev_hash, entry.content_hash)
+        entry.save()
+        head.last_seq = entry.seq
+        head.last_hash = entry.chain_hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+def _contract_of(obj: models.Model):
+    from weibao.contracts.models import Contract
+
+    if isinstance(obj, Contract):
+        return obj
+    return getattr(obj, "contract_id", None)
+
+
+def _hashed_fields(entry: AuditRecord) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "actor_username": entry.actor_username,
+        "action": entry.action,
+        "outcome": entry.outcome,
+        "contract_id": entry.contract_id,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "ip": entry.ip,
+        "user_agent": entry.user_agent,
+        "request_id": entry.request_id,
+        "before": entry.before,
+        "after": entry.after,
+        "detail": entry.detail,
+        "algorithm": entry.algorithm,
+    }
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    record_id: int | None
+    reason: str
+
+
+def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
+    """Walk the whole trail in order; yield the first break found (and stop)."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    qs = AuditRecord.objects.order_by("seq")
+    while True:
+        batch = list(qs.filter(seq__gte=expected_seq)[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.seq != expected_seq:
+                yield ChainProblem(expected_seq, None, f"record #{expected_seq} is missing")
+                return
+            own = content_hash(entry.algorithm, _hashed_fields(entry))
+            if own != entry.content_hash:
+                yield ChainProblem(entry.seq, entry.pk, "content does not match its hash")
+                return
+            if entry.prev_hash != expected_prev:
+                yield ChainProblem(entry.seq, entry.pk, "link to the previous record is broken")
+                return
+            if chain_hash(entry.algorithm, entry.prev_hash, entry.content_hash) != entry.chain_hash:
+                yield ChainProblem(entry.seq, entry.pk, "chain hash does not match")
+                return
+            expected_prev = entry.chain_hash
+            expected_seq += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and head.last_seq != expected_seq - 1:
+        yield ChainProblem(
+            expected_seq, None, f"records after #{expected_seq - 1} are missing (head says #{head.last_seq})"
+        )

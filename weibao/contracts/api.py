@@ -1,0 +1,44 @@
+"""``/api/v1/contracts/``: the caller's contracts."""
+
+from rest_framework import serializers, viewsets
+
+from weibao.contracts.models import Contract
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    my_roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "number",
+            "name",
+            "procurement_number",
+            "party_a",
+            "party_b",
+            "amount",
+            "currency",
+            "signed_on",
+            "term_start",
+            "term_end",
+            "status",
+            "my_roles",
+        ]
+
+    def get_my_roles(self, contract) -> list[str]:
+        user = self.context["request"].user
+        return sorted(
+            m.role for m in contract.memberships.all() if m.user_id == user.pk and m.active
+        )
+
+
+class ContractViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ContractSerializer
+
+    def get_queryset(self):
+        return (
+            Contract.objects.for_user(self.request.user)
+            .prefetch_related("memberships")
+            .order_by("number")
+        )

@@ -1,0 +1,59 @@
+"""Contract membership: who works on which contract, in which role. Every change audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from weibao import audit
+from weibao.accounts.roles import ContractRole
+from weibao.contracts.models import Contract, Membership
+
+
+def add_member(contract: Contract, user, role: str, *, by=None) -> Membership:
+    if role not in ContractRole.values:
+        raise ValidationError({"role": _("未知的角色：%(role)s") % {"role": role}})
+    membership, created = Membership.objects.get_or_create(contract=contract, user=user, role=role)
+    if not created and membership.active:
+        return membership
+    if not membership.active:
+        membership.active = True
+        membership.save(update_fields=["active"])
+    audit.record(
+        "role.member_added",
+        obj=membership,
+        actor=by,
+        contract=contract,
+        after={"user": user.get_username(), "role": role},
+    )
+    return membership
+
+
+def remove_member(membership: Membership, *, by=None) -> None:
+    if not membership.active:
+        return
+    membership.active = False
+    membership.save(update_fields=["active"])
+    audit.record(
+        "role.member_removed",
+        obj=membership,
+        actor=by,
+        contract=membership.contract,
+        before={"user": membership.user.get_username(), "role": membership.role},
+    )
+
+
+def roles_of(user, contract: Contract) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Membership.objects.filter(user=user, contract=contract, active=True).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def has_capability(user, contract: Contract, capability: str) -> bool:
+    from weibao.accounts.roles import roles_with
+
+    return bool(roles_of(user, contract) & roles_with(capability))

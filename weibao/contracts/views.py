@@ -1,0 +1,44 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from weibao.contracts.middleware import SESSION_KEY
+from weibao.contracts.models import Contract, Membership
+from weibao.contracts.services import roles_of
+
+
+@login_required
+def contract_list(request):
+    contracts = Contract.objects.for_user(request.user).order_by("number")
+    return render(request, "contracts/list.html", {"contracts": contracts})
+
+
+@login_required
+def contract_detail(request, pk: int):
+    contract = get_object_or_404(Contract.objects.for_user(request.user), pk=pk)
+    members = (
+        Membership.objects.for_contract(contract)
+        .filter(active=True)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+    return render(
+        request,
+        "contracts/detail.html",
+        {"contract": contract, "members": members, "my_roles": roles_of(request.user, contract)},
+    )
+
+
+@login_required
+@require_POST
+def switch_contract(request):
+    raw = request.POST.get("contract", "")
+    contract = get_object_or_404(
+        Contract.objects.for_user(request.user), pk=int(raw) if raw.isdigit() else 0
+    )
+    request.session[SESSION_KEY] = contract.pk
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,79 @@
+"""Run the web server, the worker and the scheduler together: one terminal, Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Start web server + background worker (with the periodic scheduler) in one go."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--server",
+            choices=["runserver", "gunicorn"],
+            default="gunicorn",
+            help="gunicorn (threads, like production) or Django's runserver (auto-reload)",
+        )
+
+    def handle(self, *args, addr: str, server: str, **options):
+        exe = [sys.executable, "-m", "weibao.manage"]
+        if server == "gunicorn":
+            web = [
+                sys.executable, "-m", "gunicorn", "weibao.wsgi:application",
+                "--bind", addr, "--workers", "2", "--threads", "4",
+                "--access-logfile", "-", "--timeout", "60",
+            ]
+        else:
+            web = [*exe, "runserver", addr, "--noreload"]
+        # The Huey consumer runs the worker threads and the periodic scheduler.
+        worker = [*exe, "run_huey", "--flush-locks"]
+        env = dict(os.environ)
+        procs = {
+            # Both argv lists are built here from sys.executable and fixed words, no shell.
+            "web": subprocess.Popen(web, env=env),  # noqa: S603
+            "worker": subprocess.Popen(worker, env=env),  # noqa: S603
+        }
+        wildcard = "0.0.0.0"  # noqa: S104 - only to print a clickable local address
+        host = addr.replace(wildcard, "127.0.0.1", 1) if addr.startswith(wildcard) else addr
+        self.stdout.write(self.style.SUCCESS(f"\n维保 Weibao is running: http://{host}/"))
+        if settings.DEMO:
+            self.stdout.write(
+                "Demo logins (password Weibao@2026): pm agent engineer oncall1 liaison viewer "
+                "auditor sysadmin secadmin other_pm\n"
+            )
+        self.stdout.write("Press Ctrl-C to stop the web server, worker and scheduler.\n")
+
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, proc in procs.items():
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} exited with code {proc.returncode}; stopping.")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            deadline = time.time() + 10
+            for proc in procs.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.time()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()

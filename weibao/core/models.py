@@ -1,0 +1,30 @@
+"""The internal event stream (outbox): SLA breaches, monitor state changes, alerts…"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from weibao.contracts.scoping import ContractScopedModel
+from weibao.core import clock
+
+
+class Event(ContractScopedModel):
+    """One published event. Stored in the publisher's transaction, dispatched after commit,
+    and swept up by a periodic task if dispatch could not run (queue down): never lost."""
+
+    type = models.CharField(_("事件类型"), max_length=64, db_index=True)
+    payload = models.JSONField(default=dict)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["dispatched_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"

@@ -1,0 +1,59 @@
+"""Who is asking, from where: set per request so audit and services need not pass it around."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RequestContext:
+    ip: str = ""
+    user_agent: str = ""
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    request: Any = None
+
+    @property
+    def user(self):
+        user = getattr(self.request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "weibao_request_context", default=None
+)
+
+
+def current() -> RequestContext:
+    return _current.get() or RequestContext(request_id="")
+
+
+def set_current(ctx: RequestContext | None) -> contextvars.Token:
+    return _current.set(ctx)
+
+
+def reset(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def client_ip(request) -> str:
+    from django.conf import settings
+
+    # X-Real-IP is only trusted behind our own TLS proxy (nginx sets it).
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        real = request.META.get("HTTP_X_REAL_IP")
+        if real:
+            return real.strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def from_request(request) -> RequestContext:
+    return RequestContext(
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+        request=request,
+    )

@@ -1,0 +1,39 @@
+"""Background jobs of the core: event dispatch and its safety-net sweep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from weibao.core import clock
+
+MAX_EVENT_ATTEMPTS = 10
+
+
+@db_task(retries=3, retry_delay=10)
+def dispatch_event(event_id: int) -> None:
+    from weibao.core.events import dispatch
+    from weibao.core.models import Event
+
+    event = Event.objects.filter(pk=event_id, dispatched_at__isnull=True).first()
+    if event is not None:
+        dispatch(event)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_undispatched_events() -> int:
+    """Dispatch events whose after-commit task never ran (queue down, worker killed)."""
+    from weibao.core.events import dispatch
+    from weibao.core.models import Event
+
+    stale = clock.now() - timedelta(minutes=1)
+    pending = Event.objects.filter(
+        dispatched_at__isnull=True, created_at__lt=stale, attempts__lt=MAX_EVENT_ATTEMPTS
+    ).order_by("created_at")[:500]
+    count = 0
+    for event in pending:
+        dispatch(event)
+        count += 1
+    return count

@@ -1,0 +1,9 @@
+"""Demo data built from the seed contract (HTDZ202602135). Safe to load twice."""
+
+
+def load_all() -> str:
+    """Load every app's demo data in dependency order; later issues append theirs."""
+    from weibao.demo import seed
+
+    contracts = seed.load()
+    return ", ".join(f"{c.number}" for c in contracts.values())

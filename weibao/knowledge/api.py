@@ -1,0 +1,161 @@
+"""``/api/v1/knowledge/``: articles and search."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from weibao.accounts.roles import VENDOR_ROLES
+from weibao.api.errors import field_error
+from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.contracts.models import Contract
+from weibao.knowledge import services
+from weibao.knowledge.models import Article
+from weibao.knowledge.search import MAX_RESULTS, search
+
+
+class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    contract = MemberContractField(roles=VENDOR_ROLES)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=services.MAX_TAGS
+    )
+    status = serializers.ChoiceField(
+        choices=Article.Status.choices, default=Article.Status.PUBLISHED
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "contract",
+            "title",
+            "body",
+            "tags",
+            "visibility",
+            "shared",
+            "status",
+            "helpful_count",
+            "not_helpful_count",
+            "source_ticket",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+        read_only_fields = [
+            "helpful_count",
+            "not_helpful_count",
+            "source_ticket",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+
+    def create(self, validated_data):
+        return services.create_article(
+            validated_data["contract"],
+            title=validated_data["title"],
+            body=validated_data.get("body", ""),
+            tags=validated_data.get("tags", []),
+            visibility=validated_data.get("visibility", Article.Visibility.INTERNAL),
+            shared=validated_data.get("shared", False),
+            publish=validated_data.get("status") == Article.Status.PUBLISHED,
+            by=self.context["request"].user,
+        )
+
+
+class StrictRequestSchema(AutoSchema):
+    """Documents what StrictFieldsMixin enforces: request bodies take no unknown fields."""
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        result = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request":
+            result["additionalProperties"] = False
+        return result
+
+
+class ArticleViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Knowledge-base articles the caller may read; vendor team members may add them."""
+
+    serializer_class = ArticleSerializer
+    schema = StrictRequestSchema()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            errors = serializer.errors
+            contract_errors = errors.get("contract", [])
+            # A contract the caller is not on looks non-existent: 404, naming the field.
+            if set(errors) == {"contract"} and any(
+                getattr(e, "code", "") == "does_not_exist" for e in contract_errors
+            ):
+                body = {"detail": str(contract_errors[0]), "contract": contract_errors}
+                return Response(body, status=status.HTTP_404_NOT_FOUND)
+            raise serializers.ValidationError(errors)
+        serializer.save()
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    def get_queryset(self):
+        articles = Article.objects.visible_to(self.request.user).order_by("-updated_at", "-id")
+        # Drafts are the vendor team's working copies; bureau members read published ones.
+        from weibao.contracts.scoping import member_contract_ids
+
+        writer_contracts = member_contract_ids(self.request.user, roles=VENDOR_ROLES)
+        return articles.filter(status=Article.Status.PUBLISHED) | articles.filter(
+            contract_id__in=writer_contracts
+        )
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contract", int, required=True),
+            OpenApiParameter("q", str, required=True, pattern=r"\S"),
+        ],
+        responses=inline_serializer(
+            "KnowledgeSearchResults",
+            {
+                "results": serializers.ListField(
+                    child=inline_serializer(
+                        "KnowledgeHit",
+                        {
+                            "id": serializers.IntegerField(),
+                            "title": serializers.CharField(),
+                            "score": serializers.FloatField(),
+                        },
+                    )
+                )
+            },
+        ),
+    )
+    def get(self, request):
+        q = request.query_params.get("q", "").strip()
+        if not q:
+            raise field_error("q", _("请填写要检索的问题。"))
+        if len(q) > 500:
+            raise field_error("q", _("检索内容最多 500 个字。"))
+        raw = request.query_params.get("contract", "").strip()
+        if not raw:
+            raise field_error("contract", _("请指定合同。"))
+        if not raw.isdigit():
+            raise field_error("contract", _("合同编号应为整数。"))
+        contract = Contract.objects.for_user(request.user).filter(pk=int(raw)).first()
+        if contract is None:
+            # Someone else's contract looks non-existent: 404, still naming the field.
+            message = _("合同不存在或您不是其成员。")
+            return Response(
+                {"detail": message, "contract": [message]}, status=status.HTTP_404_NOT_FOUND
+            )
+        hits = search(request.user, contract, q, limit=MAX_RESULTS)
+        return Response(
+            {"results": [{"id": h.id, "title": h.title, "score": h.score} for h in hits]},
+            status=status.HTTP_200_OK,
+        )

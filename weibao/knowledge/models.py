@@ -1,0 +1,142 @@
+"""Knowledge-base articles (知识库), their version history, and synonym groups for search."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weibao.contracts.scoping import (
+    ContractScopedModel,
+    ContractScopedQuerySet,
+    member_contract_ids,
+)
+from weibao.core import clock
+
+
+class ArticleQuerySet(ContractScopedQuerySet):
+    def visible_to(self, user):
+        """Articles of the user's contracts, plus articles another contract of the same
+        vendor marked as shared.
+
+        The vendor is the contract's 乙方 text (``party_b``): a first approximation until
+        vendors become records of their own (docs/decisions/0005-knowledge-search.md).
+        """
+        ids = member_contract_ids(user)
+        if not ids:
+            return self.none()
+        from weibao.contracts.models import Contract
+
+        vendors = Contract.objects.filter(id__in=ids).values_list("party_b", flat=True)
+        return self.filter(Q(contract_id__in=ids) | Q(shared=True, contract__party_b__in=vendors))
+
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def public(self):
+        """What the portal may show to citizens and business staff without an account."""
+        return self.filter(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC)
+
+
+class Article(ContractScopedModel):
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("内部")
+        PUBLIC = "public", _("公开（门户可见）")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文（Markdown）"), blank=True)
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    visibility = models.CharField(
+        _("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    shared = models.BooleanField(
+        _("同一乙方的其他合同可见"),
+        default=False,
+        help_text=_("勾选后，本单位维护的其他合同也能检索到这篇文章。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    helpful_count = models.PositiveIntegerField(_("有帮助"), default=0)
+    not_helpful_count = models.PositiveIntegerField(_("没帮助"), default=0)
+    # The id of the resolved ticket this article was written from; a real foreign key
+    # once the service desk's Ticket model has settled.
+    source_ticket = models.PositiveBigIntegerField(_("来源工单"), null=True, blank=True)
+    # Segmented terms per field, computed on save so that building the in-memory index
+    # never runs the segmenter over the whole corpus (see search.py).
+    search_terms = models.JSONField(default=dict, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("知识库文章")
+        verbose_name_plural = _("知识库文章")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["contract", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleVersionQuerySet(ContractScopedQuerySet):
+    contract_lookup = "article__contract"
+
+
+class ArticleVersion(models.Model):
+    """One saved state of an article: who saved it, when, and what it said."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Article.Status.choices)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=clock.now)
+
+    objects = ArticleVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="article_version_unique")
+        ]
+
+
+class Synonym(ContractScopedModel):
+    """A group of words that mean the same to callers (U盾 = 数字证书 = CA证书)."""
+
+    terms = models.JSONField(_("同义词"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("同义词组")
+        verbose_name_plural = _("同义词组")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return " / ".join(self.terms)
+
+
+class SearchGeneration(models.Model):
+    """Bumped whenever a vendor's articles change, so every process knows its cached
+    index is stale with one small indexed read (works the same on SQLite and PostgreSQL)."""
+
+    vendor = models.CharField(max_length=200, unique=True)
+    generation = models.PositiveBigIntegerField(default=0)

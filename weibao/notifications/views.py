@@ -1,0 +1,45 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from weibao.core import clock
+from weibao.notifications.models import Notification
+
+
+def _mine(request):
+    return Notification.objects.filter(recipient=request.user)
+
+
+@login_required
+def inbox(request):
+    notes = _mine(request)
+    if request.GET.get("unread") == "1":
+        notes = notes.filter(read_at__isnull=True)
+    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": page, "unread_only": request.GET.get("unread") == "1"},
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    note = get_object_or_404(_mine(request), pk=pk)
+    if note.read_at is None:
+        note.read_at = clock.now()
+        note.save(update_fields=["read_at"])
+    target = note.link if note.link and url_has_allowed_host_and_scheme(
+        note.link, allowed_hosts={request.get_host()}
+    ) else "notifications:inbox"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    _mine(request).filter(read_at__isnull=True).update(read_at=clock.now())
+    return redirect("notifications:inbox")

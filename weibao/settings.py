@@ -1,0 +1,335 @@
+"""Weibao settings: one module, every value from the environment.
+
+Modes (WEIBAO_MODE):
+- ``production`` (the default): refuses to start without WEIBAO_SECRET_KEY and
+  WEIBAO_ALLOWED_HOSTS; no demo shortcuts.
+- ``demo``: generates and keeps a secret key under var/, relaxes the admin second
+  factor for the demo logins (the login page says so), password expiry off.
+- ``test``: set by the test suite; fixed key, real security rules.
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("WEIBAO_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+MODE = os.environ.get("WEIBAO_MODE", "production").strip().lower()
+if MODE not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured("WEIBAO_MODE must be production, demo or test")
+PRODUCTION = MODE == "production"
+DEMO = MODE == "demo"
+TESTING = MODE == "test"
+
+DEBUG = env_bool("WEIBAO_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("WEIBAO_SECRET_KEY", "")
+    if key:
+        return key
+    if TESTING:
+        return "weibao-test-secret-key-not-for-production-use-0123456789"
+    if DEMO:
+        # Demo mode keeps one generated key so sessions survive restarts.
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file = VAR_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    raise ImproperlyConfigured(
+        "WEIBAO_SECRET_KEY is not set. Production mode refuses to start without one "
+        "(set WEIBAO_MODE=demo to try Weibao locally)."
+    )
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list(
+    "WEIBAO_ALLOWED_HOSTS",
+    [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"],
+)
+CSRF_TRUSTED_ORIGINS = env_list("WEIBAO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
+    "weibao.core",
+    "weibao.accounts",
+    "weibao.contracts",
+    "weibao.audit",
+    "weibao.api",
+    "weibao.notifications",
+    "weibao.calendars",
+    "weibao.servicedesk",
+    "weibao.knowledge",
+    "weibao.web",
+]
+
+MIDDLEWARE = [
+    "weibao.core.middleware.RequestMetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "weibao.core.security.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "weibao.core.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "weibao.core.middleware.RequestContextMiddleware",
+    "weibao.accounts.middleware.IdleTimeoutMiddleware",
+    "weibao.accounts.middleware.SecondFactorMiddleware",
+    "weibao.accounts.middleware.PasswordExpiryMiddleware",
+    "weibao.contracts.middleware.CurrentContractMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "weibao.urls"
+WSGI_APPLICATION = "weibao.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "weibao.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ unless DATABASE_URL says otherwise.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "weibao.sqlite3",
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+# A request either completes or leaves nothing behind.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("WEIBAO_PASSWORD_MIN_LENGTH", 8)},
+    },
+    {"NAME": "weibao.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "weibao.accounts.passwords.PasswordHistoryValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if TESTING
+    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+)
+
+# Login security (等保 2.0 三级, GB/T 22239-2019 8.1.4.1). All configurable.
+WEIBAO_PASSWORD_HISTORY = env_int("WEIBAO_PASSWORD_HISTORY", 5)
+WEIBAO_PASSWORD_MAX_AGE_DAYS = env_int("WEIBAO_PASSWORD_MAX_AGE_DAYS", 0 if DEMO else 90)
+WEIBAO_LOCKOUT_THRESHOLD = env_int("WEIBAO_LOCKOUT_THRESHOLD", 5)
+WEIBAO_LOCKOUT_MINUTES = env_int("WEIBAO_LOCKOUT_MINUTES", 10)
+WEIBAO_IDLE_TIMEOUT_MINUTES = env_int("WEIBAO_IDLE_TIMEOUT_MINUTES", 10)
+# Demo mode may let the demo admin logins in without TOTP; the login page says so.
+WEIBAO_DEMO_RELAX_2FA = DEMO and env_bool("WEIBAO_DEMO_RELAX_2FA", True)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("WEIBAO_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = 12 * 3600  # hard cap; the idle timeout is enforced by middleware
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("WEIBAO_BEHIND_TLS_PROXY", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("WEIBAO_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
+SECURE_SSL_REDIRECT = env_bool("WEIBAO_SSL_REDIRECT", False)
+
+# Language and time: Chinese first, English second; stored in UTC, shown in Shanghai.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "weibao" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("WEIBAO_STATIC_ROOT", VAR_DIR / "static"))
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING or DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+MEDIA_ROOT = Path(os.environ.get("WEIBAO_MEDIA_ROOT", VAR_DIR / "media"))
+
+# Background work: SQLite-backed Huey with no server; Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if TESTING:
+    HUEY = {"huey_class": "huey.MemoryHuey", "immediate": True, "name": "weibao-test"}
+elif REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "weibao",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": env_int("WEIBAO_WORKERS", 4), "worker_type": "thread"},
+    }
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "weibao",
+        "filename": str(VAR_DIR / "queue.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": env_int("WEIBAO_WORKERS", 2), "worker_type": "thread"},
+    }
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "weibao.api.authentication.BearerTokenAuthentication",
+        "weibao.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "weibao.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "weibao.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Weibao 维保 API",
+    "DESCRIPTION": "Service management for government-service platform maintenance contracts.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Government intranets have no internet: the docs UI is served from our own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "weibao.api.schema.add_error_responses",
+    ],
+}
+
+# Audit trail: SM3 (GB/T 32905) by default, SHA-256 selectable.
+WEIBAO_AUDIT_HASH = os.environ.get("WEIBAO_AUDIT_HASH", "sm3").lower()
+if WEIBAO_AUDIT_HASH not in {"sm3", "sha256"}:
+    raise ImproperlyConfigured("WEIBAO_AUDIT_HASH must be sm3 or sha256")
+# Cybersecurity Law art. 23 (as amended, in force 2026-01-01): logs kept >= 6 months.
+WEIBAO_AUDIT_RETENTION_DAYS = max(180, env_int("WEIBAO_AUDIT_RETENTION_DAYS", 180))
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.locmem.EmailBackend"
+    if TESTING
+    else os.environ.get("WEIBAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+)
+DEFAULT_FROM_EMAIL = os.environ.get("WEIBAO_DEFAULT_FROM_EMAIL", "weibao@localhost")
+EMAIL_HOST = os.environ.get("WEIBAO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("WEIBAO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("WEIBAO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("WEIBAO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("WEIBAO_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 20
+# Absolute links in e-mails point here.
+WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000")
+
+LOG_FORMAT = os.environ.get("WEIBAO_LOG_FORMAT", "text").lower()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "weibao.core.logging.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("WEIBAO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": "INFO"},
+    },
+}

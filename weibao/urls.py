@@ -1,0 +1,27 @@
+from django.urls import include, path
+
+from weibao.core import views as core_views
+from weibao.web.admin_site import admin_site
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("weibao.accounts.urls")),
+    path("contracts/", include("weibao.contracts.urls")),
+    path("audit/", include("weibao.audit.urls")),
+    path("notifications/", include("weibao.notifications.urls")),
+    path("calendars/", include("weibao.calendars.urls")),
+    path("tickets/", include("weibao.servicedesk.urls")),
+    path("knowledge/", include("weibao.knowledge.urls")),
+    path("api/v1/", include("weibao.api.urls")),
+    path("admin/", admin_site.urls),
+    path("", include("weibao.web.urls")),
+]
+
+handler400 = "weibao.core.views.bad_request"
+handler403 = "weibao.core.views.permission_denied"
+handler404 = "weibao.core.views.not_found"
+handler500 = "weibao.core.views.server_error"
+

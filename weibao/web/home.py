@@ -1,0 +1,42 @@
+"""The home page per role. Each later capability contributes panels for its roles."""
+
+from __future__ import annotations
+
+from weibao.accounts.roles import AdminRole, ContractRole, role_label
+from weibao.contracts.services import roles_of
+
+# Which home a user lands on, most specific first.
+HOME_PRIORITY = [
+    AdminRole.SYSTEM_ADMIN,
+    AdminRole.SECURITY_ADMIN,
+    AdminRole.AUDITOR,
+    ContractRole.PROJECT_MANAGER,
+    ContractRole.HOTLINE_AGENT,
+    ContractRole.RESIDENT_ENGINEER,
+    ContractRole.ONCALL_ENGINEER,
+    ContractRole.BUREAU_LIAISON,
+    ContractRole.BUREAU_VIEWER,
+    ContractRole.AUDITOR,
+]
+
+
+def primary_role(user, contract) -> str | None:
+    held = set(roles_of(user, contract)) if contract is not None else set()
+    if user.admin_role:
+        held.add(user.admin_role)
+    for role in HOME_PRIORITY:
+        if role in held:
+            return str(role)
+    return None
+
+
+def home_context(request) -> dict:
+    user = request.user
+    contract = getattr(request, "contract", None)
+    role = primary_role(user, contract)
+    return {
+        "role": role,
+        "role_label": role_label(role) if role else "",
+        "contract_roles": sorted(roles_of(user, contract)) if contract else [],
+        "panels": [],
+    }

@@ -1,0 +1,37 @@
+"""The navigation each role sees. Later apps add their entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from weibao.accounts.roles import Capability
+from weibao.contracts.services import has_capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+def navigation_for(request) -> list[NavItem]:
+    user = request.user
+    contract = getattr(request, "contract", None)
+    items = [NavItem(_("工作台"), reverse("web:home"), "home")]
+    items.append(NavItem(_("合同"), reverse("contracts:list"), "contracts"))
+    can_audit = user.is_audit_admin or (
+        contract is not None and has_capability(user, contract, Capability.VIEW_AUDIT)
+    )
+    if can_audit:
+        items.append(NavItem(_("审计记录"), reverse("audit:list"), "audit"))
+    if user.is_security_admin:
+        items.append(NavItem(_("用户与角色"), reverse("accounts:roles"), "roles"))
+    if user.is_system_admin:
+        items.append(NavItem(_("系统管理"), reverse("admin:index"), "admin"))
+    items.append(NavItem(_("通知"), reverse("notifications:inbox"), "notifications"))
+    items.append(NavItem(_("账号安全"), reverse("accounts:security"), "security"))
+    return items
