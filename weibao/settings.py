@@ -264,7 +264,7 @@ REST_FRAMEWORK = {
         "weibao.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "weibao.api.schema.StrictRequestSchema",
     "DEFAULT_PAGINATION_CLASS": "weibao.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "weibao.api.errors.exception_handler",

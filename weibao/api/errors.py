@@ -35,3 +35,15 @@ def field_error(field: str, message) -> exceptions.ValidationError:
 
 def bad_request(message) -> Response:
     return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def not_member_response(errors) -> Response | None:
+    """When the only problem is a contract the caller is not on, answer 404 (the
+    contract looks non-existent) naming the field, as every create endpoint does."""
+    contract_errors = errors.get("contract", []) if isinstance(errors, dict) else []
+    if set(errors) == {"contract"} and any(
+        getattr(error, "code", "") == "does_not_exist" for error in contract_errors
+    ):
+        body = {"detail": str(contract_errors[0]), "contract": contract_errors}
+        return Response(body, status=status.HTTP_404_NOT_FOUND)
+    return None

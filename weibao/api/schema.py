@@ -53,3 +53,16 @@ def add_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+from drf_spectacular.openapi import AutoSchema  # noqa: E402
+
+
+class StrictRequestSchema(AutoSchema):
+    """Documents what StrictFieldsMixin enforces: request bodies take no unknown fields."""
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        result = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request":
+            result["additionalProperties"] = False
+        return result

@@ -1,5 +1,11 @@
 """This app's REST endpoints, mounted under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from weibao.calendars.api import CalendarViewSet, HolidayViewSet
+
+router = SimpleRouter()
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("holidays", HolidayViewSet, basename="holiday")
+
+urlpatterns = router.urls

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 
 from weibao.accounts.roles import VENDOR_ROLES
 from weibao.api.errors import field_error
+from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.models import Contract
 from weibao.knowledge import services
@@ -65,16 +65,6 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             publish=validated_data.get("status") == Article.Status.PUBLISHED,
             by=self.context["request"].user,
         )
-
-
-class StrictRequestSchema(AutoSchema):
-    """Documents what StrictFieldsMixin enforces: request bodies take no unknown fields."""
-
-    def _map_serializer(self, serializer, direction, bypass_extensions=False):
-        result = super()._map_serializer(serializer, direction, bypass_extensions)
-        if direction == "request":
-            result["additionalProperties"] = False
-        return result
 
 
 class ArticleViewSet(
