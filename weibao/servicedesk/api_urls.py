@@ -1,5 +1,10 @@
 """This app's REST endpoints, mounted under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from weibao.servicedesk.api import TicketViewSet
+
+router = SimpleRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+
+urlpatterns = router.urls

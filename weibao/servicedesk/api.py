@@ -1,0 +1,283 @@
+"""``/api/v1/tickets/``: the service desk's acceptance interface, and the clocks in it."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, ContractRole, roles_with
+from weibao.api.errors import not_member_response
+from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.contracts.scoping import is_member
+from weibao.core import clock
+from weibao.core.masking import mask_phone
+from weibao.servicedesk import queries
+from weibao.servicedesk.models import (
+    Channel,
+    Priority,
+    ServiceComponent,
+    SlaClock,
+    Status,
+    SupportGroup,
+    Ticket,
+    TicketEntry,
+    TicketType,
+)
+from weibao.servicedesk.services import sla
+from weibao.servicedesk.services import tickets as ticket_services
+
+User = get_user_model()
+CREATOR_ROLES = frozenset(VENDOR_ROLES | {ContractRole.BUREAU_LIAISON})
+
+
+class SlaSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(choices=SlaClock.Target.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=SlaClock.State.choices)
+    remaining_seconds = serializers.IntegerField()
+    calendar = serializers.CharField()
+
+
+class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    contract = MemberContractField(roles=CREATOR_ROLES)
+    type = serializers.ChoiceField(choices=TicketType.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.P3)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=SupportGroup.objects.all(), required=False, allow_null=True
+    )
+    component = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceComponent.objects.filter(active=True), required=False, allow_null=True
+    )
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "contract", "number", "type", "priority", "channel", "status", "subject",
+            "description", "requester_name", "requester_organisation", "requester_phone",
+            "requester_email", "component", "assignee", "group", "needs_onsite", "created_at",
+            "updated_at", "first_response_at", "arrived_at", "resolved_at", "closed_at", "sla",
+        ]
+        read_only_fields = [
+            "number", "status", "created_at", "updated_at", "first_response_at", "arrived_at",
+            "resolved_at", "closed_at",
+        ]
+        extra_kwargs = {"requester_phone": {"required": False}}
+
+    @extend_schema_field(SlaSerializer(many=True))
+    def get_sla(self, ticket) -> list[dict]:
+        now = clock.now()
+        clocks = getattr(ticket, "_prefetched_objects_cache", {}).get("clocks")
+        if clocks is None:
+            clocks = ticket.clocks.select_related("calendar")
+        order = {SlaClock.Target.RESPONSE: 0, SlaClock.Target.ARRIVAL: 1, SlaClock.Target.RESOLUTION: 2}
+        result = []
+        for sla_clock in sorted(clocks, key=lambda c: order[c.target]):
+            shown = sla.view(sla_clock, now)
+            result.append(
+                {
+                    "target": shown.target,
+                    "due_at": shown.due_at.isoformat() if shown.due_at else None,
+                    "state": shown.state,
+                    "remaining_seconds": shown.remaining_seconds,
+                    "calendar": shown.calendar_name,
+                }
+            )
+        return result
+
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        if not self.context.get("full_phone"):
+            data["requester_phone"] = mask_phone(ticket.requester_phone)
+        return data
+
+    def validate(self, data):
+        contract = data.get("contract") or getattr(self.instance, "contract", None)
+        for name in ("group", "component"):
+            value = data.get(name)
+            if value is not None and value.contract_id != contract.pk:
+                raise serializers.ValidationError({name: "不属于该合同。 / Not part of this contract."})
+        return data
+
+    def create(self, validated_data):
+        contract = validated_data.pop("contract")
+        return ticket_services.create_ticket(contract, by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return ticket_services.update_ticket(instance, by=self.context["request"].user, **validated_data)
+
+
+class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = TicketEntry
+        fields = [
+            "id", "kind", "author_name", "body", "public", "from_status", "to_status", "changes",
+            "created_at",
+        ]
+        read_only_fields = [
+            "kind", "author_name", "from_status", "to_status", "changes", "created_at",
+        ]
+
+
+class ReplySerializer(StrictFieldsMixin, serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    public = serializers.BooleanField(default=True)
+
+
+TICKET_FILTERS = [
+    OpenApiParameter("contract", int),
+    OpenApiParameter("status", str, description="comma-separated: " + ",".join(Status.values)),
+    OpenApiParameter("type", str, enum=TicketType.values),
+    OpenApiParameter("priority", str, enum=Priority.values),
+    OpenApiParameter("channel", str, enum=Channel.values),
+    OpenApiParameter("sla_state", str, enum=SlaClock.State.values),
+    OpenApiParameter("assignee", str, description="user id, 'me' or 'none'"),
+    OpenApiParameter("group", int),
+    OpenApiParameter("component", int),
+    OpenApiParameter("created_from", str, description="YYYY-MM-DD"),
+    OpenApiParameter("created_to", str, description="YYYY-MM-DD"),
+    OpenApiParameter("due_from", str, description="YYYY-MM-DD"),
+    OpenApiParameter("due_to", str, description="YYYY-MM-DD"),
+    OpenApiParameter("q", str),
+    OpenApiParameter("view", str, enum=["mine", "breaching", "open"]),
+    OpenApiParameter("sort", str, enum=list(queries.SORTS)),
+]
+
+
+class TicketViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Tickets of the caller's contracts. Vendor team members work them; the bureau
+    liaison may open them and reply; everyone on the contract but the auditor reads."""
+
+    serializer_class = TicketSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            query = queries.ticket_query(self.request.user, self.request.query_params, strict=True)
+            if query.errors:
+                raise serializers.ValidationError(query.errors)
+            tickets = query.tickets
+        else:
+            tickets = Ticket.objects.for_user(self.request.user, roles_with(Capability.VIEW_TICKETS))
+        return tickets.prefetch_related("clocks__calendar")
+
+    @extend_schema(parameters=TICKET_FILTERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        full = is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES | BUREAU_ROLES)
+        if full and ticket.requester_phone:
+            ticket_services.reveal_phone(ticket, by=request.user)
+        data = self.get_serializer(ticket, context={"request": request, "full_phone": full}).data
+        return Response(data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return not_member_response(serializer.errors) or Response(
+                serializer.errors, status=status.HTTP_400_BAD_REQUEST
+            )
+        ticket = serializer.save()
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(
+            self.get_serializer(ticket, context={"request": request, "full_phone": True}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _workable(self, ticket):
+        if not is_member(self.request.user, ticket.contract_id, roles=VENDOR_ROLES):
+            raise PermissionDenied("只有乙方团队成员可以处理工单。 / Only the vendor team works tickets.")
+
+    def partial_update(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        self._workable(ticket)
+        if "contract" in request.data:
+            raise serializers.ValidationError({"contract": ["不能修改工单所属合同。 / A ticket cannot move contracts."]})
+        serializer = self.get_serializer(ticket, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(self.get_serializer(ticket).data)
+
+    @extend_schema(request=TransitionSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        ticket = self.get_object()
+        self._workable(ticket)
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        ticket_services.transition(
+            ticket, data["to"], by=request.user, comment=data.get("comment", ""),
+            assignee=data.get("assignee"),
+        )
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(self.get_serializer(ticket).data)
+
+    @extend_schema(request=ReplySerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def replies(self, request, pk=None):
+        ticket = self.get_object()
+        if not is_member(request.user, ticket.contract_id, roles=CREATOR_ROLES):
+            raise PermissionDenied("您不能在此工单回复。 / You may not reply on this ticket.")
+        payload = ReplySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        public = payload.validated_data["public"]
+        if not public and not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
+            raise PermissionDenied("内部备注仅限乙方团队。 / Internal notes are for the vendor team.")
+        entry = ticket_services.add_reply(ticket, payload.validated_data["body"], by=request.user, public=public)
+        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=EntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        ticket = self.get_object()
+        entries = ticket.entries.all()
+        if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
+            entries = entries.exclude(kind=TicketEntry.Kind.NOTE)
+        return Response(EntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        request=inline_serializer("Arrival", {"at": serializers.DateTimeField(required=False)}),
+        responses=TicketSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def arrival(self, request, pk=None):
+        ticket = self.get_object()
+        self._workable(ticket)
+        unknown = set(request.data) - {"at"}
+        if unknown:
+            raise serializers.ValidationError({name: ["未知字段。"] for name in sorted(unknown)})
+        at = serializers.DateTimeField(required=False).run_validation(request.data.get("at")) if request.data.get("at") else None
+        ticket_services.record_arrival(ticket, by=request.user, at=at)
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(self.get_serializer(ticket).data)

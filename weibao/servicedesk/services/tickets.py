@@ -1,0 +1,347 @@
+"""What people do to tickets: open, change, move through the lifecycle, reply, log work.
+
+Every function takes domain objects and the acting user, checks the business rules,
+writes the ticket's history, drives its SLA clocks, and audits personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from weibao.accounts.roles import VENDOR_ROLES
+from weibao.audit import services as audit
+from weibao.contracts.scoping import is_member
+from weibao.core import clock
+from weibao.core.masking import mask_phone
+from weibao.servicedesk.models import (
+    Attachment,
+    SlaClock,
+    Ticket,
+    TicketCounter,
+    TicketEntry,
+    TicketLink,
+    Worklog,
+)
+from weibao.servicedesk.models import Status as S
+from weibao.servicedesk.services import sla, workflow
+
+PERSONAL_FIELDS = ("requester_name", "requester_phone", "requester_email")
+EDITABLE_FIELDS = (
+    "type", "priority", "channel", "subject", "description", "component", "assignee", "group",
+    "needs_onsite", "requester_name", "requester_organisation", "requester_phone", "requester_email",
+)
+
+
+def next_number(contract, now: dt.datetime) -> str:
+    """SL-2026-000123: per contract and year, gap-free under concurrent creation."""
+    year = now.astimezone(clock.SHANGHAI).year
+    with transaction.atomic():
+        TicketCounter.objects.get_or_create(contract=contract, year=year)
+        counter = TicketCounter.objects.select_for_update().get(contract=contract, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"SL-{year}-{counter.last:06d}"
+
+
+def _check_assignee(ticket: Ticket, user) -> None:
+    # Clause 十一.4: no subcontracting — only the contract's own vendor team works tickets.
+    if user is not None and not is_member(user, ticket.contract_id, roles=VENDOR_ROLES):
+        raise ValidationError(
+            {"assignee": _("处理人必须是本合同乙方团队成员（合同第十一条第4款：不得转包）。")}
+        )
+
+
+def _check_catalogue(ticket: Ticket) -> None:
+    if ticket.component_id and ticket.component.contract_id != ticket.contract_id:
+        raise ValidationError({"component": _("该服务目录项不属于本合同。")})
+    if ticket.group_id and ticket.group.contract_id != ticket.contract_id:
+        raise ValidationError({"group": _("该支持组不属于本合同。")})
+
+
+def _personal(ticket: Ticket) -> dict:
+    return {
+        "requester_name": ticket.requester_name,
+        "requester_phone": mask_phone(ticket.requester_phone),
+        "requester_email": ticket.requester_email,
+    }
+
+
+@transaction.atomic
+def create_ticket(contract, *, by, **fields) -> Ticket:
+    now = clock.now()
+    ticket = Ticket(contract=contract, created_by=by, created_at=now, updated_at=now, **fields)
+    _check_catalogue(ticket)
+    _check_assignee(ticket, ticket.assignee)
+    if ticket.assignee_id:
+        ticket.status = S.ASSIGNED
+    ticket.number = next_number(contract, now)
+    ticket.full_clean(exclude=["contract", "number"])
+    ticket.save()
+    TicketEntry.objects.create(
+        ticket=ticket, kind=TicketEntry.Kind.TRANSITION, author=by, author_name=_name(by),
+        to_status=ticket.status, body=_("工单已创建"), created_at=now,
+    )
+    sla.start_clocks(ticket)
+    audit.record("ticket.create", obj=ticket, actor=by, after=_personal(ticket) | {"number": ticket.number})
+    return ticket
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return getattr(user, "display_name", "") or user.get_username()
+
+
+@transaction.atomic
+def update_ticket(ticket: Ticket, *, by, comment: str = "", **changes) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("该字段不能修改。") for name in sorted(unknown)})
+    if not ticket.is_open and changes:
+        raise ValidationError({"status": _("工单已结束，不能修改。")})
+    before = {name: getattr(ticket, name) for name in changes}
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    diff = {
+        name: [_display(before[name]), _display(getattr(ticket, name))]
+        for name in changes
+        if before[name] != getattr(ticket, name)
+    }
+    if not diff:
+        return ticket
+    _check_catalogue(ticket)
+    if "assignee" in diff:
+        _check_assignee(ticket, ticket.assignee)
+    ticket.full_clean(exclude=["contract", "number"])
+    now = clock.now()
+    ticket.updated_at = now
+    ticket.save()
+    TicketEntry.objects.create(
+        ticket=ticket, kind=TicketEntry.Kind.CHANGE, author=by, author_name=_name(by),
+        changes=diff, body=comment, created_at=now,
+    )
+    if "priority" in diff or "type" in diff or "needs_onsite" in diff:
+        _ensure_arrival_clock(ticket)
+        sla.apply_policy_change(ticket, now)
+    if "assignee" in diff and ticket.assignee is not None:
+        if ticket.status == S.NEW:
+            _move(ticket, S.ASSIGNED, by=by, comment=comment, now=now)
+        _tell_assignee(ticket)
+    personal = [name for name in diff if name in PERSONAL_FIELDS]
+    if personal:
+        audit.record(
+            "ticket.personal_data.change", obj=ticket, actor=by,
+            before={n: mask_phone(str(before[n])) if n == "requester_phone" else before[n] for n in personal},
+            after={n: mask_phone(getattr(ticket, n)) if n == "requester_phone" else getattr(ticket, n) for n in personal},
+        )
+    return ticket
+
+
+def _ensure_arrival_clock(ticket: Ticket) -> None:
+    if ticket.needs_onsite and not ticket.clocks.filter(target=SlaClock.Target.ARRIVAL).exists():
+        policy = sla.policy_for(ticket)
+        if policy and policy.arrival_minutes and policy.arrival_calendar_id:
+            arrival = SlaClock(
+                ticket=ticket, target=SlaClock.Target.ARRIVAL, calendar=policy.arrival_calendar,
+                budget_seconds=policy.arrival_minutes * 60, warn_percent=policy.warn_percent,
+                segment_start=clock.now(),
+            )
+            sla._schedule(arrival)
+            arrival.save()
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(value)
+    return str(value)
+
+
+def _tell_assignee(ticket: Ticket) -> None:
+    from django.urls import reverse
+
+    from weibao.notifications.services import notify
+
+    notify(
+        ticket.assignee, subject=f"新分派工单 {ticket.number} {ticket.subject}", contract=ticket.contract,
+        link=reverse("servicedesk:detail", args=[ticket.pk]), kind="ticket.assigned",
+        dedup_key=f"ticket.assigned:{ticket.pk}:{ticket.assignee_id}:{ticket.updated_at.isoformat()}",
+    )
+
+
+@transaction.atomic
+def transition(ticket: Ticket, to: str, *, by, comment: str = "", assignee=None) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    workflow.check(ticket.status, to)
+    now = clock.now()
+    if to == S.ASSIGNED:
+        if assignee is not None:
+            _check_assignee(ticket, assignee)
+            changed = ticket.assignee_id != assignee.pk
+            ticket.assignee = assignee
+            if changed:
+                _tell_assignee_later(ticket)
+        if ticket.assignee_id is None:
+            raise ValidationError({"assignee": _("分派时必须指定处理人。")})
+    if to == S.RESOLVED and not comment.strip():
+        raise ValidationError({"comment": _("标记已解决时请填写解决说明。")})
+    _move(ticket, to, by=by, comment=comment, now=now)
+    return ticket
+
+
+def _tell_assignee_later(ticket: Ticket) -> None:
+    transaction.on_commit(lambda: _tell_assignee(Ticket.objects.get(pk=ticket.pk)))
+
+
+def _move(ticket: Ticket, to: str, *, by, comment: str, now: dt.datetime) -> None:
+    previous = ticket.status
+    ticket.status = to
+    ticket.updated_at = now
+    if to in (S.IN_PROGRESS, S.WAITING, S.RESOLVED) and ticket.first_response_at is None:
+        ticket.first_response_at = now
+        sla.stop(ticket, SlaClock.Target.RESPONSE, now)
+    if previous == S.WAITING:
+        sla.resume(ticket, now)
+    if to == S.WAITING:
+        sla.pause(ticket, now)
+    if to == S.RESOLVED:
+        ticket.resolved_at = now
+        sla.stop(ticket, SlaClock.Target.RESOLUTION, now)
+    if previous == S.RESOLVED and to == S.IN_PROGRESS:
+        ticket.resolved_at = None
+        sla.reopen(ticket, now)
+    if to == S.CLOSED:
+        ticket.closed_at = now
+        sla.halt(ticket, now)
+    if to == S.CANCELLED:
+        sla.halt(ticket, now)
+    ticket.save()
+    TicketEntry.objects.create(
+        ticket=ticket, kind=TicketEntry.Kind.TRANSITION, author=by, author_name=_name(by),
+        from_status=previous, to_status=to, body=comment, created_at=now,
+        public=to in (S.RESOLVED, S.CLOSED, S.CANCELLED, S.WAITING),
+    )
+
+
+@transaction.atomic
+def add_reply(ticket: Ticket, body: str, *, by, public: bool = True) -> TicketEntry:
+    if not body.strip():
+        raise ValidationError({"body": _("内容不能为空。")})
+    now = clock.now()
+    entry = TicketEntry.objects.create(
+        ticket=ticket, kind=TicketEntry.Kind.REPLY if public else TicketEntry.Kind.NOTE,
+        author=by, author_name=_name(by), body=body, public=public, created_at=now,
+    )
+    vendor = by is not None and is_member(by, ticket.contract_id, roles=VENDOR_ROLES)
+    if public and vendor and ticket.first_response_at is None and ticket.is_open:
+        ticket.first_response_at = now
+        sla.stop(ticket, SlaClock.Target.RESPONSE, now)
+    ticket.updated_at = now
+    Ticket.objects.filter(pk=ticket.pk).update(
+        updated_at=now, first_response_at=ticket.first_response_at
+    )
+    return entry
+
+
+@transaction.atomic
+def record_arrival(ticket: Ticket, *, by, at: dt.datetime | None = None) -> Ticket:
+    """The engineer arrived on site (from a visit check-in or by hand)."""
+    if not ticket.needs_onsite:
+        raise ValidationError({"needs_onsite": _("该工单不需要到场。")})
+    if ticket.arrived_at is not None:
+        raise ValidationError({"arrived_at": _("已记录到场时间。")})
+    at = at or clock.now()
+    if at > clock.now():
+        raise ValidationError({"arrived_at": _("到场时间不能晚于现在。")})
+    ticket.arrived_at = at
+    ticket.save(update_fields=["arrived_at"])
+    sla.stop(ticket, SlaClock.Target.ARRIVAL, at)
+    TicketEntry.objects.create(
+        ticket=ticket, kind=TicketEntry.Kind.SLA, author=by, author_name=_name(by),
+        body=_("工程师已到达现场"), created_at=clock.now(),
+    )
+    return ticket
+
+
+def add_worklog(ticket: Ticket, *, by, minutes: int, note: str = "", work_date=None) -> Worklog:
+    if not is_member(by, ticket.contract_id, roles=VENDOR_ROLES):
+        raise ValidationError({"user": _("只有乙方团队成员可以登记工时。")})
+    if not 1 <= minutes <= 24 * 60:
+        raise ValidationError({"minutes": _("用时应在 1–1440 分钟之间。")})
+    return Worklog.objects.create(
+        ticket=ticket, user=by, minutes=minutes, note=note, work_date=work_date or clock.today()
+    )
+
+
+def link(ticket: Ticket, other: Ticket, *, by, kind: str = TicketLink.Kind.RELATES) -> TicketLink:
+    if other.contract_id != ticket.contract_id:
+        raise ValidationError({"to_ticket": _("只能关联同一合同的工单。")})
+    if other.pk == ticket.pk:
+        raise ValidationError({"to_ticket": _("不能关联自身。")})
+    created, _new = TicketLink.objects.get_or_create(
+        from_ticket=ticket, to_ticket=other, defaults={"kind": kind, "created_by": by}
+    )
+    return created
+
+
+def reveal_phone(ticket: Ticket, *, by) -> str:
+    """The full phone number, for the one who needs to call back; the read is audited."""
+    audit.record("ticket.personal_data.read", obj=ticket, actor=by, detail={"field": "requester_phone"})
+    return ticket.requester_phone
+
+
+# -- attachments ---------------------------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# Checked against the file's first bytes, not its name or the browser's word.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+)
+
+
+def sniff(head: bytes) -> str | None:
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain" if "\x00" not in text else None
+
+
+def add_attachment(ticket: Ticket, upload, *, by) -> Attachment:
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("附件不能超过 20 MB。")})
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff(head)
+    if content_type is None:
+        raise ValidationError(
+            {"file": _("不支持的文件类型（允许 PDF、图片、Office 文档、压缩包、纯文本）。")}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = upload.name.rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        ticket=ticket, name=name, size=upload.size, content_type=content_type,
+        sha256=digest.hexdigest(), uploaded_by=by,
+    )
+    attachment.file.save(f"{digest.hexdigest()[:16]}.bin", upload, save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,21 @@
+"""Background jobs of the service desk."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_periodic_task(crontab(minute="*"))
+def scan_sla_clocks() -> tuple[int, int]:
+    """Every minute: warnings at the configured fraction, breaches at the deadline."""
+    from weibao.servicedesk.services.sla import scan
+
+    return scan()
+
+
+@db_task(retries=3, retry_delay=30)
+def recompute_deadlines(contract_id: int) -> int:
+    from weibao.servicedesk.services.sla import recompute_contract
+
+    return recompute_contract(contract_id)

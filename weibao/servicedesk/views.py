@@ -1,0 +1,357 @@
+"""Service-desk pages: the ticket list (filters, views, bulk actions, exports), the
+ticket page (conversation, live SLA timers, lifecycle actions) and the new-ticket form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
+from weibao.contracts.scoping import is_member
+from weibao.core import clock
+from weibao.core.masking import mask_phone
+from weibao.servicedesk import exports, queries
+from weibao.servicedesk.api import CREATOR_ROLES
+from weibao.servicedesk.forms import ReplyForm, TicketForm
+from weibao.servicedesk.models import (
+    PRIORITY_MEANING,
+    Attachment,
+    Channel,
+    Priority,
+    SavedView,
+    ServiceComponent,
+    SlaClock,
+    Status,
+    SupportGroup,
+    Ticket,
+    TicketType,
+)
+from weibao.servicedesk.services import sla, workflow
+from weibao.servicedesk.services import tickets as ticket_services
+
+User = get_user_model()
+PAGE_SIZES = (25, 50, 100)
+
+
+def _vendor_team(contract):
+    return User.objects.filter(
+        memberships__contract=contract, memberships__role__in=VENDOR_ROLES,
+        memberships__active=True, is_active=True,
+    ).distinct().order_by("username")
+
+
+def _visible_ticket(request, pk) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related(
+            "contract", "component", "assignee", "group"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def ticket_list(request):
+    contract = getattr(request, "contract", None)
+    params = request.GET.copy()
+    if contract is not None and "contract" not in params:
+        params["contract"] = str(contract.pk)
+    query = queries.ticket_query(request.user, params)
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return exports.export(query.tickets, fmt, user=request.user, filters=query.cleaned)
+    try:
+        page_size = int(request.GET.get("page_size", 25))
+    except ValueError:
+        page_size = 25
+    page_size = page_size if page_size in PAGE_SIZES else 25
+    paginator = Paginator(
+        query.tickets.select_related("assignee", "component", "group"), page_size, allow_empty_first_page=True
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    can_work = contract is not None and is_member(request.user, contract.pk, roles=VENDOR_ROLES)
+    context = {
+        "contract": contract,
+        "page": page,
+        "errors": query.errors,
+        "cleaned": query.cleaned,
+        "keep": keep.urlencode(),
+        "statuses": Status.choices,
+        "types": TicketType.choices,
+        "priorities": Priority.choices,
+        "channels": Channel.choices,
+        "sla_states": SlaClock.State.choices,
+        "sorts": [("-created", _("最新创建")), ("created", _("最早创建")), ("due", _("最近到期")),
+                  ("-priority", _("优先级高→低")), ("-updated", _("最近更新"))],
+        "components": ServiceComponent.objects.filter(contract=contract) if contract else [],
+        "groups": SupportGroup.objects.filter(contract=contract) if contract else [],
+        "team": _vendor_team(contract) if contract else [],
+        "saved_views": SavedView.objects.filter(user=request.user),
+        "can_work": can_work,
+        "can_create": contract is not None and is_member(request.user, contract.pk, roles=CREATOR_ROLES),
+        "page_sizes": PAGE_SIZES,
+        "page_size": page_size,
+        "now": clock.now(),
+        "mask_phone": mask_phone,
+    }
+    return render(request, "servicedesk/list.html", context)
+
+
+@login_required
+@require_POST
+def save_view(request):
+    name = request.POST.get("name", "").strip()[:60]
+    query = request.POST.get("query", "")[:1000]
+    if not name:
+        messages.error(request, _("请为视图命名。"))
+    else:
+        SavedView.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, _("已保存视图“%(name)s”。") % {"name": name})
+    return redirect(f"/tickets/?{query}")
+
+
+@login_required
+@require_POST
+def delete_view(request, pk):
+    SavedView.objects.filter(user=request.user, pk=pk).delete()
+    return redirect("servicedesk:list")
+
+
+@login_required
+@require_POST
+def bulk(request):
+    ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
+    action = request.POST.get("action")
+    back = request.POST.get("next") or "/tickets/"
+    if not back.startswith("/tickets/"):
+        back = "/tickets/"
+    if not ids:
+        messages.warning(request, _("请先勾选工单。"))
+        return redirect(back)
+    tickets = Ticket.objects.for_user(request.user, VENDOR_ROLES).filter(pk__in=ids)
+    done, failed = 0, []
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                if action == "assign":
+                    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+                    if assignee is None:
+                        raise ValidationError({"assignee": _("请选择处理人。")})
+                    if ticket.status == Status.NEW:
+                        ticket_services.transition(ticket, Status.ASSIGNED, by=request.user, assignee=assignee)
+                    else:
+                        ticket_services.update_ticket(ticket, by=request.user, assignee=assignee)
+                elif action == "close":
+                    ticket_services.transition(ticket, Status.CLOSED, by=request.user, comment=_("批量关闭"))
+                else:
+                    raise ValidationError({"action": _("未知操作。")})
+            done += 1
+        except ValidationError as error:
+            failed.append(f"{ticket.number}: {'; '.join(error.messages)}")
+    if done:
+        messages.success(request, _("已处理 %(n)d 张工单。") % {"n": done})
+    for line in failed[:10]:
+        messages.error(request, line)
+    return redirect(back)
+
+
+@login_required
+def ticket_new(request):
+    contract = getattr(request, "contract", None)
+    if contract is None or not is_member(request.user, contract.pk, roles=CREATOR_ROLES):
+        raise PermissionDenied
+    form = TicketForm(request.POST or None, contract=contract, assignees=_vendor_team(contract))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items()}
+        try:
+            ticket = ticket_services.create_ticket(contract, by=request.user, **fields)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("已创建工单 %(number)s。") % {"number": ticket.number})
+            return redirect("servicedesk:detail", ticket.pk)
+    return render(request, "servicedesk/new.html", {"form": form, "contract": contract,
+                                                     "meanings": PRIORITY_MEANING.items()})
+
+
+def _actions(ticket, can_work):
+    if not can_work:
+        return []
+    return [(target, workflow.action_label(ticket.status, target)) for target in workflow.allowed_from(ticket.status)]
+
+
+@login_required
+def ticket_detail(request, pk):
+    ticket = _visible_ticket(request, pk)
+    can_work = is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES)
+    can_reply = is_member(request.user, ticket.contract_id, roles=CREATOR_ROLES)
+    entries = ticket.entries.all()
+    if not can_work:
+        entries = entries.exclude(kind="note")
+    now = clock.now()
+    clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
+    context = {
+        "ticket": ticket,
+        "entries": entries,
+        "clocks": clocks,
+        "actions": _actions(ticket, can_work),
+        "can_work": can_work,
+        "can_reply": can_reply,
+        "team": _vendor_team(ticket.contract),
+        "attachments": ticket.attachments.all(),
+        "worklogs": ticket.worklogs.select_related("user"),
+        "links": ticket.links_out.select_related("to_ticket"),
+        "reply_form": ReplyForm(),
+        "masked_phone": mask_phone(ticket.requester_phone),
+        "priority_meaning": PRIORITY_MEANING.get(ticket.priority, ""),
+        "components": ServiceComponent.objects.filter(contract=ticket.contract, active=True),
+        "priorities": Priority.choices,
+        "now": now,
+    }
+    return render(request, "servicedesk/detail.html", context)
+
+
+@login_required
+def ticket_timers(request, pk):
+    """The SLA panel alone, refreshed by htmx every 30 s next to the live countdown."""
+    ticket = _visible_ticket(request, pk)
+    now = clock.now()
+    clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
+    return render(request, "servicedesk/_timers.html", {"ticket": ticket, "clocks": clocks, "now": now})
+
+
+def _fail(request, error: ValidationError):
+    for problems in error.message_dict.values() if hasattr(error, "message_dict") else [error.messages]:
+        for problem in problems:
+            messages.error(request, problem)
+
+
+@login_required
+@require_POST
+def ticket_transition(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
+        raise PermissionDenied
+    assignee = None
+    if request.POST.get("assignee"):
+        assignee = _vendor_team(ticket.contract).filter(pk=request.POST["assignee"]).first()
+        if assignee is None:
+            messages.error(request, _("处理人必须是本合同乙方团队成员。"))
+            return redirect("servicedesk:detail", pk)
+    try:
+        ticket_services.transition(
+            ticket, request.POST.get("to", ""), by=request.user,
+            comment=request.POST.get("comment", "")[:5000], assignee=assignee,
+        )
+        messages.success(request, _("状态已更新。"))
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_reply(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not is_member(request.user, ticket.contract_id, roles=CREATOR_ROLES):
+        raise PermissionDenied
+    public = request.POST.get("public") == "on" or not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES)
+    try:
+        with transaction.atomic():
+            ticket_services.add_reply(ticket, request.POST.get("body", ""), by=request.user, public=public)
+            for upload in request.FILES.getlist("files")[:10]:
+                ticket_services.add_attachment(ticket, upload, by=request.user)
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_update(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
+        raise PermissionDenied
+    changes = {}
+    if request.POST.get("priority") in Priority.values:
+        changes["priority"] = request.POST["priority"]
+    if "component" in request.POST:
+        value = request.POST["component"]
+        changes["component"] = (
+            ServiceComponent.objects.filter(contract=ticket.contract, pk=value).first() if value.isdigit() else None
+        )
+    try:
+        ticket_services.update_ticket(ticket, by=request.user, comment=request.POST.get("comment", ""), **changes)
+        messages.success(request, _("已保存。"))
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_worklog(request, pk):
+    ticket = _visible_ticket(request, pk)
+    try:
+        minutes = int(request.POST.get("minutes", "0"))
+    except ValueError:
+        minutes = 0
+    try:
+        ticket_services.add_worklog(ticket, by=request.user, minutes=minutes, note=request.POST.get("note", "")[:500])
+        messages.success(request, _("已登记工时。"))
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_arrival(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
+        raise PermissionDenied
+    try:
+        ticket_services.record_arrival(ticket, by=request.user)
+        messages.success(request, _("已记录到场。"))
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_reveal_phone(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES | {ContractRole.BUREAU_LIAISON}):
+        raise PermissionDenied
+    phone = ticket_services.reveal_phone(ticket, by=request.user)
+    return render(request, "servicedesk/_phone.html", {"phone": phone})
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(
+        Attachment.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name,
+                        content_type="application/octet-stream")
+
+
+def list_url(**params) -> str:
+    return "/tickets/?" + urlencode(params)
