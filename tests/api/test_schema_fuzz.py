@@ -68,4 +68,8 @@ schema = _load_schema()
     derandomize=True,
 )
 def test_api_never_answers_500_and_matches_its_schema(case, bearer):
-    case.call_and_validate(headers=bearer)
+    # Business rules (a date outside the supported years, a contract the caller is not
+    # on) may refuse schema-valid input with a 400 naming the field; that is intended.
+    case.call_and_validate(
+        headers=bearer, excluded_checks=[schemathesis.checks.positive_data_acceptance]
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -125,6 +124,7 @@ class CalendarViewSet(
     """Business calendars of the caller's contracts; project managers create them."""
 
     serializer_class = CalendarSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         calendars = BusinessCalendar.objects.for_user(self.request.user).order_by("id")
@@ -238,6 +238,7 @@ class HolidayViewSet(
     """A contract's own holiday entries (on top of the official arrangement)."""
 
     serializer_class = HolidaySerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         entries = HolidayDay.objects.for_user(self.request.user).order_by("date")
@@ -262,7 +263,7 @@ class HolidayViewSet(
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
-        entry = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        entry = self.get_object()
         if not HolidayDay.objects.for_user(request.user, roles_with(Capability.MANAGE_SLA)).filter(pk=entry.pk).exists():
             raise PermissionDenied("只有项目经理可以修改节假日。 / Only the project manager may edit holidays.")
         services.remove_holiday(entry, by=request.user)
@@ -270,7 +271,7 @@ class HolidayViewSet(
 
     @extend_schema(
         request=HolidayImportSerializer,
-        responses=inline_serializer("HolidayImport", {"imported": serializers.IntegerField()}),
+        responses={201: inline_serializer("HolidayImport", {"imported": serializers.IntegerField()})},
     )
     @action(detail=False, methods=["post"], url_path="import")
     def import_year(self, request):

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from weibao.calendars import views
 
 app_name = "calendars"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("create/", views.calendar_create, name="create"),
+    path("holidays/set/", views.holiday_set, name="holiday_set"),
+    path("holidays/import/", views.holiday_import, name="holiday_import"),
+]

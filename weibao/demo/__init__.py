@@ -3,7 +3,8 @@
 
 def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
-    from weibao.demo import seed
+    from weibao.demo import seed, servicedesk
 
     contracts = seed.load()
+    servicedesk.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())

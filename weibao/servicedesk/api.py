@@ -176,6 +176,7 @@ class TicketViewSet(
     liaison may open them and reply; everyone on the contract but the auditor reads."""
 
     serializer_class = TicketSerializer
+    lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -243,7 +244,7 @@ class TicketViewSet(
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data)
 
-    @extend_schema(request=ReplySerializer, responses=EntrySerializer)
+    @extend_schema(request=ReplySerializer, responses={201: EntrySerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
         ticket = self.get_object()
@@ -258,7 +259,7 @@ class TicketViewSet(
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         ticket = self.get_object()
         entries = ticket.entries.all()

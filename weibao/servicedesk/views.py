@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
+from weibao.calendars.models import BusinessCalendar
 from weibao.contracts.scoping import is_member
+from weibao.contracts.services import has_capability
 from weibao.core import clock
 from weibao.core.masking import mask_phone
 from weibao.servicedesk import exports, queries
@@ -31,11 +33,13 @@ from weibao.servicedesk.models import (
     SavedView,
     ServiceComponent,
     SlaClock,
+    SlaPolicy,
     Status,
     SupportGroup,
     Ticket,
     TicketType,
 )
+from weibao.servicedesk.services import policies as policy_services
 from weibao.servicedesk.services import sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
 
@@ -355,3 +359,50 @@ def attachment_download(request, pk):
 
 def list_url(**params) -> str:
     return "/tickets/?" + urlencode(params)
+
+
+@login_required
+def policies(request):
+    contract = getattr(request, "contract", None)
+    if contract is None or not has_capability(request.user, contract, Capability.MANAGE_SLA):
+        raise PermissionDenied
+    context = {
+        "contract": contract,
+        "policies": SlaPolicy.objects.filter(contract=contract).select_related(
+            "response_calendar", "arrival_calendar", "resolution_calendar"
+        ),
+        "calendars": BusinessCalendar.objects.filter(contract=contract),
+    }
+    return render(request, "servicedesk/policies.html", context)
+
+
+def _minutes(text: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return -1
+
+
+@login_required
+@require_POST
+def policy_update(request, pk):
+    policy = get_object_or_404(SlaPolicy.objects.for_user(request.user, roles_with(Capability.MANAGE_SLA)), pk=pk)
+    calendars = {str(c.pk): c for c in BusinessCalendar.objects.filter(contract=policy.contract)}
+    values = {
+        "response_minutes": _minutes(request.POST.get("response_minutes")),
+        "arrival_minutes": _minutes(request.POST.get("arrival_minutes")),
+        "resolution_minutes": _minutes(request.POST.get("resolution_minutes")),
+        "response_calendar": calendars.get(request.POST.get("response_calendar", "")),
+        "arrival_calendar": calendars.get(request.POST.get("arrival_calendar", "")),
+        "resolution_calendar": calendars.get(request.POST.get("resolution_calendar", "")),
+        "warn_percent": _minutes(request.POST.get("warn_percent")),
+    }
+    try:
+        policy_services.update_policy(policy, by=request.user, **values)
+        messages.success(request, _("已保存 %(policy)s。新时限用于此后创建的工单。") % {"policy": policy})
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:policies")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.module_loading import import_string
+
 from weibao.accounts.roles import AdminRole, ContractRole, role_label
 from weibao.contracts.services import roles_of
 
@@ -17,6 +19,13 @@ HOME_PRIORITY = [
     ContractRole.BUREAU_LIAISON,
     ContractRole.BUREAU_VIEWER,
     ContractRole.AUDITOR,
+]
+
+
+# Each capability's home panels: ``panels(request, contract) -> list[dict]`` with a
+# "template" key; the home page includes them in this order.
+PANEL_PROVIDERS = [
+    "weibao.servicedesk.home.panels",
 ]
 
 
@@ -38,5 +47,9 @@ def home_context(request) -> dict:
         "role": role,
         "role_label": role_label(role) if role else "",
         "contract_roles": sorted(roles_of(user, contract)) if contract else [],
-        "panels": [],
+        "panels": [
+            panel
+            for provider in PANEL_PROVIDERS
+            for panel in import_string(provider)(request, contract)
+        ],
     }

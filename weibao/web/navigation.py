@@ -22,6 +22,11 @@ def navigation_for(request) -> list[NavItem]:
     user = request.user
     contract = getattr(request, "contract", None)
     items = [NavItem(_("工作台"), reverse("web:home"), "home")]
+    if contract is not None and has_capability(user, contract, Capability.VIEW_TICKETS):
+        items.append(NavItem(_("工单"), reverse("servicedesk:list"), "tickets"))
+        items.append(NavItem(_("知识库"), reverse("knowledge:list"), "knowledge"))
+    if contract is not None and has_capability(user, contract, Capability.MANAGE_SLA):
+        items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     items.append(NavItem(_("合同"), reverse("contracts:list"), "contracts"))
     can_audit = user.is_audit_admin or (
         contract is not None and has_capability(user, contract, Capability.VIEW_AUDIT)

@@ -1,0 +1,195 @@
+"""Calendar pages for the project manager: business calendars, the holiday year view
+with the contract's edits, yearly import, and a deadline / legal-period calculator."""
+
+from __future__ import annotations
+
+import calendar as monthcal
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weibao.accounts.roles import Capability
+from weibao.calendars import engine, services
+from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear
+from weibao.contracts.services import has_capability
+from weibao.core import clock
+
+
+def _managed_contract(request):
+    contract = getattr(request, "contract", None)
+    if contract is None or not has_capability(request.user, contract, Capability.MANAGE_SLA):
+        raise PermissionDenied
+    return contract
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or clock.local_now().year)
+    except ValueError:
+        year = clock.local_now().year
+    return min(max(year, engine.FIRST_YEAR), engine.LAST_YEAR)
+
+
+def _months(contract_id: int, year: int):
+    overrides = {
+        h.date: h for h in HolidayDay.objects.filter(contract_id=contract_id, date__year=year)
+    }
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in monthcal.Calendar().monthdatescalendar(year, month):
+            days = []
+            for day in week:
+                if day.month != month:
+                    days.append(None)
+                    continue
+                working, source, name = services.day_status(contract_id, day) if day not in overrides else (
+                    overrides[day].kind == HolidayDay.Kind.WORK, "contract", overrides[day].name
+                )
+                days.append({"date": day, "working": working, "source": source, "name": name})
+            weeks.append(days)
+        months.append({"number": month, "weeks": weeks})
+    return months
+
+
+@login_required
+def home(request):
+    contract = _managed_contract(request)
+    year = _year(request)
+    rules = services.day_rules_for(contract.pk)
+    calc = {}
+    calendars = BusinessCalendar.objects.filter(contract=contract)
+    if request.GET.get("calc") == "deadline":
+        calc = _deadline_calc(request, calendars, contract)
+    elif request.GET.get("calc") == "period":
+        calc = _period_calc(request, contract)
+    context = {
+        "contract": contract,
+        "year": year,
+        "years": range(max(engine.FIRST_YEAR, year - 2), min(engine.LAST_YEAR, year + 2) + 1),
+        "uncovered": year not in rules.covered_years,
+        "imported": HolidayYear.objects.filter(contract=contract, year=year).first(),
+        "months": _months(contract.pk, year),
+        "calendars": calendars,
+        "overrides": HolidayDay.objects.filter(contract=contract, date__year=year),
+        "kinds": HolidayDay.Kind.choices,
+        "calendar_kinds": BusinessCalendar.Kind.choices,
+        "calc": calc,
+        "query": request.GET,
+    }
+    return render(request, "calendars/home.html", context)
+
+
+def _deadline_calc(request, calendars, contract):
+    result = {"kind": "deadline"}
+    try:
+        chosen = calendars.get(pk=int(request.GET.get("calendar", "0")))
+        start = dt.datetime.fromisoformat(request.GET.get("start", "")).replace(tzinfo=clock.SHANGHAI)
+        minutes = int(request.GET.get("minutes", ""))
+        if not 0 <= minutes <= 10 * 365 * 24 * 60:
+            raise ValueError
+        answer = services.deadline(chosen, start, minutes)
+        result.update(value=answer.value.astimezone(clock.SHANGHAI), warning=answer.warning)
+    except (ValueError, BusinessCalendar.DoesNotExist, engine.OutOfRange):
+        result["error"] = _("请选择日历，并填写有效的开始时间和分钟数。")
+    return result
+
+
+def _period_calc(request, contract):
+    result = {"kind": "period"}
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from", ""))
+        days = int(request.GET.get("days", ""))
+        rule = request.GET.get("rule", "")
+        if not 1 <= days <= 3650 or rule not in services.PeriodRule.CHOICES:
+            raise ValueError
+        if not engine.FIRST_YEAR <= start.year <= engine.LAST_YEAR - 11:
+            raise ValueError
+        answer = services.legal_period(contract.pk, start, days, rule)
+        result.update(value=answer.value, ends_at=answer.ends_at, warning=answer.warning)
+    except ValueError:
+        result["error"] = _("请填写有效的起算日期、天数（1–3650）和计算规则。")
+    return result
+
+
+@login_required
+@require_POST
+def calendar_create(request):
+    contract = _managed_contract(request)
+    name = request.POST.get("name", "").strip()[:100]
+    kind = request.POST.get("kind", "")
+    hours_text = request.POST.get("hours", "")
+    try:
+        if not name:
+            raise ValueError(_("请填写名称。"))
+        if kind not in BusinessCalendar.Kind.values:
+            raise ValueError(_("请选择类型。"))
+        if BusinessCalendar.objects.filter(contract=contract, name=name).exists():
+            raise ValueError(_("该合同已有同名日历。"))
+        hours = [part.strip().split("-") for part in hours_text.split(",") if part.strip()]
+        services.create_calendar(contract, name=name, kind=kind, hours=hours, by=request.user)
+        messages.success(request, _("已创建日历“%(name)s”。") % {"name": name})
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("calendars:home")
+
+
+@login_required
+@require_POST
+def holiday_set(request):
+    contract = _managed_contract(request)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        messages.error(request, _("日期格式应为 YYYY-MM-DD。"))
+        return redirect("calendars:home")
+    kind = request.POST.get("kind", "")
+    if kind == "clear":
+        entry = HolidayDay.objects.filter(contract=contract, date=day).first()
+        if entry:
+            services.remove_holiday(entry, by=request.user)
+            messages.success(request, _("已恢复 %(day)s 为官方安排。") % {"day": day})
+    elif kind in HolidayDay.Kind.values:
+        services.set_holiday(contract, day, kind, request.POST.get("name", "")[:100], by=request.user)
+        messages.success(request, _("已更新 %(day)s。未结工单的时限已按新日历重算。") % {"day": day})
+    else:
+        messages.error(request, _("请选择类型。"))
+    return redirect(f"/calendars/?year={day.year}")
+
+
+@login_required
+@require_POST
+def holiday_import(request):
+    contract = _managed_contract(request)
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("请填写年份。"))
+        return redirect("calendars:home")
+    text = request.POST.get("text", "")
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size > 100_000:
+            messages.error(request, _("文件过大（上限 100 KB）。"))
+            return redirect("calendars:home")
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    try:
+        count = services.import_year(
+            contract, year, text, source=request.POST.get("source", "") or (upload.name if upload else ""),
+            by=request.user,
+        )
+        messages.success(request, _("已导入 %(year)d 年 %(n)d 条安排。") % {"year": year, "n": count})
+    except services.HolidayFileError as error:
+        messages.error(request, str(error))
+    return redirect(f"/calendars/?year={year}")

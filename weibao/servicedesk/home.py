@@ -1,0 +1,46 @@
+"""The service desk's panel on the home page: the queue figures each role acts on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+
+from weibao.accounts.roles import VENDOR_ROLES, Capability
+from weibao.contracts.services import has_capability, roles_of
+from weibao.core import clock
+from weibao.servicedesk.models import OPEN_STATUSES, SlaClock, Ticket
+from weibao.servicedesk.queries import BREACHING_SOON
+
+
+def panels(request, contract) -> list[dict]:
+    user = request.user
+    if contract is None or not has_capability(user, contract, Capability.VIEW_TICKETS):
+        return []
+    now = clock.now()
+    tickets = Ticket.objects.filter(contract=contract)
+    figures = tickets.aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        mine=Count("id", filter=Q(status__in=OPEN_STATUSES, assignee=user)),
+        unassigned=Count("id", filter=Q(status="new")),
+        breaching=Count(
+            "id",
+            filter=Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.RUNNING,
+                     sla_due_at__lt=now + BREACHING_SOON),
+        ),
+        breached=Count("id", filter=Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.BREACHED)),
+        today=Count("id", filter=Q(created_at__gte=now - timedelta(hours=24))),
+    )
+    vendor = bool(set(roles_of(user, contract)) & VENDOR_ROLES)
+    recent = tickets.filter(status__in=OPEN_STATUSES)
+    if vendor:
+        recent = recent.filter(assignee=user) if figures["mine"] else recent
+        recent = recent.order_by("sla_due_at", "-created_at")
+    return [
+        {
+            "template": "servicedesk/_home_panel.html",
+            "figures": figures,
+            "vendor": vendor,
+            "recent": list(recent.select_related("assignee")[:8]),
+        }
+    ]
