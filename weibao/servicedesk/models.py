@@ -53,6 +53,13 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+SLA_STATES = [
+    ("running", _("计时中")),
+    ("paused", _("已暂停")),
+    ("met", _("已达成")),
+    ("breached", _("已超时")),
+]
+
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING)
 
 
@@ -192,7 +199,9 @@ class Ticket(ContractScopedModel):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     # Denormalised from the clocks so the list can filter and sort by SLA cheaply.
     sla_due_at = models.DateTimeField(_("最近到期"), null=True, blank=True)
-    sla_state = models.CharField(_("SLA 状态"), max_length=10, blank=True, default="")
+    sla_state = models.CharField(
+        _("SLA 状态"), max_length=10, blank=True, default="", choices=SLA_STATES
+    )
 
     objects = TicketQuerySet.as_manager()
 
