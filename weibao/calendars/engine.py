@@ -74,6 +74,9 @@ def _format_clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+_fromtimestamp = dt.datetime.fromtimestamp
+
+
 def to_epoch(moment: dt.datetime) -> int:
     if moment.tzinfo is None:
         raise ValueError("时间须带时区 / the time must carry a time zone")
@@ -140,14 +143,15 @@ class WorkingTime:
 
     def position(self, seconds: int) -> int:
         """Working seconds from the table's start up to the instant ``seconds``."""
-        self._check(seconds)
+        if not (self.min_epoch <= seconds < self.max_epoch):
+            self._check(seconds)
         if self.always:
             return seconds
         local = seconds + SHANGHAI_OFFSET
         day = local // DAY - self.base_day
-        into = local % DAY
         position = self.prefix[day]
         if self.working[day]:
+            into = local % DAY
             for start, end in self.intervals:
                 if into >= end:
                     position += end - start
@@ -190,7 +194,9 @@ class WorkingTime:
         return self.position(end) - self.position(start)
 
     def deadline(self, start: dt.datetime, minutes: int) -> dt.datetime:
-        return from_epoch(self.add_seconds(to_epoch(start), minutes * 60))
+        if start.tzinfo is None:
+            raise ValueError("时间须带时区 / the time must carry a time zone")
+        return _fromtimestamp(self.add_seconds(int(start.timestamp()), minutes * 60), UTC)
 
     def is_working_day(self, day: dt.date) -> bool:
         if self.always:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.api.errors import not_member_response
+from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.scoping import is_member
 from weibao.core import clock
@@ -165,6 +166,13 @@ TICKET_FILTERS = [
 ]
 
 
+class TicketPagination(StandardPagination):
+    """``count`` is exact up to 10,000; 10,001 means "more than 10,000" (a contract with a
+    million tickets does not pay for an exact count on every page)."""
+
+    django_paginator_class = queries.CappedPaginator
+
+
 class TicketViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -176,6 +184,7 @@ class TicketViewSet(
     liaison may open them and reply; everyone on the contract but the auditor reads."""
 
     serializer_class = TicketSerializer
+    pagination_class = TicketPagination
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

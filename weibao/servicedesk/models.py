@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.scoping import ContractScopedModel, ContractScopedQuerySet
@@ -216,10 +215,11 @@ class Ticket(ContractScopedModel):
             models.Index(fields=["contract", "-created_at", "-id"], name="ticket_recent"),
             models.Index(fields=["contract", "status", "-created_at"], name="ticket_status"),
             models.Index(fields=["contract", "assignee", "status"], name="ticket_assignee"),
-            models.Index(fields=["contract", "sla_state", "sla_due_at"], name="ticket_sla"),
+            models.Index(fields=["contract", "sla_state", "sla_due_at", "id"], name="ticket_sla"),
+            models.Index(fields=["contract", "type", "-created_at"], name="ticket_type"),
             models.Index(fields=["contract", "priority", "-created_at"], name="ticket_priority"),
             models.Index(fields=["contract", "requester_phone"], name="ticket_phone"),
-            models.Index(Upper("subject"), name="ticket_subject_upper"),
+            models.Index(fields=["contract", "requester_name"], name="ticket_requester"),
         ]
 
     def __str__(self) -> str:

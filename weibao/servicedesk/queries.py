@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from weibao.accounts.roles import Capability, roles_with
@@ -146,9 +148,11 @@ def ticket_query(user, params, *, strict: bool = False) -> TicketQuery:
         tickets = tickets.filter(assignee=user, status__in=OPEN_STATUSES)
         cleaned["view"] = view
     elif view == "breaching":
+        # Running clocks due within two hours (already-breached ones have their own
+        # filter, sla_state=breached); served by the (contract, sla_state, due) index.
         tickets = tickets.filter(
             status__in=OPEN_STATUSES,
-            sla_state__in=[SlaClock.State.RUNNING, SlaClock.State.BREACHED],
+            sla_state=SlaClock.State.RUNNING,
             sla_due_at__lt=clock.now() + BREACHING_SOON,
         )
         cleaned["view"] = view
@@ -183,3 +187,59 @@ def _keyword(keyword: str) -> Q:
     if digits.isdigit() and len(digits) >= 7:
         condition |= Q(requester_phone=digits)
     return condition
+
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: a contract with a million tickets must not pay
+    for an exact COUNT(*) on every page view. ``count_is_capped`` says "10,000+"."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+@dataclass
+class RowsPage:
+    """One page of rows without counting the whole result: the list shows the rows at
+    once and fetches the (capped) count separately."""
+
+    object_list: list
+    number: int
+    size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+MAX_PAGE = 400  # 10,000 rows at 25 a page; beyond that, filter
+
+
+def rows_page(tickets, page, size: int) -> RowsPage:
+    try:
+        number = max(1, min(int(page or 1), MAX_PAGE))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * size
+    rows = list(tickets[offset : offset + size + 1])
+    return RowsPage(rows[:size], number, size, len(rows) > size)
+
+
+def capped_count(tickets) -> int:
+    return tickets.order_by()[: COUNT_CAP + 1].count()

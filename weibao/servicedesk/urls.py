@@ -6,6 +6,7 @@ app_name = "servicedesk"
 
 urlpatterns = [
     path("", views.ticket_list, name="list"),
+    path("count/", views.ticket_count, name="count"),
     path("new/", views.ticket_new, name="new"),
     path("sla/", views.policies, name="policies"),
     path("sla/<int:pk>/", views.policy_update, name="policy_update"),

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,10 +77,9 @@ def ticket_list(request):
     except ValueError:
         page_size = 25
     page_size = page_size if page_size in PAGE_SIZES else 25
-    paginator = Paginator(
-        query.tickets.select_related("assignee", "component", "group"), page_size, allow_empty_first_page=True
+    page = queries.rows_page(
+        query.tickets.select_related("assignee", "component", "group"), request.GET.get("page"), page_size
     )
-    page = paginator.get_page(request.GET.get("page"))
     keep = request.GET.copy()
     keep.pop("page", None)
     can_work = contract is not None and is_member(request.user, contract.pk, roles=VENDOR_ROLES)
@@ -110,6 +108,18 @@ def ticket_list(request):
         "mask_phone": mask_phone,
     }
     return render(request, "servicedesk/list.html", context)
+
+
+@login_required
+def ticket_count(request):
+    """The list's match count, fetched after the rows (htmx): capped at 10,000."""
+    contract = getattr(request, "contract", None)
+    params = request.GET.copy()
+    if contract is not None and "contract" not in params:
+        params["contract"] = str(contract.pk)
+    query = queries.ticket_query(request.user, params)
+    count = queries.capped_count(query.tickets)
+    return render(request, "servicedesk/_count.html", {"count": count, "capped": count > queries.COUNT_CAP})
 
 
 @login_required
