@@ -157,3 +157,13 @@ def test_ticket_summary_follows_the_clocks(api, new_ticket, engineer, clock, tar
     stored = Ticket.objects.get(pk=ticket["id"])
     assert stored.sla_state == "running"
     assert stored.sla_due_at == SlaClock.objects.get(ticket=stored, target="response").due_at
+
+
+def test_a_deadline_reaching_into_2027_says_monday_to_friday_was_assumed(api, new_ticket, clock):
+    clock.set_now(datetime(2026, 12, 30, 9, 0, tzinfo=UTC))  # Wednesday 17:00 Shanghai
+    ticket = new_ticket(priority="p4", type="consultation")  # resolution 10 working days
+    resolution = clocks(api, ticket["id"])["resolution"]
+    assert resolution["uncovered_years"] == [2027]
+    assert clocks(api, ticket["id"])["response"]["uncovered_years"] == []  # due 12-31
+    client_page = api.get(f"/api/v1/tickets/{ticket['id']}/")
+    assert client_page.status_code == 200

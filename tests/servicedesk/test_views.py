@@ -193,3 +193,22 @@ def test_home_panel_counts(web, new_ticket, pm):
     new_ticket()
     page = web.get("/").content.decode()
     assert "服务台" in page and "即将超时" in page
+
+
+def test_watchers_are_told_of_status_changes(web, new_ticket, contract, make_member, client_for, engineer):
+    from weibao.notifications.models import Notification
+
+    ticket = new_ticket()
+    bureau = make_member(contract, "bureau_liaison")
+    client_for(bureau).post(f"/tickets/{ticket['id']}/watch/")
+    web.post(f"/tickets/{ticket['id']}/transition/", {"to": "assigned", "assignee": engineer.pk})
+    assert Notification.objects.filter(recipient=bureau, kind="ticket.watch").count() == 1
+
+
+def test_link_tickets_by_number_within_the_contract(web, new_ticket, outsider, other_contract):
+    first, second = new_ticket(), new_ticket(subject="同一问题")
+    web.post(f"/tickets/{first['id']}/link/", {"number": second["number"], "kind": "duplicates"})
+    assert Ticket.objects.get(pk=first["id"]).links_out.get().to_ticket_id == second["id"]
+    assert "同一问题" in web.get(f"/tickets/{first['id']}/").content.decode()
+    response = web.post(f"/tickets/{first['id']}/link/", {"number": "SL-2099-000001"}, follow=True)
+    assert "没有工单" in response.content.decode()

@@ -46,6 +46,11 @@ class SlaSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=SlaClock.State.choices)
     remaining_seconds = serializers.IntegerField()
     calendar = serializers.CharField()
+    uncovered_years = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Years the deadline reaches into with no official holiday arrangement "
+        "loaded: Monday–Friday was assumed for them.",
+    )
 
 
 class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -95,6 +100,7 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                     "state": shown.state,
                     "remaining_seconds": shown.remaining_seconds,
                     "calendar": shown.calendar_name,
+                    "uncovered_years": list(shown.uncovered_years),
                 }
             )
         return result

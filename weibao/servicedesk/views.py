@@ -36,6 +36,7 @@ from weibao.servicedesk.models import (
     Status,
     SupportGroup,
     Ticket,
+    TicketLink,
     TicketType,
 )
 from weibao.servicedesk.services import policies as policy_services
@@ -227,6 +228,9 @@ def ticket_detail(request, pk):
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
         "links": ticket.links_out.select_related("to_ticket"),
+        "links_in": ticket.links_in.select_related("from_ticket"),
+        "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+        "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),
         "priority_meaning": PRIORITY_MEANING.get(ticket.priority, ""),
@@ -416,3 +420,31 @@ def policy_update(request, pk):
     except ValidationError as error:
         _fail(request, error)
     return redirect("servicedesk:policies")
+
+
+@login_required
+@require_POST
+def ticket_watch(request, pk):
+    ticket = _visible_ticket(request, pk)
+    watching = ticket_services.toggle_watch(ticket, request.user)
+    messages.success(request, _("已关注此工单，状态变化时会通知您。") if watching else _("已取消关注。"))
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_link(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
+        raise PermissionDenied
+    number = request.POST.get("number", "").strip().upper()
+    other = Ticket.objects.filter(contract=ticket.contract, number=number).first()
+    if other is None:
+        messages.error(request, _("本合同中没有工单 %(number)s。") % {"number": number[:30]})
+        return redirect("servicedesk:detail", pk)
+    try:
+        ticket_services.link(ticket, other, by=request.user, kind=request.POST.get("kind", "relates"))
+        messages.success(request, _("已关联 %(number)s。") % {"number": other.number})
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)

@@ -228,6 +228,7 @@ class ClockView:
     budget_seconds: int
     calendar_name: str
     ticking: bool
+    uncovered_years: tuple[int, ...] = ()
 
     @property
     def percent_used(self) -> int:
@@ -248,7 +249,16 @@ def view(sla_clock: SlaClock, now: dt.datetime | None = None) -> ClockView:
     if not sla_clock.ticking and sla_clock.stopped_at is None and remaining > 0:
         # Paused: the deadline it would have if it resumed now.
         due = _moment(working_time_for(sla_clock.calendar).add_seconds(_epoch(now), remaining))
+    uncovered: tuple[int, ...] = ()
+    if due is not None and sla_clock.calendar.kind != "24x7" and sla_clock.stopped_at is None:
+        from weibao.calendars.services import day_rules_for
+
+        rules = day_rules_for(sla_clock.calendar.contract_id)
+        uncovered = tuple(
+            rules.uncovered_years(engine.local_date(_epoch(now)), engine.local_date(_epoch(due)))
+        )
     return ClockView(
+        uncovered_years=uncovered,
         target=sla_clock.target,
         due_at=due,
         state=state,

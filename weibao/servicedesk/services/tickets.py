@@ -228,6 +228,30 @@ def _move(ticket: Ticket, to: str, *, by, comment: str, now: dt.datetime) -> Non
         from_status=previous, to_status=to, body=comment, created_at=now,
         public=to in (S.RESOLVED, S.CLOSED, S.CANCELLED, S.WAITING),
     )
+    _tell_watchers(ticket, by, f"{ticket.number} {S(previous).label} → {S(to).label}", now)
+
+
+def _tell_watchers(ticket: Ticket, by, subject: str, now: dt.datetime) -> None:
+    from django.urls import reverse
+
+    from weibao.notifications.services import notify
+
+    watchers = [user for user in ticket.watchers.all() if by is None or user.pk != by.pk]
+    if watchers:
+        notify(
+            watchers, subject=subject, contract=ticket.contract, kind="ticket.watch",
+            link=reverse("servicedesk:detail", args=[ticket.pk]),
+            dedup_key=f"ticket.watch:{ticket.pk}:{now.isoformat()}",
+        )
+
+
+def toggle_watch(ticket: Ticket, user) -> bool:
+    """Start or stop following a ticket; True when now watching."""
+    if ticket.watchers.filter(pk=user.pk).exists():
+        ticket.watchers.remove(user)
+        return False
+    ticket.watchers.add(user)
+    return True
 
 
 @transaction.atomic
@@ -283,6 +307,8 @@ def add_worklog(ticket: Ticket, *, by, minutes: int, note: str = "", work_date=N
 def link(ticket: Ticket, other: Ticket, *, by, kind: str = TicketLink.Kind.RELATES) -> TicketLink:
     if other.contract_id != ticket.contract_id:
         raise ValidationError({"to_ticket": _("只能关联同一合同的工单。")})
+    if kind not in TicketLink.Kind.values:
+        raise ValidationError({"kind": _("未知的关联类型。")})
     if other.pk == ticket.pk:
         raise ValidationError({"to_ticket": _("不能关联自身。")})
     created, _new = TicketLink.objects.get_or_create(
