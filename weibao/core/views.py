@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -39,11 +39,14 @@ def outage_response(request):
 
 
 @never_cache
+@transaction.non_atomic_requests
 def healthz(request):
+    # Liveness only: no database, so a database outage does not restart the web tier.
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
+@transaction.non_atomic_requests
 def readyz(request):
     db_ok, db_detail = health.database_ok()
     queue_ok, queue_detail = health.queue_ok()
@@ -59,6 +62,7 @@ def readyz(request):
 
 
 @never_cache
+@transaction.non_atomic_requests
 def metrics_view(request):
     body, content_type = metrics.render()
     return HttpResponse(body, content_type=content_type)

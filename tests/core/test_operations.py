@@ -1,0 +1,121 @@
+"""Operations: health, readiness, metrics, settings refusals, JSON logs, clean 503s."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+from weibao.core import health
+
+
+def test_healthz_is_alive_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_readyz_checks_database_and_queue(client, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+
+
+def test_readyz_is_503_when_the_database_is_down(client, db):
+    with mock.patch.object(health, "database_ok", return_value=(False, "OperationalError")):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "OperationalError"
+
+
+def test_readyz_is_503_when_the_queue_is_down(client, db):
+    with mock.patch("huey.contrib.djhuey.HUEY.storage.queue_size", side_effect=ConnectionError("redis")):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["queue"] == "ConnectionError"
+
+
+def test_metrics_in_prometheus_text_format(client, db):
+    client.get("/healthz")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "weibao_http_requests_total" in body or "http_requests" in body
+    assert "# TYPE" in body
+
+
+def test_a_database_outage_in_a_view_is_a_friendly_503(pm, client_for, api_client_for):
+    from weibao.contracts import views as contract_views
+
+    web = client_for(pm)
+    with mock.patch.object(contract_views, "render", side_effect=OperationalError("connection refused")):
+        response = web.get("/contracts/")
+    assert response.status_code == 503
+    assert "数据库暂时不可用" in response.content.decode()
+    assert response["Retry-After"] == "5"
+
+
+def _settings_subprocess(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
+         " 'weibao.settings'); django.setup(); from django.conf import settings;"
+         " print(settings.DEBUG, settings.ALLOWED_HOSTS)"],
+        capture_output=True, text=True, env=clean, timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _settings_subprocess({"WEIBAO_MODE": "production", "WEIBAO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "WEIBAO_SECRET_KEY" in result.stderr
+
+
+def test_production_takes_its_settings_from_the_environment(tmp_path):
+    result = _settings_subprocess({
+        "WEIBAO_MODE": "production", "WEIBAO_SECRET_KEY": "x" * 60, "WEIBAO_VAR_DIR": str(tmp_path),
+        "WEIBAO_ALLOWED_HOSTS": "weibao.example.gov.cn,10.0.0.5",
+    })
+    assert result.returncode == 0, result.stderr
+    assert "False ['weibao.example.gov.cn', '10.0.0.5']" in result.stdout
+
+
+def test_demo_mode_generates_and_keeps_a_secret_key(tmp_path):
+    env = {"WEIBAO_MODE": "demo", "WEIBAO_VAR_DIR": str(tmp_path)}
+    assert _settings_subprocess(env).returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) > 40
+    assert _settings_subprocess(env).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_json_log_lines(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
+    clean.update({"WEIBAO_MODE": "demo", "WEIBAO_VAR_DIR": str(tmp_path), "WEIBAO_LOG_FORMAT": "json",
+                  "DJANGO_SETTINGS_MODULE": "weibao.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, logging; django.setup();"
+         " logging.getLogger('weibao.test').warning('登录失败 %s', 'pm')"],
+        capture_output=True, text=True, env=clean, timeout=60,
+    )
+    line = (result.stdout + result.stderr).strip().splitlines()[-1]
+    record = json.loads(line)
+    assert record["message"] == "登录失败 pm"
+    assert record["level"] in ("WARNING", "warning")
+
+
+@pytest.mark.parametrize("command", ["load_demo"])
+def test_demo_loader_refuses_in_production(command, tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
+    clean.update({"WEIBAO_MODE": "production", "WEIBAO_SECRET_KEY": "x" * 60,
+                  "WEIBAO_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    result = subprocess.run(
+        [sys.executable, "-m", "weibao.manage", command], capture_output=True, text=True, env=clean, timeout=120
+    )
+    assert result.returncode != 0
+    assert "production" in (result.stdout + result.stderr).lower()
