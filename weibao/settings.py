@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "weibao.calendars",
     "weibao.servicedesk",
     "weibao.knowledge",
+    "weibao.feedback",
     "weibao.web",
 ]
 
@@ -194,6 +195,8 @@ WEIBAO_PASSWORD_MAX_AGE_DAYS = env_int("WEIBAO_PASSWORD_MAX_AGE_DAYS", 0 if DEMO
 WEIBAO_LOCKOUT_THRESHOLD = env_int("WEIBAO_LOCKOUT_THRESHOLD", 5)
 WEIBAO_LOCKOUT_MINUTES = env_int("WEIBAO_LOCKOUT_MINUTES", 10)
 WEIBAO_IDLE_TIMEOUT_MINUTES = env_int("WEIBAO_IDLE_TIMEOUT_MINUTES", 10)
+# 好差评: a dissatisfied rating opens a rectification due in this many working days.
+WEIBAO_RECTIFICATION_WORKING_DAYS = env_int("WEIBAO_RECTIFICATION_WORKING_DAYS", 15)
 # Demo mode may let the demo admin logins in without TOTP; the login page says so.
 WEIBAO_DEMO_RELAX_2FA = DEMO and env_bool("WEIBAO_DEMO_RELAX_2FA", True)
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("auth/token/revoke/", views.RevokeTokenView.as_view(), name="api-token-revoke"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("", include("weibao.calendars.api_urls")),
+    path("", include("weibao.feedback.api_urls")),
     path("", include("weibao.servicedesk.api_urls")),
     path("", include("weibao.knowledge.api_urls")),
     path("", include(router.urls)),

@@ -196,6 +196,10 @@ class Ticket(ContractScopedModel):
     arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # The hotline: call start and end (talk time) and whether it was answered on the call.
+    call_started_at = models.DateTimeField(_("通话开始"), null=True, blank=True)
+    call_ended_at = models.DateTimeField(_("通话结束"), null=True, blank=True)
+    first_contact_resolved = models.BooleanField(_("首次解决"), default=False)
     # Denormalised from the clocks so the list can filter and sort by SLA cheaply.
     sla_due_at = models.DateTimeField(_("最近到期"), null=True, blank=True)
     sla_state = models.CharField(

@@ -1,0 +1,9 @@
+"""This app's REST endpoints, mounted under /api/v1/."""
+
+from django.urls import path
+
+from weibao.feedback.api import TicketRatingView
+
+urlpatterns = [
+    path("tickets/<int:pk>/rating/", TicketRatingView.as_view(), name="ticket-rating"),
+]
