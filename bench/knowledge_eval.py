@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/knowledge_eval.py [--misses dev]
 
-Loads bench/data/kb_articles.json into an in-memory SQLite database through the real
+Loads weibao/knowledge/data/articles.json into an in-memory SQLite database through the real
 services (segmentation, stored terms, index, synonyms, tenancy) and asks every question
 in bench/data/kb_questions.json through ``weibao.knowledge.search.search``. Questions are
 split: ``dev`` (about a third) may be looked at while tuning the dictionary, synonyms and
@@ -42,7 +42,9 @@ def load_corpus():
     contract = ContractFactory()
     agent = UserFactory(username="eval_agent")
     MembershipFactory(contract=contract, user=agent, role="hotline_agent")
-    articles = json.loads((DATA / "kb_articles.json").read_text(encoding="utf-8"))
+    from weibao.demo.knowledge import articles as demo_articles
+
+    articles = demo_articles()
     ids = {}
     for item in articles:
         article = services.create_article(

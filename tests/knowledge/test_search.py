@@ -112,12 +112,10 @@ RECALL_SAMPLE = [
 
 
 def test_a_handful_of_colloquial_questions_find_their_article(agent, contract):
-    import json
-    from pathlib import Path
+    from weibao.demo.knowledge import articles
 
-    data = Path(__file__).resolve().parents[2] / "bench" / "data" / "kb_articles.json"
     ids = {}
-    for item in json.loads(data.read_text(encoding="utf-8")):
+    for item in articles():
         article = create_article(
             contract,
             title=item["title"],

@@ -3,8 +3,9 @@
 
 def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
-    from weibao.demo import seed, servicedesk
+    from weibao.demo import knowledge, seed, servicedesk
 
     contracts = seed.load()
     servicedesk.load(contracts)
+    knowledge.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())
