@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "weibao.servicedesk",
     "weibao.knowledge",
     "weibao.feedback",
+    "weibao.hotline",
     "weibao.web",
 ]
 

@@ -22,6 +22,8 @@ def navigation_for(request) -> list[NavItem]:
     user = request.user
     contract = getattr(request, "contract", None)
     items = [NavItem(_("工作台"), reverse("web:home"), "home")]
+    if contract is not None and has_capability(user, contract, Capability.WORK_TICKETS):
+        items.append(NavItem(_("热线"), reverse("hotline:screen"), "hotline"))
     if contract is not None and has_capability(user, contract, Capability.VIEW_TICKETS):
         items.append(NavItem(_("工单"), reverse("servicedesk:list"), "tickets"))
         items.append(NavItem(_("知识库"), reverse("knowledge:list"), "knowledge"))

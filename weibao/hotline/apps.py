@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HotlineConfig(AppConfig):
+    name = "weibao.hotline"
+    label = "hotline"
+    verbose_name = "热线"

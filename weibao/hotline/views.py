@@ -1,0 +1,81 @@
+"""The hotline screen: keyboard-first call logging with caller history and live
+knowledge-base suggestions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from weibao.accounts.roles import VENDOR_ROLES
+from weibao.contracts.scoping import is_member
+from weibao.core import clock
+from weibao.core.masking import mask_phone
+from weibao.hotline import services
+from weibao.knowledge.search import search
+from weibao.servicedesk.models import ServiceComponent
+
+
+def _contract(request):
+    contract = getattr(request, "contract", None)
+    if contract is None or not is_member(request.user, contract.pk, roles=VENDOR_ROLES):
+        raise PermissionDenied
+    return contract
+
+
+@login_required
+def screen(request):
+    contract = _contract(request)
+    errors = {}
+    values = {}
+    if request.method == "POST":
+        values = request.POST
+        started = parse_datetime(request.POST.get("started_at", "")) or clock.now()
+        component_id = request.POST.get("component", "")
+        component = (
+            ServiceComponent.objects.filter(contract=contract, pk=component_id).first()
+            if component_id.isdigit() else None
+        )
+        call = services.Call(
+            phone=request.POST.get("phone", "")[:32], name=request.POST.get("name", "")[:100],
+            organisation=request.POST.get("organisation", "")[:200],
+            question=request.POST.get("question", "")[:5000], answer=request.POST.get("answer", "")[:5000],
+            started_at=started, component=component,
+        )
+        try:
+            ticket = services.log_call(contract, call, request.POST.get("outcome", ""), agent=request.user)
+        except ValidationError as error:
+            errors = {field: " ".join(problems) for field, problems in error.message_dict.items()}
+        else:
+            if ticket.first_contact_resolved:
+                messages.success(request, _("已记录并关闭 %(number)s（当场解答）。") % {"number": ticket.number})
+            else:
+                messages.success(request, _("已创建 %(number)s 并转工程师跟进。") % {"number": ticket.number})
+            return redirect("hotline:screen")
+    context = {
+        "contract": contract,
+        "started_at": clock.now().isoformat(),
+        "day": services.agent_day(contract, request.user),
+        "components": ServiceComponent.objects.filter(contract=contract, active=True),
+        "errors": errors,
+        "values": values,
+    }
+    return render(request, "hotline/screen.html", context)
+
+
+@login_required
+def caller(request):
+    contract = _contract(request)
+    history = services.caller_history(contract, request.GET.get("phone", ""))
+    return render(request, "hotline/_caller.html", {"history": history, "mask_phone": mask_phone})
+
+
+@login_required
+def suggest(request):
+    contract = _contract(request)
+    q = request.GET.get("question", "").strip()[:200]
+    hits = search(request.user, contract, q, limit=5) if len(q) >= 2 else []
+    return render(request, "hotline/_suggest.html", {"hits": hits, "q": q})
