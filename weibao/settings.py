@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "weibao.knowledge",
     "weibao.feedback",
     "weibao.hotline",
+    "weibao.portal",
     "weibao.web",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("knowledge/", include("weibao.knowledge.urls")),
     path("feedback/", include("weibao.feedback.urls")),
     path("hotline/", include("weibao.hotline.urls")),
+    path("portal/", include("weibao.portal.urls")),
     path("api/v1/", include("weibao.api.urls")),
     path("admin/", admin_site.urls),
     path("", include("weibao.web.urls")),

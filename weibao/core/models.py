@@ -28,3 +28,18 @@ class Event(ContractScopedModel):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
+
+
+class RateCounter(models.Model):
+    """Fixed-window request counters for rate limits (public portal, tracking), shared by
+    every web process through the database."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_unique")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_counter_window")]

@@ -37,3 +37,10 @@ def sweep_undispatched_events() -> int:
         dispatch(event)
         count += 1
     return count
+
+
+@db_periodic_task(crontab(minute="17"))
+def prune_rate_counters() -> int:
+    from weibao.core.ratelimit import prune
+
+    return prune()

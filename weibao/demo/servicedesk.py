@@ -38,8 +38,16 @@ def _people(contract, usernames):
 @transaction.atomic
 def load(contracts: dict) -> None:
     seed, other = contracts["seed"], contracts["other"]
+    from weibao.portal.models import PortalSite
+
     for contract in (seed, other):
         install_defaults(contract)
+    PortalSite.objects.get_or_create(
+        contract=seed, defaults={"slug": "shilong", "title": "石龙区政务服务平台 · 运维服务门户"}
+    )
+    PortalSite.objects.get_or_create(
+        contract=other, defaults={"slug": "demo-city", "title": "示例市一网通办 · 运维服务门户"}
+    )
     if Ticket.objects.filter(contract=seed).exists():
         return
     people = _people(seed, ["pm", "engineer", "oncall1", "oncall2", "agent", "liaison"])

@@ -196,6 +196,9 @@ class Ticket(ContractScopedModel):
     arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # 督办: bureau staff urged it; raises its visibility in lists and home panels.
+    urged_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    urged_at = models.DateTimeField(_("最近督办"), null=True, blank=True)
     # The hotline: call start and end (talk time) and whether it was answered on the call.
     call_started_at = models.DateTimeField(_("通话开始"), null=True, blank=True)
     call_ended_at = models.DateTimeField(_("通话结束"), null=True, blank=True)
@@ -247,6 +250,7 @@ class TicketEntry(models.Model):
         TRANSITION = "transition", _("状态变更")
         CHANGE = "change", _("字段变更")
         SLA = "sla", _("服务级别")
+        URGE = "urge", _("督办")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ SORTS = {
     "priority": ("-priority", "-created_at", "-id"),
     "-updated": ("-updated_at", "-id"),
     "number": ("number",),
+    "-urged": (F("urged_at").desc(nulls_last=True), "-id"),
 }
 DEFAULT_SORT = "-created"
 CHOICE_FILTERS = {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/update/", views.ticket_update, name="update"),
     path("<int:pk>/worklog/", views.ticket_worklog, name="worklog"),
     path("<int:pk>/arrival/", views.ticket_arrival, name="arrival"),
+    path("<int:pk>/urge/", views.ticket_urge, name="urge"),
     path("<int:pk>/watch/", views.ticket_watch, name="watch"),
     path("<int:pk>/link/", views.ticket_link, name="link"),
     path("<int:pk>/phone/", views.ticket_reveal_phone, name="phone"),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
+from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.calendars.models import BusinessCalendar
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability
@@ -96,7 +96,8 @@ def ticket_list(request):
         "channels": Channel.choices,
         "sla_states": SlaClock.State.choices,
         "sorts": [("-created", _("最新创建")), ("created", _("最早创建")), ("due", _("最近到期")),
-                  ("-priority", _("优先级高→低")), ("-updated", _("最近更新"))],
+                  ("-priority", _("优先级高→低")), ("-updated", _("最近更新")),
+                  ("-urged", _("督办优先"))],
         "components": ServiceComponent.objects.filter(contract=contract) if contract else [],
         "groups": SupportGroup.objects.filter(contract=contract) if contract else [],
         "team": _vendor_team(contract) if contract else [],
@@ -230,6 +231,7 @@ def ticket_detail(request, pk):
         "links": ticket.links_out.select_related("to_ticket"),
         "links_in": ticket.links_in.select_related("from_ticket"),
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
+        "can_urge": ticket.is_open and is_member(request.user, ticket.contract_id, roles=BUREAU_ROLES),
         "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),
@@ -445,6 +447,18 @@ def ticket_link(request, pk):
     try:
         ticket_services.link(ticket, other, by=request.user, kind=request.POST.get("kind", "relates"))
         messages.success(request, _("已关联 %(number)s。") % {"number": other.number})
+    except ValidationError as error:
+        _fail(request, error)
+    return redirect("servicedesk:detail", pk)
+
+
+@login_required
+@require_POST
+def ticket_urge(request, pk):
+    ticket = _visible_ticket(request, pk)
+    try:
+        ticket_services.urge(ticket, by=request.user, comment=request.POST.get("comment", ""))
+        messages.success(request, _("已督办，处理人和项目经理会收到通知。"))
     except ValidationError as error:
         _fail(request, error)
     return redirect("servicedesk:detail", pk)

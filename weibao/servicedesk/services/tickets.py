@@ -371,3 +371,40 @@ def add_attachment(ticket: Ticket, upload, *, by) -> Attachment:
     attachment.file.save(f"{digest.hexdigest()[:16]}.bin", upload, save=False)
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def urge(ticket: Ticket, *, by, comment: str = "") -> Ticket:
+    """督办: the bureau presses for an open ticket. Recorded, notified, published."""
+    from django.db.models import F
+    from django.urls import reverse
+
+    from weibao.accounts.roles import BUREAU_ROLES, ContractRole
+    from weibao.contracts.models import Membership
+    from weibao.core import events
+    from weibao.notifications.services import notify
+
+    if not is_member(by, ticket.contract_id, roles=BUREAU_ROLES):
+        raise ValidationError({"user": _("只有甲方人员可以督办。")})
+    if not ticket.is_open:
+        raise ValidationError({"status": _("工单已结束，无需督办。")})
+    now = clock.now()
+    Ticket.objects.filter(pk=ticket.pk).update(urged_count=F("urged_count") + 1, urged_at=now)
+    ticket.refresh_from_db()
+    TicketEntry.objects.create(
+        ticket=ticket, kind=TicketEntry.Kind.URGE, author=by, author_name=_name(by),
+        body=comment[:2000], created_at=now,
+    )
+    managers = [
+        m.user for m in Membership.objects.filter(
+            contract_id=ticket.contract_id, role=ContractRole.PROJECT_MANAGER, active=True
+        ).select_related("user")
+    ]
+    notify(
+        [ticket.assignee, *managers], subject=f"【督办】{ticket.number} {ticket.subject}", body=comment,
+        contract=ticket.contract, link=reverse("servicedesk:detail", args=[ticket.pk]),
+        kind="ticket.urged", dedup_key=f"ticket.urged:{ticket.pk}:{ticket.urged_count}",
+    )
+    events.publish("ticket.urged", contract=ticket.contract, obj=ticket,
+                   payload={"ticket": ticket.pk, "number": ticket.number, "count": ticket.urged_count})
+    return ticket

@@ -1,0 +1,150 @@
+"""The public portal: submit without an account (challenge, rate limit, attachments),
+follow with number + phone, read public replies, rate once; 督办 by the bureau."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+
+from weibao.feedback.models import Rating, Rectification
+from weibao.knowledge.services import create_article
+from weibao.notifications.models import Notification
+from weibao.portal.models import PortalSite
+from weibao.portal.services import CHALLENGE_KEY
+from weibao.servicedesk.models import Ticket
+
+
+@pytest.fixture
+def site(contract, desk):
+    return PortalSite.objects.create(contract=contract, slug="shilong", title="石龙区运维服务门户")
+
+
+@pytest.fixture
+def citizen(site):
+    return Client()
+
+
+def _answer(client) -> str:
+    return str(client.session[CHALLENGE_KEY])
+
+
+def submit(client, **fields):
+    client.get("/portal/shilong/")
+    data = {"type": "fault", "name": "王五", "phone": "139-1234-5678", "subject": "营业执照网上变更提交失败",
+            "description": "点击提交后无反应", "challenge": _answer(client)}
+    data.update(fields)
+    return client.post("/portal/shilong/", data)
+
+
+def test_submit_without_an_account_gives_a_ticket_number(citizen, contract):
+    response = submit(citizen)
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "portal" and ticket.requester_phone == "13912345678"
+    assert ticket.number in response.content.decode()
+    assert ticket.clocks.exists()
+
+
+def test_wrong_challenge_is_refused(citizen):
+    response = submit(citizen, challenge="999")
+    assert "验证答案不正确" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_missing_fields_are_named(citizen):
+    response = submit(citizen, phone="12", subject="")
+    body = response.content.decode()
+    assert "请填写有效的联系电话" in body and "请填写标题" in body
+    assert not Ticket.objects.exists()
+
+
+def test_submissions_are_rate_limited_per_address(citizen):
+    for _ in range(5):
+        assert submit(citizen).status_code == 200
+    response = submit(citizen)
+    assert response.status_code == 429
+    assert Ticket.objects.count() == 5
+
+
+def test_attachments_are_checked_by_content(citizen, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    shot = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    shot.name = "截图.png"
+    submit(citizen, files=[shot])
+    assert Ticket.objects.get().attachments.get().content_type == "image/png"
+    fake = io.BytesIO(b"MZ\x90\x00" + bytes(range(200)))
+    fake.name = "报告.pdf"
+    response = submit(citizen, files=[fake])
+    assert "不支持的文件类型" in response.content.decode()
+    assert Ticket.objects.count() == 1
+
+
+def test_follow_with_number_and_phone_then_rate(citizen, site, api, engineer):
+    submit(citizen)
+    ticket = Ticket.objects.get()
+    stranger = Client()
+    assert stranger.get(f"/portal/shilong/t/{ticket.number}/").status_code == 302  # not followed yet
+    response = stranger.post("/portal/shilong/track/", {"number": ticket.number.lower(), "phone": "13900000000"})
+    assert "没有找到该工单" in response.content.decode()
+    response = stranger.post("/portal/shilong/track/", {"number": ticket.number, "phone": "139 1234 5678"})
+    assert response.status_code == 302
+    url = f"/portal/shilong/t/{ticket.number}/"
+    api.post(f"/api/v1/tickets/{ticket.pk}/transition/", {"to": "assigned", "assignee": engineer.pk}, format="json")
+    api.post(f"/api/v1/tickets/{ticket.pk}/replies/", {"body": "请清除浏览器缓存后重试"}, format="json")
+    api.post(f"/api/v1/tickets/{ticket.pk}/replies/", {"body": "内部：疑似接口超时", "public": False}, format="json")
+    page = stranger.get(url).content.decode()
+    assert "请清除浏览器缓存后重试" in page and "疑似接口超时" not in page
+    assert "rating-form" not in page  # not resolved yet
+    api.post(f"/api/v1/tickets/{ticket.pk}/transition/", {"to": "in_progress"}, format="json")
+    api.post(f"/api/v1/tickets/{ticket.pk}/transition/", {"to": "resolved", "comment": "已修复"}, format="json")
+    assert "rating-form" in stranger.get(url).content.decode()
+    stranger.post(url, {"level": "1", "comment": "太慢了"})
+    rating = Rating.objects.get(ticket=ticket)
+    assert (rating.level, rating.source) == (1, "portal")
+    assert Rectification.objects.filter(ticket=ticket).exists()
+    response = stranger.post(url, {"level": "5"}, follow=True)
+    assert "不能重复评价" in response.content.decode()
+
+
+def test_public_knowledge_search_shows_only_public_articles(citizen, contract, pm):
+    public = create_article(contract, title="个人用户忘记密码怎么办", body="点击忘记密码。", tags=["密码"],
+                            visibility="public", publish=True, by=pm)
+    create_article(contract, title="内部：密码重置后台操作手册", body="后台。", tags=["密码"],
+                   visibility="internal", publish=True, by=pm)
+    page = citizen.get("/portal/shilong/", {"q": "忘记密码"}).content.decode() if PortalSite.objects.exists() else ""
+    assert "个人用户忘记密码怎么办" in page and "后台操作手册" not in page
+    assert citizen.get(f"/portal/shilong/kb/{public.pk}/").status_code == 200
+
+
+def test_unknown_or_disabled_portals_are_404(citizen, site):
+    assert citizen.get("/portal/nowhere/").status_code == 404
+    site.enabled = False
+    site.save()
+    assert citizen.get("/portal/shilong/").status_code == 404
+
+
+def test_portal_of_another_contract_never_shows_this_one(citizen, site, other_contract, desk):
+    PortalSite.objects.create(contract=other_contract, slug="other", title="另一个门户")
+    submit(citizen)
+    ticket = Ticket.objects.get()
+    other = Client()
+    response = other.post("/portal/other/track/", {"number": ticket.number, "phone": "13912345678"})
+    assert "没有找到该工单" in response.content.decode()
+    assert other.get(f"/portal/other/t/{ticket.number}/").status_code == 302
+
+
+def test_bureau_urges_an_open_ticket(new_ticket, liaison, client_for, pm, engineer):
+    ticket = new_ticket(assignee=engineer.pk)
+    web = client_for(liaison)
+    web.post(f"/tickets/{ticket['id']}/urge/", {"comment": "群众反映强烈，请加快"})
+    stored = Ticket.objects.get(pk=ticket["id"])
+    assert stored.urged_count == 1
+    assert stored.entries.filter(kind="urge").exists()
+    assert Notification.objects.filter(recipient=engineer, kind="ticket.urged").exists()
+    assert Notification.objects.filter(recipient=pm, kind="ticket.urged").exists()
+    assert "已督办 1 次" in web.get(f"/tickets/{ticket['id']}/").content.decode()
+    vendor = client_for(engineer)
+    vendor.post(f"/tickets/{ticket['id']}/urge/")
+    assert Ticket.objects.get(pk=ticket["id"]).urged_count == 1  # only the bureau urges

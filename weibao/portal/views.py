@@ -1,0 +1,119 @@
+"""Public portal pages (no account): submit, follow, rate, search public articles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from weibao.feedback import services as feedback
+from weibao.feedback.models import Level, Rating
+from weibao.knowledge.models import Article
+from weibao.knowledge.rendering import render_markdown
+from weibao.knowledge.search import search_public
+from weibao.portal import services
+from weibao.portal.models import PortalSite
+from weibao.servicedesk.models import TicketType
+
+
+def _site(slug) -> PortalSite:
+    return get_object_or_404(PortalSite.objects.select_related("contract"), slug=slug, enabled=True)
+
+
+def _types():
+    return [(value, TicketType(value).label) for value in services.PORTAL_TYPES]
+
+
+@never_cache
+def home(request, slug):
+    site = _site(slug)
+    q = request.GET.get("q", "").strip()[:200]
+    hits = search_public(site.contract, q, limit=10) if q else None
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.POST
+        if not services.allowed(request, "submit"):
+            errors["form"] = _("提交过于频繁，请稍后再试。")
+        elif not services.check_challenge(request.session, request.POST.get("challenge", "")):
+            errors["challenge"] = _("验证答案不正确，请重新计算。")
+        else:
+            try:
+                ticket = services.submit(site, data=request.POST, files=request.FILES.getlist("files"))
+            except ValidationError as error:
+                errors = {field: " ".join(problems) for field, problems in error.message_dict.items()}
+            else:
+                services.remember(request.session, ticket)
+                return render(request, "portal/submitted.html", {"site": site, "ticket": ticket})
+    context = {
+        "site": site, "q": q, "hits": hits, "errors": errors, "values": values,
+        "types": _types(), "challenge": services.new_challenge(request.session),
+    }
+    return render(request, "portal/home.html", context, status=429 if "form" in errors else 200)
+
+
+@never_cache
+def track(request, slug):
+    site = _site(slug)
+    error = ""
+    if request.method == "POST":
+        if not services.allowed(request, "track"):
+            error = _("查询过于频繁，请稍后再试。")
+        else:
+            ticket = services.find(site, request.POST.get("number", ""), request.POST.get("phone", ""))
+            if ticket is None:
+                error = _("没有找到该工单，请核对工单号和提交时填写的电话。")
+            else:
+                services.remember(request.session, ticket)
+                return redirect("portal:ticket", slug=slug, number=ticket.number)
+    return render(request, "portal/track.html", {"site": site, "error": error},
+                  status=429 if error and "频繁" in error else 200)
+
+
+@never_cache
+def ticket_view(request, slug, number):
+    site = _site(slug)
+    ticket = services.followed(request.session, site, number)
+    if ticket is None:
+        messages.info(request, _("请先输入工单号和电话查询。"))
+        return redirect("portal:track", slug=slug)
+    if request.method == "POST":
+        try:
+            level = int(request.POST.get("level", "0"))
+        except ValueError:
+            level = 0
+        try:
+            feedback.rate(ticket, level, request.POST.get("comment", ""), source=Rating.Source.PORTAL)
+            messages.success(request, _("感谢您的评价！"))
+        except ValidationError as error:
+            for problems in error.message_dict.values():
+                for problem in problems:
+                    messages.error(request, problem)
+        return redirect("portal:ticket", slug=slug, number=ticket.number)
+    context = {
+        "site": site, "ticket": ticket,
+        "entries": ticket.entries.filter(public=True).exclude(kind="note"),
+        "rating": Rating.objects.filter(ticket=ticket).first(),
+        "can_rate": ticket.status in feedback.RATEABLE,
+        "levels": Level.choices,
+    }
+    return render(request, "portal/ticket.html", context)
+
+
+@never_cache
+def article(request, slug, pk):
+    site = _site(slug)
+    # The same rule as the portal search: this contract's public articles, and public
+    # ones the same vendor shares across its contracts.
+    item = (
+        Article.objects.public()
+        .filter(Q(contract=site.contract) | Q(shared=True, contract__party_b=site.contract.party_b))
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return render(request, "portal/article.html", {"site": site, "article": item, "body": render_markdown(item.body)})
