@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "weibao.feedback",
     "weibao.hotline",
     "weibao.portal",
+    "weibao.mailchannel",
     "weibao.web",
 ]
 

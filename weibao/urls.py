@@ -18,6 +18,7 @@ urlpatterns = [
     path("feedback/", include("weibao.feedback.urls")),
     path("hotline/", include("weibao.hotline.urls")),
     path("portal/", include("weibao.portal.urls")),
+    path("mail/", include("weibao.mailchannel.urls")),
     path("api/v1/", include("weibao.api.urls")),
     path("admin/", admin_site.urls),
     path("", include("weibao.web.urls")),
