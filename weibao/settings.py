@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "weibao.hotline",
     "weibao.portal",
     "weibao.mailchannel",
+    "weibao.visits",
     "weibao.web",
 ]
 

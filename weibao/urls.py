@@ -19,6 +19,7 @@ urlpatterns = [
     path("hotline/", include("weibao.hotline.urls")),
     path("portal/", include("weibao.portal.urls")),
     path("mail/", include("weibao.mailchannel.urls")),
+    path("visits/", include("weibao.visits.urls")),
     path("api/v1/", include("weibao.api.urls")),
     path("admin/", admin_site.urls),
     path("", include("weibao.web.urls")),

@@ -27,6 +27,7 @@ def navigation_for(request) -> list[NavItem]:
     if contract is not None and has_capability(user, contract, Capability.VIEW_TICKETS):
         items.append(NavItem(_("工单"), reverse("servicedesk:list"), "tickets"))
         items.append(NavItem(_("知识库"), reverse("knowledge:list"), "knowledge"))
+        items.append(NavItem(_("现场服务"), reverse("visits:calendar"), "visits"))
         items.append(NavItem(_("好差评"), reverse("feedback:list"), "feedback"))
     if contract is not None and has_capability(user, contract, Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))

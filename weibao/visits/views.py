@@ -1,0 +1,146 @@
+"""The visit calendar of a contract, the planning form and the visit page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
+from weibao.contracts.scoping import is_member
+from weibao.contracts.services import has_capability
+from weibao.core import clock
+from weibao.servicedesk.models import Ticket
+from weibao.visits import services
+from weibao.visits.models import Visit
+
+User = get_user_model()
+
+
+def _contract(request):
+    contract = getattr(request, "contract", None)
+    if contract is None or not has_capability(request.user, contract, Capability.VIEW_TICKETS):
+        raise PermissionDenied
+    return contract
+
+
+def _team(contract):
+    return User.objects.filter(
+        memberships__contract=contract, memberships__role__in=VENDOR_ROLES, memberships__active=True
+    ).distinct().order_by("username")
+
+
+def _week_start(request) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = clock.local_now().date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+@login_required
+def calendar(request):
+    contract = _contract(request)
+    monday = _week_start(request)
+    begin = dt.datetime.combine(monday, dt.time(), tzinfo=clock.SHANGHAI)
+    visits = Visit.objects.filter(
+        contract=contract, planned_start__gte=begin, planned_start__lt=begin + dt.timedelta(days=7)
+    ).select_related("engineer", "ticket")
+    engineer = request.GET.get("engineer", "")
+    if engineer.isdigit():
+        visits = visits.filter(engineer_id=int(engineer))
+    days = defaultdict(list)
+    for visit in visits:
+        days[visit.planned_start.astimezone(clock.SHANGHAI).date()].append(visit)
+    week = [(monday + dt.timedelta(days=i), days.get(monday + dt.timedelta(days=i), [])) for i in range(7)]
+    return render(request, "visits/calendar.html", {
+        "contract": contract, "week": week, "monday": monday,
+        "previous": monday - dt.timedelta(days=7), "next": monday + dt.timedelta(days=7),
+        "team": _team(contract), "engineer": engineer,
+        "can_plan": is_member(request.user, contract.pk, roles=VENDOR_ROLES),
+    })
+
+
+@login_required
+def plan(request):
+    contract = _contract(request)
+    if not is_member(request.user, contract.pk, roles=VENDOR_ROLES):
+        raise PermissionDenied
+    ticket_id = request.GET.get("ticket") or request.POST.get("ticket")
+    ticket = Ticket.objects.filter(contract=contract, pk=ticket_id).first() if str(ticket_id).isdigit() else None
+    errors = {}
+    if request.method == "POST":
+        try:
+            start = dt.datetime.fromisoformat(request.POST.get("start", "")).replace(tzinfo=clock.SHANGHAI)
+            end = dt.datetime.fromisoformat(request.POST.get("end", "")).replace(tzinfo=clock.SHANGHAI)
+        except ValueError:
+            errors["start"] = _("请填写有效的开始和结束时间。")
+        else:
+            engineer = _team(contract).filter(pk=request.POST.get("engineer") or 0).first()
+            try:
+                visit = services.plan(
+                    contract, engineer=engineer, start=start, end=end,
+                    location=request.POST.get("location", ""), purpose=request.POST.get("purpose", ""),
+                    by=request.user, ticket=ticket,
+                )
+            except ValidationError as error:
+                errors = {f: " ".join(p) for f, p in error.message_dict.items()}
+            else:
+                messages.success(request, _("已安排现场服务。"))
+                return redirect("visits:detail", visit.pk)
+    return render(request, "visits/plan.html", {
+        "contract": contract, "ticket": ticket, "team": _team(contract), "errors": errors,
+        "values": request.POST,
+        "purpose": request.POST.get("purpose") or (ticket.subject if ticket else ""),
+    })
+
+
+def _visible(request, pk) -> Visit:
+    return get_object_or_404(
+        Visit.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related("engineer", "ticket"),
+        pk=pk,
+    )
+
+
+@login_required
+def detail(request, pk):
+    visit = _visible(request, pk)
+    return render(request, "visits/detail.html", {
+        "visit": visit,
+        "can_work": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES),
+        "can_confirm": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES | BUREAU_ROLES),
+    })
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    visit = _visible(request, pk)
+    vendor = is_member(request.user, visit.contract_id, roles=VENDOR_ROLES)
+    bureau = is_member(request.user, visit.contract_id, roles=BUREAU_ROLES)
+    try:
+        if action == "check_in" and vendor:
+            services.check_in(visit, by=request.user)
+        elif action == "check_out" and vendor:
+            services.check_out(visit, by=request.user, work_done=request.POST.get("work_done", ""),
+                               parts_used=request.POST.get("parts_used", ""))
+        elif action == "confirm" and (vendor or bureau):
+            services.confirm(visit, by=request.user, name=request.POST.get("name", ""),
+                             note=request.POST.get("note", ""))
+        elif action == "cancel" and vendor:
+            services.cancel(visit, by=request.user)
+        else:
+            raise PermissionDenied
+        messages.success(request, _("已更新。"))
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    return redirect("visits:detail", pk)
