@@ -1,13 +1,58 @@
+"""The auditors' view of the trail: filter, page, read one record, export."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
 
+from weibao.audit import exports, services
+from weibao.audit.filters import actions_visible_to, audit_query
+from weibao.audit.models import AuditRecord
 from weibao.audit.selectors import records_visible_to
+from weibao.contracts.models import Contract
+from weibao.contracts.scoping import member_contract_ids
 
 
 @login_required
 def audit_list(request):
+    query = audit_query(request.user, request.GET)
+    if query.records is None:
+        raise PermissionDenied
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        count = query.records.count()
+        # Reading the trail in bulk is itself a sensitive read: it is recorded.
+        services.record(
+            "audit.export", actor=request.user, object_type="audit.auditrecord",
+            detail={"format": fmt, "rows": min(count, exports.MAX_ROWS), "truncated": count > exports.MAX_ROWS,
+                    "filters": {k: str(v) for k, v in query.cleaned.items()}},
+        )
+        return exports.export(query.records, fmt)
+    page = Paginator(query.records, 50).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    context = {
+        "page": page,
+        "errors": query.errors,
+        "cleaned": query.cleaned,
+        "keep": keep.urlencode(),
+        "actions": actions_visible_to(request.user),
+        "outcomes": AuditRecord.Outcome.choices,
+        "contracts": Contract.objects.filter(id__in=member_contract_ids(request.user)),
+    }
+    return render(request, "audit/list.html", context)
+
+
+@login_required
+def audit_detail(request, seq: int):
     records = records_visible_to(request.user)
     if records is None:
         raise PermissionDenied
-    return render(request, "audit/list.html", {"records": records[:100]})
+    record = get_object_or_404(records, seq=seq)
+    services.record("audit.read", actor=request.user, object_type="audit.auditrecord",
+                    object_id=str(record.seq), object_repr=f"#{record.seq} {record.action}")
+    keys = sorted(set(record.before or {}) | set(record.after or {}))
+    diff = [(key, (record.before or {}).get(key), (record.after or {}).get(key)) for key in keys]
+    return render(request, "audit/detail.html", {"record": record, "diff": diff})
