@@ -216,6 +216,18 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("WEIBAO_BEHIND_TLS_PROXY", False) else None
 )
 SECURE_HSTS_SECONDS = env_int("WEIBAO_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
+# Off by default: a bureau's other systems often share the parent domain without TLS, and
+# intranet domains cannot be on the browsers' public preload list. Turn on when they can.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WEIBAO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("WEIBAO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, enabled in (
+        ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_PRELOAD),
+    )
+    if not enabled
+]
 SECURE_SSL_REDIRECT = env_bool("WEIBAO_SSL_REDIRECT", False)
 
 # Language and time: Chinese first, English second; stored in UTC, shown in Shanghai.
@@ -291,6 +303,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per shared choice set (the transition's "to" is a ticket status).
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "weibao.servicedesk.models.Status",
+        "ContractStatusEnum": "weibao.contracts.models.Contract.Status",
+        "ArticleStatusEnum": "weibao.knowledge.models.Article.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "weibao.api.schema.add_error_responses",

@@ -119,3 +119,16 @@ def test_demo_loader_refuses_in_production(command, tmp_path):
     )
     assert result.returncode != 0
     assert "production" in (result.stdout + result.stderr).lower()
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
+    clean.update({"WEIBAO_MODE": "production", "WEIBAO_SECRET_KEY": "k" * 20 + "-Prod-Key-9f8e7d6c5b4a3210zyxwvu",
+                  "WEIBAO_ALLOWED_HOSTS": "weibao.example.gov.cn", "WEIBAO_SSL_REDIRECT": "1",
+                  "WEIBAO_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    result = subprocess.run(
+        [sys.executable, "-m", "weibao.manage", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True, text=True, env=clean, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
