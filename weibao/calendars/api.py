@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from weibao.accounts.roles import Capability, roles_with
 from weibao.api.errors import field_error, not_member_response
+from weibao.api.mixins import ContractCreateMixin, filter_by_contract_param
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay
@@ -119,6 +120,7 @@ PERIOD_RESPONSE = inline_serializer(
 
 
 class CalendarViewSet(
+    ContractCreateMixin,
     mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Business calendars of the caller's contracts; project managers create them."""
@@ -128,25 +130,11 @@ class CalendarViewSet(
 
     def get_queryset(self):
         calendars = BusinessCalendar.objects.for_user(self.request.user).order_by("id")
-        contract = self.request.query_params.get("contract")
-        if self.action == "list" and contract:
-            if not contract.isdigit():
-                raise field_error("contract", "合同编号应为整数。 / contract must be an integer.")
-            calendars = calendars.filter(contract_id=int(contract))
-        return calendars
+        return filter_by_contract_param(calendars, self.request) if self.action == "list" else calendars
 
     @extend_schema(parameters=[OpenApiParameter("contract", int)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            return not_member_response(serializer.errors) or Response(
-                serializer.errors, status=status.HTTP_400_BAD_REQUEST
-            )
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[
@@ -230,6 +218,7 @@ class HolidayImportSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class HolidayViewSet(
+    ContractCreateMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.DestroyModelMixin,
@@ -242,25 +231,11 @@ class HolidayViewSet(
 
     def get_queryset(self):
         entries = HolidayDay.objects.for_user(self.request.user).order_by("date")
-        contract = self.request.query_params.get("contract")
-        if self.action == "list" and contract:
-            if not contract.isdigit():
-                raise field_error("contract", "合同编号应为整数。 / contract must be an integer.")
-            entries = entries.filter(contract_id=int(contract))
-        return entries
+        return filter_by_contract_param(entries, self.request) if self.action == "list" else entries
 
     @extend_schema(parameters=[OpenApiParameter("contract", int)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            return not_member_response(serializer.errors) or Response(
-                serializer.errors, status=status.HTTP_400_BAD_REQUEST
-            )
-        serializer.save()
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
         entry = self.get_object()

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.http import HttpResponse, StreamingHttpResponse
-from openpyxl import Workbook
-
 from weibao.audit import services as audit
 from weibao.core import clock
+from weibao.core.exports import table_response
 from weibao.core.masking import mask_phone
 
 MAX_ROWS = 100_000
@@ -33,41 +28,11 @@ def rows(tickets):
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def export(tickets, fmt: str, *, user, filters: dict):
+def export(tickets, fmt: str, *, user, filters: dict, contract=None):
     count = tickets.count()
     audit.record(
         "ticket.export", actor=user, object_type="servicedesk.ticket",
         detail={"format": fmt, "rows": min(count, MAX_ROWS), "filters": {k: str(v) for k, v in filters.items()}},
-        contract=None,
+        contract=contract,
     )
-    stamp = clock.local_now().strftime("%Y%m%d-%H%M")
-    filename = f"tickets-{stamp}.{fmt}"
-    if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def stream():
-            yield "\ufeff"
-            yield writer.writerow(HEADERS)
-            for row in rows(tickets):
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    else:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("工单")
-        sheet.append(HEADERS)
-        for row in rows(tickets):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return table_response(HEADERS, rows(tickets), fmt, stem="tickets", sheet="工单")

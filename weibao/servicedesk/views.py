@@ -72,7 +72,7 @@ def ticket_list(request):
     query = queries.ticket_query(request.user, params)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        return exports.export(query.tickets, fmt, user=request.user, filters=query.cleaned)
+        return exports.export(query.tickets, fmt, user=request.user, filters=query.cleaned, contract=contract)
     try:
         page_size = int(request.GET.get("page_size", 25))
     except ValueError:
@@ -252,6 +252,19 @@ def ticket_timers(request, pk):
     return render(request, "servicedesk/_timers.html", {"ticket": ticket, "clocks": clocks, "now": now})
 
 
+def _then_back(request, ticket, action, success: str = ""):
+    """Run one ticket action from a form: its success message or each refusal, then back
+    to the ticket page."""
+    try:
+        action()
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        if success:
+            messages.success(request, success)
+    return redirect("servicedesk:detail", ticket.pk)
+
+
 def _fail(request, error: ValidationError):
     for problems in error.message_dict.values() if hasattr(error, "message_dict") else [error.messages]:
         for problem in problems:
@@ -312,12 +325,11 @@ def ticket_update(request, pk):
         changes["component"] = (
             ServiceComponent.objects.filter(contract=ticket.contract, pk=value).first() if value.isdigit() else None
         )
-    try:
-        ticket_services.update_ticket(ticket, by=request.user, comment=request.POST.get("comment", ""), **changes)
-        messages.success(request, _("已保存。"))
-    except ValidationError as error:
-        _fail(request, error)
-    return redirect("servicedesk:detail", pk)
+    return _then_back(
+        request, ticket,
+        lambda: ticket_services.update_ticket(ticket, by=request.user, comment=request.POST.get("comment", ""), **changes),
+        _("已保存。"),
+    )
 
 
 @login_required
@@ -328,12 +340,11 @@ def ticket_worklog(request, pk):
         minutes = int(request.POST.get("minutes", "0"))
     except ValueError:
         minutes = 0
-    try:
-        ticket_services.add_worklog(ticket, by=request.user, minutes=minutes, note=request.POST.get("note", "")[:500])
-        messages.success(request, _("已登记工时。"))
-    except ValidationError as error:
-        _fail(request, error)
-    return redirect("servicedesk:detail", pk)
+    return _then_back(
+        request, ticket,
+        lambda: ticket_services.add_worklog(ticket, by=request.user, minutes=minutes, note=request.POST.get("note", "")[:500]),
+        _("已登记工时。"),
+    )
 
 
 @login_required
@@ -342,12 +353,7 @@ def ticket_arrival(request, pk):
     ticket = _visible_ticket(request, pk)
     if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
         raise PermissionDenied
-    try:
-        ticket_services.record_arrival(ticket, by=request.user)
-        messages.success(request, _("已记录到场。"))
-    except ValidationError as error:
-        _fail(request, error)
-    return redirect("servicedesk:detail", pk)
+    return _then_back(request, ticket, lambda: ticket_services.record_arrival(ticket, by=request.user), _("已记录到场。"))
 
 
 @login_required
@@ -456,9 +462,8 @@ def ticket_link(request, pk):
 @require_POST
 def ticket_urge(request, pk):
     ticket = _visible_ticket(request, pk)
-    try:
-        ticket_services.urge(ticket, by=request.user, comment=request.POST.get("comment", ""))
-        messages.success(request, _("已督办，处理人和项目经理会收到通知。"))
-    except ValidationError as error:
-        _fail(request, error)
-    return redirect("servicedesk:detail", pk)
+    return _then_back(
+        request, ticket,
+        lambda: ticket_services.urge(ticket, by=request.user, comment=request.POST.get("comment", "")),
+        _("已督办，处理人和项目经理会收到通知。"),
+    )
