@@ -52,3 +52,41 @@ def test_failing_subscriber_keeps_event_for_retry(contract, clock):
         assert event.dispatched_at is None and "boom" in event.last_error
     finally:
         events._subscribers["test.broken"].remove(broken)
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL of the worker in the middle of a job (not an Exception)."""
+
+
+def test_a_worker_killed_mid_dispatch_leaves_no_trace_and_the_sweep_runs_it_once(
+    contract, clock, monkeypatch
+):
+    from weibao.notifications.models import Notification
+    from weibao.notifications.services import notify
+    from weibao.testing.factories import UserFactory
+
+    user = UserFactory()
+    crashes = {"left": 1}
+
+    def subscriber(event):
+        notify(user, subject=f"event {event.pk}", contract=contract, kind="test")
+        if crashes["left"]:
+            crashes["left"] -= 1
+            raise WorkerKilled
+
+    events.subscribe("test.crash")(subscriber)
+    try:
+        monkeypatch.setattr("weibao.core.tasks.dispatch_event", lambda event_id: None)  # queued, not run
+        event = events.publish("test.crash", contract=contract)
+        with pytest.raises(WorkerKilled):
+            events.dispatch(Event.objects.get(pk=event.pk))
+        assert Notification.objects.filter(kind="test").count() == 0  # rolled back with the job
+        assert Event.objects.get(pk=event.pk).dispatched_at is None
+        clock.advance(timedelta(minutes=2))
+        assert sweep_undispatched_events.call_local() == 1
+        assert sweep_undispatched_events.call_local() == 0
+        assert Notification.objects.filter(kind="test").count() == 1  # exactly once
+        events.dispatch(Event.objects.get(pk=event.pk))  # a late duplicate delivery is a no-op
+        assert Notification.objects.filter(kind="test").count() == 1
+    finally:
+        events._subscribers["test.crash"].remove(subscriber)

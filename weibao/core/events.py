@@ -61,21 +61,34 @@ def _enqueue(event_id: int) -> None:
 
 
 def dispatch(event) -> None:
-    """Run every subscriber of ``event`` and mark it dispatched."""
+    """Run every subscriber of ``event`` and mark it dispatched, all in one transaction.
+
+    The event row is locked first and skipped if already dispatched, so two workers never
+    both run it; a worker killed mid-dispatch rolls everything back and the periodic sweep
+    runs it again — subscribers' database effects happen exactly once. Each subscriber
+    runs in its own savepoint: one failing does not undo the others, the event is retried.
+    """
     from weibao.core.models import Event
 
-    errors = []
-    for func in [*_subscribers.get(event.type, []), *_subscribers.get("*", [])]:
-        try:
-            func(event)
-        except Exception as exc:  # noqa: BLE001 - one failing subscriber must not stop others
-            log.exception("subscriber %s failed for event %s", func.__name__, event.pk)
-            errors.append(f"{func.__name__}: {exc}")
-    if errors:
-        Event.objects.filter(pk=event.pk).update(
-            attempts=models.F("attempts") + 1, last_error="\n".join(errors)[:4000]
+    with transaction.atomic():
+        locked = (
+            Event.objects.select_for_update().filter(pk=event.pk, dispatched_at__isnull=True).first()
         )
-    else:
-        Event.objects.filter(pk=event.pk).update(
-            dispatched_at=clock.now(), attempts=models.F("attempts") + 1, last_error=""
-        )
+        if locked is None:
+            return
+        errors = []
+        for func in [*_subscribers.get(locked.type, []), *_subscribers.get("*", [])]:
+            try:
+                with transaction.atomic():
+                    func(locked)
+            except Exception as exc:  # noqa: BLE001 - one failing subscriber must not stop others
+                log.exception("subscriber %s failed for event %s", func.__name__, locked.pk)
+                errors.append(f"{func.__name__}: {exc}")
+        if errors:
+            Event.objects.filter(pk=locked.pk).update(
+                attempts=models.F("attempts") + 1, last_error="\n".join(errors)[:4000]
+            )
+        else:
+            Event.objects.filter(pk=locked.pk).update(
+                dispatched_at=clock.now(), attempts=models.F("attempts") + 1, last_error=""
+            )
