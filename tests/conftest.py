@@ -12,6 +12,16 @@ from weibao.core import clock as core_clock
 from weibao.testing.factories import ContractFactory, MembershipFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_caches():
+    """Each test starts with no cached holiday tables (ids repeat after rollbacks)."""
+    from weibao.calendars.services import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()
+
+
 @pytest.fixture
 def clock():
     """The one clock, frozen at a known instant (2026-11-24 10:00 Shanghai); move it with

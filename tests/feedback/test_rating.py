@@ -132,3 +132,12 @@ def test_satisfaction_figures(api, resolved, contract, clock):
     assert figures.consultations == 4 and str(figures.first_contact_rate) == "75.0"
     assert figures.average_talk_seconds == 270  # 3, 4, 5 and 6 minutes
     assert figures.rectifications_open == 1
+
+
+def test_liaison_rates_from_the_ticket_page(resolved, liaison, client_for):
+    ticket = resolved()
+    web = client_for(liaison)
+    assert "rating-form" in web.get(f"/tickets/{ticket['id']}/").content.decode()
+    web.post(f"/feedback/rate/{ticket['id']}/", {"level": "4", "comment": "满意"})
+    page = web.get(f"/tickets/{ticket['id']}/").content.decode()
+    assert "rating-form" not in page and "满意" in page

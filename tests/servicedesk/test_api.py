@@ -210,3 +210,11 @@ def test_arrival_stops_the_arrival_clock(api, new_ticket, clock):
     arrival = next(c for c in response.json()["sla"] if c["target"] == "arrival")
     assert arrival["state"] == "met"
     assert arrival["remaining_seconds"] == 30 * 60
+
+
+def test_list_queries_do_not_grow_with_the_page(api, new_ticket, contract, django_assert_max_num_queries):
+    for _ in range(20):
+        new_ticket()
+    with django_assert_max_num_queries(25):
+        response = api.get("/api/v1/tickets/", {"contract": contract.pk, "page_size": 20})
+    assert len(response.json()["results"]) == 20

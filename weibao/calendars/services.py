@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -48,7 +49,24 @@ def _remember(cache: OrderedDict, key, build):
     return value
 
 
+#: How long a process trusts its idea of a contract's holiday data before asking the
+#: database again. Edits in this process take effect at once (``_changed``); other
+#: processes see them within this many seconds.
+STAMP_TTL_SECONDS = 5.0
+_stamps: dict[int, tuple[float, tuple]] = {}
+
+
 def _holiday_stamp(contract_id: int) -> tuple:
+    cached = _stamps.get(contract_id)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    stamp = _read_holiday_stamp(contract_id)
+    _stamps[contract_id] = (now + STAMP_TTL_SECONDS, stamp)
+    return stamp
+
+
+def _read_holiday_stamp(contract_id: int) -> tuple:
     days = HolidayDay.objects.filter(contract_id=contract_id).aggregate(
         n=Count("id"), latest=Max("updated_at")
     )
@@ -270,4 +288,13 @@ def import_year(contract, year: int, text: str, *, source: str, by) -> int:
 
 
 def _changed(contract) -> None:
+    _stamps.pop(contract.pk, None)
+    transaction.on_commit(lambda: _stamps.pop(contract.pk, None))
     holidays_changed.send(sender=HolidayDay, contract=contract)
+
+
+def clear_caches() -> None:
+    """Forget every cached table (tests; after a restore)."""
+    _stamps.clear()
+    _rules_cache.clear()
+    _time_cache.clear()

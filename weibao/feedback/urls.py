@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.rectification_detail, name="detail"),
     path("<int:pk>/callback/", views.rectification_callback, name="callback"),
     path("<int:pk>/close/", views.rectification_close, name="close"),
+    path("rate/<int:ticket_pk>/", views.rate_ticket, name="rate"),
 ]

@@ -93,3 +93,29 @@ def rectification_close(request, pk):
 
 def overdue(item: Rectification, today: date) -> bool:
     return item.status == Rectification.Status.OPEN and item.due_on < today
+
+
+@login_required
+@require_POST
+def rate_ticket(request, ticket_pk):
+    """A member who may rate (bureau liaison, hotline agent, PM) records a rating."""
+    from weibao.contracts.scoping import is_member
+    from weibao.feedback.api import RATERS
+    from weibao.feedback.models import Rating
+    from weibao.servicedesk.models import Ticket
+
+    ticket = get_object_or_404(Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=ticket_pk)
+    if not is_member(request.user, ticket.contract_id, roles=RATERS):
+        raise PermissionDenied
+    try:
+        level = int(request.POST.get("level", "0"))
+    except ValueError:
+        level = 0
+    try:
+        services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
+        messages.success(request, _("已记录评价。"))
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    return redirect("servicedesk:detail", ticket.pk)

@@ -202,6 +202,16 @@ def ticket_new(request):
                                                      "meanings": PRIORITY_MEANING.items()})
 
 
+def _rating_context(user, ticket) -> dict:
+    from weibao.feedback.api import RATERS
+    from weibao.feedback.models import Level, Rating
+    from weibao.feedback.services import RATEABLE
+
+    rating = Rating.objects.filter(ticket=ticket).first()
+    can_rate = rating is None and ticket.status in RATEABLE and is_member(user, ticket.contract_id, roles=RATERS)
+    return {"rating": rating, "can_rate": can_rate, "levels": Level.choices}
+
+
 def _actions(ticket, can_work):
     if not can_work:
         return []
@@ -232,6 +242,7 @@ def ticket_detail(request, pk):
         "links_in": ticket.links_in.select_related("from_ticket"),
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
         "can_urge": ticket.is_open and is_member(request.user, ticket.contract_id, roles=BUREAU_ROLES),
+        **_rating_context(request.user, ticket),
         "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),

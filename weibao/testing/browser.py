@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 CHROMIUM_PATH = os.environ.get("WEIBAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -93,8 +94,6 @@ def _stored_secret(username: str) -> str:
 
 
 def _path(page) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(page.url).path
 
 
@@ -113,7 +112,7 @@ def login(page, username: str, password: str | None = None, *, next_url: str = "
     from weibao.demo.seed import DEMO_PASSWORD
 
     password = password or DEMO_PASSWORD
-    target = "/accounts/login/" + (f"?next={next_url}" if next_url != "/" else "")
+    target = "/accounts/login/" + (f"?{urlencode({'next': next_url})}" if next_url != "/" else "")
     page.goto(target)
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
@@ -229,44 +228,78 @@ class SerialApp:
 
 class DemoSnapshot:
     """The demo data (``weibao.demo.load_all``) takes seconds to build, and a
-    transactional test empties the database afterwards. On the in-memory SQLite test
-    database, build it once, copy the database aside with SQLite's backup API and copy
-    it back before every test (milliseconds). Any other database loads it each time."""
+    transactional test empties the database afterwards. Build it once, keep a copy, and
+    put the copy back before every test:
+
+    - in-memory SQLite (the default test database): SQLite's backup API, both ways;
+    - PostgreSQL: ``COPY ... TO STDOUT`` of every model table, then ``TRUNCATE`` and
+      ``COPY ... FROM STDIN`` in one transaction (foreign keys are checked at commit),
+      and the id sequences moved past the restored rows;
+    - anything else: ``load_all()`` before each test.
+    """
 
     def __init__(self) -> None:
-        self._copy: sqlite3.Connection | None = None
-
-    @staticmethod
-    def _raw_in_memory_sqlite():
-        from django.db import connection
-
-        if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-            return None
-        connection.ensure_connection()
-        assert not connection.in_atomic_block, "restore the demo data outside a transaction"
-        return connection.connection
+        self._sqlite: sqlite3.Connection | None = None
+        self._tables: dict[str, bytes] | None = None
 
     def load(self) -> None:
         from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
 
         from weibao.demo import load_all
 
-        raw = self._raw_in_memory_sqlite()
-        if raw is None:
-            load_all()
-            return
-        if self._copy is None:
-            load_all()
-            self._copy = sqlite3.connect(":memory:", check_same_thread=False)
-            raw.backup(self._copy)
+        assert not connection.in_atomic_block, "restore the demo data outside a transaction"
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            connection.ensure_connection()
+            if self._sqlite is None:
+                load_all()
+                self._sqlite = sqlite3.connect(":memory:", check_same_thread=False)
+                connection.connection.backup(self._sqlite)
+            else:
+                self._sqlite.backup(connection.connection)
+        elif connection.vendor == "postgresql":
+            if self._tables is None:
+                load_all()
+                self._tables = self._pg_dump(connection)
+            else:
+                self._pg_restore(connection, self._tables)
         else:
-            self._copy.backup(raw)
-            ContentType.objects.clear_cache()
+            load_all()
+        ContentType.objects.clear_cache()
+
+    @staticmethod
+    def _pg_dump(connection) -> dict[str, bytes]:
+        tables = sorted(connection.introspection.django_table_names(only_existing=True))
+        quote = connection.ops.quote_name
+        dump = {}
+        with connection.cursor() as cursor:
+            for table in tables:
+                with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                    dump[table] = b"".join(bytes(chunk) for chunk in copy)
+        return dump
+
+    @staticmethod
+    def _pg_restore(connection, dump: dict[str, bytes]) -> None:
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import transaction
+
+        quote = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(quote(t) for t in dump) + " CASCADE")
+            for table, data in dump.items():
+                if data:
+                    with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
+                        copy.write(data)
+            models = apps.get_models(include_auto_created=True)
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
 
     def close(self) -> None:
-        if self._copy is not None:
-            self._copy.close()
-            self._copy = None
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        self._tables = None
 
 
 def results_dir(root: Path) -> Path:

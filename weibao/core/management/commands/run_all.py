@@ -29,6 +29,7 @@ class Command(BaseCommand):
         if server == "gunicorn":
             web = [
                 sys.executable, "-m", "gunicorn", "weibao.wsgi:application",
+                "-c", "python:weibao.gunicorn_conf",
                 "--bind", addr, "--workers", "2", "--threads", "4",
                 "--access-logfile", "-", "--timeout", "60",
             ]
