@@ -78,6 +78,10 @@ def load(contracts: dict) -> None:
                 needs_onsite=priority in ("p1", "p2") and index % 2 == 0,
             )
         _advance(ticket, index, created, people, rng)
+    # The demo's past has passed: warn and breach what the every-minute scan would have.
+    from weibao.servicedesk.services.sla import scan
+
+    scan()
     with clock.frozen(now - timedelta(hours=3)):
         desk.create_ticket(
             other, by=User.objects.get(username="other_agent"), type="fault", priority="p2",

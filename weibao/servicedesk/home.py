@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from weibao.accounts.roles import VENDOR_ROLES, Capability
 from weibao.contracts.services import has_capability, roles_of
@@ -35,7 +35,7 @@ def panels(request, contract) -> list[dict]:
     recent = tickets.filter(status__in=OPEN_STATUSES)
     if vendor:
         recent = recent.filter(assignee=user) if figures["mine"] else recent
-        recent = recent.order_by("sla_due_at", "-created_at")
+        recent = recent.order_by(F("sla_due_at").asc(nulls_last=True), "-created_at")
     return [
         {
             "template": "servicedesk/_home_panel.html",

@@ -39,13 +39,20 @@ def primary_role(user, contract) -> str | None:
     return None
 
 
+def _label(user, role: str | None) -> str:
+    # The platform 审计管理员 and a contract's 审计员 share the word "auditor".
+    if role and user.admin_role == role:
+        return str(AdminRole(role).label)
+    return role_label(role) if role else ""
+
+
 def home_context(request) -> dict:
     user = request.user
     contract = getattr(request, "contract", None)
     role = primary_role(user, contract)
     return {
         "role": role,
-        "role_label": role_label(role) if role else "",
+        "role_label": _label(user, role),
         "contract_roles": sorted(roles_of(user, contract)) if contract else [],
         "panels": [
             panel
