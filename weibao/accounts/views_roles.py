@@ -81,7 +81,7 @@ def user_roles(request, pk: int):
             "person": person,
             "memberships": memberships,
             "membership_form": MembershipForm(),
-            "admin_form": AdminRoleForm(),
+            "admin_form": AdminRoleForm(auto_id="admin_%s"),
             "locked": locked,
         },
     )
@@ -124,7 +124,7 @@ def set_admin_role(request, pk: int):
             revoke_admin_role(person, by=request.user)
             messages.success(request, _("已撤销管理员角色。"))
         return redirect("accounts:user_roles", pk=person.pk)
-    form = AdminRoleForm(request.POST)
+    form = AdminRoleForm(request.POST, auto_id="admin_%s")
     if not form.is_valid():
         messages.error(request, _("请选择有效的管理员角色。"))
     else:
