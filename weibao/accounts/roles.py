@@ -45,6 +45,7 @@ class Capability(models.TextChoices):
     VIEW_TICKETS = "ticket.view"
     WORK_TICKETS = "ticket.work"
     MANAGE_SLA = "sla.manage"
+    MANAGE_MAIL = "mail.manage"
 
 
 ALL_MEMBERS = frozenset(ContractRole)
@@ -56,6 +57,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.VIEW_TICKETS: frozenset(ALL_MEMBERS - {ContractRole.AUDITOR}),
     Capability.WORK_TICKETS: VENDOR_ROLES,
     Capability.MANAGE_SLA: frozenset({ContractRole.PROJECT_MANAGER}),
+    Capability.MANAGE_MAIL: frozenset({ContractRole.PROJECT_MANAGER}),
 }
 
 

@@ -31,6 +31,8 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("好差评"), reverse("feedback:list"), "feedback"))
     if contract is not None and has_capability(user, contract, Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
+    if contract is not None and has_capability(user, contract, Capability.MANAGE_MAIL):
+        items.append(NavItem(_("邮件渠道"), reverse("mailchannel:inbox"), "mail"))
     items.append(NavItem(_("合同"), reverse("contracts:list"), "contracts"))
     can_audit = user.is_audit_admin or (
         contract is not None and has_capability(user, contract, Capability.VIEW_AUDIT)

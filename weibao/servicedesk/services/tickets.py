@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from weibao.accounts.roles import VENDOR_ROLES
 from weibao.audit import services as audit
 from weibao.contracts.scoping import is_member
-from weibao.core import clock
+from weibao.core import clock, events
 from weibao.core.masking import mask_phone
 from weibao.servicedesk.models import (
     Attachment,
@@ -88,6 +88,8 @@ def create_ticket(contract, *, by, **fields) -> Ticket:
     )
     sla.start_clocks(ticket)
     audit.record("ticket.create", obj=ticket, actor=by, after=_personal(ticket) | {"number": ticket.number})
+    # For the requester's mail notification (weibao.mailchannel) and the roadmap's subscribers.
+    events.publish("ticket.created", contract=ticket.contract, obj=ticket)
     return ticket
 
 
@@ -229,6 +231,8 @@ def _move(ticket: Ticket, to: str, *, by, comment: str, now: dt.datetime) -> Non
         public=to in (S.RESOLVED, S.CLOSED, S.CANCELLED, S.WAITING),
     )
     _tell_watchers(ticket, by, f"{ticket.number} {S(previous).label} → {S(to).label}", now)
+    if to == S.RESOLVED:
+        events.publish("ticket.resolved", contract=ticket.contract, obj=ticket, payload={"comment": comment})
 
 
 def _tell_watchers(ticket: Ticket, by, subject: str, now: dt.datetime) -> None:
@@ -255,14 +259,18 @@ def toggle_watch(ticket: Ticket, user) -> bool:
 
 
 @transaction.atomic
-def add_reply(ticket: Ticket, body: str, *, by, public: bool = True) -> TicketEntry:
+def add_reply(ticket: Ticket, body: str, *, by, public: bool = True, author_name: str = "") -> TicketEntry:
+    """A reply (public) or internal note. ``author_name`` names a requester who has no account."""
     if not body.strip():
         raise ValidationError({"body": _("内容不能为空。")})
     now = clock.now()
     entry = TicketEntry.objects.create(
         ticket=ticket, kind=TicketEntry.Kind.REPLY if public else TicketEntry.Kind.NOTE,
-        author=by, author_name=_name(by), body=body, public=public, created_at=now,
+        author=by, author_name=(_name(by) or author_name)[:100], body=body, public=public,
+        created_at=now,
     )
+    if public:
+        events.publish("ticket.replied", contract=ticket.contract, obj=ticket, payload={"entry": entry.pk})
     vendor = by is not None and is_member(by, ticket.contract_id, roles=VENDOR_ROLES)
     if public and vendor and ticket.first_response_at is None and ticket.is_open:
         ticket.first_response_at = now

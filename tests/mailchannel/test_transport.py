@@ -1,0 +1,241 @@
+"""IMAP polling and the SMTP/LMTP receiver: mail gets in, and is only acknowledged once stored."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import socket
+import threading
+
+import pytest
+from django.core.management import call_command
+
+from weibao.mailchannel.models import InboundMail, Mailbox
+from weibao.mailchannel.receiver import MailReceiver
+from weibao.mailchannel.services import imap
+
+
+class FakeImap:
+    """An IMAP4 server's answers as imaplib returns them, for one folder."""
+
+    def __init__(self, messages: dict[int, bytes], validity: int = 7):
+        self.messages = messages
+        self.validity = validity
+        self.seen: set[int] = set()
+        self.logged_in = False
+
+    def login(self, user, password):
+        self.logged_in = (user, password) == ("desk", "secret")
+        return ("OK", [b"LOGIN completed"]) if self.logged_in else ("NO", [b"bad credentials"])
+
+    def select(self, folder):
+        return "OK", [str(len(self.messages)).encode()]
+
+    def response(self, code):
+        return code, [str(self.validity).encode()]
+
+    def uid(self, command, *args):
+        if command == "SEARCH":
+            low = int(args[1].split()[1].split(":")[0])
+            found = [u for u in sorted(self.messages) if u >= low] or sorted(self.messages)[-1:]
+            return "OK", [" ".join(map(str, found)).encode()]
+        if command == "FETCH":
+            uid = int(args[0])
+            return "OK", [(f"1 (UID {uid} BODY[] {{{len(self.messages[uid])}}}".encode(), self.messages[uid]), b")"]
+        if command == "STORE":
+            self.seen.add(int(args[0]))
+            return "OK", []
+        raise AssertionError(command)
+
+    def logout(self):
+        return "BYE", []
+
+
+@pytest.fixture
+def imap_box(mailbox):
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_host="imap.example.cn", imap_user="desk", imap_password="secret")
+    mailbox.refresh_from_db()
+    return mailbox
+
+
+def test_imap_poll_stores_new_messages_once_and_marks_them_seen(imap_box, sample, clock):
+    server = FakeImap({3: sample("foxmail_gbk.eml"), 4: sample("outlook_html_only.eml")})
+    assert imap.poll(imap_box, connect=lambda box: server) == 2
+    assert server.seen == {3, 4}
+    imap_box.refresh_from_db()
+    assert (imap_box.imap_last_uid, imap_box.imap_uidvalidity, imap_box.last_poll_error) == (4, 7, "")
+    # Next minute: nothing new (IMAP answers "4:*" with the last message; it is not refetched).
+    assert imap.poll(imap_box, connect=lambda box: server) == 0
+    server.messages[5] = sample("inline_image.eml")
+    assert imap.poll(imap_box, connect=lambda box: server) == 1
+    assert InboundMail.objects.filter(source="imap").count() == 3
+
+
+def test_imap_folder_renumbered_refetches_but_duplicates_make_no_second_ticket(imap_box, sample, deliver, clock):
+    server = FakeImap({1: sample("foxmail_gbk.eml")})
+    imap.poll(imap_box, connect=lambda box: server)
+    server.validity = 8
+    assert imap.poll(imap_box, connect=lambda box: server) == 1
+    from weibao.mailchannel.services.inbound import retry_due
+
+    clock.advance(__import__("datetime").timedelta(minutes=5))
+    retry_due()
+    outcomes = sorted(InboundMail.objects.values_list("outcome", flat=True))
+    assert outcomes == ["created", "duplicate"]
+
+
+def test_imap_errors_are_kept_on_the_mailbox_not_raised(imap_box, clock):
+    Mailbox.objects.filter(pk=imap_box.pk).update(imap_password="wrong")
+    imap_box.refresh_from_db()
+    assert imap.poll(imap_box, connect=lambda box: FakeImap({})) == 0
+    imap_box.refresh_from_db()
+    assert "bad credentials" in imap_box.last_poll_error
+
+    def unreachable(box):
+        raise OSError("Connection refused")
+
+    imap.poll(imap_box, connect=unreachable)
+    imap_box.refresh_from_db()
+    assert "Connection refused" in imap_box.last_poll_error
+
+
+def test_imap_password_can_come_from_the_environment(imap_box, monkeypatch):
+    imap_box.imap_password = "env:DESK_IMAP_PASSWORD"
+    monkeypatch.setenv("DESK_IMAP_PASSWORD", "secret")
+    assert imap.password_of(imap_box) == "secret"
+
+
+def test_mail_poll_command_reports_each_mailbox(imap_box, monkeypatch, capsys, clock):
+    monkeypatch.setattr(imap, "open_connection", lambda box: FakeImap({}))
+    call_command("mail_poll")
+    assert "support@weibao.test: 0 new message(s) stored" in capsys.readouterr().out
+
+
+# -- the receiver, over a real socket with the standard library's clients ------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def run_receiver():
+    started = []
+
+    def start(receiver: MailReceiver) -> int:
+        port = _free_port()
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        stop = asyncio.Event()
+
+        async def main():
+            server = await receiver.serve("127.0.0.1", port)
+            ready.set()
+            async with server:
+                await stop.wait()
+
+        thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+        thread.start()
+        assert ready.wait(5)
+        started.append((loop, stop, thread))
+        return port
+
+    yield start
+    for loop, stop, thread in started:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(5)
+        loop.close()
+
+
+def _receiver(stored, *, lmtp, fail_for=()):
+    def store(rcpt, raw):
+        if rcpt in fail_for:
+            raise RuntimeError("database unavailable")
+        stored.append((rcpt, raw))
+
+    return MailReceiver(accepts=lambda a: a.endswith("@weibao.test"), store=store, lmtp=lmtp, hostname="mx.test")
+
+
+def _converse(port: int, lines: list[bytes]) -> list[str]:
+    """Speak LMTP by hand: smtplib.LMTP reads only one answer after DATA."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        reader = conn.makefile("rb")
+        answers = [reader.readline().decode()]
+        for line in lines:
+            conn.sendall(line)
+            if line.endswith(b".\r\n") and b"\r\n.\r\n" in b"\r\n" + line:
+                continue
+            if line.startswith((b"LHLO",)):
+                while True:
+                    answer = reader.readline().decode()
+                    answers.append(answer)
+                    if answer[3] == " ":
+                        break
+            elif not line.startswith(b"Subject") and line != b".\r\n":
+                answers.append(reader.readline().decode())
+        answers += [reader.readline().decode(), reader.readline().decode()]
+        return answers
+
+
+def test_lmtp_answers_per_recipient_and_stores_the_message_with_a_received_header(run_receiver):
+    stored = []
+    port = run_receiver(_receiver(stored, lmtp=True, fail_for={"b@weibao.test"}))
+    answers = _converse(port, [
+        b"LHLO mx.shilong.gov.cn\r\n", b"MAIL FROM:<zhangsan@shilong.gov.cn>\r\n",
+        b"RCPT TO:<a@weibao.test>\r\n", b"RCPT TO:<b@weibao.test>\r\n", b"DATA\r\n",
+        b"Subject: hi\r\n\r\nhello\r\n.\r\n",
+    ])
+    assert answers[-2].startswith("250 2.0.0")  # a@: stored
+    assert answers[-1].startswith("451 4.3.0")  # b@: not stored, the MTA keeps it and retries
+    [(rcpt, data)] = stored
+    assert rcpt == "a@weibao.test"
+    assert data.startswith(b"Received: from mx.shilong.gov.cn") and b"with LMTP" in data
+    assert data.endswith(b"Subject: hi\r\n\r\nhello\r\n")
+
+
+def test_smtp_refuses_unknown_recipients_and_never_says_250_before_storing(run_receiver, sample):
+    stored = []
+    port = run_receiver(_receiver(stored, lmtp=False, fail_for={"down@weibao.test"}))
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            client.sendmail("x@example.cn", ["nobody@elsewhere.cn"], b"Subject: hi\r\n\r\nhi\r\n")
+        with pytest.raises(smtplib.SMTPDataError) as failure:
+            client.sendmail("x@example.cn", ["down@weibao.test"], b"Subject: hi\r\n\r\nhi\r\n")
+        assert failure.value.smtp_code == 451
+        body = b"Subject: dots\r\n\r\n.leading dot line\r\n..two\r\n"
+        client.sendmail("x@example.cn", ["a@weibao.test"], body)
+    [(_, data)] = stored
+    assert b"\r\n.leading dot line\r\n..two\r\n" in data  # dot-stuffing undone exactly
+
+
+def test_oversized_message_is_refused(run_receiver):
+    stored = []
+    receiver = _receiver(stored, lmtp=False)
+    receiver.max_size = 1000
+    port = run_receiver(receiver)
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        with pytest.raises(smtplib.SMTPException):
+            client.sendmail("x@example.cn", ["a@weibao.test"], b"Subject: big\r\n\r\n" + b"x" * 5000)
+    assert stored == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_receiver_routes_by_recipient_to_the_contract_mailbox(run_receiver, sample, contract):
+    from weibao.mailchannel.receiver import django_receiver
+    from weibao.servicedesk.services.defaults import install_defaults
+
+    install_defaults(contract)
+    Mailbox.objects.create(contract=contract, address="support@weibao.test")
+    port = run_receiver(django_receiver(lmtp=True, hostname="mx.test"))
+    client = smtplib.LMTP("127.0.0.1", port)
+    try:
+        client.sendmail("zhangsan@shilong.gov.cn", ["Support@Weibao.test"], sample("foxmail_gbk.eml"))
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            client.sendmail("zhangsan@shilong.gov.cn", ["unknown@weibao.test"], sample("foxmail_gbk.eml"))
+    finally:
+        client.quit()
+    mail = InboundMail.objects.get()
+    assert (mail.contract_id, mail.source) == (contract.pk, "lmtp")
+    assert mail.subject == "社保查询页面打不开，朱镕基路办事大厅急"

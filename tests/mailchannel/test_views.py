@@ -1,0 +1,119 @@
+"""The project manager's mail pages: see, retry, force, download; others see nothing."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from weibao.audit.models import AuditRecord
+from weibao.mailchannel.models import InboundMail, Mailbox, OutboundMail
+from weibao.mailchannel.services import inbound
+from weibao.testing.isolation import assert_isolated
+
+
+def test_pm_sees_mail_with_status_outcome_and_filters(deliver, sample, pm, client_for, clock):
+    deliver(sample("foxmail_gbk.eml"))
+    deliver(sample("qq_autoreply.eml"))
+    client = client_for(pm)
+    page = client.get("/mail/").content.decode()
+    assert "社保查询页面打不开" in page and "自动回复" in page
+    ignored = client.get("/mail/", {"status": "ignored"}).content.decode()
+    assert "自动回复: [SL-2026-000001]" in ignored and "朱镕基路" not in ignored
+    assert "朱镕基路" in client.get("/mail/", {"q": "zhangsan"}).content.decode()
+
+
+def test_empty_state_invites_adding_a_mailbox(pm, client_for, contract):
+    page = client_for(pm).get("/mail/").content.decode()
+    assert "本合同还没有服务邮箱" in page
+
+
+def test_failed_mail_is_shown_and_can_be_retried_by_hand(deliver, sample, pm, client_for, clock):
+    with mock.patch.object(inbound, "_new_ticket", side_effect=RuntimeError("database hiccup")):
+        stored = deliver(sample("foxmail_gbk.eml"))
+    client = client_for(pm)
+    assert "1 封邮件处理失败" in client.get("/mail/").content.decode()
+    detail = client.get(f"/mail/{stored.pk}/").content.decode()
+    assert "database hiccup" in detail and "重试处理" in detail and "王珺同志" in detail
+    response = client.post(f"/mail/{stored.pk}/retry/", follow=True)
+    assert "邮件已处理" in response.content.decode()
+    stored.refresh_from_db()
+    assert stored.status == "processed"
+    assert AuditRecord.objects.filter(action="mail.inbound.read").exists()
+
+
+def test_pm_can_force_a_misjudged_auto_reply_into_a_ticket(deliver, sample, pm, client_for, clock):
+    stored = deliver(sample("precedence_bulk.eml"))
+    client = client_for(pm)
+    assert "仍然建单" in client.get(f"/mail/{stored.pk}/").content.decode()
+    client.post(f"/mail/{stored.pk}/retry/", {"force": "1"})
+    stored.refresh_from_db()
+    assert (stored.status, stored.outcome) == ("processed", "created")
+
+
+def test_raw_download_is_the_original_bytes_and_is_audited(deliver, sample, pm, client_for, clock):
+    stored = deliver(sample("raw_gbk_headers.eml"))
+    response = client_for(pm).get(f"/mail/{stored.pk}/raw/")
+    assert response["Content-Disposition"] == f'attachment; filename="mail-{stored.pk}.eml"'
+    assert response.content == sample("raw_gbk_headers.eml")
+    assert AuditRecord.objects.filter(action="mail.inbound.download", actor=pm).exists()
+
+
+def test_failed_outbound_mail_is_listed_and_resent(deliver, sample, pm, client_for, mailoutbox, clock):
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("smtp down")):
+        deliver(sample("foxmail_gbk.eml"))
+    client = client_for(pm)
+    page = client.get("/mail/outbound/").content.decode()
+    assert "smtp down" in page and "立即重发" in page
+    out = OutboundMail.objects.get()
+    response = client.post(f"/mail/outbound/{out.pk}/retry/", follow=True)
+    assert "邮件已发送" in response.content.decode() and len(mailoutbox) == 1
+
+
+def test_pm_adds_and_edits_a_mailbox_without_the_password_ever_shown(pm, client_for, contract):
+    client = client_for(pm)
+    response = client.post("/mail/mailboxes/new/", {
+        "address": "Desk@Shilong.test", "sender_name": "运维服务台", "sender_address": "",
+        "default_type": "consultation", "default_priority": "p3", "notify_requester": "on",
+        "active": "on", "imap_host": "imap.shilong.test", "imap_port": "993", "imap_ssl": "on",
+        "imap_user": "desk", "imap_password": "s3cret-pass", "imap_folder": "INBOX",
+    })
+    assert response.status_code == 302
+    box = Mailbox.objects.get(contract=contract)
+    assert (box.address, box.imap_password) == ("desk@shilong.test", "s3cret-pass")
+    edit = client.get(f"/mail/mailboxes/{box.pk}/").content.decode()
+    assert "s3cret-pass" not in edit
+    client.post(f"/mail/mailboxes/{box.pk}/", {
+        "address": "desk@shilong.test", "sender_name": "新名称", "default_type": "fault",
+        "default_priority": "p2", "active": "on", "imap_port": "993", "imap_folder": "INBOX",
+        "imap_host": "imap.shilong.test", "imap_user": "desk", "imap_password": "",
+    })
+    box.refresh_from_db()
+    assert (box.sender_name, box.default_type, box.imap_password) == ("新名称", "fault", "s3cret-pass")
+    assert AuditRecord.objects.filter(action="mail.mailbox.save").count() == 2
+
+
+def test_bad_mailbox_input_names_the_field(pm, client_for, contract):
+    response = client_for(pm).post("/mail/mailboxes/new/", {"address": "not-an-address", "default_type": "x"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "has-error" in page and "请输入合法的邮件地址" in page
+
+
+def test_engineers_and_bureau_staff_do_not_get_the_mail_pages(contract, make_member, client_for, mailbox):
+    for role in ("resident_engineer", "bureau_liaison", "auditor"):
+        user = make_member(contract, role)
+        assert client_for(user).get("/mail/").status_code == 403
+
+
+def test_another_contracts_pm_sees_none_of_it(deliver, sample, mailbox, outsider, client_for, mailoutbox, clock):
+    stored = deliver(sample("foxmail_gbk.eml"))
+    out = OutboundMail.objects.get()
+    client = client_for(outsider)
+    secrets = ["朱镕基路", "zhangsan@shilong.gov.cn", "support@weibao.test", stored.ticket.number]
+    assert_isolated(client, [
+        "/mail/", f"/mail/{stored.pk}/", f"/mail/{stored.pk}/raw/", "/mail/outbound/",
+        "/mail/mailboxes/", f"/mail/mailboxes/{mailbox.pk}/", "/mail/?q=zhangsan",
+    ], secrets)
+    for url in [f"/mail/{stored.pk}/retry/", f"/mail/outbound/{out.pk}/retry/", f"/mail/mailboxes/{mailbox.pk}/",
+                f"/mail/mailboxes/{mailbox.pk}/poll/"]:
+        assert client.post(url, {"force": "1", "address": "x@y.test"}).status_code == 404
+    assert InboundMail.objects.get(pk=stored.pk).status == "processed"

@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from weibao.mailchannel.models import Mailbox
+from weibao.servicedesk.models import Priority, TicketType
+
+
+class MailboxForm(forms.ModelForm):
+    default_type = forms.ChoiceField(label=_("新工单类型"), choices=TicketType.choices)
+    default_priority = forms.ChoiceField(label=_("新工单优先级"), choices=Priority.choices)
+    imap_password = forms.CharField(
+        label=_("IMAP 密码"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("留空则不修改。可填 env:变量名，从环境变量读取。"),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "address", "sender_name", "sender_address", "default_type", "default_priority",
+            "notify_requester", "active", "imap_host", "imap_port", "imap_ssl", "imap_user",
+            "imap_password", "imap_folder",
+        ]
+
+    def clean_address(self):
+        return self.cleaned_data["address"].strip().lower()
+
+    def clean_sender_address(self):
+        return self.cleaned_data["sender_address"].strip().lower()
+
+    def save(self, commit=True):
+        mailbox = super().save(commit=False)
+        if not self.cleaned_data.get("imap_password") and self.instance.pk:
+            mailbox.imap_password = Mailbox.objects.get(pk=self.instance.pk).imap_password
+        if commit:
+            mailbox.save()
+        return mailbox

@@ -1,0 +1,109 @@
+"""Polling a contract's IMAP mailbox.
+
+New messages are found by UID (above the last one stored, per UIDVALIDITY), fetched with
+``BODY.PEEK[]`` so the mailbox is untouched until the message is safely stored, then
+flagged ``\\Seen``. A crash between storing and flagging refetches the message next
+time; its Message-ID makes the second copy a recorded duplicate, not a second ticket.
+Errors are kept on the mailbox and shown to the project manager, never raised.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import os
+import re
+
+from django.db import transaction
+
+from weibao.core import clock
+from weibao.mailchannel.models import InboundMail, Mailbox
+from weibao.mailchannel.services.inbound import receive
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+TIMEOUT = 30
+
+
+def password_of(mailbox: Mailbox) -> str:
+    # "env:NAME" keeps the secret out of the database (recommended in production).
+    if mailbox.imap_password.startswith("env:"):
+        return os.environ.get(mailbox.imap_password[4:], "")
+    return mailbox.imap_password
+
+
+def open_connection(mailbox: Mailbox):
+    cls = imaplib.IMAP4_SSL if mailbox.imap_ssl else imaplib.IMAP4
+    return cls(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
+
+
+def _ok(response, what: str):
+    status, data = response
+    if status != "OK":
+        raise imaplib.IMAP4.error(f"{what}: {status} {data!r}")
+    return data
+
+
+def poll(mailbox: Mailbox, *, connect=None) -> int:
+    """Fetch and store the new messages of one mailbox; returns how many were stored."""
+    stored = 0
+    try:
+        client = (connect or open_connection)(mailbox)
+        try:
+            _ok(client.login(mailbox.imap_user, password_of(mailbox)), "LOGIN")
+            _ok(client.select(mailbox.imap_folder or "INBOX"), "SELECT")
+            validity = _uidvalidity(client)
+            if validity is not None and validity != mailbox.imap_uidvalidity:
+                # The server renumbered the folder: start over (duplicates are recognised).
+                mailbox.imap_uidvalidity = validity
+                mailbox.imap_last_uid = 0
+            data = _ok(client.uid("SEARCH", None, f"UID {mailbox.imap_last_uid + 1}:*"), "SEARCH")
+            uids = sorted(int(u) for u in b" ".join(d for d in data if d).split() if u.isdigit())
+            for uid in [u for u in uids if u > mailbox.imap_last_uid][:BATCH]:
+                raw = _fetch(client, uid)
+                if raw is not None:
+                    with transaction.atomic():
+                        receive(mailbox, raw, source=InboundMail.Source.IMAP)
+                        mailbox.imap_last_uid = uid
+                        Mailbox.objects.filter(pk=mailbox.pk).update(
+                            imap_last_uid=uid, imap_uidvalidity=mailbox.imap_uidvalidity
+                        )
+                    stored += 1
+                    client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
+        finally:
+            try:
+                client.logout()
+            except Exception:  # noqa: BLE001 - the messages are stored; logout is a courtesy
+                log.debug("IMAP logout from %s failed", mailbox.address, exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - shown on the mailbox page, tried again next minute
+        log.warning("IMAP poll of %s failed: %s", mailbox.address, exc)
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_polled_at=clock.now(), last_poll_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return stored
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        last_polled_at=clock.now(), last_poll_error="", imap_uidvalidity=mailbox.imap_uidvalidity,
+        imap_last_uid=mailbox.imap_last_uid,
+    )
+    return stored
+
+
+def _uidvalidity(client) -> int | None:
+    _, data = client.response("UIDVALIDITY")
+    for item in data or []:
+        if item and str(item, "ascii", "replace").strip().isdigit():
+            return int(item)
+    return None
+
+
+def _fetch(client, uid: int) -> bytes | None:
+    data = _ok(client.uid("FETCH", str(uid), "(BODY.PEEK[])"), "FETCH")
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2 and re.search(rb"BODY\[\]", item[0]):
+            return bytes(item[1])
+    return None
+
+
+def poll_all() -> int:
+    return sum(poll(mailbox) for mailbox in Mailbox.objects.all() if mailbox.polls_imap)

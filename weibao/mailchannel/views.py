@@ -1,0 +1,163 @@
+"""The project manager's view of the mail channel: what came in, what went out, mailboxes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weibao.accounts.roles import Capability, roles_with
+from weibao.audit import services as audit
+from weibao.contracts.services import has_capability
+from weibao.mailchannel import parsing
+from weibao.mailchannel.forms import MailboxForm
+from weibao.mailchannel.models import InboundMail, Mailbox, OutboundMail
+from weibao.mailchannel.services import imap, inbound, outbound
+
+MANAGERS = roles_with(Capability.MANAGE_MAIL)
+PAGE_SIZE = 50
+
+
+def _contract(request):
+    contract = getattr(request, "contract", None)
+    if contract is None or not has_capability(request.user, contract, Capability.MANAGE_MAIL):
+        raise PermissionDenied
+    return contract
+
+
+@login_required
+def inbox(request):
+    contract = _contract(request)
+    mails = InboundMail.objects.filter(contract=contract).select_related("ticket", "mailbox").defer("raw")
+    status = request.GET.get("status", "")
+    if status in InboundMail.Status.values:
+        mails = mails.filter(status=status)
+    outcome = request.GET.get("outcome", "")
+    if outcome in InboundMail.Outcome.values and outcome:
+        mails = mails.filter(outcome=outcome)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        mails = mails.filter(Q(subject__icontains=q) | Q(from_address__icontains=q) | Q(ticket__number=q))
+    counts = dict(
+        InboundMail.objects.filter(contract=contract).values_list("status").annotate(n=Count("id"))
+    )
+    page = Paginator(mails, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mailchannel/inbox.html", {
+        "contract": contract, "page": page, "status": status, "outcome": outcome, "q": q,
+        "statuses": InboundMail.Status.choices, "outcomes": InboundMail.Outcome.choices[1:],
+        "counts": counts, "mailboxes": Mailbox.objects.filter(contract=contract),
+    })
+
+
+def _managed_mail(request, pk) -> InboundMail:
+    return get_object_or_404(InboundMail.objects.for_user(request.user, MANAGERS), pk=pk)
+
+
+@login_required
+def detail(request, pk):
+    mail = _managed_mail(request, pk)
+    parsed = parsing.parse(bytes(mail.raw))
+    audit.record("mail.inbound.read", obj=mail, actor=request.user, detail={"from": mail.from_address})
+    return render(request, "mailchannel/detail.html", {"mail": mail, "parsed": parsed})
+
+
+@login_required
+def raw(request, pk):
+    mail = _managed_mail(request, pk)
+    audit.record("mail.inbound.download", obj=mail, actor=request.user, detail={"from": mail.from_address})
+    response = HttpResponse(bytes(mail.raw), content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="mail-{mail.pk}.eml"'
+    return response
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    mail = _managed_mail(request, pk)
+    force = request.POST.get("force") == "1"
+    result = inbound.process_safely(mail.pk, force=force)
+    audit.record("mail.inbound.retry", obj=mail, actor=request.user, detail={"force": force, "status": result.status})
+    if result.status == InboundMail.Status.PROCESSED:
+        messages.success(request, _("邮件已处理：%(outcome)s %(number)s") % {
+            "outcome": result.get_outcome_display(), "number": result.ticket.number if result.ticket else "",
+        })
+    elif result.status == InboundMail.Status.IGNORED:
+        messages.info(request, _("邮件仍被识别为自动邮件（%(reason)s）。如确需建单，请选择“仍然建单”。") % {
+            "reason": result.reason,
+        })
+    else:
+        messages.error(request, _("处理失败：%(error)s") % {"error": result.last_error})
+    return redirect("mailchannel:detail", pk)
+
+
+@login_required
+def outbound_list(request):
+    contract = _contract(request)
+    mails = OutboundMail.objects.filter(contract=contract).select_related("ticket")
+    status = request.GET.get("status", "")
+    if status in OutboundMail.Status.values:
+        mails = mails.filter(status=status)
+    page = Paginator(mails, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mailchannel/outbound.html", {
+        "contract": contract, "page": page, "status": status, "statuses": OutboundMail.Status.choices,
+    })
+
+
+@login_required
+@require_POST
+def outbound_retry(request, pk):
+    mail = get_object_or_404(OutboundMail.objects.for_user(request.user, MANAGERS), pk=pk)
+    if outbound.retry_now(mail):
+        messages.success(request, _("邮件已发送。"))
+    else:
+        mail.refresh_from_db()
+        messages.error(request, _("发送失败：%(error)s") % {"error": mail.last_error})
+    return redirect("mailchannel:outbound")
+
+
+@login_required
+def mailbox_list(request):
+    contract = _contract(request)
+    return render(request, "mailchannel/mailboxes.html", {
+        "contract": contract, "mailboxes": Mailbox.objects.filter(contract=contract),
+    })
+
+
+@login_required
+def mailbox_edit(request, pk=None):
+    contract = _contract(request)
+    mailbox = get_object_or_404(Mailbox.objects.for_user(request.user, MANAGERS), pk=pk) if pk else None
+    if mailbox is not None and mailbox.contract_id != contract.pk:
+        contract = mailbox.contract
+    form = MailboxForm(request.POST or None, instance=mailbox or Mailbox(contract=contract))
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        changed = [name for name in form.changed_data if name != "imap_password"]
+        if "imap_password" in form.changed_data and form.cleaned_data.get("imap_password"):
+            changed.append("imap_password")
+        audit.record("mail.mailbox.save", obj=saved, actor=request.user, detail={"changed": changed})
+        messages.success(request, _("服务邮箱已保存。"))
+        return redirect("mailchannel:mailboxes")
+    return render(request, "mailchannel/mailbox_form.html", {"form": form, "mailbox": mailbox, "contract": contract})
+
+
+@login_required
+@require_POST
+def mailbox_poll(request, pk):
+    mailbox = get_object_or_404(Mailbox.objects.for_user(request.user, MANAGERS), pk=pk)
+    if not mailbox.polls_imap:
+        messages.error(request, _("该邮箱未配置 IMAP。"))
+        return redirect("mailchannel:mailboxes")
+    stored = imap.poll(mailbox)
+    mailbox.refresh_from_db()
+    if mailbox.last_poll_error:
+        messages.error(request, _("收信失败：%(error)s") % {"error": mailbox.last_poll_error})
+    else:
+        messages.success(request, _("收到 %(n)s 封新邮件。") % {"n": stored})
+    return redirect("mailchannel:mailboxes")
