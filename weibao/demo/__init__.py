@@ -3,9 +3,10 @@
 
 def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
-    from weibao.demo import knowledge, seed, servicedesk
+    from weibao.demo import knowledge, mail, seed, servicedesk
 
     contracts = seed.load()
     servicedesk.load(contracts)
     knowledge.load(contracts)
+    mail.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())

@@ -23,8 +23,12 @@ class Command(BaseCommand):
             default="gunicorn",
             help="gunicorn (threads, like production) or Django's runserver (auto-reload)",
         )
+        parser.add_argument(
+            "--mail-port", type=int, default=2525,
+            help="SMTP receiver for the service-desk addresses on 127.0.0.1 (0: none)",
+        )
 
-    def handle(self, *args, addr: str, server: str, **options):
+    def handle(self, *args, addr: str, server: str, mail_port: int, **options):
         exe = [sys.executable, "-m", "weibao.manage"]
         if server == "gunicorn":
             web = [
@@ -43,6 +47,9 @@ class Command(BaseCommand):
             "web": subprocess.Popen(web, env=env),  # noqa: S603
             "worker": subprocess.Popen(worker, env=env),  # noqa: S603
         }
+        if mail_port:
+            receiver = [*exe, "mail_receive", "--smtp", "--host", "127.0.0.1", "--port", str(mail_port)]
+            procs["mail"] = subprocess.Popen(receiver, env=env)  # noqa: S603
         wildcard = "0.0.0.0"  # noqa: S104 - only to print a clickable local address
         host = addr.replace(wildcard, "127.0.0.1", 1) if addr.startswith(wildcard) else addr
         self.stdout.write(self.style.SUCCESS(f"\n维保 Weibao is running: http://{host}/"))
@@ -51,6 +58,8 @@ class Command(BaseCommand):
                 "Demo logins (password Weibao@2026): pm agent engineer oncall1 liaison viewer "
                 "auditor sysadmin secadmin other_pm\n"
             )
+        if mail_port:
+            self.stdout.write(f"Mail to the service-desk addresses: SMTP on 127.0.0.1:{mail_port}\n")
         self.stdout.write("Press Ctrl-C to stop the web server, worker and scheduler.\n")
 
         stopping = False
