@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-MAIL_DIR = Path(__file__).parent / "mail"
+MAIL_DIR = Path(__file__).parent / "data" / "mail"
 SEED_ADDRESS = "support@shilong.weibao.test"
 
 
