@@ -97,3 +97,36 @@ def test_others_get_nothing(pm, outsider, client_for, trail, contract_auditor):
     record = AuditRecord.objects.get(action="sla.policy.update")
     assert_isolated(client_for(outsider), ["/audit/", f"/audit/{record.seq}/", "/audit/?export=csv"],
                     secrets=["门户打不开", "故障 P1"])
+
+
+def test_events_are_named_in_words_with_the_code_kept(contract_auditor, client_for, trail):
+    web = client_for(contract_auditor)
+    page = web.get("/audit/").content.decode()
+    assert "新建工单" in page and "修改服务级别" in page
+    assert 'title="ticket.create"' in page and "新建工单 (ticket.create)" in page
+    record = AuditRecord.objects.filter(action="sla.policy.update").get()
+    detail = web.get(f"/audit/{record.seq}/").content.decode()
+    assert "修改服务级别" in detail and "<code>sla.policy.update</code>" in detail
+    export = b"".join(web.get("/audit/", {"export": "csv"}).streaming_content).decode("utf-8-sig")
+    assert "事件说明" in export.splitlines()[0] and "ticket.create,新建工单" in export
+
+
+def test_every_audited_event_has_a_label():
+    """A new audit.record(...) call needs its words in weibao/audit/labels.py."""
+    import ast
+    from pathlib import Path
+
+    import weibao
+    from weibao.audit.labels import ACTION_LABELS
+
+    codes = set()
+    for path in Path(weibao.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "record":
+                for arg in ast.walk(node.args[0]) if node.args else []:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "." in arg.value or (
+                        isinstance(arg, ast.Constant) and arg.value in ("login", "logout")
+                    ):
+                        codes.add(arg.value)
+    assert codes, "no audit.record calls found"
+    assert sorted(codes - set(ACTION_LABELS)) == []

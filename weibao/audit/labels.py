@@ -1,0 +1,58 @@
+"""What each audit event code means, in words an auditor reads (codes stay in the record)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "login": _("登录成功"),
+    "login.password_ok": _("口令正确（待二次验证）"),
+    "login.failed": _("登录失败"),
+    "login.locked": _("账号被锁定"),
+    "login.refused_locked": _("锁定期间拒绝登录"),
+    "login.unlocked": _("账号解锁"),
+    "login.otp_failed": _("动态验证码错误"),
+    "logout": _("退出登录"),
+    "session.idle_timeout": _("会话超时"),
+    "password.changed": _("修改口令"),
+    "mfa.enabled": _("启用二次验证"),
+    "mfa.disabled": _("停用二次验证"),
+    "mfa.enable_failed": _("启用二次验证失败"),
+    "api_token.created": _("创建接口令牌"),
+    "api_token.revoked": _("吊销接口令牌"),
+    "api_token.otp_failed": _("接口令牌二次验证失败"),
+    "role.admin_granted": _("授予管理员角色"),
+    "role.admin_revoked": _("撤销管理员角色"),
+    "role.member_added": _("添加合同成员"),
+    "role.member_removed": _("移除合同成员"),
+    "admin.created": _("后台新建"),
+    "admin.changed": _("后台修改"),
+    "admin.deleted": _("后台删除"),
+    "audit.read": _("查看审计记录"),
+    "audit.export": _("导出审计记录"),
+    "calendar.create": _("新建工作日历"),
+    "calendar.holiday.set": _("设置节假日"),
+    "calendar.holiday.remove": _("删除节假日设置"),
+    "calendar.holiday.import": _("导入年度节假日"),
+    "sla.policy.update": _("修改服务级别"),
+    "ticket.create": _("新建工单"),
+    "ticket.export": _("导出工单"),
+    "ticket.personal_data.read": _("查看请求人个人信息"),
+    "ticket.personal_data.change": _("修改请求人个人信息"),
+    "rectification.callback": _("差评回访"),
+    "rectification.close": _("整改办结"),
+    "visit.confirm": _("现场服务确认"),
+    "knowledge.article_created": _("新建知识文章"),
+    "knowledge.article_updated": _("修改知识文章"),
+    "knowledge.synonyms_saved": _("保存同义词"),
+    "knowledge.synonyms_deleted": _("删除同义词"),
+    "mail.inbound.read": _("查看收到的邮件"),
+    "mail.inbound.download": _("下载原始邮件"),
+    "mail.inbound.retry": _("重新处理邮件"),
+    "mail.mailbox.save": _("保存服务邮箱"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
