@@ -259,3 +259,11 @@ def test_the_compiled_catalogue_matches_the_po():
         elif compiled.gettext(entry["msgid"]) != entry["msgstr"]:
             stale.append(entry["msgid"])
     assert not stale, f"django.mo is out of date for {len(stale)} messages, e.g. {stale[:5]}"
+
+
+def test_the_brand_is_named_once_in_english(pm, client_for):
+    web = client_for(pm)
+    _switch_to_english(web)
+    body = web.get("/").content.decode()
+    assert "Weibao Weibao" not in re.sub(r"<[^>]+>", " ", body).replace("  ", " ")
+    assert '<a class="brand" href="/">Weibao</a>' in body
