@@ -256,6 +256,9 @@ def test_the_compiled_catalogue_matches_the_po():
             got = [compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2)]
             if got != forms:
                 stale.append(entry["msgid"])
+        elif "msgctxt" in entry:
+            if compiled.pgettext(entry["msgctxt"], entry["msgid"]) != entry["msgstr"]:
+                stale.append(entry["msgid"])
         elif compiled.gettext(entry["msgid"]) != entry["msgstr"]:
             stale.append(entry["msgid"])
     assert not stale, f"django.mo is out of date for {len(stale)} messages, e.g. {stale[:5]}"

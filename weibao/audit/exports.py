@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext_lazy as _
+
 from weibao.audit.labels import action_label
 from weibao.core import clock
 from weibao.core.exports import table_response
 
 MAX_ROWS = 100_000
-HEADERS = ["序号", "时间", "操作人", "事件", "事件说明", "结果", "合同", "对象类型", "对象编号", "对象", "IP 地址",
-           "客户端", "修改前", "修改后", "详情", "链哈希"]
+HEADERS = [
+    _("序号"),
+    _("时间"),
+    _("操作人"),
+    _("事件"),
+    _("事件说明"),
+    _("结果"),
+    _("合同"),
+    _("对象类型"),
+    _("对象编号"),
+    _("对象"),
+    _("IP 地址"),
+    _("客户端"),
+    _("修改前"),
+    _("修改后"),
+    _("详情"),
+    _("链哈希"),
+]
 
 
 def _json(value) -> str:
@@ -26,4 +44,4 @@ def rows(records):
 
 
 def export(records, fmt: str):
-    return table_response(HEADERS, rows(records), fmt, stem="audit", sheet="审计记录")
+    return table_response([str(h) for h in HEADERS], rows(records), fmt, stem="audit", sheet=str(_("审计记录")))

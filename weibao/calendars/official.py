@@ -7,6 +7,7 @@ import datetime as dt
 from functools import cache
 
 from chinese_calendar import constants
+from django.utils.translation import gettext_lazy
 
 
 @cache
@@ -29,16 +30,17 @@ def official_years() -> frozenset[int]:
 
 
 HOLIDAY_NAMES_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    "New Year's Day": gettext_lazy("元旦"),
+    "Spring Festival": gettext_lazy("春节"),
+    "Tomb-sweeping Day": gettext_lazy("清明节"),
+    "Labour Day": gettext_lazy("劳动节"),
+    "Dragon Boat Festival": gettext_lazy("端午节"),
+    "National Day": gettext_lazy("国庆节"),
+    "Mid-autumn Festival": gettext_lazy("中秋节"),
+    "Anti-Fascist 70th Day": gettext_lazy("抗战胜利70周年纪念日"),
 }
 
 
 def name_zh(name: str) -> str:
-    return HOLIDAY_NAMES_ZH.get(name, name)
+    """The holiday's name in the reader's language (Chinese by default)."""
+    return str(HOLIDAY_NAMES_ZH.get(name, name))

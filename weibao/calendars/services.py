@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Max
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
 from weibao.calendars import engine
@@ -168,7 +169,7 @@ def day_status(contract_id: int, day: dt.date) -> tuple[bool, str, str]:
     if override is not None:
         return override.kind == HolidayDay.Kind.WORK, "contract", override.name
     if day in official_work_days():
-        return True, "official", name_zh(official_work_days()[day]) + "（调休上班）"
+        return True, "official", _("%(holiday)s（调休上班）") % {"holiday": name_zh(official_work_days()[day])}
     if day in official_rest_days():
         return False, "official", name_zh(official_rest_days()[day])
     fallback = day.year not in rules.covered_years

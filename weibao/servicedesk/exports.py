@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from weibao.audit import services as audit
 from weibao.core import clock
 from weibao.core.exports import table_response
 from weibao.core.masking import mask_phone
 
 MAX_ROWS = 100_000
-HEADERS = ["工单号", "类型", "优先级", "状态", "渠道", "主题", "请求人", "单位", "联系电话",
-           "服务目录项", "处理人", "支持组", "SLA", "最近到期", "创建时间", "解决时间"]
+HEADERS = [
+    _("工单号"),
+    _("类型"),
+    _("优先级"),
+    _("状态"),
+    _("渠道"),
+    _("主题"),
+    _("请求人"),
+    _("单位"),
+    _("联系电话"),
+    _("服务目录项"),
+    _("处理人"),
+    _("支持组"),
+    _("SLA"),
+    _("最近到期"),
+    _("创建时间"),
+    _("解决时间"),
+]
 
 
 def _local(moment):
@@ -35,4 +53,4 @@ def export(tickets, fmt: str, *, user, filters: dict, contract=None):
         detail={"format": fmt, "rows": min(count, MAX_ROWS), "filters": {k: str(v) for k, v in filters.items()}},
         contract=contract,
     )
-    return table_response(HEADERS, rows(tickets), fmt, stem="tickets", sheet="工单")
+    return table_response([str(h) for h in HEADERS], rows(tickets), fmt, stem="tickets", sheet=str(_("工单")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weibao.servicedesk.models import Status
 
@@ -24,12 +25,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 #: Words for the buttons on the ticket page (the move, not the state).
 ACTION_LABELS = {
-    Status.ASSIGNED: "分派",
-    Status.IN_PROGRESS: "开始处理",
-    Status.WAITING: "等待请求人",
-    Status.RESOLVED: "标记已解决",
-    Status.CLOSED: "关闭",
-    Status.CANCELLED: "取消工单",
+    Status.ASSIGNED: gettext_lazy("分派"),
+    Status.IN_PROGRESS: gettext_lazy("开始处理"),
+    Status.WAITING: gettext_lazy("等待请求人"),
+    Status.RESOLVED: gettext_lazy("标记已解决"),
+    Status.CLOSED: gettext_lazy("关闭"),
+    Status.CANCELLED: gettext_lazy("取消工单"),
 }
 
 
@@ -39,12 +40,12 @@ def allowed_from(status: str) -> tuple[str, ...]:
 
 def action_label(current: str, target: str) -> str:
     if current == Status.RESOLVED and target == Status.IN_PROGRESS:
-        return "重新打开"
+        return _("重新打开")
     if current == Status.WAITING and target == Status.IN_PROGRESS:
-        return "继续处理"
+        return _("继续处理")
     if current == Status.ASSIGNED and target == Status.ASSIGNED:
-        return "改派"
-    return ACTION_LABELS[target]
+        return _("改派")
+    return str(ACTION_LABELS[target])
 
 
 def check(current: str, target: str) -> None:
