@@ -354,7 +354,9 @@ def _action_cells(page) -> list[str]:
     table = page.locator("main table").first
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     column = headers.index("事件") + 1
-    return [c.strip() for c in table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()]
+    # The cell shows the event in words; its code is in the title.
+    cells = table.locator(f"tbody tr td:nth-child({column})")
+    return [cells.nth(i).get_attribute("title") for i in range(cells.count())]
 
 
 def test_auditor_sees_audit_records(page, login):

@@ -135,6 +135,10 @@ def run_receiver():
             ready.set()
             async with server:
                 await stop.wait()
+            sessions = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in sessions:
+                task.cancel()
+            await asyncio.gather(*sessions, return_exceptions=True)
 
         thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
         thread.start()
