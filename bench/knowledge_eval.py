@@ -6,7 +6,9 @@ Loads weibao/knowledge/data/articles.json into an in-memory SQLite database thro
 services (segmentation, stored terms, index, synonyms, tenancy) and asks every question
 in bench/data/kb_questions.json through ``weibao.knowledge.search.search``. Questions are
 split: ``dev`` (about a third) may be looked at while tuning the dictionary, synonyms and
-weights; ``test`` is held out and only its figures are read. A plain character-bigram
+weights; ``test`` is held out and only its figures are read. ``dev2``
+(bench/data/kb_questions_dev2.json, one or two more per article in other words) was
+written later for tuning when ``dev`` had almost no misses left. A plain character-bigram
 overlap ranker is printed as the baseline.
 """
 
@@ -90,7 +92,7 @@ def evaluate(questions, rank) -> dict[str, Counter]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--misses", choices=["dev", "test", "all"], help="list the misses")
+    parser.add_argument("--misses", choices=["dev", "dev2", "test", "all"], help="list the misses")
     args = parser.parse_args()
     setup_database()
     from weibao.knowledge.search import search
@@ -98,6 +100,8 @@ def main() -> int:
     contract, agent, articles, ids = load_corpus()
     key_of = {pk: key for key, pk in ids.items()}
     questions = json.loads((DATA / "kb_questions.json").read_text(encoding="utf-8"))
+    # A second tuning set, written later in other words, when the first one's dev misses ran out.
+    questions += json.loads((DATA / "kb_questions_dev2.json").read_text(encoding="utf-8"))
     titles = {item["key"]: item["title"] for item in articles}
 
     def rank(question: str) -> list[str]:
@@ -110,7 +114,7 @@ def main() -> int:
         ("weibao search", rank),
     ):
         figures = evaluate(questions, ranker)
-        for split in ("dev", "test", "all"):
+        for split in ("dev", "dev2", "test", "all"):
             c = figures[split]
             print(
                 f"{name:<26}{split:<6}{c['n']:>5}{c['r1'] / c['n']:>10.1%}{c['r3'] / c['n']:>10.1%}"
