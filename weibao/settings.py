@@ -255,6 +255,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 MEDIA_ROOT = Path(os.environ.get("WEIBAO_MEDIA_ROOT", VAR_DIR / "media"))
 
+#: Events whose after-commit task has not run this long are dispatched by the periodic sweep.
+WEIBAO_EVENT_SWEEP_AFTER_SECONDS = env_int("WEIBAO_EVENT_SWEEP_AFTER_SECONDS", 60)
+
 # Background work: SQLite-backed Huey with no server; Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if TESTING:
@@ -263,7 +266,10 @@ elif REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "weibao",
-        "url": REDIS_URL,
+        # An unreachable Redis must fail fast, not hang the web request that enqueues.
+        "url": REDIS_URL
+        if "socket_connect_timeout" in REDIS_URL
+        else REDIS_URL + ("&" if "?" in REDIS_URL else "?") + "socket_connect_timeout=2",
         "immediate": False,
         "consumer": {"workers": env_int("WEIBAO_WORKERS", 4), "worker_type": "thread"},
     }
@@ -333,7 +339,7 @@ EMAIL_PORT = env_int("WEIBAO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("WEIBAO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("WEIBAO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("WEIBAO_EMAIL_TLS", False)
-EMAIL_TIMEOUT = 20
+EMAIL_TIMEOUT = env_int("WEIBAO_EMAIL_TIMEOUT", 20)
 # Absolute links in e-mails point here.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -28,7 +29,7 @@ def sweep_undispatched_events() -> int:
     from weibao.core.events import dispatch
     from weibao.core.models import Event
 
-    stale = clock.now() - timedelta(minutes=1)
+    stale = clock.now() - timedelta(seconds=settings.WEIBAO_EVENT_SWEEP_AFTER_SECONDS)
     pending = Event.objects.filter(
         dispatched_at__isnull=True, created_at__lt=stale, attempts__lt=MAX_EVENT_ATTEMPTS
     ).order_by("created_at")[:500]

@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -127,29 +128,39 @@ def build(mail: OutboundMail) -> EmailMessage:
     return EmailMessage(mail.subject, mail.body, mail.from_address, [mail.to_address], headers=headers)
 
 
+def _lease() -> timedelta:
+    # Long enough for one SMTP attempt to finish or time out; a sender killed mid-send
+    # leaves the mail claimed until then, and the sweep sends it again afterwards.
+    return timedelta(seconds=settings.EMAIL_TIMEOUT + 10)
+
+
 def send(mail_id: int) -> bool:
-    """One attempt. The row lock keeps two workers from sending the same mail."""
-    with transaction.atomic():
-        mail = OutboundMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.status == OutboundMail.Status.SENT:
-            return True
-        try:
-            build(mail).send()
-        except Exception as exc:  # noqa: BLE001 - any transport error is retried
-            mail.attempts += 1
-            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if mail.attempts >= MAX_ATTEMPTS:
-                mail.status = OutboundMail.Status.FAILED
-            mail.next_attempt_at = clock.now() + timedelta(minutes=2 ** min(mail.attempts, 8))
-            mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            log.warning("outbound mail %s failed (attempt %s): %s", mail.pk, mail.attempts, exc)
-            return False
-        mail.attempts += 1
-        mail.status = OutboundMail.Status.SENT
-        mail.sent_at = clock.now()
-        mail.last_error = ""
-        mail.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    """One attempt, claimed by a conditional update so two workers never send the same
+    mail at once, and no database transaction stays open while the SMTP server talks."""
+    now = clock.now()
+    claimed = OutboundMail.objects.filter(
+        pk=mail_id, status=OutboundMail.Status.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + _lease())
+    mail = OutboundMail.objects.filter(pk=mail_id).first()
+    if mail is None or mail.status == OutboundMail.Status.SENT:
         return True
+    if not claimed:
+        return False  # another worker has it, or its retry time has not come
+    try:
+        build(mail).send()
+    except Exception as exc:  # noqa: BLE001 - any transport error is retried
+        failed = mail.attempts >= MAX_ATTEMPTS
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=OutboundMail.Status.FAILED if failed else OutboundMail.Status.PENDING,
+            next_attempt_at=clock.now() + timedelta(minutes=2 ** min(mail.attempts, 8)),
+        )
+        log.warning("outbound mail %s failed (attempt %s): %s", mail.pk, mail.attempts, exc)
+        return False
+    OutboundMail.objects.filter(pk=mail.pk).update(
+        status=OutboundMail.Status.SENT, sent_at=clock.now(), last_error=""
+    )
+    return True
 
 
 def retry_due(limit: int = 200) -> int:
