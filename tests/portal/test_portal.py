@@ -113,7 +113,7 @@ def test_public_knowledge_search_shows_only_public_articles(citizen, contract, p
                             visibility="public", publish=True, by=pm)
     create_article(contract, title="内部：密码重置后台操作手册", body="后台。", tags=["密码"],
                    visibility="internal", publish=True, by=pm)
-    page = citizen.get("/portal/shilong/", {"q": "忘记密码"}).content.decode() if PortalSite.objects.exists() else ""
+    page = citizen.get("/portal/shilong/", {"q": "忘记密码"}).content.decode()
     assert "个人用户忘记密码怎么办" in page and "后台操作手册" not in page
     assert citizen.get(f"/portal/shilong/kb/{public.pk}/").status_code == 200
 
@@ -148,3 +148,16 @@ def test_bureau_urges_an_open_ticket(new_ticket, liaison, client_for, pm, engine
     vendor = client_for(engineer)
     vendor.post(f"/tickets/{ticket['id']}/urge/")
     assert Ticket.objects.get(pk=ticket["id"]).urged_count == 1  # only the bureau urges
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_tracking_is_rate_limited_in_any_language(site, language):
+    guesser = Client(HTTP_ACCEPT_LANGUAGE=language)
+    guesser.cookies["django_language"] = language
+    answers = [
+        guesser.post("/portal/shilong/track/", {"number": f"SL-2026-{n:06d}", "phone": "13900000000"})
+        for n in range(21)
+    ]
+    assert [r.status_code for r in answers[:20]] == [200] * 20
+    assert answers[20].status_code == 429
+    assert ("频繁" if language == "zh-hans" else "too many") in answers[20].content.decode().lower()

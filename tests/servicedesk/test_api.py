@@ -218,3 +218,11 @@ def test_list_queries_do_not_grow_with_the_page(api, new_ticket, contract, djang
     with django_assert_max_num_queries(25):
         response = api.get("/api/v1/tickets/", {"contract": contract.pk, "page_size": 20})
     assert len(response.json()["results"]) == 20
+
+
+def test_arrival_refuses_unknown_fields_and_bad_times_by_name(api, new_ticket, clock):
+    ticket = new_ticket(needs_onsite=True)
+    response = api.post(f"/api/v1/tickets/{ticket['id']}/arrival/", {"when": "now"}, format="json")
+    assert response.status_code == 400 and "when" in response.json()
+    response = api.post(f"/api/v1/tickets/{ticket['id']}/arrival/", {"at": "yesterday"}, format="json")
+    assert response.status_code == 400 and "at" in response.json()

@@ -57,3 +57,24 @@ def has_capability(user, contract: Contract, capability: str) -> bool:
     from weibao.accounts.roles import roles_with
 
     return bool(roles_of(user, contract) & roles_with(capability))
+
+
+def vendor_team(contract):
+    """Active users on the contract's vendor team (clause 十一.4: only they work its tickets)."""
+    from django.contrib.auth import get_user_model
+
+    from weibao.accounts.roles import VENDOR_ROLES
+
+    return get_user_model().objects.filter(
+        memberships__contract=contract, memberships__role__in=VENDOR_ROLES,
+        memberships__active=True, is_active=True,
+    ).distinct().order_by("username")
+
+
+def project_managers(contract_id: int) -> list:
+    """Active project managers of a contract: who answers for SLA breaches, urges and 差评."""
+    return [
+        m.user for m in Membership.objects.filter(
+            contract_id=contract_id, role=ContractRole.PROJECT_MANAGER, active=True, user__is_active=True,
+        ).select_related("user").order_by("user__username")
+    ]

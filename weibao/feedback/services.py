@@ -14,7 +14,6 @@ from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from weibao.accounts.roles import ContractRole
 from weibao.audit import services as audit
 from weibao.calendars.services import PeriodRule, legal_period
 from weibao.core import clock, events
@@ -51,7 +50,7 @@ def rate(ticket: Ticket, level: int, comment: str = "", *, by=None, source: str)
 
 
 def _open_rectification(rating: Rating) -> Rectification:
-    from weibao.contracts.models import Membership
+    from weibao.contracts.services import project_managers
     from weibao.notifications.services import notify
 
     today = clock.local_now().date()
@@ -61,11 +60,7 @@ def _open_rectification(rating: Rating) -> Rectification:
     rectification = Rectification.objects.create(
         contract_id=rating.contract_id, rating=rating, ticket=rating.ticket, due_on=due
     )
-    managers = [
-        m.user for m in Membership.objects.filter(
-            contract_id=rating.contract_id, role=ContractRole.PROJECT_MANAGER, active=True
-        ).select_related("user")
-    ]
+    managers = project_managers(rating.contract_id)
     ticket = rating.ticket
     notify(
         managers,

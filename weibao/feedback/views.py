@@ -16,6 +16,7 @@ from weibao.contracts.services import has_capability
 from weibao.core import clock
 from weibao.feedback import services
 from weibao.feedback.models import Rectification
+from weibao.web.feedback_messages import report_errors
 
 MANAGERS = roles_with(Capability.MANAGE_SLA)
 
@@ -71,9 +72,7 @@ def rectification_callback(request, pk):
         )
         messages.success(request, _("已记录回访。"))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        report_errors(request, error)
     return redirect("feedback:detail", pk)
 
 
@@ -85,9 +84,7 @@ def rectification_close(request, pk):
         services.close(item, by=request.user)
         messages.success(request, _("整改已办结。"))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        report_errors(request, error)
     return redirect("feedback:detail", pk)
 
 
@@ -115,7 +112,5 @@ def rate_ticket(request, ticket_pk):
         services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
         messages.success(request, _("已记录评价。"))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        report_errors(request, error)
     return redirect("servicedesk:detail", ticket.pk)

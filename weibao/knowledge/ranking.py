@@ -22,6 +22,7 @@ K1 = 1.2
 B = 0.75
 #: How much the bigram fallback adds next to the word score.
 BIGRAM_WEIGHT = 0.2
+COVERAGE = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,18 @@ class _Postings:
         # The length part of BM25's denominator, once per document.
         self.norms = [K1 * (1 - B + B * (length / avg)) for length in self.lengths]
 
-    def score(self, concepts: Iterable[tuple[tuple[str, ...], float]], scores: dict, scale: float):
+    def score(
+        self,
+        concepts: Iterable[tuple[tuple[str, ...], float]],
+        scores: dict,
+        scale: float,
+        matched: dict | None = None,
+    ) -> float:
+        """Add each concept's BM25 part to ``scores``; with ``matched``, also add the
+        concept's weight to each document that has it. Returns the weight of the concepts
+        that occur in the collection at all."""
         n = len(self.lengths)
+        present = 0.0
         norms = self.norms
         for members, weight in concepts:
             merged: dict[int, float] = {}
@@ -76,10 +87,16 @@ class _Postings:
             if not df:
                 continue
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight * scale
+            present += idf
+            if matched is not None:
+                mget = matched.get
+                for pos in merged:
+                    matched[pos] = mget(pos, 0.0) + idf
             k = K1 + 1
             get = scores.get
             for pos, tf in merged.items():
                 scores[pos] = get(pos, 0.0) + idf * tf * k / (tf + norms[pos])
+        return present
 
 
 class SearchIndex:
@@ -107,9 +124,16 @@ class SearchIndex:
     def search(self, query: Query, allowed, limit: int = 20) -> list[tuple[Doc, float]]:
         """The best ``limit`` documents for which ``allowed(doc)`` holds, best first."""
         scores: dict[int, float] = {}
-        self.words.score(query.concepts, scores, 1.0)
+        matched: dict[int, float] = {}
+        present = self.words.score(query.concepts, scores, 1.0, matched)
         if query.grams:
             self.grams.score(query.grams, scores, BIGRAM_WEIGHT)
+        if present and COVERAGE:
+            # Coordination: an article that answers every part of the question beats one
+            # that repeats a single part many times.
+            for pos, score in scores.items():
+                share = matched.get(pos, 0.0) / present
+                scores[pos] = score * (1 - COVERAGE + COVERAGE * share)
         docs = self.docs
         candidates = ((score, pos) for pos, score in scores.items() if allowed(docs[pos]))
         # Ties (same score) go to the older article: a stable, repeatable order.

@@ -18,6 +18,7 @@ from weibao.knowledge.search import search_public
 from weibao.portal import services
 from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import TicketType
+from weibao.web.feedback_messages import report_errors
 
 
 def _site(slug) -> PortalSite:
@@ -59,8 +60,10 @@ def home(request, slug):
 def track(request, slug):
     site = _site(slug)
     error = ""
+    limited = False
     if request.method == "POST":
         if not services.allowed(request, "track"):
+            limited = True
             error = _("查询过于频繁，请稍后再试。")
         else:
             ticket = services.find(site, request.POST.get("number", ""), request.POST.get("phone", ""))
@@ -70,7 +73,7 @@ def track(request, slug):
                 services.remember(request.session, ticket)
                 return redirect("portal:ticket", slug=slug, number=ticket.number)
     return render(request, "portal/track.html", {"site": site, "error": error},
-                  status=429 if error and "频繁" in error else 200)
+                  status=429 if limited else 200)
 
 
 @never_cache
@@ -89,9 +92,7 @@ def ticket_view(request, slug, number):
             feedback.rate(ticket, level, request.POST.get("comment", ""), source=Rating.Source.PORTAL)
             messages.success(request, _("感谢您的评价！"))
         except ValidationError as error:
-            for problems in error.message_dict.values():
-                for problem in problems:
-                    messages.error(request, problem)
+            report_errors(request, error)
         return redirect("portal:ticket", slug=slug, number=ticket.number)
     context = {
         "site": site, "ticket": ticket,

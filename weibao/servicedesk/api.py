@@ -7,7 +7,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -147,6 +146,10 @@ class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
         ]
 
 
+class ArrivalSerializer(StrictFieldsMixin, serializers.Serializer):
+    at = serializers.DateTimeField(required=False, help_text="到场时间（默认：现在）")
+
+
 class ReplySerializer(StrictFieldsMixin, serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     public = serializers.BooleanField(default=True)
@@ -282,18 +285,13 @@ class TicketViewSet(
             entries = entries.exclude(kind=TicketEntry.Kind.NOTE)
         return Response(EntrySerializer(entries, many=True).data)
 
-    @extend_schema(
-        request=inline_serializer("Arrival", {"at": serializers.DateTimeField(required=False)}),
-        responses=TicketSerializer,
-    )
+    @extend_schema(request=ArrivalSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
     def arrival(self, request, pk=None):
         ticket = self.get_object()
         self._workable(ticket)
-        unknown = set(request.data) - {"at"}
-        if unknown:
-            raise serializers.ValidationError({name: ["未知字段。"] for name in sorted(unknown)})
-        at = serializers.DateTimeField(required=False).run_validation(request.data.get("at")) if request.data.get("at") else None
-        ticket_services.record_arrival(ticket, by=request.user, at=at)
+        arrival = ArrivalSerializer(data=request.data)
+        arrival.is_valid(raise_exception=True)
+        ticket_services.record_arrival(ticket, by=request.user, at=arrival.validated_data.get("at"))
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data)

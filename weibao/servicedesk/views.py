@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.calendars.models import BusinessCalendar
 from weibao.contracts.scoping import is_member
-from weibao.contracts.services import has_capability
+from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
 from weibao.core.masking import mask_phone
 from weibao.servicedesk import exports, queries
@@ -42,16 +42,10 @@ from weibao.servicedesk.models import (
 from weibao.servicedesk.services import policies as policy_services
 from weibao.servicedesk.services import sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
+from weibao.web.feedback_messages import report_errors
 
 User = get_user_model()
 PAGE_SIZES = (25, 50, 100)
-
-
-def _vendor_team(contract):
-    return User.objects.filter(
-        memberships__contract=contract, memberships__role__in=VENDOR_ROLES,
-        memberships__active=True, is_active=True,
-    ).distinct().order_by("username")
 
 
 def _visible_ticket(request, pk) -> Ticket:
@@ -63,13 +57,18 @@ def _visible_ticket(request, pk) -> Ticket:
     )
 
 
-@login_required
-def ticket_list(request):
+def _list_query(request):
+    """The list's filters; without a contract filter, the current contract's tickets."""
     contract = getattr(request, "contract", None)
     params = request.GET.copy()
     if contract is not None and "contract" not in params:
         params["contract"] = str(contract.pk)
-    query = queries.ticket_query(request.user, params)
+    return contract, queries.ticket_query(request.user, params)
+
+
+@login_required
+def ticket_list(request):
+    contract, query = _list_query(request)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return exports.export(query.tickets, fmt, user=request.user, filters=query.cleaned, contract=contract)
@@ -100,7 +99,7 @@ def ticket_list(request):
                   ("-urged", _("督办优先"))],
         "components": ServiceComponent.objects.filter(contract=contract) if contract else [],
         "groups": SupportGroup.objects.filter(contract=contract) if contract else [],
-        "team": _vendor_team(contract) if contract else [],
+        "team": vendor_team(contract) if contract else [],
         "saved_views": SavedView.objects.filter(user=request.user),
         "can_work": can_work,
         "can_create": contract is not None and is_member(request.user, contract.pk, roles=CREATOR_ROLES),
@@ -115,11 +114,7 @@ def ticket_list(request):
 @login_required
 def ticket_count(request):
     """The list's match count, fetched after the rows (htmx): capped at 10,000."""
-    contract = getattr(request, "contract", None)
-    params = request.GET.copy()
-    if contract is not None and "contract" not in params:
-        params["contract"] = str(contract.pk)
-    query = queries.ticket_query(request.user, params)
+    _contract, query = _list_query(request)
     count = queries.capped_count(query.tickets)
     return render(request, "servicedesk/_count.html", {"count": count, "capped": count > queries.COUNT_CAP})
 
@@ -187,7 +182,7 @@ def ticket_new(request):
     contract = getattr(request, "contract", None)
     if contract is None or not is_member(request.user, contract.pk, roles=CREATOR_ROLES):
         raise PermissionDenied
-    form = TicketForm(request.POST or None, contract=contract, assignees=_vendor_team(contract))
+    form = TicketForm(request.POST or None, contract=contract, assignees=vendor_team(contract))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items()}
         try:
@@ -235,7 +230,7 @@ def ticket_detail(request, pk):
         "actions": _actions(ticket, can_work),
         "can_work": can_work,
         "can_reply": can_reply,
-        "team": _vendor_team(ticket.contract),
+        "team": vendor_team(ticket.contract),
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
         "links": ticket.links_out.select_related("to_ticket"),
@@ -269,17 +264,11 @@ def _then_back(request, ticket, action, success: str = ""):
     try:
         action()
     except ValidationError as error:
-        _fail(request, error)
+        report_errors(request, error)
     else:
         if success:
             messages.success(request, success)
     return redirect("servicedesk:detail", ticket.pk)
-
-
-def _fail(request, error: ValidationError):
-    for problems in error.message_dict.values() if hasattr(error, "message_dict") else [error.messages]:
-        for problem in problems:
-            messages.error(request, problem)
 
 
 @login_required
@@ -290,7 +279,7 @@ def ticket_transition(request, pk):
         raise PermissionDenied
     assignee = None
     if request.POST.get("assignee"):
-        assignee = _vendor_team(ticket.contract).filter(pk=request.POST["assignee"]).first()
+        assignee = vendor_team(ticket.contract).filter(pk=request.POST["assignee"]).first()
         if assignee is None:
             messages.error(request, _("处理人必须是本合同乙方团队成员。"))
             return redirect("servicedesk:detail", pk)
@@ -301,7 +290,7 @@ def ticket_transition(request, pk):
         )
         messages.success(request, _("状态已更新。"))
     except ValidationError as error:
-        _fail(request, error)
+        report_errors(request, error)
     return redirect("servicedesk:detail", pk)
 
 
@@ -318,7 +307,7 @@ def ticket_reply(request, pk):
             for upload in request.FILES.getlist("files")[:10]:
                 ticket_services.add_attachment(ticket, upload, by=request.user)
     except ValidationError as error:
-        _fail(request, error)
+        report_errors(request, error)
     return redirect("servicedesk:detail", pk)
 
 
@@ -437,7 +426,7 @@ def policy_update(request, pk):
         policy_services.update_policy(policy, by=request.user, **values)
         messages.success(request, _("已保存 %(policy)s。新时限用于此后创建的工单。") % {"policy": policy})
     except ValidationError as error:
-        _fail(request, error)
+        report_errors(request, error)
     return redirect("servicedesk:policies")
 
 
@@ -465,7 +454,7 @@ def ticket_link(request, pk):
         ticket_services.link(ticket, other, by=request.user, kind=request.POST.get("kind", "relates"))
         messages.success(request, _("已关联 %(number)s。") % {"number": other.number})
     except ValidationError as error:
-        _fail(request, error)
+        report_errors(request, error)
     return redirect("servicedesk:detail", pk)
 
 

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import is_member
-from weibao.contracts.services import has_capability
+from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
 from weibao.servicedesk.models import Ticket
 from weibao.visits import services
 from weibao.visits.models import Visit
+from weibao.web.feedback_messages import report_errors
 
 User = get_user_model()
 
@@ -29,12 +30,6 @@ def _contract(request):
     if contract is None or not has_capability(request.user, contract, Capability.VIEW_TICKETS):
         raise PermissionDenied
     return contract
-
-
-def _team(contract):
-    return User.objects.filter(
-        memberships__contract=contract, memberships__role__in=VENDOR_ROLES, memberships__active=True
-    ).distinct().order_by("username")
 
 
 def _week_start(request) -> dt.date:
@@ -63,7 +58,7 @@ def calendar(request):
     return render(request, "visits/calendar.html", {
         "contract": contract, "week": week, "monday": monday,
         "previous": monday - dt.timedelta(days=7), "next": monday + dt.timedelta(days=7),
-        "team": _team(contract), "engineer": engineer,
+        "team": vendor_team(contract), "engineer": engineer,
         "can_plan": is_member(request.user, contract.pk, roles=VENDOR_ROLES),
     })
 
@@ -83,7 +78,7 @@ def plan(request):
         except ValueError:
             errors["start"] = _("请填写有效的开始和结束时间。")
         else:
-            engineer = _team(contract).filter(pk=request.POST.get("engineer") or 0).first()
+            engineer = vendor_team(contract).filter(pk=request.POST.get("engineer") or 0).first()
             try:
                 visit = services.plan(
                     contract, engineer=engineer, start=start, end=end,
@@ -96,7 +91,7 @@ def plan(request):
                 messages.success(request, _("已安排现场服务。"))
                 return redirect("visits:detail", visit.pk)
     return render(request, "visits/plan.html", {
-        "contract": contract, "ticket": ticket, "team": _team(contract), "errors": errors,
+        "contract": contract, "ticket": ticket, "team": vendor_team(contract), "errors": errors,
         "values": request.POST,
         "purpose": request.POST.get("purpose") or (ticket.subject if ticket else ""),
     })
@@ -140,7 +135,5 @@ def act(request, pk, action):
             raise PermissionDenied
         messages.success(request, _("已更新。"))
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
+        report_errors(request, error)
     return redirect("visits:detail", pk)

@@ -293,18 +293,12 @@ def refresh_summary(ticket: Ticket) -> None:
 
 
 def _recipients(ticket: Ticket):
-    from weibao.accounts.roles import ContractRole
-    from weibao.contracts.models import Membership
+    from weibao.contracts.services import project_managers
 
     users = [ticket.assignee]
     if ticket.group_id and ticket.group.lead_id:
         users.append(ticket.group.lead)
-    users.extend(
-        m.user
-        for m in Membership.objects.filter(
-            contract_id=ticket.contract_id, role=ContractRole.PROJECT_MANAGER, active=True
-        ).select_related("user")
-    )
+    users.extend(project_managers(ticket.contract_id))
     return [u for u in users if u is not None]
 
 

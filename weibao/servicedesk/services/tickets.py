@@ -387,9 +387,8 @@ def urge(ticket: Ticket, *, by, comment: str = "") -> Ticket:
     from django.db.models import F
     from django.urls import reverse
 
-    from weibao.accounts.roles import BUREAU_ROLES, ContractRole
-    from weibao.contracts.models import Membership
-    from weibao.core import events
+    from weibao.accounts.roles import BUREAU_ROLES
+    from weibao.contracts.services import project_managers
     from weibao.notifications.services import notify
 
     if not is_member(by, ticket.contract_id, roles=BUREAU_ROLES):
@@ -403,13 +402,8 @@ def urge(ticket: Ticket, *, by, comment: str = "") -> Ticket:
         ticket=ticket, kind=TicketEntry.Kind.URGE, author=by, author_name=_name(by),
         body=comment[:2000], created_at=now,
     )
-    managers = [
-        m.user for m in Membership.objects.filter(
-            contract_id=ticket.contract_id, role=ContractRole.PROJECT_MANAGER, active=True
-        ).select_related("user")
-    ]
     notify(
-        [ticket.assignee, *managers], subject=f"【督办】{ticket.number} {ticket.subject}", body=comment,
+        [ticket.assignee, *project_managers(ticket.contract_id)], subject=f"【督办】{ticket.number} {ticket.subject}", body=comment,
         contract=ticket.contract, link=reverse("servicedesk:detail", args=[ticket.pk]),
         kind="ticket.urged", dedup_key=f"ticket.urged:{ticket.pk}:{ticket.urged_count}",
     )
