@@ -132,3 +132,10 @@ def test_header_decoding_edge_cases():
     assert decode_header_value("=?GBK?Q?=D6=D0?= =?GBK?Q?=B9=FA?=") == "中国"
     assert decode_header_value("=?bogus-charset?B?5Lit5Zu9?=") == "中国"  # unknown label: UTF-8 guess
     assert decode_header_value(None) == ""
+
+
+def test_without_a_from_header_the_envelope_sender_is_the_requester():
+    mail = parse(b"Return-Path: <lisi@example.cn>\r\nSubject: hi\r\n\r\nbody\r\n")
+    assert mail.from_address == "lisi@example.cn"
+    bounce = parse(b"Return-Path: <>\r\nSubject: hi\r\n\r\nbody\r\n")
+    assert bounce.from_address == ""

@@ -195,7 +195,8 @@ def test_lmtp_answers_per_recipient_and_stores_the_message_with_a_received_heade
     assert answers[-1].startswith("451 4.3.0")  # b@: not stored, the MTA keeps it and retries
     [(rcpt, data)] = stored
     assert rcpt == "a@weibao.test"
-    assert data.startswith(b"Received: from mx.shilong.gov.cn") and b"with LMTP" in data
+    assert data.startswith(b"Return-Path: <zhangsan@shilong.gov.cn>\r\nReceived: from mx.shilong.gov.cn")
+    assert b"with LMTP" in data
     assert data.endswith(b"Subject: hi\r\n\r\nhello\r\n")
 
 

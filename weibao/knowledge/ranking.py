@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ K1 = 1.2
 B = 0.75
 #: How much the bigram fallback adds next to the word score.
 BIGRAM_WEIGHT = 0.2
-COVERAGE = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,8 @@ class _Postings:
         # The length part of BM25's denominator, once per document.
         self.norms = [K1 * (1 - B + B * (length / avg)) for length in self.lengths]
 
-    def score(
-        self,
-        concepts: Iterable[tuple[tuple[str, ...], float]],
-        scores: dict,
-        scale: float,
-        matched: dict | None = None,
-    ) -> float:
-        """Add each concept's BM25 part to ``scores``; with ``matched``, also add the
-        concept's weight to each document that has it. Returns the weight of the concepts
-        that occur in the collection at all."""
+    def score(self, concepts: Iterable[tuple[tuple[str, ...], float]], scores: dict, scale: float):
         n = len(self.lengths)
-        present = 0.0
         norms = self.norms
         for members, weight in concepts:
             merged: dict[int, float] = {}
@@ -87,16 +77,10 @@ class _Postings:
             if not df:
                 continue
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight * scale
-            present += idf
-            if matched is not None:
-                mget = matched.get
-                for pos in merged:
-                    matched[pos] = mget(pos, 0.0) + idf
             k = K1 + 1
             get = scores.get
             for pos, tf in merged.items():
                 scores[pos] = get(pos, 0.0) + idf * tf * k / (tf + norms[pos])
-        return present
 
 
 class SearchIndex:
@@ -124,16 +108,9 @@ class SearchIndex:
     def search(self, query: Query, allowed, limit: int = 20) -> list[tuple[Doc, float]]:
         """The best ``limit`` documents for which ``allowed(doc)`` holds, best first."""
         scores: dict[int, float] = {}
-        matched: dict[int, float] = {}
-        present = self.words.score(query.concepts, scores, 1.0, matched)
+        self.words.score(query.concepts, scores, 1.0)
         if query.grams:
             self.grams.score(query.grams, scores, BIGRAM_WEIGHT)
-        if present and COVERAGE:
-            # Coordination: an article that answers every part of the question beats one
-            # that repeats a single part many times.
-            for pos, score in scores.items():
-                share = matched.get(pos, 0.0) / present
-                scores[pos] = score * (1 - COVERAGE + COVERAGE * share)
         docs = self.docs
         candidates = ((score, pos) for pos, score in scores.items() if allowed(docs[pos]))
         # Ties (same score) go to the older article: a stable, repeatable order.
@@ -188,10 +165,14 @@ def parse_query(raw: str, synonyms: SynonymTable) -> Query:
     """Words of the question, each widened to its synonym group; plus its bigrams."""
     normalized = text.normalize(raw)
     concepts: dict[tuple[str, ...], float] = {}
-    covered = normalized
+    # "U盾的密码" is the 密码 of the U盾: without the particle it is the phrase "u盾密码".
+    covered = _POSSESSIVE.sub("", normalized)
     # Synonym phrases are found in the raw question, not only among jieba's words, so a
-    # colloquial phrase (登不上, 收不着) works however the segmenter cuts it.
+    # colloquial phrase (登不上, 收不着) works however the segmenter cuts it. A single
+    # character is a phrase only where jieba cuts it as a word (续 is not inside 手续).
     for phrase in synonyms.phrases:
+        if len(phrase) < 2:
+            break
         if phrase in covered and _bounded(phrase, covered):
             concepts[synonyms.expand(phrase)] = 1.0
             covered = covered.replace(phrase, " ")
@@ -200,6 +181,9 @@ def parse_query(raw: str, synonyms: SynonymTable) -> Query:
         concepts.setdefault(group, 1.0)
     grams = tuple(((gram,), 1.0) for gram in dict.fromkeys(text.bigrams(normalized)))
     return Query(concepts=tuple(concepts.items()), grams=grams)
+
+
+_POSSESSIVE = re.compile(r"(?<=[\u4e00-\u9fffa-z0-9])的(?=[\u4e00-\u9fffa-z0-9])")
 
 
 def _bounded(phrase: str, haystack: str) -> bool:

@@ -309,6 +309,9 @@ def _read_headers(msg: Message, result: ParsedMail) -> None:
             result.headers[lower] = decode_header_value(_raw_header(msg, key))[:1000]
     result.subject = decode_header_value(_raw_header(msg, "Subject"))
     sender = _addresses(decode_header_value(_raw_header(msg, "From")))
+    if not sender:
+        # No usable From: the envelope sender that final delivery recorded.
+        sender = _addresses(decode_header_value(_raw_header(msg, "Return-Path")))
     if sender:
         result.from_name, result.from_address = sender[0]
         result.from_name = result.from_name.strip('"')

@@ -227,7 +227,10 @@ class _Session:
         host = self.peer[0] if isinstance(self.peer, tuple) and self.peer else "unknown"
         protocol = "LMTP" if self.server.lmtp else "ESMTP"
         date = email.utils.format_datetime(email.utils.localtime())
+        # Return-Path is what final delivery adds: the envelope sender ("<>" for bounces).
+        sender = (self.sender or "").replace("\r", "").replace("\n", "")
         return (
+            f"Return-Path: <{sender}>\r\n"
             f"Received: from {self.helo or 'unknown'} ([{host}])\r\n"
             f"\tby {self.server.hostname} (Weibao) with {protocol}; {date}\r\n"
         ).encode("ascii", "replace")

@@ -72,10 +72,16 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             while not stopping:
-                for name, proc in procs.items():
-                    if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with code {proc.returncode}; stopping.")
-                        stopping = True
+                for name, proc in list(procs.items()):
+                    if proc.poll() is None:
+                        continue
+                    if name == "mail":
+                        # Optional: e.g. the port is taken. Web and worker carry on without it.
+                        self.stderr.write(f"mail receiver exited (code {proc.returncode}); continuing without it.")
+                        del procs[name]
+                        continue
+                    self.stderr.write(f"{name} exited with code {proc.returncode}; stopping.")
+                    stopping = True
                 time.sleep(0.5)
         finally:
             for proc in procs.values():
