@@ -36,7 +36,7 @@ CHARSET_ALIASES = {
 
 MAX_DEPTH = 20
 TICKET_NUMBER = re.compile(r"\bSL-\d{4}-\d{6}\b")
-MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+MESSAGE_ID = re.compile(r"<[^<>\s\x00]+>")
 
 
 @dataclass
@@ -88,7 +88,12 @@ class ParsedMail:
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Text from bytes in the declared charset, or the likeliest one; never fails."""
+    """Text from bytes in the declared charset, or the likeliest one; never fails.
+    NUL characters are dropped: no database text column may hold them (PostgreSQL refuses)."""
+    return _decode(data, charset).replace("\x00", "")
+
+
+def _decode(data: bytes, charset: str | None) -> str:
     label = (charset or "").strip().strip('"').lower()
     label = CHARSET_ALIASES.get(label, label)
     for candidate in (label, "utf-8", "gb18030"):
@@ -125,7 +130,7 @@ def decode_header_value(value) -> str:
             text.append(decode_bytes(chunk, charset))
         else:
             text.append(chunk)
-    return re.sub(r"\s*[\r\n]+\s*", " ", "".join(text)).strip()
+    return re.sub(r"\s*[\r\n]+\s*", " ", "".join(text)).replace("\x00", "").strip()
 
 
 def _raw_header(msg: Message, name: str) -> str | None:

@@ -89,7 +89,7 @@ def process_safely(inbound_id: int, *, force: bool = False) -> InboundMail:
         inbound = InboundMail.objects.get(pk=inbound_id)
         inbound.attempts += 1
         inbound.status = InboundMail.Status.FAILED
-        inbound.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+        inbound.last_error = f"{type(exc).__name__}: {exc}".replace("\x00", "")[:4000]
         inbound.next_attempt_at = (
             clock.now() + timedelta(minutes=2 ** min(inbound.attempts, 8))
             if inbound.attempts < MAX_ATTEMPTS
@@ -207,7 +207,7 @@ def _new_ticket(inbound: InboundMail, mail: parsing.ParsedMail) -> Ticket:
     mailbox = inbound.mailbox
     description = mail.text or "（邮件没有正文）"
     if mail.problems:
-        description += "\n\n[邮件解析提示: " + "; ".join(mail.problems) + "]"
+        description += "\n\n[邮件解析提示: " + "; ".join(mail.problems).replace("\x00", "") + "]"
     return tickets.create_ticket(
         inbound.contract,
         by=None,
