@@ -1,4 +1,4 @@
-from weibao.knowledge.ranking import SynonymTable, parse_query
+from weibao.knowledge.ranking import SynonymTable, applicant_kinds, parse_query
 from weibao.knowledge.text import bigrams, default_synonym_groups, words
 
 
@@ -32,3 +32,54 @@ def test_colloquial_words_expand_to_the_official_ones():
 def test_synonym_groups_sharing_a_word_are_joined():
     table = SynonymTable([["社保卡", "社会保障卡"], ["社会保障卡", "医保卡"]])
     assert set(table.expand("社保卡")) == {"社保卡", "社会保障卡", "医保卡"}
+
+
+def test_domain_words_are_not_cut_into_characters():
+    # With a small fixed frequency jieba cut 法人 into 法/人 and 上传 into 上/传.
+    assert "法人" in words("法人（企业）账号注销")
+    assert "上传" in words("附件上传失败")
+    assert "到期" in words("CA数字证书到期续期办理")
+
+
+def _concepts(question, groups=None):
+    table = SynonymTable(groups if groups is not None else default_synonym_groups())
+    return {members: weight for members, weight in parse_query(question, table).concepts}
+
+
+def test_synonym_phrases_are_read_leftmost_longest():
+    concepts = _concepts("多缴的费用能退吗")
+    assert any("重复缴费" in members for members in concepts)  # 多缴, not 缴费
+    assert not any("缴费" in members for members in concepts)
+
+
+def test_a_synonym_is_not_taken_from_the_middle_of_a_longer_word():
+    table = SynonymTable([["续费", "续期"]])
+    phrases, _ = table.find_phrases("手续费多少", {0, 3, 4})  # 手续费/多少
+    assert phrases == []
+    phrases, _ = table.find_phrases("证书续费", {0, 2})
+    assert phrases == ["续费"]
+
+
+def test_x_de_y_is_read_as_the_phrase_xy():
+    concepts = _concepts("U盾的密码输错了")
+    assert any("pin码" in members for members in concepts)
+
+
+def test_a_one_character_synonym_counts_only_as_a_word_of_its_own():
+    table = SynonymTable([["续期", "续"]])
+    phrases, rest = table.find_phrases("手续")
+    assert phrases == [] and rest == "手续"
+    assert ("续期", "续") in _concepts("证书要续吗", [["续期", "续"]])
+
+
+def test_a_lone_character_counts_half():
+    concepts = _concepts("看一下进度")
+    assert concepts[("看",)] == 0.5
+    assert max(concepts.values()) == 1.0
+
+
+def test_the_kind_of_applicant_a_question_names():
+    assert applicant_kinds("公司的账号密码忘了") == (1,)
+    assert applicant_kinds("我自己的登录口令记不得了") == (0,)
+    assert applicant_kinds("登录密码忘了") == (-1,)
+    assert applicant_kinds("我自己公司的密码") == (-1,)  # both: no preference

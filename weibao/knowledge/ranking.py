@@ -6,16 +6,25 @@ times, a tag three times, the body once; see ``text.FIELD_WEIGHTS``). A query is
 term whose frequency is the sum of its members' (like Lucene's SynonymQuery), so an
 article is not rewarded for repeating three synonyms. Character bigrams are a second,
 lighter index that still matches a mistyped or unknown word.
+
+Reading a question: synonym phrases are found leftmost-longest in the raw text (so a
+colloquial phrase works however jieba cuts it, and 多缴费用 is 多缴 + 费用, not 缴费),
+"X的Y" is read as the phrase "XY" (U盾的密码 = U盾密码), and a leftover word of one
+character counts half (看, 调: vague, or jieba's fallback for an unknown word).
+Articles titled for one kind of applicant (个人 / 法人, see data/qualifiers.txt) are
+demoted when the question names the other kind, and a little when it names neither and
+the article is not for the default kind.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 
 from weibao.knowledge import text
 
@@ -23,6 +32,14 @@ K1 = 1.2
 B = 0.75
 #: How much the bigram fallback adds next to the word score.
 BIGRAM_WEIGHT = 0.2
+#: How much a question word of one Chinese character counts (看, 调, 输): such words are
+#: vague, and jieba falls back to single characters for words it does not know.
+SINGLE_CHARACTER_WEIGHT = 0.5
+#: Score factor for an article titled for another kind of applicant than the question's
+#: (a 法人 article for a 个人 question), and for one titled for a kind other than the
+#: default when the question names no kind. See data/qualifiers.txt.
+OTHER_KIND = 0.7
+UNSTATED_KIND = 0.85
 
 
 @dataclass(frozen=True)
@@ -90,10 +107,16 @@ class SearchIndex:
         self.docs: list[Doc] = []
         self.words = _Postings()
         self.grams = _Postings()
+        #: Per document, the applicant kind its title is for in each qualifier set
+        #: (-1: none or several), only for documents that have one.
+        self.kinds: dict[int, tuple[int, ...]] = {}
 
     def add(self, doc: Doc, terms: dict) -> None:
         self.docs.append(doc)
         position = len(self.docs) - 1
+        kinds = applicant_kinds(doc.title)
+        if any(kind >= 0 for kind in kinds):
+            self.kinds[position] = kinds
         self.words.add(position, terms.get("w", {}), terms.get("wl", 0))
         self.grams.add(position, terms.get("b", {}), terms.get("bl", 0))
 
@@ -111,17 +134,68 @@ class SearchIndex:
         self.words.score(query.concepts, scores, 1.0)
         if query.grams:
             self.grams.score(query.grams, scores, BIGRAM_WEIGHT)
+        if self.kinds:
+            self._weigh_kinds(query.kinds or applicant_kinds(""), scores)
         docs = self.docs
-        candidates = ((score, pos) for pos, score in scores.items() if allowed(docs[pos]))
-        # Ties (same score) go to the older article: a stable, repeatable order.
-        best = heapq.nlargest(limit, candidates, key=lambda item: (item[0], -item[1]))
-        return [(docs[pos], score) for score, pos in best]
+        # Best first; ties (same score) go to the older article, a stable, repeatable
+        # order (the sort is stable, also in reverse). Two sorts in C are much cheaper
+        # than asking ``allowed`` about every scored document: it is asked, best first,
+        # only until ``limit`` documents are found.
+        ranked = sorted(scores.items())
+        ranked.sort(key=itemgetter(1), reverse=True)
+        best: list[tuple[Doc, float]] = []
+        if limit <= 0:
+            return best
+        for pos, score in ranked:
+            doc = docs[pos]
+            if allowed(doc):
+                best.append((doc, score))
+                if len(best) >= limit:
+                    break
+        return best
+
+    def _weigh_kinds(self, wanted: tuple[int, ...], scores: dict[int, float]) -> None:
+        """Demote articles titled for another kind of applicant than the question names
+        (or, when it names none, than the default kind)."""
+        kinds = self.kinds
+        for pos in scores.keys() & kinds.keys():
+            factor = 1.0
+            for want, have in zip(wanted, kinds[pos], strict=False):
+                if have < 0 or have == want:
+                    continue
+                if want >= 0:
+                    factor *= OTHER_KIND
+                elif have > 0:
+                    factor *= UNSTATED_KIND
+            if factor != 1.0:
+                scores[pos] *= factor
+
+
+def applicant_kinds(raw: str) -> tuple[int, ...]:
+    """For each qualifier set (个人 | 法人), which kind ``raw`` names: its position in
+    the set, or -1 when it names none or more than one."""
+    normalized = text.normalize(raw)
+    found = []
+    for patterns in _kind_patterns():
+        named = [i for i, pattern in enumerate(patterns) if pattern.search(normalized)]
+        found.append(named[0] if len(named) == 1 else -1)
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _kind_patterns() -> tuple[tuple[re.Pattern, ...], ...]:
+    return tuple(
+        tuple(re.compile("|".join(map(re.escape, words))) for words in kinds)
+        for kinds in text.qualifier_sets()
+    )
 
 
 @dataclass(frozen=True)
 class Query:
     concepts: tuple[tuple[tuple[str, ...], float], ...]
     grams: tuple[tuple[tuple[str, ...], float], ...]
+    #: Which kind of applicant the question names in each qualifier set (-1: none).
+    kinds: tuple[int, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -153,8 +227,43 @@ class SynonymTable:
                 self.groups.append(tuple(dict.fromkeys(terms)))
             for term in self.groups[index]:
                 self.group_of[term] = index
-        # Longest first, so 电子营业执照 is found before 执照.
-        self.phrases = sorted(self.group_of, key=len, reverse=True)
+        self.longest = max((len(term) for term in self.group_of), default=0)
+
+    def find_phrases(self, haystack: str, starts=None) -> tuple[list[str], str]:
+        """The synonym terms in ``haystack``, leftmost-longest (电子营业执照 before 执照,
+        多缴 in 多缴费用 before 缴费), and what is left with each one blanked out.
+
+        ``starts``, if given, are the positions where the segmenter starts a word: a term
+        is not taken from the middle of a longer word (续费 is not in 手续费). A
+        one-character term is never a phrase: it only counts where the segmenter cuts it
+        as a word of its own (续 in "证书要续吗"). ASCII terms match whole words only
+        ("ie" is not inside "cookie")."""
+        found: list[str] = []
+        rest: list[str] = []
+        group_of = self.group_of
+        i, n = 0, len(haystack)
+        while i < n:
+            if starts is not None and i not in starts:
+                rest.append(haystack[i])
+                i += 1
+                continue
+            for length in range(min(self.longest, n - i), 1, -1):
+                piece = haystack[i : i + length]
+                if piece not in group_of:
+                    continue
+                end = i + length
+                if _is_word_char(piece[0]) and i and _is_word_char(haystack[i - 1]):
+                    continue
+                if _is_word_char(piece[-1]) and end < n and _is_word_char(haystack[end]):
+                    continue
+                found.append(piece)
+                rest.append(" ")
+                i = end
+                break
+            else:
+                rest.append(haystack[i])
+                i += 1
+        return found, "".join(rest)
 
     def expand(self, term: str) -> tuple[str, ...]:
         index = self.group_of.get(term)
@@ -168,36 +277,21 @@ def parse_query(raw: str, synonyms: SynonymTable) -> Query:
     # "U盾的密码" is the 密码 of the U盾: without the particle it is the phrase "u盾密码".
     covered = _POSSESSIVE.sub("", normalized)
     # Synonym phrases are found in the raw question, not only among jieba's words, so a
-    # colloquial phrase (登不上, 收不着) works however the segmenter cuts it. A single
-    # character is a phrase only where jieba cuts it as a word (续 is not inside 手续).
-    for phrase in synonyms.phrases:
-        if len(phrase) < 2:
-            break
-        if phrase in covered and _bounded(phrase, covered):
-            concepts[synonyms.expand(phrase)] = 1.0
-            covered = covered.replace(phrase, " ")
+    # colloquial phrase (登不上, 收不着) works however the segmenter cuts it.
+    phrases, covered = synonyms.find_phrases(covered, text.word_starts(covered))
+    for phrase in phrases:
+        concepts[synonyms.expand(phrase)] = 1.0
     for word in text.words(covered):
         group = synonyms.expand(word)
-        concepts.setdefault(group, 1.0)
+        single = len(group) == 1 and len(word) == 1 and _HAN_CHARACTER.match(word)
+        concepts.setdefault(group, SINGLE_CHARACTER_WEIGHT if single else 1.0)
     grams = tuple(((gram,), 1.0) for gram in dict.fromkeys(text.bigrams(normalized)))
-    return Query(concepts=tuple(concepts.items()), grams=grams)
+    return Query(concepts=tuple(concepts.items()), grams=grams, kinds=applicant_kinds(raw))
 
 
+_HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 _POSSESSIVE = re.compile(r"(?<=[\u4e00-\u9fffa-z0-9])的(?=[\u4e00-\u9fffa-z0-9])")
 
 
-def _bounded(phrase: str, haystack: str) -> bool:
-    """ASCII phrases match whole words only ("ie" is not inside "cookie")."""
-    if not phrase.isascii():
-        return True
-    start = haystack.find(phrase)
-    while start != -1:
-        before = haystack[start - 1] if start else " "
-        end = start + len(phrase)
-        after = haystack[end] if end < len(haystack) else " "
-        if not (before.isascii() and before.isalnum()) and not (
-            after.isascii() and after.isalnum()
-        ):
-            return True
-        start = haystack.find(phrase, start + 1)
-    return False
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()

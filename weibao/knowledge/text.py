@@ -16,6 +16,7 @@ import jieba
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "gov_terms.txt"
 DEFAULT_SYNONYMS = DATA_DIR / "default_synonyms.txt"
+QUALIFIERS = DATA_DIR / "qualifiers.txt"
 
 # Question words and particles: they say nothing about which article is meant.
 STOP_WORDS = frozenset(
@@ -46,11 +47,29 @@ def tokenizer() -> jieba.Tokenizer:
                 jieba.setLogLevel(logging.WARNING)
                 tok = jieba.Tokenizer()
                 tok.load_userdict(str(USER_DICT))
-                for group in default_synonym_groups():
-                    for term in group:
-                        tok.add_word(term, freq=20)
+                terms = [line.split()[0] for line in _lines(USER_DICT)]
+                terms.extend(term for group in default_synonym_groups() for term in group)
+                for term in terms:
+                    _keep_whole(tok, normalize(term).strip())
                 _tokenizer = tok
     return _tokenizer
+
+
+def _keep_whole(tok: jieba.Tokenizer, term: str) -> None:
+    """Make ``term`` a word that jieba keeps whole. A small fixed frequency is not enough:
+    with it, 法人 is still cut into 法/人 and 上传 into 上/传, because the characters
+    alone are frequent. Like ``jieba.suggest_freq``, give the word at least the
+    probability of the pieces it would otherwise be cut into. One character is never
+    added: that could only make a common character rarer."""
+    if len(term) < 2:
+        return
+    known = tok.FREQ.get(term) or 0
+    tok.FREQ[term] = 0  # as if unknown, to see how it would be cut
+    probability = 1.0
+    for piece in tok.cut(term, HMM=False):
+        probability *= (tok.FREQ.get(piece) or 1) / tok.total
+    tok.FREQ[term] = known
+    tok.add_word(term, freq=max(known, 20, int(probability * tok.total) + 1))
 
 
 def ensure_words(terms) -> None:
@@ -58,8 +77,9 @@ def ensure_words(terms) -> None:
     tok = tokenizer()
     for term in terms:
         term = normalize(term).strip()
-        if len(term) > 1 and term not in tok.FREQ:
-            tok.add_word(term, freq=20)
+        if len(term) > 1 and not tok.FREQ.get(term):
+            with _lock:
+                _keep_whole(tok, term)
 
 
 def words(text: str) -> list[str]:
@@ -75,6 +95,11 @@ def words(text: str) -> list[str]:
             continue
         out.append(token)
     return out
+
+
+def word_starts(text: str) -> set[int]:
+    """Where the segmenter starts a word in ``text`` (already normalised)."""
+    return {start for _, start, _ in tokenizer().tokenize(text, HMM=False)}
 
 
 def bigrams(text: str) -> list[str]:
@@ -130,14 +155,37 @@ def _plain(markdown_text: str) -> str:
     return _MARKUP.sub(" ", markdown_text or "")
 
 
+def _lines(path: Path) -> list[str]:
+    """The lines of a data file, without blank lines and ``#`` comments."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def default_synonym_groups() -> tuple[tuple[str, ...], ...]:
     groups = []
-    for line in DEFAULT_SYNONYMS.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    for line in _lines(DEFAULT_SYNONYMS):
         terms = tuple(dict.fromkeys(normalize(t).strip() for t in line.split("/") if t.strip()))
         if len(terms) > 1:
             groups.append(terms)
     return tuple(groups)
+
+
+@lru_cache(maxsize=1)
+def qualifier_sets() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Kinds of applicant that exclude each other (个人 | 法人), each kind as the words of
+    its default synonym group; the first kind of a set is the one assumed by default."""
+    groups = default_synonym_groups()
+    sets = []
+    for line in _lines(QUALIFIERS):
+        kinds = []
+        for name in line.split("|"):
+            name = normalize(name).strip()
+            words_of_kind = {name}
+            for group in groups:
+                if name in group:
+                    words_of_kind.update(group)
+            kinds.append(tuple(sorted(words_of_kind, key=len, reverse=True)))
+        if len(kinds) > 1:
+            sets.append(tuple(kinds))
+    return tuple(sets)
