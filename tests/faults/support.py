@@ -1,24 +1,40 @@
-"""Real processes for the fault tests: a deployment (database, migrations, seed data),
-gunicorn, Huey consumers, a private redis-server and a scriptable SMTP server."""
+"""Real processes for the fault tests: one Weibao installation in a temporary directory
+(its own database, migrated and seeded by `weibao` subprocesses), gunicorn, Huey
+consumers, a private redis-server, a scriptable SMTP server, and control of the local
+PostgreSQL cluster.
+
+Every process is started in its own session (so the whole group can be SIGKILLed) and
+with a parent-death signal (so even a pytest killed with SIGKILL leaves none behind);
+every wait has a deadline.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+WEIBAO = Path(sys.executable).with_name("weibao")
+MANAGE = [str(WEIBAO)] if WEIBAO.exists() else [sys.executable, "-m", "weibao.manage"]
+SUITE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = SUITE_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+WITH_REDIS = bool(os.environ.get("REDIS_URL"))
+
+# --- small tools ---------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -27,7 +43,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.3):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -35,35 +51,130 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
             last = predicate()
             if last:
                 return last
-        except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
+        except Exception as exc:  # keep polling until the deadline
             last = exc
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def spawn(argv: list[str], *, env: dict, log: Path | None = None) -> subprocess.Popen:
+    out = log.open("ab") if log else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with_parent,
+        )
+    finally:
+        if log:
+            out.close()
+
+
+def kill(proc: subprocess.Popen | None, sig=signal.SIGKILL) -> None:
+    """Signal the process's whole group (gunicorn's workers too) and reap it."""
+    if proc is None:
+        return
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    else:  # the leader is gone; its group may not be
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    headers: dict
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def http(method: str, url: str, body: dict | None = None, *, token: str = "", cookie: str = "",
+         accept: str = "application/json", timeout: float = 15) -> Response:
+    """One request, no redirects followed; a timeout raises (a hang is a failure)."""
+    parts = urlsplit(url)
+    conn = HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    headers = {"Accept": accept, "Host": "127.0.0.1"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if cookie:
+        headers["Cookie"] = cookie
+    try:
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), data, headers)
+        response = conn.getresponse()
+        return Response(response.status, response.read().decode(errors="replace"),
+                        {k.lower(): v for k, v in response.getheaders()})
+    finally:
+        conn.close()
+
+
+# --- one installation ------------------------------------------------------------------------
+
+SECRET_KEY = "weibao-fault-tests-" + "k" * 50
+SWEEP_AFTER_SECONDS = 2
+
+
+def let_events_age(since: float) -> None:
+    """Sleep until events stored at monotonic time ``since`` are old enough for the sweep
+    (a consumer's periodic tasks run when it starts, then only once a minute)."""
+    time.sleep(max(0.0, since + SWEEP_AFTER_SECONDS + 1 - time.monotonic()))
+
+
 @dataclass
 class Deployment:
-    """One Weibao installation in a temporary directory, run as separate processes."""
+    """Weibao as it runs in production (WEIBAO_MODE=production, collected static files,
+    gunicorn with weibao.gunicorn_conf, `weibao run_huey`), in a temporary directory."""
 
     tmp: Path
-    database_url: str
+    database_url: str = ""  # PostgreSQL; empty: the shipped SQLite default under var/
     redis_url: str = ""
     email_port: int = 0
+    redis_proc: subprocess.Popen | None = None
+    seed: dict = field(default_factory=dict)
     procs: list[subprocess.Popen] = field(default_factory=list)
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env.pop("PYTEST_CURRENT_TEST", None)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("WEIBAO_", "PYTEST_")) and k not in ("DATABASE_URL", "REDIS_URL")}
         env.update(
-            WEIBAO_MODE="demo",
+            WEIBAO_MODE="production",
+            WEIBAO_SECRET_KEY=SECRET_KEY,
+            WEIBAO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            WEIBAO_SECURE_COOKIES="0",
             WEIBAO_VAR_DIR=str(self.tmp / "var"),
+            WEIBAO_STATIC_ROOT=str(self.tmp / "static"),
             WEIBAO_MEDIA_ROOT=str(self.tmp / "media"),
-            DATABASE_URL=self.database_url,
-            WEIBAO_EVENT_SWEEP_AFTER_SECONDS="2",
+            # The sweep takes events whose queued dispatch has not run for 2 s (60 s by
+            # default), so a consumer's first periodic run picks them up.
+            WEIBAO_EVENT_SWEEP_AFTER_SECONDS=str(SWEEP_AFTER_SECONDS),
             WEIBAO_EMAIL_TIMEOUT="3",
             WEIBAO_LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
         )
+        if self.database_url:  # else SQLite at var/weibao.sqlite3, configured as shipped
+            env["DATABASE_URL"] = self.database_url
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         if self.email_port:
@@ -75,40 +186,51 @@ class Deployment:
         env.update(extra)
         return env
 
-    def manage(self, *args: str, timeout: float = 300, **extra) -> str:
+    @property
+    def on_postgres(self) -> bool:
+        return self.database_url.startswith("postgres")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.tmp / "var" / "weibao.sqlite3"
+
+    def manage(self, *args: str, timeout: float = 120, **extra) -> str:
         done = subprocess.run(  # noqa: S603 - fixed argv
-            [sys.executable, "-m", "weibao.manage", *args], cwd=ROOT, env=self.env(**extra),
-            capture_output=True, text=True, timeout=timeout,
+            [*MANAGE, *args], cwd=ROOT, env=self.env(**extra),
+            capture_output=True, text=True, timeout=timeout, preexec_fn=_die_with_parent,
         )
         if done.returncode:
-            raise AssertionError(f"weibao {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+            raise AssertionError(f"weibao {args[0]} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def python(self, code: str, **extra) -> dict:
-        """Run Django code in a fresh process; it prints one JSON line as its result."""
-        out = self.manage("shell", "-c", code, **extra)
+    def python(self, code: str, **extra):
+        """Run Django code in a fresh `weibao shell`; its last output line is JSON."""
+        out = self.manage("shell", "-c", code, timeout=60, **extra)
         return json.loads(out.strip().splitlines()[-1])
 
     def start(self, name: str, argv: list[str], **extra) -> subprocess.Popen:
-        log = (self.tmp / f"{name}.log").open("ab")
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv
-            argv, cwd=ROOT, env=self.env(**extra), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        proc = spawn(argv, env=self.env(**extra), log=self.tmp / f"{name}.log")
         self.procs.append(proc)
         return proc
 
-    def start_web(self, port: int) -> subprocess.Popen:
+    def start_web(self, **extra) -> tuple[subprocess.Popen, str]:
+        port = free_port()
         proc = self.start("web", [
             sys.executable, "-m", "gunicorn", "weibao.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "30",
-            "--graceful-timeout", "2",
-        ])
-        wait_for(lambda: http("GET", f"http://127.0.0.1:{port}/healthz")[0] == 200, 60, "gunicorn")
-        return proc
+            "-c", "python:weibao.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--threads", "4", "--timeout", "30", "--graceful-timeout", "2",
+        ], **extra)
+        base = f"http://127.0.0.1:{port}"
 
-    def start_worker(self) -> subprocess.Popen:
-        return self.start("worker", [sys.executable, "-m", "weibao.manage", "run_huey", "--workers", "2"])
+        def up():
+            assert proc.poll() is None, "gunicorn exited:\n" + self.log("web")[-3000:]
+            return http("GET", f"{base}/healthz", timeout=3).status == 200
+
+        wait_for(up, 60, "gunicorn to answer /healthz")
+        return proc, base
+
+    def start_worker(self, name: str = "worker") -> subprocess.Popen:
+        return self.start(name, [*MANAGE, "run_huey", "--workers", "2"], WEIBAO_LOG_LEVEL="INFO")
 
     def log(self, name: str) -> str:
         path = self.tmp / f"{name}.log"
@@ -116,115 +238,239 @@ class Deployment:
 
     def stop_all(self) -> None:
         for proc in self.procs:
-            kill(proc, signal.SIGKILL)
+            kill(proc)
         self.procs.clear()
-
-
-def kill(proc: subprocess.Popen, sig=signal.SIGKILL) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
-def http(method: str, url: str, body: dict | None = None, token: str = "", timeout: float = 15):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local test server
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 SEED = """
 import json
+from datetime import date
+from decimal import Decimal
+from django.test import Client
 from weibao.accounts.models import User
 from weibao.api.models import ApiToken
 from weibao.contracts.models import Contract, Membership
 from weibao.mailchannel.models import Mailbox
 from weibao.servicedesk.services.defaults import install_defaults
-from datetime import date
-from decimal import Decimal
-contract = Contract.objects.create(number="HT-FAULT-1", name="故障演练合同", party_a="甲方", party_b="乙方",
-    amount=Decimal("1.00"), term_start=date(2026, 1, 1), term_end=date(2027, 12, 31))
+contract = Contract.objects.create(number="HT-FAULT-1", name="故障演练合同", party_a="甲方",
+    party_b="乙方", amount=Decimal("1.00"), term_start=date(2026, 1, 1), term_end=date(2027, 12, 31))
 install_defaults(contract)
 Mailbox.objects.create(contract=contract, address="desk@fault.test", sender_name="运维服务台")
 user = User.objects.create_user("faultpm", password="Weibao@2026-x", display_name="演练项目经理")
 Membership.objects.create(contract=contract, user=user, role="project_manager")
 token, raw = ApiToken.issue(user, name="faults")
-print(json.dumps({"contract": contract.pk, "token": raw}))
+browser = Client()
+browser.force_login(user)
+session = browser.session
+session["weibao_otp_verified"] = True
+session.save()
+print(json.dumps({"contract": contract.pk, "token": raw, "cookie": f"sessionid={session.session_key}"}))
 """
+
+CREATE_TICKET = """
+import json
+from weibao.contracts.models import Contract
+from weibao.servicedesk.services.tickets import create_ticket
+contract = Contract.objects.get(number="HT-FAULT-1")
+ticket = create_ticket(contract, by=None, type="fault", priority="p3", channel="email",
+    requester_name="张三", requester_email="zhangsan@example.cn", subject=%r)
+print(json.dumps(ticket.pk))
+"""
+
+# What the queue has done for one ticket: its events and its outbound mail.
+WORK = """
+import json
+from weibao.core import clock
+from weibao.core.models import Event
+from weibao.mailchannel.models import OutboundMail
+ticket = %d
+mails = list(OutboundMail.objects.filter(ticket_id=ticket).order_by("pk")
+             .values("status", "attempts", "message_id", "next_attempt_at", "last_error"))
+for mail in mails:
+    mail["due"] = mail.pop("next_attempt_at") <= clock.now()
+print(json.dumps({
+    "events": list(Event.objects.filter(object_type="servicedesk.ticket", object_id=str(ticket))
+                   .order_by("pk").values("type", "attempts", "dispatched_at", "last_error")),
+    "mails": mails,
+}, default=str))
+"""
+
+
+def create_ticket(deployment: Deployment, subject: str) -> int:
+    return deployment.python(CREATE_TICKET % subject)
+
+
+def work(deployment: Deployment, ticket: int) -> dict:
+    return deployment.python(WORK % ticket)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _pg_url(dbname: str) -> str:
+    parts = urlsplit(SUITE_DATABASE_URL)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{dbname}", "", ""))
+
+
+def pg_connect(url: str | None = None, **kwargs):
+    import psycopg
+
+    return psycopg.connect(url or _pg_url("postgres"), autocommit=True, connect_timeout=3, **kwargs)
 
 
 def create_database(name: str) -> str:
     drop_database(name)
-    subprocess.run(["psql", PG_ADMIN, "-qc", f'CREATE DATABASE "{name}"'], check=True, timeout=60)  # noqa: S603,S607
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+    with pg_connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return _pg_url(name)
 
 
 def drop_database(name: str) -> None:
-    subprocess.run(  # noqa: S603,S607
-        ["psql", PG_ADMIN, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
-        timeout=60, capture_output=True,
-    )
-
-
-def postgres(action: str) -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[0]
-    subprocess.run(  # noqa: S603,S607
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *(["-m", "fast"] if action == "stop" else [])],
-        check=True, timeout=120, capture_output=True,
-    )
+    with pg_connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def postgres_up() -> bool:
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], timeout=10).returncode == 0  # noqa: S603,S607
+    try:
+        with pg_connect() as conn:
+            conn.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def local_cluster() -> tuple[str, str] | None:
+    """(version, name) of the local cluster serving DATABASE_URL's port, if this machine
+    runs it with Debian's pg_ctlcluster; else None (the restart test is skipped)."""
+    parts = urlsplit(SUITE_DATABASE_URL)
+    if not ON_POSTGRES or parts.hostname not in ("127.0.0.1", "localhost", "::1", None):
+        return None
+    if not shutil.which("pg_ctlcluster") or not shutil.which("pg_lsclusters"):
+        return None
+    listing = subprocess.run(["pg_lsclusters", "--no-header"],  # noqa: S607
+                             capture_output=True, text=True, timeout=30).stdout
+    for line in listing.splitlines():
+        version, name, port, *_ = line.split()
+        if port == str(parts.port or 5432):
+            return version, name
+    return None
+
+
+def pg_ctl(action: str) -> None:
+    cluster = local_cluster()
+    assert cluster, "no local PostgreSQL cluster to control"
+    argv = ["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, action]
+    if action in ("stop", "restart"):
+        argv += ["-m", "fast"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)  # noqa: S603
+    assert done.returncode == 0, f"{' '.join(argv)}: {done.stdout}{done.stderr}"
+
+
+def ensure_postgres_running() -> None:
+    if not postgres_up():
+        if local_cluster():
+            subprocess.run(  # noqa: S603
+                ["pg_ctlcluster", "--skip-systemctl-redirect", *local_cluster(), "start"],
+                capture_output=True, timeout=120,
+            )
+        wait_for(postgres_up, 60, "PostgreSQL to accept connections again")
+
+
+# --- holding a lock the queue's work needs --------------------------------------------------
+
+
+@contextmanager
+def hold_write_lock(deployment: Deployment, table: str):
+    """Block every writer of ``table`` until the block exits.
+
+    PostgreSQL: ``LOCK TABLE … IN EXCLUSIVE MODE`` (readers go on; an INSERT waits, inside
+    its transaction, after everything before it in that transaction has run). SQLite: the
+    database's write lock (``BEGIN IMMEDIATE``), so a writer waits at its first statement.
+    """
+    if deployment.on_postgres:
+        conn = pg_connect(deployment.database_url)
+        try:
+            conn.execute("BEGIN")
+            conn.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            yield conn
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+    else:
+        conn = sqlite3.connect(deployment.sqlite_path, isolation_level=None, timeout=30)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+
+
+def waiting_inserts(deployment: Deployment, table: str) -> int:
+    with pg_connect(deployment.database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            (f'INSERT INTO "{table}"%',),
+        ).fetchone()[0]
+
+
+def busy_backends(deployment: Deployment) -> int:
+    """Sessions on the deployment's database, other than this one, inside a transaction."""
+    with pg_connect(deployment.database_url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'"
+        ).fetchone()[0]
+
+
+# --- Redis -----------------------------------------------------------------------------------
 
 
 def start_redis(port: int, workdir: Path) -> subprocess.Popen:
     binary = shutil.which("redis-server")
     assert binary, "redis-server is not installed"
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True, 20, "redis")
+    proc = spawn([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--dir", str(workdir)], env=dict(os.environ))
+
+    def answers():
+        assert proc.poll() is None, "redis-server exited"
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+
+    wait_for(answers, 20, f"redis-server on port {port}")
     return proc
 
 
+# --- SMTP --------------------------------------------------------------------------------------
+
+
 class FakeSmtp:
-    """An SMTP server that can hang on the next connection (to kill a sender mid-send) and
-    records every message it accepted."""
+    """An SMTP server that records every message it accepts, and can leave the next
+    connection hanging without a greeting (a sender blocks there until it is killed)."""
 
     def __init__(self):
-        self.port = free_port()
         self.messages: list[bytes] = []
         self.hang_next = False
         self.hung = threading.Event()
-        self.connections = 0
+        self._stalled: list[socket.socket] = []
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", self.port))
+        self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
+        self.port = self._sock.getsockname()[1]
         self._stop = False
         threading.Thread(target=self._serve, daemon=True).start()
+
+    def delivered(self, message_id: str) -> int:
+        return sum(1 for m in self.messages if message_id.encode() in m)
 
     def close(self):
         self._stop = True
         self._sock.close()
+        for conn in self._stalled:
+            conn.close()
 
     def _serve(self):
         while not self._stop:
@@ -232,11 +478,11 @@ class FakeSmtp:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
-            self.connections += 1
             if self.hang_next:
                 self.hang_next = False
+                self._stalled.append(conn)
                 self.hung.set()
-                continue  # never greet: the sender blocks until it is killed
+                continue
             threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn):
@@ -245,8 +491,8 @@ class FakeSmtp:
         def say(line):
             conn.sendall(line.encode() + b"\r\n")
 
-        say("220 fake ESMTP")
         try:
+            say("220 fake ESMTP")
             while True:
                 line = reader.readline()
                 if not line:
@@ -268,5 +514,7 @@ class FakeSmtp:
                     return
                 else:
                     say("250 ok")
+        except OSError:
+            return
         finally:
             conn.close()

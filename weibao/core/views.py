@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from weibao.core import health, metrics
+
+log = logging.getLogger(__name__)
 
 
 def is_database_outage(exc: BaseException | None) -> bool:
@@ -33,9 +39,21 @@ def outage_response(request):
     if wants_json(request):
         response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
     else:
-        response = render(request, "503.html", {"message": message}, status=503)
+        response = HttpResponse(_outage_page(request, message), status=503)
     response["Retry-After"] = "5"
     return response
+
+
+def _outage_page(request, message: str) -> str:
+    # Without the request's context processors: they read the session, the user and the
+    # user's contracts from the database that is down, and the 503 page became a bare 500.
+    try:
+        return render_to_string(
+            "503.html", {"message": message, "request": request, "csrf_token": get_token(request)}
+        )
+    except Exception:  # noqa: BLE001 - the outage page itself must not fail
+        log.exception("the 503 page could not be rendered")
+        return f"<!DOCTYPE html><title>503</title><p>{escape(message)}</p>"
 
 
 @never_cache
