@@ -135,7 +135,10 @@ def test_portal_of_another_contract_never_shows_this_one(citizen, site, other_co
     assert other.get(f"/portal/other/t/{ticket.number}/").status_code == 302
 
 
-def test_bureau_urges_an_open_ticket(new_ticket, liaison, client_for, pm, engineer):
+def test_bureau_urges_an_open_ticket(
+    new_ticket, liaison, client_for, pm, engineer, contract, make_member
+):
+    departed_pm = make_member(contract, "project_manager", username="departed_pm", is_active=False)
     ticket = new_ticket(assignee=engineer.pk)
     web = client_for(liaison)
     web.post(f"/tickets/{ticket['id']}/urge/", {"comment": "群众反映强烈，请加快"})
@@ -144,6 +147,7 @@ def test_bureau_urges_an_open_ticket(new_ticket, liaison, client_for, pm, engine
     assert stored.entries.filter(kind="urge").exists()
     assert Notification.objects.filter(recipient=engineer, kind="ticket.urged").exists()
     assert Notification.objects.filter(recipient=pm, kind="ticket.urged").exists()
+    assert not Notification.objects.filter(recipient=departed_pm).exists()
     assert "已督办 1 次" in web.get(f"/tickets/{ticket['id']}/").content.decode()
     vendor = client_for(engineer)
     vendor.post(f"/tickets/{ticket['id']}/urge/")

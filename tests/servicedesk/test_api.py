@@ -226,3 +226,12 @@ def test_arrival_refuses_unknown_fields_and_bad_times_by_name(api, new_ticket, c
     assert response.status_code == 400 and "when" in response.json()
     response = api.post(f"/api/v1/tickets/{ticket['id']}/arrival/", {"at": "yesterday"}, format="json")
     assert response.status_code == 400 and "at" in response.json()
+
+
+def test_arrival_at_null_means_now(api, new_ticket, clock):
+    ticket = new_ticket(needs_onsite=True)
+    clock.advance(timedelta(minutes=90))
+    response = api.post(f"/api/v1/tickets/{ticket['id']}/arrival/", {"at": None}, format="json")
+    assert response.status_code == 200, response.json()
+    arrival = next(c for c in response.json()["sla"] if c["target"] == "arrival")
+    assert arrival["state"] == "met" and arrival["remaining_seconds"] == 30 * 60

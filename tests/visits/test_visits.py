@@ -77,3 +77,13 @@ def test_visits_are_isolated(pm, client_for, engineer, outsider, desk):
                     secrets=["门户服务器巡检"], method="post", content_type="application/x-www-form-urlencoded")
     visit.refresh_from_db()
     assert visit.status == "planned"
+
+
+def test_deactivated_engineer_is_neither_offered_nor_planned(pm, client_for, engineer, desk):
+    engineer.display_name = "离职工程师"
+    engineer.is_active = False
+    engineer.save()
+    web = client_for(pm)
+    assert "离职工程师" not in web.get("/visits/new/").content.decode()
+    response = plan(web, engineer=engineer.pk)
+    assert response.status_code == 200 and not Visit.objects.exists()

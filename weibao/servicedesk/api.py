@@ -147,7 +147,9 @@ class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class ArrivalSerializer(StrictFieldsMixin, serializers.Serializer):
-    at = serializers.DateTimeField(required=False, help_text="到场时间（默认：现在）")
+    at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="到场时间（默认：现在）"
+    )
 
 
 class ReplySerializer(StrictFieldsMixin, serializers.Serializer):

@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +20,6 @@ from weibao.servicedesk.models import Ticket
 from weibao.visits import services
 from weibao.visits.models import Visit
 from weibao.web.feedback_messages import report_errors
-
-User = get_user_model()
 
 
 def _contract(request):
