@@ -235,3 +235,12 @@ def test_arrival_at_null_means_now(api, new_ticket, clock):
     assert response.status_code == 200, response.json()
     arrival = next(c for c in response.json()["sla"] if c["target"] == "arrival")
     assert arrival["state"] == "met" and arrival["remaining_seconds"] == 30 * 60
+
+
+def test_arrival_before_the_ticket_was_created_is_refused_by_name(api, new_ticket):
+    ticket = new_ticket(needs_onsite=True)
+    response = api.post(
+        f"/api/v1/tickets/{ticket['id']}/arrival/", {"at": "1458-10-25T07:49:21+08:00"}, format="json"
+    )
+    assert response.status_code == 400 and "arrived_at" in response.json()
+    assert api.get(f"/api/v1/tickets/{ticket['id']}/").json()["arrived_at"] is None

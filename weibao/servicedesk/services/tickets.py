@@ -292,6 +292,8 @@ def record_arrival(ticket: Ticket, *, by, at: dt.datetime | None = None) -> Tick
     at = at or clock.now()
     if at > clock.now():
         raise ValidationError({"arrived_at": _("到场时间不能晚于现在。")})
+    if at < ticket.created_at:
+        raise ValidationError({"arrived_at": _("到场时间不能早于工单创建时间。")})
     ticket.arrived_at = at
     ticket.save(update_fields=["arrived_at"])
     sla.stop(ticket, SlaClock.Target.ARRIVAL, at)
