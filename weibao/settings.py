@@ -325,6 +325,14 @@ SPECTACULAR_SETTINGS = {
 WEIBAO_AUDIT_HASH = os.environ.get("WEIBAO_AUDIT_HASH", "sm3").lower()
 if WEIBAO_AUDIT_HASH not in {"sm3", "sha256"}:
     raise ImproperlyConfigured("WEIBAO_AUDIT_HASH must be sm3 or sha256")
+# Records are sealed into the chain after their transaction commits, so the chain lock is
+# not held for a whole request (decision 0009). The test suite seals at once: its
+# transactions are rolled back, never committed.
+WEIBAO_AUDIT_SEALING = os.environ.get(
+    "WEIBAO_AUDIT_SEALING", "immediate" if TESTING else "after_commit"
+).lower()
+if WEIBAO_AUDIT_SEALING not in {"after_commit", "immediate"}:
+    raise ImproperlyConfigured("WEIBAO_AUDIT_SEALING must be after_commit or immediate")
 # Cybersecurity Law art. 23 (as amended, in force 2026-01-01): logs kept >= 6 months.
 WEIBAO_AUDIT_RETENTION_DAYS = max(180, env_int("WEIBAO_AUDIT_RETENTION_DAYS", 180))
 

@@ -17,6 +17,18 @@ class AuditRecordQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("audit records cannot be changed")
 
+    def sealed(self):
+        return self.filter(seq__isnull=False)
+
+    def pending(self):
+        return self.filter(seq__isnull=True)
+
+    def seal_one(self, pk: int, **seal: object) -> int:
+        """Write a pending record's place in the chain, once (the only permitted change;
+        the database triggers allow exactly this and nothing else)."""
+        assert set(seal) == {"seq", "prev_hash", "content_hash", "chain_hash"}
+        return models.QuerySet.update(self.filter(pk=pk, seq__isnull=True), **seal)
+
     def delete(self):
         raise AppendOnlyError("audit records cannot be deleted")
 
@@ -27,8 +39,10 @@ class AuditRecord(models.Model):
         FAILURE = "failure", _("失败")
         DENIED = "denied", _("拒绝")
 
-    # seq is the chain order: assigned under the chain lock, gap-free.
-    seq = models.BigIntegerField(unique=True, editable=False)
+    # seq is the chain order, assigned when the record is sealed into the chain under the
+    # chain lock: gap-free. A record is written first (in the caller's transaction, no
+    # lock) and sealed right after that transaction commits (decision 0009).
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
     at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,9 +75,9 @@ class AuditRecord(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     detail = models.JSONField(_("详情"), null=True, blank=True)
     algorithm = models.CharField(max_length=16)
-    prev_hash = models.CharField(max_length=64)
-    content_hash = models.CharField(max_length=64)
-    chain_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    chain_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditRecordQuerySet.as_manager()
 
@@ -71,10 +85,14 @@ class AuditRecord(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["contract", "-seq"]), models.Index(fields=["action", "-at"])]
+        indexes = [
+            models.Index(fields=["contract", "-seq"]),
+            models.Index(fields=["action", "-at"]),
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_pending_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.actor_username}"
+        return f"#{self.seq if self.seq is not None else '—'} {self.action} {self.actor_username}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -84,9 +102,13 @@ class AuditRecord(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit records cannot be deleted")
 
+    @property
+    def is_sealed(self) -> bool:
+        return self.seq is not None
+
 
 class AuditChainHead(models.Model):
-    """A single row holding the chain's tip; locked while a record is appended."""
+    """A single row holding the chain's tip; locked while pending records are sealed."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)

@@ -19,4 +19,4 @@ def records_visible_to(user):
     condition = Q(contract_id__in=contract_ids)
     if is_admin:
         condition |= Q(contract__isnull=True)
-    return AuditRecord.objects.filter(condition).order_by("-seq")
+    return AuditRecord.objects.sealed().filter(condition).order_by("-seq")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 
 from weibao.audit import exports, services
@@ -15,8 +16,10 @@ from weibao.contracts.models import Contract
 from weibao.contracts.scoping import member_contract_ids
 
 
+@transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_list(request):
+    services.seal_pending()  # what has been committed is shown, in its place in the chain
     query = audit_query(request.user, request.GET)
     if query.records is None:
         raise PermissionDenied
@@ -45,8 +48,10 @@ def audit_list(request):
     return render(request, "audit/list.html", context)
 
 
+@transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_detail(request, seq: int):
+    services.seal_pending()  # what has been committed is shown, in its place in the chain
     records = records_visible_to(request.user)
     if records is None:
         raise PermissionDenied

@@ -13,5 +13,5 @@ class Command(BaseCommand):
             if problem.record_id is not None:
                 where += f" (id {problem.record_id})"
             raise CommandError(f"Audit trail broken at {where}: {problem.reason}")
-        count = AuditRecord.objects.count()
+        count = AuditRecord.objects.sealed().count()
         self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {count} records verified."))
