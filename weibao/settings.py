@@ -369,6 +369,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": os.environ.get("WEIBAO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # A handler of its own keeps the Huey consumer from adding a second one (each
+        # worker line was printed twice, once in Huey's format and once in ours).
+        "huey": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
     },
 }
