@@ -105,6 +105,17 @@ def test_imap_password_can_come_from_the_environment(imap_box, monkeypatch):
     assert imap.password_of(imap_box) == "secret"
 
 
+def test_a_password_encrypted_under_another_secret_key_is_reported_on_the_mailbox(imap_box, settings):
+    from weibao.core.stored_secrets import protect
+
+    Mailbox.objects.filter(pk=imap_box.pk).update(imap_password=protect("secret"))
+    imap_box.refresh_from_db()
+    settings.SECRET_KEY = "another-secret-key-after-a-rotation-0123456789"
+    assert imap.poll(imap_box, connect=lambda box: FakeImap({})) == 0
+    imap_box.refresh_from_db()
+    assert "无法解密" in imap_box.last_poll_error and "enter it again" in imap_box.last_poll_error
+
+
 def test_mail_poll_command_reports_each_mailbox(imap_box, monkeypatch, capsys, clock):
     monkeypatch.setattr(imap, "open_connection", lambda box: FakeImap({}))
     call_command("mail_poll")

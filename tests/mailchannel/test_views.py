@@ -6,7 +6,7 @@ from unittest import mock
 
 from weibao.audit.models import AuditRecord
 from weibao.mailchannel.models import InboundMail, Mailbox, OutboundMail
-from weibao.mailchannel.services import inbound
+from weibao.mailchannel.services import imap, inbound
 from weibao.testing.isolation import assert_isolated
 
 
@@ -78,7 +78,10 @@ def test_pm_adds_and_edits_a_mailbox_without_the_password_ever_shown(pm, client_
     })
     assert response.status_code == 302
     box = Mailbox.objects.get(contract=contract)
-    assert (box.address, box.imap_password) == ("desk@shilong.test", "s3cret-pass")
+    assert box.address == "desk@shilong.test"
+    # Kept encrypted: the database holds no trace of the password itself.
+    assert box.imap_password.startswith("sm4gcm:v1:") and "s3cret" not in box.imap_password
+    assert imap.password_of(box) == "s3cret-pass"
     edit = client.get(f"/mail/mailboxes/{box.pk}/").content.decode()
     assert "s3cret-pass" not in edit
     client.post(f"/mail/mailboxes/{box.pk}/", {
@@ -87,7 +90,7 @@ def test_pm_adds_and_edits_a_mailbox_without_the_password_ever_shown(pm, client_
         "imap_host": "imap.shilong.test", "imap_user": "desk", "imap_password": "",
     })
     box.refresh_from_db()
-    assert (box.sender_name, box.default_type, box.imap_password) == ("新名称", "fault", "s3cret-pass")
+    assert (box.sender_name, box.default_type, imap.password_of(box)) == ("新名称", "fault", "s3cret-pass")
     assert AuditRecord.objects.filter(action="mail.mailbox.save").count() == 2
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.stored_secrets import protect
 from weibao.mailchannel.models import Mailbox
 from weibao.servicedesk.models import Priority, TicketType
 
@@ -9,7 +10,7 @@ class MailboxForm(forms.ModelForm):
     default_type = forms.ChoiceField(label=_("新工单类型"), choices=TicketType.choices)
     default_priority = forms.ChoiceField(label=_("新工单优先级"), choices=Priority.choices)
     imap_password = forms.CharField(
-        label=_("IMAP 密码"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("IMAP 密码"), required=False, max_length=200, widget=forms.PasswordInput(render_value=False),
         help_text=_("留空则不修改。可填 env:变量名，从环境变量读取。"),
     )
 
@@ -31,6 +32,8 @@ class MailboxForm(forms.ModelForm):
         mailbox = super().save(commit=False)
         if not self.cleaned_data.get("imap_password") and self.instance.pk:
             mailbox.imap_password = Mailbox.objects.get(pk=self.instance.pk).imap_password
+        else:
+            mailbox.imap_password = protect(mailbox.imap_password)
         if commit:
             mailbox.save()
         return mailbox

@@ -33,7 +33,8 @@ class Mailbox(ContractScopedModel):
     imap_port = models.PositiveIntegerField(_("IMAP 端口"), default=993)
     imap_ssl = models.BooleanField(_("IMAP 使用 SSL"), default=True)
     imap_user = models.CharField(_("IMAP 用户名"), max_length=200, blank=True)
-    imap_password = models.CharField(_("IMAP 密码"), max_length=200, blank=True)
+    # Stored encrypted (weibao.core.stored_secrets), or as an env:NAME reference.
+    imap_password = models.CharField(_("IMAP 密码"), max_length=400, blank=True)
     imap_folder = models.CharField(_("IMAP 文件夹"), max_length=100, default="INBOX")
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
     imap_last_uid = models.BigIntegerField(default=0)

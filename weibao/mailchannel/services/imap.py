@@ -17,6 +17,7 @@ import re
 from django.db import transaction
 
 from weibao.core import clock
+from weibao.core.stored_secrets import reveal
 from weibao.mailchannel.models import InboundMail, Mailbox
 from weibao.mailchannel.services.inbound import receive
 
@@ -30,7 +31,7 @@ def password_of(mailbox: Mailbox) -> str:
     # "env:NAME" keeps the secret out of the database (recommended in production).
     if mailbox.imap_password.startswith("env:"):
         return os.environ.get(mailbox.imap_password[4:], "")
-    return mailbox.imap_password
+    return reveal(mailbox.imap_password)
 
 
 def open_connection(mailbox: Mailbox):
