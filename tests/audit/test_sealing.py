@@ -61,6 +61,25 @@ def test_an_api_request_seals_its_records_before_the_answer(after_commit, contra
     assert created.seq is not None and created.chain_hash
 
 
+def test_a_seal_that_fails_after_commit_does_not_fail_the_answer(after_commit, contract, pm, monkeypatch):
+    from django.db import OperationalError
+
+    from weibao.audit import services
+
+    def database_gone():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "seal_pending", database_gone)
+    response = APIClient().post("/api/v1/auth/token/", {"username": "pm", "password": "Weibao@2026"},
+                                format="json")
+    # The token was created and committed: answering 5xx would make the client do it again.
+    assert response.status_code == 201
+    assert AuditRecord.objects.get(action="api_token.created").seq is None
+    monkeypatch.undo()
+    assert seal_pending_records.call_local() >= 1
+    assert AuditRecord.objects.get(action="api_token.created").seq is not None
+
+
 def test_records_left_pending_by_a_dead_writer_are_sealed_by_the_scheduler(contract):
     # A writer that died between its commit and the seal leaves rows like these.
     for n in range(3):

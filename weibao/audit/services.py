@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from django.db import models, transaction
 from weibao.audit.hashing import GENESIS_HASH, chain_hash, content_hash
 from weibao.audit.models import AuditChainHead, AuditRecord
 from weibao.core import clock, request_context
+
+log = logging.getLogger(__name__)
 
 
 def _json_safe(value: Any) -> Any:
@@ -95,11 +98,21 @@ def record(
         if settings.WEIBAO_AUDIT_SEALING == "after_commit":
             # The chain lock is taken only once the caller's transaction has committed,
             # for a few milliseconds, not for the rest of the request (decision 0009).
-            transaction.on_commit(seal_pending)
+            transaction.on_commit(_seal_after_commit)
         else:
             seal_pending()
             entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash"])
     return entry
+
+
+def _seal_after_commit() -> None:
+    # The caller's work is committed: a failure here (the database just went away) must
+    # not turn its answer into an error, or the client would retry work that was done.
+    # The records stay pending, protected by the triggers, and the scheduler seals them.
+    try:
+        seal_pending()
+    except Exception as exc:  # noqa: BLE001 - see above; logged, retried every minute
+        log.warning("audit records left pending after commit, the scheduler will seal them: %s", exc)
 
 
 SEAL_BATCH = 500
