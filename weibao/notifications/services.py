@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from weibao.core import clock
 from weibao.notifications.models import Delivery, Notification
@@ -34,7 +34,8 @@ def notify(
     """
     if users is None:
         return []
-    if not isinstance(users, Iterable):
+    # One user, also a lazy request.user (which looks iterable to isinstance).
+    if isinstance(users, models.Model) or not isinstance(users, Iterable):
         users = [users]
     created = []
     seen = set()

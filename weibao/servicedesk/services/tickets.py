@@ -183,23 +183,22 @@ def transition(ticket: Ticket, to: str, *, by, comment: str = "", assignee=None)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     workflow.check(ticket.status, to)
     now = clock.now()
+    tell_assignee = False
     if to == S.ASSIGNED:
         if assignee is not None:
             _check_assignee(ticket, assignee)
-            changed = ticket.assignee_id != assignee.pk
+            tell_assignee = ticket.assignee_id != assignee.pk
             ticket.assignee = assignee
-            if changed:
-                _tell_assignee_later(ticket)
         if ticket.assignee_id is None:
             raise ValidationError({"assignee": _("分派时必须指定处理人。")})
     if to == S.RESOLVED and not comment.strip():
         raise ValidationError({"comment": _("标记已解决时请填写解决说明。")})
     _move(ticket, to, by=by, comment=comment, now=now)
+    if tell_assignee:
+        # Stored with the move (the notification outbox), sent after commit: a database
+        # that fails right after the commit can neither lose it nor fail the move's answer.
+        _tell_assignee(ticket)
     return ticket
-
-
-def _tell_assignee_later(ticket: Ticket) -> None:
-    transaction.on_commit(lambda: _tell_assignee(Ticket.objects.get(pk=ticket.pk)))
 
 
 def _move(ticket: Ticket, to: str, *, by, comment: str, now: dt.datetime) -> None:
