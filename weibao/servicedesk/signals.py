@@ -22,6 +22,10 @@ def recompute_after_holiday_edit(sender, contract, **kwargs):
             recompute_deadlines(contract.pk)
         except Exception:  # noqa: BLE001 - queue down: do it now rather than lose it
             log.warning("queue unavailable; recomputing deadlines in-process", exc_info=True)
-            recompute_contract(contract.pk)
+            try:
+                recompute_contract(contract.pk)
+            except Exception:  # noqa: BLE001 - the holiday edit is committed; do not fail its answer
+                log.error("deadlines of contract %s not recomputed after a holiday edit; "
+                          "saving the calendar again recomputes them", contract.pk, exc_info=True)
 
     transaction.on_commit(run)
