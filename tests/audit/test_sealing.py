@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def contract_auditor(contract, make_member):
-    return make_member(contract, "auditor", username="c_auditor")
-
-
-@pytest.fixture
 def after_commit(settings):
     settings.WEIBAO_AUDIT_SEALING = "after_commit"
 

@@ -14,11 +14,6 @@ from weibao.testing.isolation import assert_isolated
 
 
 @pytest.fixture
-def contract_auditor(contract, make_member):
-    return make_member(contract, "auditor", username="c_auditor")
-
-
-@pytest.fixture
 def trail(contract, other_contract):
     services.record("ticket.create", contract=contract, object_type="servicedesk.ticket", object_id="1",
                     object_repr="SL-2026-000001 门户打不开", actor_username="agent")

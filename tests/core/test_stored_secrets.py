@@ -18,8 +18,11 @@ def test_each_encryption_differs_and_fits_the_column():
     assert len(protect("x" * 200)) <= 400  # the form allows 200 characters; the column holds 400
 
 
-def test_empty_env_references_and_old_plain_values_are_kept_as_they_are():
+def test_empty_env_references_and_old_plain_values_are_kept_as_they_are(monkeypatch):
     assert protect("") == "" and protect("env:DESK_PASSWORD") == "env:DESK_PASSWORD"
+    monkeypatch.setenv("DESK_PASSWORD", "from-the-environment")
+    assert reveal("env:DESK_PASSWORD") == "from-the-environment"
+    assert reveal("env:NOT_SET_ANYWHERE") == ""
     assert reveal("a-plain-value-stored-before-encryption") == "a-plain-value-stored-before-encryption"
     assert protect(protect("s3cret")).count("sm4gcm:") == 1
 

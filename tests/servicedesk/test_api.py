@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from weibao.audit.models import AuditRecord
+from weibao.notifications.models import Notification
 from weibao.servicedesk.models import Ticket
 from weibao.testing.isolation import assert_isolated
 
@@ -100,6 +101,16 @@ def test_assignee_must_be_on_the_vendor_team(api, new_ticket, liaison, outsider)
         response = api.patch(f"/api/v1/tickets/{ticket['id']}/", {"assignee": user.pk}, format="json")
         assert response.status_code == 400
         assert "assignee" in response.json()
+
+
+def test_assigning_by_transition_tells_the_new_assignee_once(api, new_ticket, engineer):
+    ticket = new_ticket()
+    url = f"/api/v1/tickets/{ticket['id']}/transition/"
+    assert api.post(url, {"to": "assigned", "assignee": engineer.pk}, format="json").status_code == 200
+    told = Notification.objects.filter(recipient=engineer, kind="ticket.assigned")
+    assert told.count() == 1 and ticket["number"] in told.get().subject
+    assert api.post(url, {"to": "in_progress"}, format="json").status_code == 200
+    assert told.count() == 1  # moving on is not a new assignment
 
 
 def test_full_lifecycle_with_history(api, new_ticket, engineer):
@@ -242,5 +253,6 @@ def test_arrival_before_the_ticket_was_created_is_refused_by_name(api, new_ticke
     response = api.post(
         f"/api/v1/tickets/{ticket['id']}/arrival/", {"at": "1458-10-25T07:49:21+08:00"}, format="json"
     )
-    assert response.status_code == 400 and "arrived_at" in response.json()
+    assert response.status_code == 400
+    assert response.json()["at"] == ["到场时间不能早于工单创建时间。"]
     assert api.get(f"/api/v1/tickets/{ticket['id']}/").json()["arrived_at"] is None

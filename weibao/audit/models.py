@@ -23,11 +23,13 @@ class AuditRecordQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(seq__isnull=True)
 
-    def seal_one(self, pk: int, **seal: object) -> int:
+    def seal_one(self, pk: int, *, seq: int, prev_hash: str, content_hash: str, chain_hash: str) -> int:
         """Write a pending record's place in the chain, once (the only permitted change;
         the database triggers allow exactly this and nothing else)."""
-        assert set(seal) == {"seq", "prev_hash", "content_hash", "chain_hash"}
-        return models.QuerySet.update(self.filter(pk=pk, seq__isnull=True), **seal)
+        return models.QuerySet.update(
+            self.filter(pk=pk, seq__isnull=True),
+            seq=seq, prev_hash=prev_hash, content_hash=content_hash, chain_hash=chain_hash,
+        )
 
     def delete(self):
         raise AppendOnlyError("audit records cannot be deleted")
@@ -101,10 +103,6 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit records cannot be deleted")
-
-    @property
-    def is_sealed(self) -> bool:
-        return self.seq is not None
 
 
 class AuditChainHead(models.Model):

@@ -19,10 +19,10 @@ from weibao.contracts.scoping import member_contract_ids
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_list(request):
-    services.seal_pending()  # what has been committed is shown, in its place in the chain
     query = audit_query(request.user, request.GET)
     if query.records is None:
         raise PermissionDenied
+    services.seal_pending()  # what has been committed is shown, in its place in the chain
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         count = query.records.count()
@@ -51,10 +51,10 @@ def audit_list(request):
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_detail(request, seq: int):
-    services.seal_pending()  # what has been committed is shown, in its place in the chain
     records = records_visible_to(request.user)
     if records is None:
         raise PermissionDenied
+    services.seal_pending()  # what has been committed is shown, in its place in the chain
     record = get_object_or_404(records, seq=seq)
     services.record("audit.read", actor=request.user, object_type="audit.auditrecord",
                     object_id=str(record.seq), object_repr=f"#{record.seq} {record.action}")

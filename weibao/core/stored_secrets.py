@@ -44,7 +44,10 @@ def protect(plain: str) -> str:
 
 
 def reveal(stored: str) -> str:
-    """The plain value of a stored one; raises UnreadableSecret when it cannot be decrypted."""
+    """The plain value of a stored one (``env:NAME``: that environment variable, "" when
+    unset); raises UnreadableSecret when it cannot be decrypted."""
+    if stored.startswith("env:"):
+        return os.environ.get(stored[4:], "")
     if not is_protected(stored):
         return stored
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -294,6 +295,10 @@ class TicketViewSet(
         self._workable(ticket)
         arrival = ArrivalSerializer(data=request.data)
         arrival.is_valid(raise_exception=True)
-        ticket_services.record_arrival(ticket, by=request.user, at=arrival.validated_data.get("at"))
+        try:
+            ticket_services.record_arrival(ticket, by=request.user, at=arrival.validated_data.get("at"))
+        except DjangoValidationError as exc:
+            # The service names the ticket's field; what this endpoint's caller sent is "at".
+            raise serializers.ValidationError({"at": exc.message_dict.get("arrived_at", exc.messages)}) from exc
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data)

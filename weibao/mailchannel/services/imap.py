@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import imaplib
 import logging
-import os
 import re
 
 from django.db import transaction
@@ -29,8 +28,6 @@ TIMEOUT = 30
 
 def password_of(mailbox: Mailbox) -> str:
     # "env:NAME" keeps the secret out of the database (recommended in production).
-    if mailbox.imap_password.startswith("env:"):
-        return os.environ.get(mailbox.imap_password[4:], "")
     return reveal(mailbox.imap_password)
 
 
