@@ -348,6 +348,16 @@ EMAIL_HOST_USER = os.environ.get("WEIBAO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("WEIBAO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("WEIBAO_EMAIL_TLS", False)
 EMAIL_TIMEOUT = env_int("WEIBAO_EMAIL_TIMEOUT", 20)
+# Where a project manager may point a mailbox's IMAP poller: the IMAP ports only (not the
+# database's or Redis's), and in production only over TLS.
+WEIBAO_IMAP_ALLOWED_PORTS = [
+    int(port) for port in env_list("WEIBAO_IMAP_ALLOWED_PORTS", ["143", "993"]) if port.isdigit()
+]
+WEIBAO_IMAP_ALLOW_PLAINTEXT = env_bool("WEIBAO_IMAP_ALLOW_PLAINTEXT", not PRODUCTION)
+# The authserv-id of the mail server that receives the service-desk mail and writes
+# Authentication-Results (SPF/DKIM/DMARC): a team member's mailed reply counts as theirs
+# only when that server vouches for it (weibao/mailchannel/authentication.py).
+WEIBAO_MAIL_AUTHSERV_ID = os.environ.get("WEIBAO_MAIL_AUTHSERV_ID", "")
 # Absolute links in e-mails point here.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000")
 

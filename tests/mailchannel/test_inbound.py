@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.test import override_settings
+
 from weibao.mailchannel.models import InboundMail, MailReference, OutboundMail
 from weibao.mailchannel.services import inbound
 from weibao.servicedesk.models import Attachment, Ticket, TicketEntry, TicketLink
@@ -210,3 +212,60 @@ def test_mail_never_threads_into_another_contracts_ticket(deliver, sample, other
     mine = deliver(sample("reply_quoted.eml", ref=ack.message_id.strip("<>")))
     assert mine.ticket.contract_id != theirs.contract_id
     assert mine.outcome == "created"
+
+
+def _engineer_reply(ticket, authentication_results: str = "") -> bytes:
+    head = f"Authentication-Results: {authentication_results}\r\n" if authentication_results else ""
+    return (
+        f"{head}From: engineer@vendor.test\r\nTo: desk@shilong.test\r\n"
+        f"Subject: Re: [{ticket.number}] 处理进展\r\nMessage-ID: <eng-{ticket.pk}@vendor.test>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n已经恢复，请再试一次。\r\n"
+    ).encode()
+
+
+def test_a_team_members_address_nobody_vouches_for_is_kept_as_an_internal_note(
+    deliver, sample, engineer_on, mailoutbox, clock, settings
+):
+    settings.WEIBAO_MAIL_AUTHSERV_ID = "mx.shilong.test"
+    ticket = deliver(sample("foxmail_gbk.eml")).ticket
+    sent_before = len(mailoutbox)
+    # Forged: no verdict at all, and a verdict written by the sender under another id.
+    for results in ("", "mx.attacker.example; dmarc=pass header.from=vendor.test"):
+        stored = deliver(_engineer_reply(ticket, results).replace(b"<eng-", f"<eng{len(results)}-".encode()))
+        assert stored.ticket_id == ticket.pk
+    ticket.refresh_from_db()
+    assert ticket.first_response_at is None
+    notes = ticket.entries.filter(body__contains="已经恢复")
+    assert notes.count() == 2 and not notes.filter(public=True).exists()
+    assert all(note.author is None and "发件人未验证" in note.author_name for note in notes)
+    assert len(mailoutbox) == sent_before  # nothing went to the requester
+
+
+def test_a_team_members_reply_the_receiving_server_verified_is_their_public_answer(
+    deliver, sample, engineer_on, clock, settings
+):
+    settings.WEIBAO_MAIL_AUTHSERV_ID = "mx.shilong.test"
+    ticket = deliver(sample("foxmail_gbk.eml")).ticket
+    deliver(_engineer_reply(ticket, "mx.shilong.test; spf=pass smtp.mailfrom=vendor.test; "
+                                    "dkim=pass header.d=vendor.test; dmarc=pass header.from=vendor.test"))
+    ticket.refresh_from_db()
+    reply = ticket.entries.get(body__contains="已经恢复")
+    assert reply.public and reply.author == engineer_on
+    assert ticket.first_response_at is not None
+
+
+def test_dkim_for_another_domain_does_not_vouch_for_the_sender():
+    from weibao.mailchannel.authentication import sender_verified
+
+    with override_settings(WEIBAO_MAIL_AUTHSERV_ID="mx.shilong.test"):
+        assert not sender_verified(
+            {"authentication-results": "mx.shilong.test; dkim=pass header.d=attacker.example"},
+            "engineer@vendor.test",
+        )
+        assert sender_verified(
+            {"authentication-results": "mx.shilong.test; dkim=pass header.i=@vendor.test"},
+            "engineer@vendor.test",
+        )
+    assert not sender_verified(
+        {"authentication-results": "mx.shilong.test; dmarc=pass"}, "engineer@vendor.test"
+    )  # no authserv-id configured: nobody is vouched for

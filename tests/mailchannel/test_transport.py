@@ -100,9 +100,65 @@ def test_imap_errors_are_kept_on_the_mailbox_not_raised(imap_box, clock):
 
 
 def test_imap_password_can_come_from_the_environment(imap_box, monkeypatch):
-    imap_box.imap_password = "env:DESK_IMAP_PASSWORD"
-    monkeypatch.setenv("DESK_IMAP_PASSWORD", "secret")
+    imap_box.imap_password = "env:WEIBAO_IMAP_PASSWORD_DESK"
+    monkeypatch.setenv("WEIBAO_IMAP_PASSWORD_DESK", "secret")
     assert imap.password_of(imap_box) == "secret"
+
+
+def test_an_env_reference_to_another_variable_never_leaves_the_server(imap_box, monkeypatch):
+    # A project manager pointing the poller at their own server with env:WEIBAO_SECRET_KEY
+    # would otherwise receive the platform's key as the LOGIN password.
+    monkeypatch.setenv("WEIBAO_SECRET_KEY", "the-platform-key")
+    Mailbox.objects.filter(pk=imap_box.pk).update(imap_password="env:WEIBAO_SECRET_KEY")
+    imap_box.refresh_from_db()
+    server = FakeImap({})
+    sent = []
+    server.login = lambda user, password: sent.append(password) or ("NO", [b"no"])
+    assert imap.poll(imap_box, connect=lambda box: server) == 0
+    assert sent == []
+    imap_box.refresh_from_db()
+    assert "WEIBAO_IMAP_PASSWORD_" in imap_box.last_poll_error
+
+
+def test_the_poller_connects_only_to_imap_ports_and_over_tls_in_production(imap_box, settings):
+    settings.WEIBAO_IMAP_ALLOW_PLAINTEXT = False
+    Mailbox.objects.filter(pk=imap_box.pk).update(imap_port=6379, imap_ssl=False)
+    imap_box.refresh_from_db()
+    connected = []
+    imap.poll(imap_box, connect=lambda box: connected.append(box) or FakeImap({}))
+    assert connected == []
+    imap_box.refresh_from_db()
+    assert "143, 993" in imap_box.last_poll_error and "SSL" in imap_box.last_poll_error
+
+
+def test_a_message_the_server_answers_oddly_is_not_skipped(imap_box, sample, clock):
+    server = FakeImap({3: sample("foxmail_gbk.eml"), 4: sample("outlook_html_only.eml")})
+    real_uid = server.uid
+
+    def odd_fetch_of_3(command, *args):
+        if command == "FETCH" and args[0] == "3":
+            return "OK", [b"1 (UID 3 FLAGS (\\Seen))"]
+        return real_uid(command, *args)
+
+    server.uid = odd_fetch_of_3
+    assert imap.poll(imap_box, connect=lambda box: server) == 0
+    imap_box.refresh_from_db()
+    assert imap_box.imap_last_uid == 0 and "FETCH 3" in imap_box.last_poll_error
+    server.uid = real_uid  # the server behaves again: both arrive, in order
+    assert imap.poll(imap_box, connect=lambda box: server) == 2
+    imap_box.refresh_from_db()
+    assert imap_box.imap_last_uid == 4
+
+
+def test_a_message_expunged_after_the_search_is_passed_over(imap_box, sample, clock):
+    server = FakeImap({3: sample("foxmail_gbk.eml"), 4: sample("outlook_html_only.eml")})
+    real_uid = server.uid
+    server.uid = lambda command, *args: (
+        ("OK", [None]) if command == "FETCH" and args[0] == "3" else real_uid(command, *args)
+    )
+    assert imap.poll(imap_box, connect=lambda box: server) == 1
+    imap_box.refresh_from_db()
+    assert imap_box.imap_last_uid == 4
 
 
 def test_a_password_encrypted_under_another_secret_key_is_reported_on_the_mailbox(imap_box, settings):

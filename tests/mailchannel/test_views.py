@@ -120,3 +120,17 @@ def test_another_contracts_pm_sees_none_of_it(deliver, sample, mailbox, outsider
                 f"/mail/mailboxes/{mailbox.pk}/poll/"]:
         assert client.post(url, {"force": "1", "address": "x@y.test"}).status_code == 404
     assert InboundMail.objects.get(pk=stored.pk).status == "processed"
+
+
+def test_mailbox_form_refuses_a_poller_aimed_at_the_platform(pm, client_for, contract, settings):
+    settings.WEIBAO_IMAP_ALLOW_PLAINTEXT = False
+    response = client_for(pm).post("/mail/mailboxes/new/", {
+        "address": "desk@shilong.test", "sender_name": "运维服务台", "default_type": "consultation",
+        "default_priority": "p3", "active": "on", "imap_host": "attacker.example", "imap_port": "6379",
+        "imap_user": "x", "imap_password": "env:WEIBAO_SECRET_KEY", "imap_folder": "INBOX",
+    })
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) >= {"imap_port", "imap_ssl", "imap_password"}
+    assert "WEIBAO_IMAP_PASSWORD_" in form.errors["imap_password"][0]
+    assert not Mailbox.objects.filter(contract=contract).exists()

@@ -11,7 +11,7 @@ class MailboxForm(forms.ModelForm):
     default_priority = forms.ChoiceField(label=_("新工单优先级"), choices=Priority.choices)
     imap_password = forms.CharField(
         label=_("IMAP 密码"), required=False, max_length=200, widget=forms.PasswordInput(render_value=False),
-        help_text=_("留空则不修改。可填 env:变量名，从环境变量读取。"),
+        help_text=_("留空则不修改。可填 env:WEIBAO_IMAP_PASSWORD_名称，从该环境变量读取。"),
     )
 
     class Meta:
@@ -27,6 +27,19 @@ class MailboxForm(forms.ModelForm):
 
     def clean_sender_address(self):
         return self.cleaned_data["sender_address"].strip().lower()
+
+    def clean(self):
+        from weibao.mailchannel.services.imap import connection_problems
+
+        cleaned = super().clean()
+        if cleaned.get("imap_host"):
+            problems = connection_problems(
+                port=cleaned.get("imap_port"), ssl=bool(cleaned.get("imap_ssl")),
+                password=cleaned.get("imap_password") or "",
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
+        return cleaned
 
     def save(self, commit=True):
         mailbox = super().save(commit=False)

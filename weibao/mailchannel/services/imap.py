@@ -13,10 +13,12 @@ import imaplib
 import logging
 import re
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from weibao.core import clock
-from weibao.core.stored_secrets import reveal
+from weibao.core.stored_secrets import is_allowed_env_reference, is_env_reference, reveal
 from weibao.mailchannel.models import InboundMail, Mailbox
 from weibao.mailchannel.services.inbound import receive
 
@@ -29,6 +31,25 @@ TIMEOUT = 30
 def password_of(mailbox: Mailbox) -> str:
     # "env:NAME" keeps the secret out of the database (recommended in production).
     return reveal(mailbox.imap_password)
+
+
+def connection_problems(*, port: int | None, ssl: bool, password: str = "") -> dict[str, str]:
+    """Why the poller must not log in this way, by form field (empty: it may).
+
+    A project manager chooses where the poller connects and what password it sends, so
+    neither may be turned against the platform: only IMAP ports, TLS in production, and
+    ``env:`` references only to WEIBAO_IMAP_PASSWORD_* variables."""
+    problems = {}
+    allowed = settings.WEIBAO_IMAP_ALLOWED_PORTS
+    if port is not None and port not in allowed:
+        problems["imap_port"] = _("IMAP 端口只能是 %(ports)s（由 WEIBAO_IMAP_ALLOWED_PORTS 配置）。") % {
+            "ports": ", ".join(str(p) for p in allowed)
+        }
+    if not ssl and not settings.WEIBAO_IMAP_ALLOW_PLAINTEXT:
+        problems["imap_ssl"] = _("生产环境中 IMAP 必须使用 SSL/TLS，密码不能明文传输。")
+    if is_env_reference(password) and not is_allowed_env_reference(password):
+        problems["imap_password"] = _("env: 只能引用以 WEIBAO_IMAP_PASSWORD_ 开头的环境变量，例如 env:WEIBAO_IMAP_PASSWORD_DESK。")
+    return problems
 
 
 def open_connection(mailbox: Mailbox):
@@ -47,6 +68,10 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
     """Fetch and store the new messages of one mailbox; returns how many were stored."""
     stored = 0
     try:
+        problems = connection_problems(port=mailbox.imap_port, ssl=mailbox.imap_ssl,
+                                       password=mailbox.imap_password)
+        if problems:
+            raise ValueError(" ".join(problems.values()))
         client = (connect or open_connection)(mailbox)
         try:
             _ok(client.login(mailbox.imap_user, password_of(mailbox)), "LOGIN")
@@ -96,11 +121,16 @@ def _uidvalidity(client) -> int | None:
 
 
 def _fetch(client, uid: int) -> bytes | None:
+    """The message's bytes; None only when the server has nothing under that UID (it was
+    expunged after the SEARCH). Any other answer raises, so the poll stops before this
+    UID and tries again next time instead of moving past a message it never stored."""
     data = _ok(client.uid("FETCH", str(uid), "(BODY.PEEK[])"), "FETCH")
     for item in data:
         if isinstance(item, tuple) and len(item) == 2 and re.search(rb"BODY\[\]", item[0]):
             return bytes(item[1])
-    return None
+    if not any(data):
+        return None
+    raise imaplib.IMAP4.error(f"FETCH {uid}: no message body in {data!r:.200}")
 
 
 def poll_all() -> int:

@@ -22,6 +22,7 @@ from weibao.accounts.roles import VENDOR_ROLES
 from weibao.contracts.models import Membership
 from weibao.core import clock
 from weibao.mailchannel import parsing
+from weibao.mailchannel.authentication import sender_verified
 from weibao.mailchannel.models import InboundMail, Mailbox, MailReference
 from weibao.mailchannel.screening import Verdict, screen
 from weibao.servicedesk.models import Channel, Ticket, TicketEntry, TicketLink
@@ -227,6 +228,14 @@ def _reply(ticket: Ticket, inbound: InboundMail, mail: parsing.ParsedMail) -> No
         contract_id=ticket.contract_id, user=author, role__in=VENDOR_ROLES, active=True
     ).exists()
     body = parsing.reply_text(mail.text) or "（邮件没有正文）"
+    if author is not None and not sender_verified(mail.headers, mail.from_address):
+        # A team member's address that nobody vouches for may be forged: the team sees it
+        # as an internal note and decides; the requester gets nothing, no clock stops.
+        tickets.add_reply(
+            ticket, f"{body}\n\n[{UNVERIFIED_NOTE}]", by=None, public=False,
+            author_name=f"{mail.sender_label}（{UNVERIFIED_LABEL}）",
+        )
+        return
     tickets.add_reply(ticket, body, by=author, public=True, author_name=mail.sender_label)
     if vendor:
         return
@@ -235,6 +244,13 @@ def _reply(ticket: Ticket, inbound: InboundMail, mail: parsing.ParsedMail) -> No
         tickets.transition(ticket, S.IN_PROGRESS, by=None, comment="请求人已通过邮件回复")
     elif ticket.status == S.RESOLVED:
         tickets.transition(ticket, S.IN_PROGRESS, by=None, comment="请求人邮件回复，工单重新打开")
+
+
+UNVERIFIED_LABEL = "发件人未验证"
+UNVERIFIED_NOTE = (
+    "此邮件的发件地址属于团队成员，但收信服务器未验证发件人（Authentication-Results），"
+    "因此作为内部备注保存，未发给请求人。确认属实后可在工单中正式回复。"
+)
 
 
 def _keep_attachments(ticket: Ticket, mail: parsing.ParsedMail) -> None:
