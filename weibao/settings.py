@@ -215,6 +215,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("WEIBAO_BEHIND_TLS_PROXY", False) else None
 )
+# X-Real-IP names the client (rate limits, audit) only when a proxy of ours sets it;
+# otherwise anyone could send a new one with each request and never be limited.
+WEIBAO_TRUST_X_REAL_IP = env_bool("WEIBAO_TRUST_X_REAL_IP", env_bool("WEIBAO_BEHIND_TLS_PROXY", False))
 SECURE_HSTS_SECONDS = env_int("WEIBAO_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
 # Off by default: a bureau's other systems often share the parent domain without TLS, and
 # intranet domains cannot be on the browsers' public preload list. Turn on when they can.

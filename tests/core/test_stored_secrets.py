@@ -19,12 +19,20 @@ def test_each_encryption_differs_and_fits_the_column():
 
 
 def test_empty_env_references_and_old_plain_values_are_kept_as_they_are(monkeypatch):
-    assert protect("") == "" and protect("env:DESK_PASSWORD") == "env:DESK_PASSWORD"
-    monkeypatch.setenv("DESK_PASSWORD", "from-the-environment")
-    assert reveal("env:DESK_PASSWORD") == "from-the-environment"
-    assert reveal("env:NOT_SET_ANYWHERE") == ""
+    ref = "env:WEIBAO_IMAP_PASSWORD_DESK"
+    assert protect("") == "" and protect(ref) == ref
+    monkeypatch.setenv("WEIBAO_IMAP_PASSWORD_DESK", "from-the-environment")
+    assert reveal(ref) == "from-the-environment"
+    assert reveal("env:WEIBAO_IMAP_PASSWORD_NOT_SET_ANYWHERE") == ""
     assert reveal("a-plain-value-stored-before-encryption") == "a-plain-value-stored-before-encryption"
     assert protect(protect("s3cret")).count("sm4gcm:") == 1
+
+
+@pytest.mark.parametrize("name", ["WEIBAO_SECRET_KEY", "DATABASE_URL", "WEIBAO_EMAIL_PASSWORD", "HOME"])
+def test_an_env_reference_never_reads_the_platforms_own_configuration(monkeypatch, name):
+    monkeypatch.setenv(name, "platform-secret")
+    with pytest.raises(UnreadableSecret, match="WEIBAO_IMAP_PASSWORD_"):
+        reveal(f"env:{name}")
 
 
 def test_a_changed_key_or_an_altered_value_is_refused_by_name(settings):

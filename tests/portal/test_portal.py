@@ -68,6 +68,22 @@ def test_submissions_are_rate_limited_per_address(citizen):
     assert Ticket.objects.count() == 5
 
 
+def test_a_client_cannot_escape_the_limit_by_sending_its_own_x_real_ip(citizen, settings):
+    settings.WEIBAO_TRUST_X_REAL_IP = False  # clients reach gunicorn directly
+    statuses = []
+    for n in range(6):
+        citizen.defaults["HTTP_X_REAL_IP"] = f"10.0.0.{n}"
+        statuses.append(submit(citizen).status_code)
+    assert statuses == [200] * 5 + [429]
+
+
+def test_behind_our_proxy_each_real_address_has_its_own_limit(citizen, settings):
+    settings.WEIBAO_TRUST_X_REAL_IP = True  # nginx overwrites X-Real-IP with the peer
+    for n in range(6):
+        citizen.defaults["HTTP_X_REAL_IP"] = f"10.0.0.{n}"
+        assert submit(citizen).status_code == 200
+
+
 def test_attachments_are_checked_by_content(citizen, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     shot = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100)

@@ -12,8 +12,9 @@ from weibao.core.models import RateCounter
 
 
 def client_ip(request) -> str:
-    # Behind nginx the README's config sets X-Real-IP; never trust X-Forwarded-For chains.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR", "") or "unknown"
+    from weibao.core.request_context import client_ip as address
+
+    return address(request) or "unknown"
 
 
 def hit(key: str, *, limit: int, window: timedelta) -> bool:

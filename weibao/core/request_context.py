@@ -43,8 +43,8 @@ def reset(token: contextvars.Token) -> None:
 def client_ip(request) -> str:
     from django.conf import settings
 
-    # X-Real-IP is only trusted behind our own TLS proxy (nginx sets it).
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+    # X-Real-IP is only trusted behind our own proxy (nginx sets it, overwriting the client's).
+    if getattr(settings, "WEIBAO_TRUST_X_REAL_IP", False):
         real = request.META.get("HTTP_X_REAL_IP")
         if real:
             return real.strip()
