@@ -198,6 +198,10 @@ WEIBAO_PASSWORD_HISTORY = env_int("WEIBAO_PASSWORD_HISTORY", 5)
 WEIBAO_PASSWORD_MAX_AGE_DAYS = env_int("WEIBAO_PASSWORD_MAX_AGE_DAYS", 0 if DEMO else 90)
 WEIBAO_LOCKOUT_THRESHOLD = env_int("WEIBAO_LOCKOUT_THRESHOLD", 5)
 WEIBAO_LOCKOUT_MINUTES = env_int("WEIBAO_LOCKOUT_MINUTES", 10)
+# Failed logins from one address (any usernames) in 10 minutes before that address is
+# refused for the rest of the window: one account's lockout does not stop password spraying.
+WEIBAO_LOGIN_ADDRESS_FAILURES = env_int("WEIBAO_LOGIN_ADDRESS_FAILURES", 20)
+WEIBAO_TOKEN_REQUESTS_PER_MINUTE = env_int("WEIBAO_TOKEN_REQUESTS_PER_MINUTE", 20)
 WEIBAO_IDLE_TIMEOUT_MINUTES = env_int("WEIBAO_IDLE_TIMEOUT_MINUTES", 10)
 # 好差评: a dissatisfied rating opens a rectification due in this many working days.
 WEIBAO_RECTIFICATION_WORKING_DAYS = env_int("WEIBAO_RECTIFICATION_WORKING_DAYS", 15)
@@ -298,7 +302,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "weibao.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -67,6 +67,41 @@ def test_api_token_creation_counts_towards_the_same_lockout(pm):
     assert response.json()["code"] == "locked"
 
 
+def test_password_spraying_from_one_address_is_refused_across_usernames(client, pm, clock, settings):
+    settings.WEIBAO_LOGIN_ADDRESS_FAILURES = 20
+    for n in range(20):  # one try per username: no account ever reaches its own lockout
+        assert _login(client, f"user{n}", "Spring2026!").status_code == 200
+    refused = _login(client, "pm")  # even the right password, from this address
+    assert refused.status_code == 429 and "此地址登录失败次数过多" in refused.content.decode()
+    assert AuditRecord.objects.filter(action="login.refused_address").exists()
+    assert APIClient(REMOTE_ADDR="127.0.0.1").post(
+        "/api/v1/auth/token/", {"username": "pm", "password": PASSWORD}, format="json"
+    ).json()["code"] == "address_limited"
+    # Another address is not affected, and the window passes.
+    other = client_class_for("10.1.2.3")
+    assert _login(other, "pm").status_code == 302
+    clock.advance(timedelta(minutes=11))
+    assert _login(client, "pm").status_code == 302
+
+
+def test_token_requests_are_limited_per_address_whatever_headers_say(pm, settings):
+    settings.WEIBAO_TOKEN_REQUESTS_PER_MINUTE = 5
+    settings.WEIBAO_TRUST_X_REAL_IP = False
+    api = APIClient()
+    answers = [
+        api.post("/api/v1/auth/token/", {"username": "pm", "password": PASSWORD}, format="json",
+                 HTTP_X_FORWARDED_FOR=f"10.0.0.{n}", HTTP_X_REAL_IP=f"10.0.1.{n}").status_code
+        for n in range(6)
+    ]
+    assert answers == [201] * 5 + [429]
+
+
+def client_class_for(address: str):
+    from django.test import Client
+
+    return Client(REMOTE_ADDR=address)
+
+
 def test_idle_session_is_logged_out_after_ten_minutes(client_for, pm, clock):
     client = client_for(pm)
     assert client.get("/").status_code == 200

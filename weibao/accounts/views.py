@@ -18,7 +18,12 @@ from weibao import audit
 from weibao.accounts.forms import LoginForm, OtpForm, PasswordChangeForm
 from weibao.accounts.middleware import LAST_SEEN_KEY, OTP_VERIFIED_KEY
 from weibao.accounts.services import second_factor
-from weibao.accounts.services.login import LoginError, check_password_login, count_otp_failure
+from weibao.accounts.services.login import (
+    ADDRESS_WINDOW_MINUTES,
+    LoginError,
+    check_password_login,
+    count_otp_failure,
+)
 from weibao.accounts.services.passwords import set_password
 from weibao.api.models import ApiToken
 from weibao.core import clock
@@ -40,6 +45,7 @@ def login_view(request):
         return redirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     error = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         result = check_password_login(
             form.cleaned_data["username"],
@@ -61,7 +67,10 @@ def login_view(request):
                 return response
             audit.record("login", actor=user, obj=user, detail={"channel": "web"})
             return redirect(_safe_next(request))
-        if result.error is LoginError.LOCKED:
+        if result.error is LoginError.ADDRESS_LIMITED:
+            error = _("此地址登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": ADDRESS_WINDOW_MINUTES}
+            status = 429
+        elif result.error is LoginError.LOCKED:
             error = _("登录失败次数过多，账号已被临时锁定，请 %(m)d 分钟后再试。") % {
                 "m": settings.WEIBAO_LOCKOUT_MINUTES
             }
@@ -77,7 +86,7 @@ def login_view(request):
             "demo_mode": settings.DEMO,
             "demo_relaxed_2fa": settings.WEIBAO_DEMO_RELAX_2FA,
         },
-        status=200,
+        status=status,
     )
 
 

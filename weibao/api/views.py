@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from weibao import audit
 from weibao.accounts.services import second_factor
-from weibao.accounts.services.login import LoginError, check_password_login
+from weibao.accounts.services.login import ADDRESS_WINDOW_MINUTES, LoginError, check_password_login
 from weibao.accounts.services.passwords import password_expired
 from weibao.api.models import ApiToken
 from weibao.api.serializers import StrictFieldsMixin
@@ -27,8 +29,28 @@ class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class TokenThrottle(AnonRateThrottle):
-    scope = "token"
+class TokenThrottle(BaseThrottle):
+    """Token requests per client address, counted in the database so the limit holds
+    across web processes and restarts (DRF's cache throttle counts per process and keys
+    on X-Forwarded-For, which a client writes itself)."""
+
+    window = timedelta(minutes=1)
+
+    def allow_request(self, request, view):
+        from weibao.core import ratelimit
+
+        return ratelimit.hit(
+            f"api-token:{ratelimit.client_ip(request)}",
+            limit=settings.WEIBAO_TOKEN_REQUESTS_PER_MINUTE, window=self.window,
+        )
+
+    def wait(self):
+        now = clock.now()
+        return 60 - now.second
+
+
+def _address_limited_message() -> str:
+    return _("此地址登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": ADDRESS_WINDOW_MINUTES}
 
 
 class TokenView(APIView):
@@ -53,6 +75,8 @@ class TokenView(APIView):
             request=request,
         )
         if not result.ok:
+            if result.error is LoginError.ADDRESS_LIMITED:
+                return Response({"detail": _address_limited_message(), "code": "address_limited"}, status=429)
             if result.error is LoginError.LOCKED:
                 message = _("登录失败次数过多，账号已被临时锁定，请 %(m)d 分钟后再试。") % {
                     "m": settings.WEIBAO_LOCKOUT_MINUTES

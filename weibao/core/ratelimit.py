@@ -19,9 +19,7 @@ def client_ip(request) -> str:
 
 def hit(key: str, *, limit: int, window: timedelta) -> bool:
     """Count one attempt for ``key``; False when the limit for this window is exceeded."""
-    now = clock.now()
-    seconds = int(window.total_seconds())
-    start = now - timedelta(seconds=int(now.timestamp()) % seconds, microseconds=now.microsecond)
+    start = _window_start(window)
     updated = RateCounter.objects.filter(key=key[:200], window_start=start).update(count=F("count") + 1)
     if not updated:
         try:
@@ -31,6 +29,21 @@ def hit(key: str, *, limit: int, window: timedelta) -> bool:
             RateCounter.objects.filter(key=key[:200], window_start=start).update(count=F("count") + 1)
     count = RateCounter.objects.filter(key=key[:200], window_start=start).values_list("count", flat=True).first()
     return (count or 0) <= limit
+
+
+def _window_start(window: timedelta):
+    now = clock.now()
+    seconds = int(window.total_seconds())
+    return now - timedelta(seconds=int(now.timestamp()) % seconds, microseconds=now.microsecond)
+
+
+def over(key: str, *, limit: int, window: timedelta) -> bool:
+    """Whether ``key`` has already used up this window's ``limit`` (counts nothing)."""
+    count = (
+        RateCounter.objects.filter(key=key[:200], window_start=_window_start(window))
+        .values_list("count", flat=True).first()
+    )
+    return (count or 0) >= limit
 
 
 def prune(older_than: timedelta = timedelta(days=1)) -> int:

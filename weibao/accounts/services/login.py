@@ -22,6 +22,20 @@ from weibao.core import clock
 class LoginError(enum.Enum):
     INVALID = "invalid"
     LOCKED = "locked"
+    #: Too many failures from one address, across usernames (password spraying).
+    ADDRESS_LIMITED = "address_limited"
+
+
+ADDRESS_WINDOW_MINUTES = 10
+ADDRESS_WINDOW = timedelta(minutes=ADDRESS_WINDOW_MINUTES)
+
+
+def _address_key(request) -> str | None:
+    if request is None:
+        return None
+    from weibao.core.ratelimit import client_ip
+
+    return f"login-failures:{client_ip(request)}"
 
 
 @dataclass(frozen=True)
@@ -44,8 +58,20 @@ def _throttle_for(username: str) -> LoginThrottle:
 
 def check_password_login(username: str, password: str, *, channel: str, request=None) -> LoginResult:
     """Check a username and password; count failures; lock after too many."""
+    from weibao.core import ratelimit
+
     username = (username or "").strip()
     now = clock.now()
+    address = _address_key(request)
+    address_limit = settings.WEIBAO_LOGIN_ADDRESS_FAILURES
+    if address and ratelimit.over(address, limit=address_limit, window=ADDRESS_WINDOW):
+        audit.record(
+            "login.refused_address",
+            outcome="denied",
+            actor_username=username,
+            detail={"channel": channel, "limit": address_limit},
+        )
+        return LoginResult(None, LoginError.ADDRESS_LIMITED)
     throttle = _throttle_for(username)
     if throttle.locked_until and throttle.locked_until > now:
         audit.record(
@@ -58,6 +84,8 @@ def check_password_login(username: str, password: str, *, channel: str, request=
 
     user = authenticate(request, username=username, password=password)
     if user is None:
+        if address:
+            ratelimit.hit(address, limit=address_limit, window=ADDRESS_WINDOW)
         throttle.failures += 1
         throttle.last_failure_at = now
         locked = throttle.failures >= settings.WEIBAO_LOCKOUT_THRESHOLD
