@@ -10,6 +10,7 @@ ACTION_LABELS = {
     "login.failed": _("登录失败"),
     "login.locked": _("账号被锁定"),
     "login.refused_locked": _("锁定期间拒绝登录"),
+    "login.refused_address": _("该地址失败过多，拒绝登录"),
     "login.unlocked": _("账号解锁"),
     "login.otp_failed": _("动态验证码错误"),
     "logout": _("退出登录"),
