@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from weibao.audit.models import AuditRecord
 from weibao.core.models import Event
 from weibao.feedback import services
-from weibao.feedback.models import Rectification
+from weibao.feedback.models import Rating, Rectification
 from weibao.notifications.models import Notification
 from weibao.servicedesk.models import Ticket
 from weibao.testing.isolation import assert_isolated
@@ -141,3 +142,159 @@ def test_liaison_rates_from_the_ticket_page(resolved, liaison, client_for):
     web.post(f"/feedback/rate/{ticket['id']}/", {"level": "4", "comment": "满意"})
     page = web.get(f"/tickets/{ticket['id']}/").content.decode()
     assert "rating-form" not in page and "满意" in page
+
+
+# -- who rates: the requester's own rating, or the vendor relaying it from a call-back ----
+
+
+@pytest.fixture
+def agent(contract, make_member):
+    return make_member(contract, "hotline_agent", username="agent")
+
+
+@pytest.fixture
+def portal(contract, desk):
+    """A citizen following a ticket on the contract's public portal."""
+    from django.test import Client
+
+    from weibao.portal.models import PortalSite
+
+    PortalSite.objects.create(contract=contract, slug="shilong", title="石龙区运维服务门户")
+    citizen = Client()
+
+    def rate(ticket, level, comment=""):
+        citizen.post("/portal/shilong/track/", {"number": ticket["number"], "phone": "13812345678"})
+        return citizen.post(f"/portal/shilong/t/{ticket['number']}/", {"level": str(level), "comment": comment},
+                            follow=True)
+
+    return rate
+
+
+def _rate(client, ticket, level, comment=""):
+    return client.post(f"/api/v1/tickets/{ticket['id']}/rating/", {"level": level, "comment": comment}, format="json")
+
+
+def test_a_hotline_agents_rating_is_a_phone_callback_and_the_citizens_portal_rating_replaces_it(
+    resolved, agent, api_client_for, portal
+):
+    ticket = resolved()
+    response = _rate(api_client_for(agent), ticket, 5, "电话里说很满意")
+    assert response.status_code == 201
+    assert (response.json()["source"], response.json()["recorded_by"]) == ("phone", "agent")
+    assert response.json()["source_label"] == "电话回访代录"
+
+    page = portal(ticket, 1, "其实没解决").content.decode()
+    assert "感谢您的评价" in page and "不能重复评价" not in page
+    rating = Rating.objects.get()  # still one row per ticket
+    assert (rating.level, rating.source, rating.recorded_by, rating.comment) == (1, "portal", None, "其实没解决")
+    assert rating.superseded_at is not None
+    assert Rectification.objects.filter(rating=rating).count() == 1
+    change = AuditRecord.objects.get(action="rating.supersede")
+    assert change.actor_username == "portal requester"
+    assert (change.before["level"], change.before["source"]) == (5, "phone")
+    assert (change.after["level"], change.after["source"]) == (1, "portal")
+
+
+def test_every_rating_is_audited_with_its_actor_ticket_level_and_source(resolved, pm, api, portal):
+    by_pm, by_citizen = resolved(), resolved()
+    _rate(api, by_pm, 4)
+    portal(by_citizen, 3)
+    records = {r.detail["ticket"]: r for r in AuditRecord.objects.filter(action="rating.create")}
+    assert records[by_pm["number"]].actor == pm
+    assert records[by_pm["number"]].detail == {"ticket": by_pm["number"], "level": 4, "source": "phone"}
+    assert records[by_citizen["number"]].actor is None
+    assert records[by_citizen["number"]].actor_username == "portal requester"
+    assert records[by_citizen["number"]].detail == {"ticket": by_citizen["number"], "level": 3, "source": "portal"}
+
+
+def test_a_pm_rating_from_the_ticket_page_is_a_phone_callback(resolved, pm, client_for):
+    ticket = resolved()
+    web = client_for(pm)
+    response = web.post(f"/feedback/rate/{ticket['id']}/", {"level": "5"}, follow=True)
+    assert "已记录电话回访评价" in response.content.decode()
+    rating = Rating.objects.get()
+    assert (rating.source, rating.recorded_by) == ("phone", pm)
+    assert "电话回访代录" in web.get(f"/tickets/{ticket['id']}/").content.decode()
+
+
+def test_the_liaisons_own_rating_replaces_a_relayed_one_once_and_opens_the_rectification(
+    api, resolved, liaison, api_client_for
+):
+    ticket = resolved()
+    assert _rate(api, ticket, 4).json()["rectification"] is None
+    bureau = api_client_for(liaison)
+    response = _rate(bureau, ticket, 2, "整改不到位")
+    assert response.status_code == 201
+    assert (response.json()["level"], response.json()["source"], response.json()["recorded_by"]) == (2, "api", "liaison")
+    assert response.json()["rectification"]["status"] == "open"
+    assert Rating.objects.count() == 1
+    again = _rate(bureau, ticket, 5)
+    assert again.status_code == 400 and "该工单已评价，不能重复评价" in again.json()["level"][0]
+    vendor_again = _rate(api, ticket, 5)
+    assert vendor_again.status_code == 400 and "level" in vendor_again.json()
+    assert Rating.objects.get().level == 2
+
+
+def test_the_vendor_cannot_rate_twice_nor_over_the_requesters_own(resolved, agent, api, api_client_for, liaison):
+    relayed, own = resolved(), resolved()
+    assert _rate(api_client_for(agent), relayed, 5).status_code == 201
+    response = _rate(api, relayed, 4)  # the PM, same side
+    assert response.status_code == 400 and "该工单已评价，不能重复评价" in response.json()["level"][0]
+    assert _rate(api_client_for(liaison), own, 1).status_code == 201
+    response = _rate(api_client_for(agent), own, 5)
+    assert response.status_code == 400 and "level" in response.json()
+    assert Rating.objects.get(ticket_id=own["id"]).level == 1
+
+
+def test_replacing_a_relayed_dissatisfied_rating_opens_no_second_rectification(api, resolved, portal):
+    ticket = resolved()
+    _rate(api, ticket, 1, "电话里说没解决")
+    portal(ticket, 2, "还是不满意")
+    assert Rectification.objects.count() == 1
+    assert Rectification.objects.get().rating.level == 2
+
+
+def test_may_rate_follows_the_rules(api, resolved, pm, liaison, agent):
+    ticket_data = resolved()
+    ticket = Ticket.objects.get(pk=ticket_data["id"])
+    assert services.may_rate(pm, ticket) and services.may_rate(liaison, ticket) and services.may_rate(None, ticket)
+    _rate(api, ticket_data, 3)
+    assert not services.may_rate(agent, ticket)
+    assert services.may_rate(liaison, ticket) and services.may_rate(None, ticket)
+    services.rate(ticket, 4, by=None, source="portal")
+    assert not services.may_rate(liaison, ticket) and not services.may_rate(None, ticket)
+
+
+def test_vendor_ratings_recorded_before_the_fix_become_phone_callbacks(resolved, pm, liaison):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("weibao.feedback.migrations.0002_rating_phone_relay_superseded")
+    by_pm, by_liaison = resolved(), resolved()
+    Rating.objects.create(contract_id=by_pm["contract"], ticket_id=by_pm["id"], level=5, source="web", recorded_by=pm)
+    Rating.objects.create(contract_id=by_liaison["contract"], ticket_id=by_liaison["id"], level=5, source="api",
+                          recorded_by=liaison)
+    migration.relayed_ratings_are_phone(apps, None)
+    assert Rating.objects.get(ticket_id=by_pm["id"]).source == "phone"
+    assert Rating.objects.get(ticket_id=by_liaison["id"]).source == "api"
+
+
+# -- the call-back of a closed rectification -------------------------------------------------
+
+
+def test_no_callback_is_recorded_once_the_rectification_is_closed(api, resolved, pm, client_for):
+    ticket = resolved()
+    _rate(api, ticket, 1, "没解决")
+    item = Rectification.objects.get()
+    services.record_callback(item, by=pm, notes="已回访", outcome="accepted", plan="优化提示")
+    services.close(item, by=pm)
+    with pytest.raises(ValidationError) as refused:
+        services.record_callback(item, by=pm, notes="改写回访", outcome="satisfied")
+    assert "该整改已办结，不能再记录回访" in str(refused.value)
+    response = client_for(pm).post(f"/feedback/{item.pk}/callback/", {
+        "callback_notes": "再次回访", "callback_outcome": "satisfied"}, follow=True)
+    assert "该整改已办结，不能再记录回访" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.callback_notes, item.callback_outcome) == ("已回访", "accepted")
+    assert AuditRecord.objects.filter(action="rectification.callback").count() == 1

@@ -1,38 +1,53 @@
-"""``POST /api/v1/tickets/{id}/rating/``: the five-level 好差评 of a finished ticket."""
+"""``/api/v1/tickets/{id}/rating/``: the five-level 好差评 of a finished ticket, and
+``/api/v1/feedback/figures/``: a contract's satisfaction figures for a period."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from weibao.accounts.roles import Capability, ContractRole, roles_with
+from weibao.accounts.roles import Capability, roles_with
+from weibao.api.errors import field_error
 from weibao.api.serializers import StrictFieldsMixin
+from weibao.contracts.models import Contract
 from weibao.contracts.scoping import is_member
 from weibao.feedback import services
-from weibao.feedback.models import Rating
+from weibao.feedback.models import Level, Rating
 from weibao.servicedesk.models import Ticket
 
-#: Who records a rating through the API: the bureau's liaison (for its staff) and the
-#: vendor's hotline agents and project manager (a rating given on a call-back).
-RATERS = frozenset(
-    {ContractRole.BUREAU_LIAISON, ContractRole.HOTLINE_AGENT, ContractRole.PROJECT_MANAGER}
-)
+#: Who records a rating through the API (kept here for the callers that import it): the
+#: bureau's liaison, and the vendor's hotline agents and project manager, whose ratings
+#: are stored as phone call-backs.
+RATERS = services.RATERS
+FIGURE_VIEWERS = roles_with(Capability.VIEW_TICKETS)
 
 
 class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     level = serializers.IntegerField(min_value=1, max_value=5, help_text="5 = 非常满意 … 1 = 非常不满意")
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     level_label = serializers.CharField(source="get_level_display", read_only=True)
+    source = serializers.CharField(
+        read_only=True,
+        help_text="portal / web / api: the requester's own; phone: recorded by the vendor on a call-back",
+    )
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True,
+        help_text="Username of who entered it: the vendor's agent or PM for phone; null for the portal",
+    )
     rectification = serializers.SerializerMethodField()
 
     class Meta:
         model = Rating
-        fields = ["id", "ticket", "level", "level_label", "comment", "source", "created_at", "rectification"]
-        read_only_fields = ["ticket", "source", "created_at"]
+        fields = ["id", "ticket", "level", "level_label", "comment", "source", "source_label",
+                  "recorded_by", "created_at", "superseded_at", "rectification"]
+        read_only_fields = ["ticket", "created_at", "superseded_at"]
 
     def get_rectification(self, rating) -> dict | None:
         rectification = getattr(rating, "rectification", None)
@@ -42,7 +57,12 @@ class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class TicketRatingView(APIView):
-    @extend_schema(request=RatingSerializer, responses={201: RatingSerializer})
+    @extend_schema(
+        request=RatingSerializer, responses={201: RatingSerializer},
+        description="Once per ticket, when resolved or closed. A rating by the vendor's hotline agent "
+                    "or project manager is stored as a phone call-back (source=phone); the requester's "
+                    "own (bureau liaison) then replaces it once.",
+    )
     def post(self, request, pk: int):
         ticket = get_object_or_404(
             Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=pk
@@ -64,3 +84,80 @@ class TicketRatingView(APIView):
         )
         rating = get_object_or_404(Rating, ticket=ticket)
         return Response(RatingSerializer(rating).data)
+
+
+class LevelCountSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+def _rate_field(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True,
+                                    coerce_to_string=True, help_text=help_text)
+
+
+class FeedbackFiguresSerializer(serializers.Serializer):
+    contract = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    ratings = serializers.IntegerField()
+    levels = LevelCountSerializer(many=True, help_text="All five levels, 5 = 非常满意 first, zeros included")
+    relayed_by_phone = serializers.IntegerField(help_text="Ratings recorded by the vendor on a call-back")
+    satisfaction_rate = _rate_field("Percent of ratings at levels 3–5, e.g. \"80.0\"; null without ratings")
+    consultations = serializers.IntegerField(help_text="Phone consultations created in the period")
+    first_contact_resolved = serializers.IntegerField()
+    first_contact_rate = _rate_field("Percent of phone consultations resolved on the call; null without calls")
+    average_talk_seconds = serializers.IntegerField(allow_null=True)
+    rectifications_open = serializers.IntegerField(help_text="Open at the end of the period (today if later)")
+    rectifications_overdue = serializers.IntegerField(help_text="Of those, past their due day")
+
+
+def figures_data(contract: Contract, figures: services.SatisfactionFigures) -> dict:
+    return {
+        "contract": contract.pk, "start": figures.start, "end": figures.end,
+        "ratings": figures.ratings,
+        "levels": [{"level": level, "label": str(Level(level).label), "count": count}
+                   for level, count in figures.per_level.items()],
+        "relayed_by_phone": figures.relayed_by_phone,
+        "satisfaction_rate": figures.satisfaction_rate,
+        "consultations": figures.consultations,
+        "first_contact_resolved": figures.first_contact_resolved,
+        "first_contact_rate": figures.first_contact_rate,
+        "average_talk_seconds": figures.average_talk_seconds,
+        "rectifications_open": figures.rectifications_open,
+        "rectifications_overdue": figures.rectifications_overdue,
+    }
+
+
+class FiguresView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contract", int, required=True),
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True,
+                             description="YYYY-MM-DD, Asia/Shanghai, included"),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True,
+                             description="YYYY-MM-DD, Asia/Shanghai, included; not before start, "
+                                         f"at most {services.MAX_PERIOD_DAYS} days after"),
+        ],
+        responses=FeedbackFiguresSerializer,
+        description="好差评 figures of one contract for a period: ratings per level, satisfaction "
+                    "rate, first-contact resolution, average talk time, rectifications. Members of "
+                    "the contract who see its tickets only.",
+    )
+    def get(self, request):
+        raw = request.query_params.get("contract", "").strip()
+        if not raw:
+            raise field_error("contract", _("请指定合同。"))
+        if not raw.isdigit() or len(raw) > 18:
+            raise field_error("contract", _("合同编号应为整数。"))
+        contract = Contract.objects.for_user(request.user).filter(pk=int(raw)).first()
+        if contract is None:
+            # Someone else's contract looks non-existent: 404, still naming the field.
+            message = _("合同不存在或您不是其成员。")
+            return Response({"detail": message, "contract": [message]}, status=status.HTTP_404_NOT_FOUND)
+        if not is_member(request.user, contract.pk, roles=FIGURE_VIEWERS):
+            raise PermissionDenied(_("您不能查看此合同的好差评统计。"))
+        start, end = services.parse_period(request.query_params.get("start"), request.query_params.get("end"))
+        figures = services.satisfaction_figures(contract, start, end)
+        return Response(FeedbackFiguresSerializer(figures_data(contract, figures)).data)

@@ -26,7 +26,8 @@ class Rating(ContractScopedModel):
     class Source(models.TextChoices):
         PORTAL = "portal", _("门户")
         API = "api", _("接口")
-        PHONE = "phone", _("电话回访")
+        #: Given by the requester on a call-back and recorded by the vendor (坐席、项目经理).
+        PHONE = "phone", _("电话回访代录")
         WEB = "web", _("系统")
 
     ticket = models.OneToOneField(
@@ -39,6 +40,8 @@ class Rating(ContractScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("评价时间"), default=clock.now)
+    #: When the requester's own rating replaced one the vendor recorded by phone (once).
+    superseded_at = models.DateTimeField(_("请求人本人改评时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("好差评")
@@ -46,9 +49,17 @@ class Rating(ContractScopedModel):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["contract", "created_at"], name="rating_period")]
 
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {self.get_level_display()}"
+
     @property
     def dissatisfied(self) -> bool:
         return self.level in DISSATISFIED_LEVELS
+
+    @property
+    def relayed(self) -> bool:
+        """Recorded by the vendor on a call-back: the requester's words, not their own hand."""
+        return self.source == self.Source.PHONE
 
 
 class Rectification(ContractScopedModel):

@@ -14,10 +14,12 @@ from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from weibao.accounts.roles import VENDOR_ROLES, ContractRole
 from weibao.audit import services as audit
 from weibao.calendars.services import PeriodRule, legal_period
+from weibao.contracts.scoping import is_member
 from weibao.core import clock, events
-from weibao.feedback.models import DISSATISFIED_LEVELS, Level, Rating, Rectification
+from weibao.feedback.models import Level, Rating, Rectification
 from weibao.servicedesk.models import Status, Ticket
 
 RATEABLE = (Status.RESOLVED, Status.CLOSED)
@@ -27,25 +29,94 @@ def rectification_working_days() -> int:
     return int(getattr(settings, "WEIBAO_RECTIFICATION_WORKING_DAYS", 15))
 
 
+#: Who may record a rating: the bureau's liaison (its own or its staff's) and the vendor's
+#: hotline agents and project manager (the requester's words, given on a call-back).
+REQUESTER_SIDE_RATERS = frozenset({ContractRole.BUREAU_LIAISON})
+VENDOR_RECORDERS = frozenset({ContractRole.HOTLINE_AGENT, ContractRole.PROJECT_MANAGER})
+RATERS = REQUESTER_SIDE_RATERS | VENDOR_RECORDERS
+
+#: The audit trail's name for the requester rating on the public portal (no account).
+PORTAL_REQUESTER = "portal requester"
+RATING_FIELDS = ["level", "comment", "source", "recorded_by", "superseded_at"]
+
+
+def recorded_by_vendor(user, ticket: Ticket) -> bool:
+    """A rating entered by a vendor member of the ticket's contract relays the requester's
+    words: the vendor must not stand in for the requester (好差评 is the requester's)."""
+    return user is not None and is_member(user, ticket.contract_id, roles=VENDOR_ROLES)
+
+
+def may_rate(user, ticket: Ticket) -> bool:
+    """Whether ``user`` (None: the requester on the portal) may rate ``ticket`` now: once
+    per side, and the requester's own rating may replace a vendor-recorded one."""
+    if ticket.status not in RATEABLE:
+        return False
+    if user is not None and not is_member(user, ticket.contract_id, roles=RATERS):
+        return False
+    existing = Rating.objects.filter(ticket=ticket).first()
+    return existing is None or (existing.relayed and not recorded_by_vendor(user, ticket))
+
+
 def rate(ticket: Ticket, level: int, comment: str = "", *, by=None, source: str) -> Rating:
-    """Once per ticket, only when resolved or closed. A level of 不满意 or 非常不满意
-    opens a rectification for the project manager."""
+    """Only when resolved or closed; a level of 不满意 or 非常不满意 opens a rectification.
+
+    ``by`` is None for the requester on the portal. A vendor member's rating is stored as
+    a phone call-back (source ``phone``) whatever ``source`` says. The requester's own
+    rating replaces a vendor-recorded one, once, in the same row; otherwise a ticket is
+    rated once. Every rating and replacement is audited.
+    """
     if level not in Level.values:
         raise ValidationError({"level": _("评价等级应为 1–5（5 = 非常满意）。")})
     if ticket.status not in RATEABLE:
         raise ValidationError({"level": _("工单解决或关闭后才能评价。")})
-    if Rating.objects.filter(ticket=ticket).exists():
-        raise ValidationError({"level": _("该工单已评价，不能重复评价。")})
+    if recorded_by_vendor(by, ticket):
+        source = Rating.Source.PHONE
+    elif source == Rating.Source.PHONE:
+        raise ValidationError({"source": _("电话回访评价只能由乙方坐席或项目经理代录。")})
     try:
         with transaction.atomic():
-            rating = Rating.objects.create(
-                contract_id=ticket.contract_id, ticket=ticket, level=level,
-                comment=comment[:2000], source=source, recorded_by=by,
-            )
-            if level in DISSATISFIED_LEVELS:
-                _open_rectification(rating)
+            existing = Rating.objects.select_for_update().filter(ticket=ticket).first()
+            if existing is None:
+                rating = _record(ticket, level, comment, by=by, source=source)
+            elif existing.relayed and source != Rating.Source.PHONE:
+                rating = _supersede(existing, level, comment, by=by, source=source)
+            else:
+                raise ValidationError({"level": _("该工单已评价，不能重复评价。")})
     except IntegrityError:
         raise ValidationError({"level": _("该工单已评价，不能重复评价。")}) from None
+    return rating
+
+
+def _audit_rating(action: str, rating: Rating, *, by, before: dict | None = None) -> None:
+    audit.record(
+        action, obj=rating, actor=by, actor_username=PORTAL_REQUESTER, before=before,
+        after=audit.snapshot(rating, RATING_FIELDS),
+        detail={"ticket": rating.ticket.number, "level": rating.level, "source": rating.source},
+    )
+
+
+def _record(ticket: Ticket, level: int, comment: str, *, by, source: str) -> Rating:
+    rating = Rating.objects.create(
+        contract_id=ticket.contract_id, ticket=ticket, level=level,
+        comment=comment[:2000], source=source, recorded_by=by,
+    )
+    _audit_rating("rating.create", rating, by=by)
+    if rating.dissatisfied:
+        _open_rectification(rating)
+    return rating
+
+
+def _supersede(rating: Rating, level: int, comment: str, *, by, source: str) -> Rating:
+    before = audit.snapshot(rating, RATING_FIELDS)
+    rating.level = level
+    rating.comment = comment[:2000]
+    rating.source = source
+    rating.recorded_by = by
+    rating.superseded_at = clock.now()
+    rating.save(update_fields=["level", "comment", "source", "recorded_by", "superseded_at"])
+    _audit_rating("rating.supersede", rating, by=by, before=before)
+    if rating.dissatisfied and not Rectification.objects.filter(rating=rating).exists():
+        _open_rectification(rating)
     return rating
 
 
@@ -81,6 +152,10 @@ def _open_rectification(rating: Rating) -> Rectification:
 
 def record_callback(rectification: Rectification, *, by, notes: str, outcome: str,
                     at: dt.datetime | None = None, plan: str = "") -> Rectification:
+    """The call-back (回访) to the requester that a rectification needs before it closes;
+    refused once the rectification is closed (the record it was closed on stands)."""
+    if rectification.status == Rectification.Status.CLOSED:
+        raise ValidationError({"status": _("该整改已办结，不能再记录回访。")})
     if not notes.strip():
         raise ValidationError({"callback_notes": _("请填写回访记录。")})
     if outcome not in Rectification.Outcome.values:
@@ -118,10 +193,69 @@ def close(rectification: Rectification, *, by) -> Rectification:
 # -- figures for the reports (roadmap item 9) ---------------------------------------------
 
 
+#: The longest period one figures request covers (a leap year).
+MAX_PERIOD_DAYS = 366
+
+
 def _percent(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _parse_day(name: str, raw: str | None) -> dt.date:
+    raw = (raw or "").strip()
+    if not raw:
+        raise ValidationError({name: _("请填写日期（YYYY-MM-DD）。")})
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: _("日期格式应为 YYYY-MM-DD。")}) from None
+    if not 2000 <= day.year <= 2100:
+        raise ValidationError({name: _("日期超出范围。")})
+    return day
+
+
+def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    """A figures period from two YYYY-MM-DD dates (Asia/Shanghai days, both included):
+    end not before start, at most ``MAX_PERIOD_DAYS`` days. Errors name the field."""
+    errors = {}
+    days = {}
+    for name, raw in (("start", start), ("end", end)):
+        try:
+            days[name] = _parse_day(name, raw)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if days["end"] < days["start"]:
+        raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    if (days["end"] - days["start"]).days + 1 > MAX_PERIOD_DAYS:
+        raise ValidationError({"end": _("统计区间最长 %(days)s 天。") % {"days": MAX_PERIOD_DAYS}})
+    return days["start"], days["end"]
+
+
+@dataclass(frozen=True)
+class QuickPeriod:
+    key: str
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def quick_periods(today: dt.date) -> list[QuickPeriod]:
+    """This month, last month, this quarter, this year: whole calendar periods."""
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    last_month_end = month_start - dt.timedelta(days=1)
+    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarter_next = (quarter_start + dt.timedelta(days=95)).replace(day=1)
+    return [
+        QuickPeriod("month", _("本月"), month_start, next_month - dt.timedelta(days=1)),
+        QuickPeriod("last_month", _("上月"), last_month_end.replace(day=1), last_month_end),
+        QuickPeriod("quarter", _("本季度"), quarter_start, quarter_next - dt.timedelta(days=1)),
+        QuickPeriod("year", _("本年"), dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)),
+    ]
 
 
 @dataclass
@@ -130,6 +264,7 @@ class SatisfactionFigures:
     end: dt.date
     ratings: int = 0
     per_level: dict[int, int] = field(default_factory=dict)
+    relayed_by_phone: int = 0
     satisfaction_rate: Decimal | None = None
     consultations: int = 0
     first_contact_resolved: int = 0
@@ -140,9 +275,11 @@ class SatisfactionFigures:
 
 
 def satisfaction_figures(contract, start: dt.date, end: dt.date) -> SatisfactionFigures:
-    """Per contract and period [start, end] (Asia/Shanghai dates): ratings per level, the
-    satisfaction rate (非常满意+满意+基本满意 over all ratings), first-contact resolution
-    of phone consultations and their average talk time."""
+    """Per contract and period [start, end] (Asia/Shanghai dates): ratings per level (of
+    them, how many the vendor recorded on a call-back), the satisfaction rate (非常满意 +
+    满意 + 基本满意 over all ratings), first-contact resolution of phone consultations
+    and their average talk time; rectifications still open, and overdue, at the end of
+    the period (today, for a period not over yet)."""
     begin = dt.datetime.combine(start, dt.time(), tzinfo=clock.SHANGHAI)
     finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.SHANGHAI)
     figures = SatisfactionFigures(start, end)
@@ -150,6 +287,7 @@ def satisfaction_figures(contract, start: dt.date, end: dt.date) -> Satisfaction
     counts = dict(ratings.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
     figures.per_level = {level: counts.get(level, 0) for level in sorted(Level.values, reverse=True)}
     figures.ratings = sum(figures.per_level.values())
+    figures.relayed_by_phone = ratings.filter(source=Rating.Source.PHONE).count()
     satisfied = sum(n for level, n in figures.per_level.items() if level >= Level.BASICALLY_SATISFIED)
     figures.satisfaction_rate = _percent(satisfied, figures.ratings)
     calls = Ticket.objects.filter(
@@ -166,7 +304,15 @@ def satisfaction_figures(contract, start: dt.date, end: dt.date) -> Satisfaction
     figures.first_contact_rate = _percent(call_figures["fcr"], call_figures["total"])
     talk = call_figures["talk"]
     figures.average_talk_seconds = int(talk.total_seconds()) if talk is not None else None
-    open_items = Rectification.objects.filter(contract=contract, status=Rectification.Status.OPEN)
+    rectifications = Rectification.objects.filter(contract=contract)
+    if finish <= clock.now():  # a past period: the ones open when it ended
+        open_items = rectifications.filter(created_at__lt=finish).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=finish)
+        )
+    else:
+        open_items = rectifications.filter(status=Rectification.Status.OPEN)
     figures.rectifications_open = open_items.count()
-    figures.rectifications_overdue = open_items.filter(due_on__lt=clock.local_now().date()).count()
+    figures.rectifications_overdue = open_items.filter(
+        due_on__lt=min(end, clock.local_now().date())
+    ).count()
     return figures

@@ -1,8 +1,10 @@
-"""The project manager's rectification list (差评整改) with call-back and close."""
+"""The project manager's rectification list (差评整改) with call-back and close, the
+好差评 figures of a period, and rating a ticket from its page."""
 
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.accounts.roles import Capability, roles_with
+from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability
 from weibao.core import clock
-from weibao.feedback import services
-from weibao.feedback.models import Rectification
+from weibao.feedback import exports, services
+from weibao.feedback.models import Rating, Rectification
+from weibao.servicedesk.models import Ticket
 from weibao.web.feedback_messages import report_errors
 
 MANAGERS = roles_with(Capability.MANAGE_SLA)
@@ -28,20 +32,47 @@ def _contract(request):
     return contract
 
 
+def _period(request, today) -> tuple:
+    """The figures period asked for: a quick choice, start/end dates, or this month."""
+    periods = services.quick_periods(today)
+    quick = next((p for p in periods if p.key == request.GET.get("period")), None)
+    if quick is None and not ("start" in request.GET or "end" in request.GET):
+        quick = periods[0]
+    if quick is not None:
+        return quick.start, quick.end, quick.key, {}
+    try:
+        start, end = services.parse_period(request.GET.get("start"), request.GET.get("end"))
+    except ValidationError as error:
+        return None, None, "", error.message_dict
+    return start, end, "", {}
+
+
+def _day_value(request, name: str, day) -> str:
+    """What the date field shows: the period's day, or what was typed when it was refused."""
+    return day.isoformat() if day else request.GET.get(name, "")[:20]
+
+
 @login_required
 def rectification_list(request):
+    """The rectifications, and the 好差评 figures of a period (CSV/XLSX export audited)."""
     contract = _contract(request)
     items = Rectification.objects.filter(contract=contract).select_related("ticket", "rating")
     status = request.GET.get("status", "open")
     if status in Rectification.Status.values:
         items = items.filter(status=status)
     today = clock.local_now().date()
-    start = today.replace(day=1)
-    figures = services.satisfaction_figures(contract, start, today)
+    start, end, quick, period_errors = _period(request, today)
+    figures = None if period_errors else services.satisfaction_figures(contract, start, end)
+    fmt = request.GET.get("export")
+    if figures is not None and fmt in ("csv", "xlsx"):
+        return exports.export(contract, figures, fmt, user=request.user)
+    period_query = urlencode({"start": start, "end": end}) if figures is not None else ""
     return render(request, "feedback/list.html", {
         "contract": contract, "items": items, "status": status, "today": today, "figures": figures,
-        "statuses": Rectification.Status.choices,
-    })
+        "statuses": Rectification.Status.choices, "periods": services.quick_periods(today),
+        "quick": quick, "period_errors": period_errors, "period_query": period_query,
+        "start_value": _day_value(request, "start", start), "end_value": _day_value(request, "end", end),
+    }, status=400 if period_errors else 200)
 
 
 @login_required
@@ -95,22 +126,18 @@ def overdue(item: Rectification, today: date) -> bool:
 @login_required
 @require_POST
 def rate_ticket(request, ticket_pk):
-    """A member who may rate (bureau liaison, hotline agent, PM) records a rating."""
-    from weibao.contracts.scoping import is_member
-    from weibao.feedback.api import RATERS
-    from weibao.feedback.models import Rating
-    from weibao.servicedesk.models import Ticket
-
+    """A member who may rate records a rating: the bureau liaison its own, a hotline agent
+    or the PM one the requester gave on a call-back (stored as such by the service)."""
     ticket = get_object_or_404(Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=ticket_pk)
-    if not is_member(request.user, ticket.contract_id, roles=RATERS):
+    if not is_member(request.user, ticket.contract_id, roles=services.RATERS):
         raise PermissionDenied
     try:
         level = int(request.POST.get("level", "0"))
     except ValueError:
         level = 0
     try:
-        services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
-        messages.success(request, _("已记录评价。"))
+        rating = services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
+        messages.success(request, _("已记录电话回访评价。") if rating.relayed else _("已记录评价。"))
     except ValidationError as error:
         report_errors(request, error)
     return redirect("servicedesk:detail", ticket.pk)
