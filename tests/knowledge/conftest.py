@@ -36,3 +36,59 @@ def password_pair(contract, agent):
         by=agent,
     )
     return personal, legal
+
+
+@pytest.fixture
+def engineer(contract, make_member):
+    return make_member(contract, "resident_engineer", username="engineer")
+
+
+@pytest.fixture
+def liaison(contract, make_member):
+    return make_member(contract, "bureau_liaison", username="liaison")
+
+
+@pytest.fixture
+def open_ticket(contract, pm, engineer, clock):
+    """A real ticket in progress: a citizen's U盾 problem, with the requester's details."""
+    from weibao.servicedesk.services.defaults import install_defaults
+    from weibao.servicedesk.services.tickets import add_reply, create_ticket, transition
+
+    install_defaults(contract)
+    ticket = create_ticket(
+        contract,
+        by=pm,
+        type="fault",
+        priority="p3",
+        channel="phone",
+        subject="U盾插上没反应",
+        description="张三来电：U盾登录提示未检测到证书，回电 13812345678 或 zhangsan@example.cn。",
+        requester_name="张三",
+        requester_phone="13812345678",
+        requester_email="zhangsan@example.cn",
+    )
+    transition(ticket, "assigned", by=pm, assignee=engineer)
+    transition(ticket, "in_progress", by=engineer)
+    add_reply(ticket, "张三您好，请先到下载专区重新安装证书驱动。", by=engineer)
+    add_reply(ticket, "内部：该用户上月也报过，疑似驱动版本过旧。", by=engineer, public=False)
+    add_reply(
+        ticket, "装好了还是不行，我的身份证号 110101199003071234。", by=None, author_name="张三"
+    )
+    ticket.refresh_from_db()
+    return ticket
+
+
+@pytest.fixture
+def resolved_ticket(open_ticket, engineer):
+    from weibao.servicedesk.services.tickets import transition
+
+    transition(open_ticket, "resolved", by=engineer, comment="更换USB接口并重启浏览器后恢复正常。")
+    open_ticket.refresh_from_db()
+    return open_ticket
+
+
+@pytest.fixture
+def portal_site(contract):
+    from weibao.portal.models import PortalSite
+
+    return PortalSite.objects.create(contract=contract, slug="shilong", title="石龙区运维服务门户")

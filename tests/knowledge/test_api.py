@@ -104,3 +104,86 @@ def test_outsiders_see_nothing_of_the_knowledge_base(
     assert_isolated(
         client, [ARTICLES], secrets=[article.title], method="post", data=_payload(contract)
     )
+
+
+FROM_TICKET = f"{ARTICLES}from-ticket/"
+
+
+def test_an_api_article_is_published_and_readable_at_once(api_client_for, agent, contract):
+    created = api_client_for(agent).post(ARTICLES, _payload(contract), format="json")
+    assert created.json()["status"] == "published"
+    assert created.json()["source_ticket"] is None
+
+
+def test_a_resolved_ticket_becomes_a_draft_article_through_the_api(
+    api_client_for, agent, resolved_ticket
+):
+    client = api_client_for(agent)
+    response = client.post(FROM_TICKET, {"ticket": resolved_ticket.pk}, format="json")
+    assert response.status_code == 201, response.content
+    article = response.json()
+    assert article["status"] == "draft"
+    assert article["source_ticket"] == resolved_ticket.pk
+    assert article["title"] == "U盾插上没反应"
+    assert "重新安装证书驱动" in article["body"] and "13812345678" not in article["body"]
+    assert client.get(f"{ARTICLES}{article['id']}/").json()["body"] == article["body"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({}, "ticket"), ({"ticket": "x"}, "ticket"), ({"ticket": 1, "colour": "red"}, "colour")],
+)
+def test_from_ticket_names_the_bad_field(api_client_for, agent, resolved_ticket, payload, field):
+    response = api_client_for(agent).post(FROM_TICKET, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_an_unresolved_ticket_is_refused_naming_the_ticket(api_client_for, agent, open_ticket):
+    response = api_client_for(agent).post(FROM_TICKET, {"ticket": open_ticket.pk}, format="json")
+    assert response.status_code == 400
+    assert "已解决或已关闭" in response.json()["ticket"][0]
+
+
+def test_another_contracts_ticket_looks_like_it_does_not_exist(
+    api_client_for, outsider, resolved_ticket
+):
+    response = api_client_for(outsider).post(
+        FROM_TICKET, {"ticket": resolved_ticket.pk}, format="json"
+    )
+    assert response.status_code == 404
+    assert "ticket" in response.json()
+
+
+def test_bureau_members_may_not_make_articles_from_tickets(
+    api_client_for, liaison, resolved_ticket
+):
+    response = api_client_for(liaison).post(
+        FROM_TICKET, {"ticket": resolved_ticket.pk}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_from_ticket_is_isolated(api_client_for, outsider, resolved_ticket):
+    assert_isolated(
+        api_client_for(outsider),
+        [FROM_TICKET],
+        secrets=[resolved_ticket.subject, resolved_ticket.number],
+        method="post",
+        data={"ticket": resolved_ticket.pk},
+    )
+
+
+def test_from_ticket_is_documented_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/knowledge/articles/from-ticket/"]["post"]
+    request = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert request.endswith("/ArticleFromTicketRequest")
+    body = schema["components"]["schemas"]["ArticleFromTicketRequest"]
+    assert body["required"] == ["ticket"] and body["additionalProperties"] is False
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Article"
+    )
+    assert {"400", "404"} <= set(operation["responses"])

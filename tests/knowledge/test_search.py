@@ -43,10 +43,19 @@ def test_drafts_are_not_found_until_published(agent, contract):
     assert _titles(search(agent, contract, "社保卡挂失")) == ["社保卡挂失办理"]
 
 
-def test_an_edit_changes_what_is_found(agent, contract):
+def test_a_published_edit_changes_what_is_found(agent, contract):
+    article = create_article(contract, title="预约取号", body="", publish=True, by=agent)
+    update_article(article, title="公积金提取", publish=True, by=agent)
+    assert search(agent, contract, "预约取号") == []
+    assert _titles(search(agent, contract, "公积金")) == ["公积金提取"]
+
+
+def test_an_unpublished_revision_is_not_found_until_it_is_published(agent, contract):
     article = create_article(contract, title="预约取号", body="", publish=True, by=agent)
     update_article(article, title="公积金提取", by=agent)
-    assert search(agent, contract, "预约取号") == []
+    assert _titles(search(agent, contract, "预约取号")) == ["预约取号"]
+    assert search(agent, contract, "公积金提取") == []
+    update_article(article, publish=True, by=agent)
     assert _titles(search(agent, contract, "公积金")) == ["公积金提取"]
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from weibao.accounts.roles import VENDOR_ROLES
+from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.api.errors import field_error
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
@@ -67,6 +69,14 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         )
 
 
+class ArticleFromTicketSerializer(StrictFieldsMixin, serializers.Serializer):
+    ticket = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,  # a database id; larger numbers are a 400, not a 500
+        help_text="A resolved or closed ticket of one of the caller's contracts.",
+    )
+
+
 class ArticleViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -92,6 +102,41 @@ class ArticleViewSet(
             raise serializers.ValidationError(errors)
         serializer.save()
         return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ArticleFromTicketSerializer,
+        responses={201: ArticleSerializer},
+        description=(
+            "A draft article from a resolved or closed ticket: title from its subject, "
+            "body 问题 (the description) and 解决方法 (the team's public replies and "
+            "resolution comments), without the requester's personal data; linked to the "
+            "ticket. 400 names the field (a ticket not yet resolved: ``ticket``); a ticket "
+            "of another contract answers 404; a member who may not write articles, 403."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="from-ticket")
+    def from_ticket(self, request):
+        from weibao.servicedesk.models import Ticket
+
+        payload = ArticleFromTicketSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ticket = (
+            Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS))
+            .select_related("contract")
+            .filter(pk=payload.validated_data["ticket"])
+            .first()
+        )
+        if ticket is None:
+            # Someone else's ticket looks non-existent: 404, still naming the field.
+            message = _("工单不存在或您不是其合同的成员。")
+            return Response(
+                {"detail": message, "ticket": [message]}, status=status.HTTP_404_NOT_FOUND
+            )
+        if not services.can_write(request.user, ticket.contract):
+            raise PermissionDenied(_("只有乙方团队成员可以编写知识库文章。"))
+        article = services.article_from_ticket(ticket, by=request.user)
+        body = ArticleSerializer(article, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def get_queryset(self):
         articles = Article.objects.visible_to(self.request.user).order_by("-updated_at", "-id")

@@ -1,4 +1,5 @@
-"""Knowledge-base articles (知识库), their version history, and synonym groups for search."""
+"""Knowledge-base articles (知识库), their version history and pending revisions, readers'
+"was this helpful" votes, and synonym groups for search."""
 
 from __future__ import annotations
 
@@ -64,9 +65,15 @@ class Article(ContractScopedModel):
     )
     helpful_count = models.PositiveIntegerField(_("有帮助"), default=0)
     not_helpful_count = models.PositiveIntegerField(_("没帮助"), default=0)
-    # The id of the resolved ticket this article was written from; a real foreign key
-    # once the service desk's Ticket model has settled.
-    source_ticket = models.PositiveBigIntegerField(_("来源工单"), null=True, blank=True)
+    # The resolved ticket this article was written from (services.article_from_ticket).
+    source_ticket = models.ForeignKey(
+        "servicedesk.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("来源工单"),
+    )
     # Segmented terms per field, computed on save so that building the in-memory index
     # never runs the segmenter over the whole corpus (see search.py).
     search_terms = models.JSONField(default=dict, blank=True, editable=False)
@@ -94,7 +101,12 @@ class ArticleVersionQuerySet(ContractScopedQuerySet):
 
 
 class ArticleVersion(models.Model):
-    """One saved state of an article: who saved it, when, and what it said."""
+    """One saved state of an article: who saved it, when, and what it said.
+
+    Versions are never changed. While an article is published, its row holds the live
+    text; a newer version saved as a draft is the pending revision (修订) that replaces
+    the live text only when it is published (see services.pending_revision).
+    """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版本号"))
@@ -102,6 +114,12 @@ class ArticleVersion(models.Model):
     body = models.TextField(_("正文"), blank=True)
     tags = models.JSONField(default=list, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Article.Status.choices)
+    # Empty / null on versions saved before these were recorded: the article's own values apply.
+    visibility = models.CharField(
+        _("可见范围"), max_length=16, choices=Article.Visibility.choices, blank=True, default=""
+    )
+    shared = models.BooleanField(_("共享"), null=True, blank=True)
+    restored_from = models.PositiveIntegerField(_("恢复自版本"), null=True, blank=True)
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -113,6 +131,44 @@ class ArticleVersion(models.Model):
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="article_version_unique")
+        ]
+
+
+class ArticleVoteQuerySet(ContractScopedQuerySet):
+    contract_lookup = "article__contract"
+
+
+class ArticleVote(models.Model):
+    """One reader's answer to "这篇文章有帮助吗": a member votes once per article (a later
+    answer replaces it), a portal visitor once per browser session."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    session_key = models.CharField(max_length=64, blank=True, default="")
+    helpful = models.BooleanField()
+    voted_at = models.DateTimeField(default=clock.now)
+
+    objects = ArticleVoteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "user"],
+                condition=Q(user__isnull=False),
+                name="article_vote_one_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "session_key"],
+                condition=~Q(session_key=""),
+                name="article_vote_one_per_session",
+            ),
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(session_key=""))
+                | (Q(user__isnull=True) & ~Q(session_key="")),
+                name="article_vote_has_one_voter",
+            ),
         ]
 
 

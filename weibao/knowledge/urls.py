@@ -7,9 +7,15 @@ app_name = "knowledge"
 urlpatterns = [
     path("", views.article_list, name="list"),
     path("new/", views.article_create, name="create"),
+    path("from-ticket/<int:ticket_pk>/", views.article_from_ticket, name="from_ticket"),
     path("synonyms/", views.synonyms, name="synonyms"),
     path("synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
     path("<int:pk>/", views.article_detail, name="detail"),
     path("<int:pk>/edit/", views.article_edit, name="edit"),
+    path("<int:pk>/history/", views.article_history, name="history"),
+    path("<int:pk>/versions/<int:number>/", views.article_version, name="version"),
+    path("<int:pk>/versions/<int:number>/restore/", views.article_restore, name="restore"),
     path("<int:pk>/feedback/", views.article_feedback, name="feedback"),
+    # The portal has no accounts: one answer per browser session (see views.portal_feedback).
+    path("public/<slug:slug>/<int:pk>/feedback/", views.portal_feedback, name="portal_feedback"),
 ]

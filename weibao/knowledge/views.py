@@ -1,6 +1,10 @@
-"""Knowledge-base pages: list and live search, article, editor, history, synonyms."""
+"""Knowledge-base pages: list and live search, article, editor, revisions and history,
+an article from a resolved ticket, "was this helpful" (also for the portal), synonyms."""
 
 from __future__ import annotations
+
+import datetime as dt
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,14 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.roles import VENDOR_ROLES
+from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import member_contract_ids
+from weibao.core import ratelimit
 from weibao.knowledge import services
 from weibao.knowledge.forms import ArticleForm, SynonymForm
-from weibao.knowledge.models import Article, Synonym
+from weibao.knowledge.models import Article, ArticleVersion, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
 from weibao.knowledge.text import default_synonym_groups
+from weibao.portal.models import PortalSite
 
 
 def _readable(user):
@@ -58,15 +64,22 @@ def article_list(request):
 
 @login_required
 def article_detail(request, pk: int):
-    article = get_object_or_404(_readable(request.user).select_related("contract"), pk=pk)
+    article = get_object_or_404(
+        _readable(request.user).select_related("contract", "source_ticket"), pk=pk
+    )
+    can_write = services.can_write(request.user, article.contract)
     return render(
         request,
         "knowledge/detail.html",
         {
             "article": article,
             "body_html": render_markdown(article.body),
-            "versions": article.versions.select_related("saved_by")[:20],
-            "can_write": services.can_write(request.user, article.contract),
+            # Versions hold unpublished text: only the team that writes sees them.
+            "versions": article.versions.select_related("saved_by")[:20] if can_write else [],
+            "revision": services.pending_revision(article) if can_write else None,
+            "live_number": services.live_version_number(article) if can_write else None,
+            "my_vote": services.vote_of(article, user=request.user),
+            "can_write": can_write,
         },
     )
 
@@ -75,11 +88,48 @@ def article_detail(request, pk: int):
 @require_POST
 def article_feedback(request, pk: int):
     article = get_object_or_404(_readable(request.user).published(), pk=pk)
-    services.record_feedback(article, helpful=request.POST.get("helpful") == "1")
+    helpful = request.POST.get("helpful") == "1"
+    services.record_feedback(article, helpful=helpful, user=request.user)
     if request.headers.get("HX-Request"):
-        return render(request, "knowledge/_feedback_thanks.html")
+        article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
+        return render(
+            request, "knowledge/_feedback_thanks.html", {"article": article, "my_vote": helpful}
+        )
     messages.success(request, _("感谢您的反馈。"))
     return redirect("knowledge:detail", pk=article.pk)
+
+
+PORTAL_VOTER_KEY = "knowledge_voter"
+
+
+@require_POST
+def portal_feedback(request, slug: str, pk: int):
+    """A portal visitor's answer, one per browser session (no account on the portal)."""
+    site = get_object_or_404(PortalSite.objects.select_related("contract"), slug=slug, enabled=True)
+    contract = site.contract
+    # The portal's own rule: this contract's public articles and those its vendor shares.
+    article = get_object_or_404(
+        Article.objects.public().filter(
+            Q(contract=contract) | Q(shared=True, contract__party_b=contract.party_b)
+        ),
+        pk=pk,
+    )
+    helpful = request.POST.get("helpful") == "1"
+    # A script that drops its cookie gets a new session each time: limit by address too.
+    if ratelimit.hit(
+        f"knowledge:vote:{ratelimit.client_ip(request)}", limit=30, window=dt.timedelta(hours=1)
+    ):
+        voter = request.session.get(PORTAL_VOTER_KEY)
+        if not voter:
+            voter = request.session[PORTAL_VOTER_KEY] = secrets.token_hex(16)
+        services.record_feedback(article, helpful=helpful, session_key=voter)
+    if request.headers.get("HX-Request"):
+        article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
+        return render(
+            request, "knowledge/_feedback_thanks.html", {"article": article, "my_vote": helpful}
+        )
+    messages.success(request, _("感谢您的反馈。"))
+    return redirect("portal:article", slug=site.slug, pk=article.pk)
 
 
 def _form_values(form) -> dict:
@@ -112,18 +162,18 @@ def article_create(request):
     return render(request, "knowledge/form.html", {"form": form, "contract": contract})
 
 
-@login_required
-def article_edit(request, pk: int):
+def _writable(request, pk: int) -> Article:
     article = get_object_or_404(_readable(request.user).select_related("contract"), pk=pk)
     if not services.can_write(request.user, article.contract):
         raise PermissionDenied
-    initial = {
-        "title": article.title,
-        "body": article.body,
-        "tags": ", ".join(article.tags),
-        "visibility": article.visibility,
-        "shared": article.shared,
-    }
+    return article
+
+
+@login_required
+def article_edit(request, pk: int):
+    article = _writable(request, pk)
+    working = services.working_copy(article)
+    initial = {**working, "tags": ", ".join(working["tags"])}
     form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         publish = True if "publish" in request.POST else None
@@ -134,13 +184,107 @@ def article_edit(request, pk: int):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("已保存为新版本。"))
+            if publish is None and article.status == Article.Status.PUBLISHED:
+                messages.success(
+                    request, _("修订已保存为草稿。发布之前，读者看到的仍是当前已发布的版本。")
+                )
+            else:
+                messages.success(request, _("已保存为新版本。"))
             return redirect("knowledge:detail", pk=article.pk)
     return render(
         request,
         "knowledge/form.html",
-        {"form": form, "article": article, "contract": article.contract},
+        {
+            "form": form,
+            "article": article,
+            "contract": article.contract,
+            "revision": services.pending_revision(article),
+        },
     )
+
+
+@login_required
+def article_history(request, pk: int):
+    article = _writable(request, pk)
+    return render(
+        request,
+        "knowledge/history.html",
+        {
+            "article": article,
+            "versions": article.versions.select_related("saved_by"),
+            "live_number": services.live_version_number(article),
+            "revision": services.pending_revision(article),
+        },
+    )
+
+
+def _version(request, pk: int, number: int) -> tuple[Article, ArticleVersion]:
+    article = _writable(request, pk)
+    return article, get_object_or_404(article.versions.select_related("saved_by"), number=number)
+
+
+@login_required
+def article_version(request, pk: int, number: int):
+    article, version = _version(request, pk, number)
+    revision = services.pending_revision(article)
+    content = services.version_content(version, article)
+    return render(
+        request,
+        "knowledge/version.html",
+        {
+            "article": article,
+            "version": version,
+            "content": content,
+            "visibility_label": Article.Visibility(content["visibility"]).label,
+            "body_html": render_markdown(version.body),
+            "is_live": version.number == services.live_version_number(article),
+            "is_revision": revision is not None and revision.pk == version.pk,
+        },
+    )
+
+
+@login_required
+def article_restore(request, pk: int, number: int):
+    """GET asks for confirmation; POST starts a new draft from the version."""
+    article, version = _version(request, pk, number)
+    if request.method == "POST":
+        services.restore_version(article, version, by=request.user)
+        if article.status == Article.Status.PUBLISHED:
+            message = _("已根据 v%(n)d 生成新的修订草稿；发布之前，读者看到的仍是当前版本。")
+        else:
+            message = _("已根据 v%(n)d 生成新的草稿。")
+        messages.success(request, message % {"n": version.number})
+        return redirect("knowledge:edit", pk=article.pk)
+    return render(
+        request, "knowledge/restore_confirm.html", {"article": article, "version": version}
+    )
+
+
+@login_required
+@require_POST
+def article_from_ticket(request, ticket_pk: int):
+    """The "生成知识文章" button of a ticket page: a draft from the ticket, opened in the editor."""
+    from weibao.servicedesk.models import Ticket
+
+    ticket = get_object_or_404(
+        Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related(
+            "contract"
+        ),
+        pk=ticket_pk,
+    )
+    if not services.can_write(request.user, ticket.contract):
+        raise PermissionDenied
+    try:
+        article = services.article_from_ticket(ticket, by=request.user)
+    except ValidationError as exc:
+        for problems in exc.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("servicedesk:detail", pk=ticket.pk)
+    messages.success(
+        request, _("已根据工单 %(number)s 生成文章草稿，请检查后发布。") % {"number": ticket.number}
+    )
+    return redirect("knowledge:edit", pk=article.pk)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

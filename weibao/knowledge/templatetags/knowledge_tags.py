@@ -1,0 +1,30 @@
+"""Knowledge-base pieces other apps' pages show: "生成知识文章" on a ticket page."""
+
+from __future__ import annotations
+
+from django import template
+
+from weibao.knowledge import services
+from weibao.knowledge.models import Article
+
+register = template.Library()
+
+
+@register.inclusion_tag("knowledge/_from_ticket_button.html", takes_context=True)
+def article_from_ticket_button(context, ticket):
+    """The button, for members who may write articles, on a resolved or closed ticket."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    show = services.ticket_can_become_article(ticket) and services.can_write(user, ticket.contract)
+    # Articles already written from this ticket, so that nobody writes the same one twice.
+    written = (
+        Article.objects.for_contract(ticket.contract).filter(source_ticket=ticket).order_by("id")
+        if show
+        else []
+    )
+    return {
+        "show": show,
+        "ticket": ticket,
+        "written": written,
+        "csrf_token": context.get("csrf_token"),
+    }
