@@ -212,3 +212,20 @@ def test_link_tickets_by_number_within_the_contract(web, new_ticket, outsider, o
     assert "同一问题" in web.get(f"/tickets/{first['id']}/").content.decode()
     response = web.post(f"/tickets/{first['id']}/link/", {"number": "SL-2099-000001"}, follow=True)
     assert "没有工单" in response.content.decode()
+
+
+def test_malformed_ids_are_answered_with_the_field_named_not_a_server_error(web, new_ticket, engineer):
+    ticket = new_ticket()
+    response = web.post(f"/tickets/{ticket['id']}/transition/", {"to": "assigned", "assignee": "abc"})
+    assert response.status_code == 400 and "处理人" in response.content.decode()
+    response = web.post("/tickets/bulk/", {"ticket": [ticket["id"]], "action": "assign", "assignee": "abc"})
+    assert response.status_code == 400 and "处理人" in response.content.decode()
+    response = web.post(f"/tickets/{ticket['id']}/update/", {"component": "abc"})
+    assert response.status_code == 400 and "服务目录项" in response.content.decode()
+    response = web.post("/tickets/bulk/", {"ticket": ["²"], "action": "close"}, follow=True)
+    assert response.status_code == 200 and "请先勾选工单" in response.content.decode()
+    for name, value in (("assignee", "²"), ("contract", "²"), ("group", "99999999999999999999999")):
+        response = web.get("/tickets/", {name: value})
+        assert response.status_code == 200
+        assert f"筛选条件 {name}：" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket["id"]).status == "new"

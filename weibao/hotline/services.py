@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from weibao.core import clock
 from weibao.servicedesk.models import (
-    OPEN_STATUSES,
     Channel,
     Status,
     SupportGroup,
@@ -24,7 +24,6 @@ from weibao.servicedesk.services import tickets as desk
 
 ANSWERED = "answered"
 FOLLOW_UP = "follow_up"
-FOLLOW_UP_GROUP = "二线运维组"
 MAX_CALL = dt.timedelta(hours=4)
 
 
@@ -35,8 +34,46 @@ class Call:
     organisation: str
     question: str
     answer: str
-    started_at: dt.datetime
+    started_at: dt.datetime | None
     component: object | None = None
+
+
+def parse_call_start(raw: str) -> dt.datetime | None:
+    """The call's start as the screen sent it (ISO 8601 with a time zone, set by the
+    browser at the first keystroke in the phone or question field); None when absent.
+
+    A value that is not such a time (no time zone, an impossible date) is refused by
+    name rather than guessed at: it did not come from the screen.
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    problem = _(
+        "通话开始时间（started_at）无效：应为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00。"
+        "再次提交将按提交时间记录。"
+    )
+    try:
+        moment = parse_datetime(raw[:64])
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30T10:00:00
+        moment = None
+    if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValidationError({"started_at": problem})
+    return moment
+
+
+def talk_start(started_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When the call began, as counted: the screen's value clamped to the last
+    ``MAX_CALL`` (a client clock running ahead or a form left open overnight cannot make
+    talk time negative or endless); now when the screen sent none."""
+    if started_at is None:
+        return now
+    return min(max(started_at, now - MAX_CALL), now)
+
+
+def follow_up_group(contract) -> SupportGroup | None:
+    """The contract's group for hotline follow-ups (SupportGroup.hotline_follow_up), or
+    None when the contract has not chosen one."""
+    return SupportGroup.objects.filter(contract=contract, hotline_follow_up=True).first()
 
 
 def _subject(question: str) -> str:
@@ -46,6 +83,8 @@ def _subject(question: str) -> str:
 
 @transaction.atomic
 def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
+    """Log a call as a consultation ticket. A follow-up goes to the contract's follow-up
+    group; without one it is left ungrouped (``ticket.group`` is None: tell the agent)."""
     errors = {}
     if not call.question.strip():
         errors["question"] = _("请填写来电问题。")
@@ -56,7 +95,7 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
     if errors:
         raise ValidationError(errors)
     now = clock.now()
-    started = call.started_at if now - MAX_CALL <= call.started_at <= now else now
+    started = talk_start(call.started_at, now)
     ticket = desk.create_ticket(
         contract,
         by=agent,
@@ -67,8 +106,9 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
         description=call.question.strip(),
         requester_name=call.name.strip() or _("来电群众"),
         requester_organisation=call.organisation.strip(),
-        requester_phone=call.phone.strip(),
+        requester_phone=call.phone,  # stored as digits by the service desk
         component=call.component,
+        group=follow_up_group(contract) if outcome == FOLLOW_UP else None,
     )
     Ticket.objects.filter(pk=ticket.pk).update(call_started_at=started, call_ended_at=now)
     if outcome == ANSWERED:
@@ -78,18 +118,17 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
         desk.transition(ticket, Status.RESOLVED, by=agent, comment=_("电话中当场解答"))
         desk.transition(ticket, Status.CLOSED, by=agent, comment=_("首次接触解决"))
         Ticket.objects.filter(pk=ticket.pk).update(first_contact_resolved=True)
-    else:
-        group = SupportGroup.objects.filter(contract=contract, name=FOLLOW_UP_GROUP).first()
-        if group is not None:
-            Ticket.objects.filter(pk=ticket.pk).update(group=group)
-        if call.answer.strip():
-            desk.add_reply(ticket, call.answer.strip(), by=agent, public=False)
+    elif call.answer.strip():
+        desk.add_reply(ticket, call.answer.strip(), by=agent, public=False)
     ticket.refresh_from_db()
     return ticket
 
 
 def caller_history(contract, phone: str, limit: int = 8):
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    try:
+        digits = desk.normalise_phone(phone)
+    except ValidationError:
+        return []
     if len(digits) < 7:
         return []
     return list(
@@ -113,7 +152,6 @@ def agent_day(contract, agent) -> AgentDay:
     figures = Ticket.objects.filter(
         contract=contract, created_by=agent, channel=Channel.PHONE, created_at__gte=midnight
     ).aggregate(calls=Count("id"), answered=Count("id", filter=Q(first_contact_resolved=True)))
-    follow_ups = Ticket.objects.filter(
-        contract=contract, created_by=agent, channel=Channel.PHONE, status__in=OPEN_STATUSES
-    ).count()
+    # The same rule as the list's view=follow_ups, which the figure links to.
+    follow_ups = Ticket.objects.filter(contract=contract).hotline_follow_ups(agent).count()
     return AgentDay(figures["calls"], figures["answered"], follow_ups)

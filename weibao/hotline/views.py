@@ -7,16 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from weibao.accounts.roles import VENDOR_ROLES
 from weibao.contracts.scoping import is_member
-from weibao.core import clock
 from weibao.core.masking import mask_phone
 from weibao.hotline import services
 from weibao.knowledge.search import search
 from weibao.servicedesk.models import ServiceComponent
+from weibao.servicedesk.params import parse_id
 
 
 def _contract(request):
@@ -33,19 +32,17 @@ def screen(request):
     values = {}
     if request.method == "POST":
         values = request.POST
-        started = parse_datetime(request.POST.get("started_at", "")) or clock.now()
-        component_id = request.POST.get("component", "")
+        component_id = parse_id(request.POST.get("component"))
         component = (
-            ServiceComponent.objects.filter(contract=contract, pk=component_id).first()
-            if component_id.isdigit() else None
-        )
-        call = services.Call(
-            phone=request.POST.get("phone", "")[:32], name=request.POST.get("name", "")[:100],
-            organisation=request.POST.get("organisation", "")[:200],
-            question=request.POST.get("question", "")[:5000], answer=request.POST.get("answer", "")[:5000],
-            started_at=started, component=component,
+            ServiceComponent.objects.filter(contract=contract, pk=component_id).first() if component_id else None
         )
         try:
+            call = services.Call(
+                phone=request.POST.get("phone", "")[:32], name=request.POST.get("name", "")[:100],
+                organisation=request.POST.get("organisation", "")[:200],
+                question=request.POST.get("question", "")[:5000], answer=request.POST.get("answer", "")[:5000],
+                started_at=services.parse_call_start(request.POST.get("started_at", "")), component=component,
+            )
             ticket = services.log_call(contract, call, request.POST.get("outcome", ""), agent=request.user)
         except ValidationError as error:
             errors = {field: " ".join(problems) for field, problems in error.message_dict.items()}
@@ -54,14 +51,21 @@ def screen(request):
                 messages.success(request, _("已记录并关闭 %(number)s（当场解答）。") % {"number": ticket.number})
             else:
                 messages.success(request, _("已创建 %(number)s 并转工程师跟进。") % {"number": ticket.number})
+                if ticket.group_id is None:
+                    messages.warning(request, _(
+                        "本合同尚未指定接收热线跟进的支持组，%(number)s 未分组，请项目经理指定。"
+                    ) % {"number": ticket.number})
             return redirect("hotline:screen")
     context = {
         "contract": contract,
-        "started_at": clock.now().isoformat(),
+        # Empty until the first keystroke in the phone or question field (keys.js); after
+        # an error, the start the screen posted, so the re-rendered call keeps its start.
+        "started_at": "" if "started_at" in errors else values.get("started_at", "")[:64],
         "day": services.agent_day(contract, request.user),
         "components": ServiceComponent.objects.filter(contract=contract, active=True),
         "errors": errors,
         "values": values,
+        "component_id": parse_id(values.get("component")) if values else None,
     }
     return render(request, "hotline/screen.html", context)
 

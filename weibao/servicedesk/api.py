@@ -173,7 +173,7 @@ TICKET_FILTERS = [
     OpenApiParameter("due_from", str, description="YYYY-MM-DD"),
     OpenApiParameter("due_to", str, description="YYYY-MM-DD"),
     OpenApiParameter("q", str),
-    OpenApiParameter("view", str, enum=["mine", "breaching", "open"]),
+    OpenApiParameter("view", str, enum=list(queries.VIEWS)),
     OpenApiParameter("sort", str, enum=list(queries.SORTS)),
 ]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability
+from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole
 from weibao.contracts.services import has_capability, roles_of
 from weibao.core import clock
 from weibao.servicedesk.models import OPEN_STATUSES, SlaClock, Ticket
@@ -31,7 +31,8 @@ def panels(request, contract) -> list[dict]:
         breached=Count("id", filter=Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.BREACHED)),
         today=Count("id", filter=Q(created_at__gte=now - timedelta(hours=24))),
     )
-    vendor = bool(set(roles_of(user, contract)) & VENDOR_ROLES)
+    roles = set(roles_of(user, contract))
+    vendor = bool(roles & VENDOR_ROLES)
     recent = tickets.filter(status__in=OPEN_STATUSES)
     if vendor:
         recent = recent.filter(assignee=user) if figures["mine"] else recent
@@ -42,5 +43,23 @@ def panels(request, contract) -> list[dict]:
             "figures": figures,
             "vendor": vendor,
             "recent": list(recent.select_related("assignee")[:8]),
+            **_urged(tickets, user, roles),
         }
     ]
+
+
+def _urged(tickets, user, roles: set[str]) -> dict:
+    """督办 on the home queue: the project manager sees every urged open ticket of the
+    contract, the vendor team member those assigned to them; most urged first."""
+    if ContractRole.PROJECT_MANAGER in roles:
+        urged, link = tickets.urged(), "?view=urged&sort=-urged"
+    elif roles & VENDOR_ROLES:
+        urged, link = tickets.urged().filter(assignee=user), "?view=urged&sort=-urged&assignee=me"
+    else:
+        return {"show_urged": False}
+    return {
+        "show_urged": True,
+        "urged_count": urged.count(),
+        "urged": list(urged.select_related("assignee")[:8]),
+        "urged_link": link,
+    }

@@ -84,6 +84,12 @@ class ServiceComponent(ContractScopedModel):
 
 class SupportGroup(ContractScopedModel):
     name = models.CharField(_("名称"), max_length=100)
+    # The group a hotline call "需要跟进" goes to; one per contract at most, so renaming
+    # the group (or choosing another one) never silently leaves follow-ups without one.
+    hotline_follow_up = models.BooleanField(
+        _("接收热线跟进"), default=False,
+        help_text=_("热线来电选择“需要跟进”时，工单进入此组。每个合同至多一个。"),
+    )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -94,7 +100,12 @@ class SupportGroup(ContractScopedModel):
         verbose_name_plural = _("支持组")
         ordering = ["contract", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "name"], name="group_name_unique")
+            models.UniqueConstraint(fields=["contract", "name"], name="group_name_unique"),
+            models.UniqueConstraint(
+                fields=["contract"], condition=models.Q(hotline_follow_up=True),
+                name="group_one_hotline_follow_up",
+                violation_error_message=_("每个合同只能有一个接收热线跟进的支持组。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,6 +168,16 @@ class TicketCounter(models.Model):
 class TicketQuerySet(ContractScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def urged(self):
+        """督办: open tickets the bureau pressed for, the most urged first."""
+        return self.filter(status__in=OPEN_STATUSES, urged_count__gt=0).order_by(
+            "-urged_count", models.F("urged_at").desc(nulls_last=True), "-id"
+        )
+
+    def hotline_follow_ups(self, agent):
+        """"我的待跟进": the phone tickets ``agent`` logged that are still open."""
+        return self.filter(created_by=agent, channel=Channel.PHONE, status__in=OPEN_STATUSES)
 
 
 class Ticket(ContractScopedModel):

@@ -22,6 +22,7 @@ from weibao.servicedesk.models import (
     Ticket,
     TicketType,
 )
+from weibao.servicedesk.params import parse_id
 
 SORTS = {
     "-created": ("-created_at", "-id"),
@@ -31,8 +32,10 @@ SORTS = {
     "priority": ("-priority", "-created_at", "-id"),
     "-updated": ("-updated_at", "-id"),
     "number": ("number",),
-    "-urged": (F("urged_at").desc(nulls_last=True), "-id"),
+    # 督办 first: the most urged, then the most recently urged.
+    "-urged": ("-urged_count", F("urged_at").desc(nulls_last=True), "-id"),
 }
+VIEWS = ("mine", "breaching", "open", "urged", "follow_ups")
 DEFAULT_SORT = "-created"
 CHOICE_FILTERS = {
     "status": Status.values,
@@ -92,9 +95,9 @@ def ticket_query(user, params, *, strict: bool = False) -> TicketQuery:
 
     contract = values("contract")
     if contract:
-        if len(contract) == 1 and contract[0].isdigit():
-            tickets = tickets.filter(contract_id=int(contract[0]))
-            cleaned["contract"] = int(contract[0])
+        if len(contract) == 1 and parse_id(contract[0]) is not None:
+            tickets = tickets.filter(contract_id=parse_id(contract[0]))
+            cleaned["contract"] = parse_id(contract[0])
         else:
             errors["contract"] = _("合同编号应为整数。")
 
@@ -122,10 +125,10 @@ def ticket_query(user, params, *, strict: bool = False) -> TicketQuery:
             continue
         if name == "assignee" and chosen == ["me"]:
             chosen = [str(user.pk)]
-        if not all(value.isdigit() for value in chosen):
+        if not all(parse_id(value) is not None for value in chosen):
             errors[name] = _("应为整数编号。")
             continue
-        cleaned[name] = [int(value) for value in chosen]
+        cleaned[name] = [parse_id(value) for value in chosen]
         tickets = tickets.filter(**{f"{column}__in": cleaned[name]})
 
     for name, (column, op) in DATE_FILTERS.items():
@@ -160,8 +163,14 @@ def ticket_query(user, params, *, strict: bool = False) -> TicketQuery:
     elif view == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
         cleaned["view"] = view
+    elif view == "urged":
+        tickets = tickets.urged()
+        cleaned["view"] = view
+    elif view == "follow_ups":
+        tickets = tickets.hotline_follow_ups(user)
+        cleaned["view"] = view
     elif view:
-        errors["view"] = _("可选：mine, breaching, open")
+        errors["view"] = _("可选：%(allowed)s") % {"allowed": ", ".join(VIEWS)}
 
     keyword = " ".join(values("q"))[:100]
     if keyword:
@@ -184,7 +193,9 @@ def _keyword(keyword: str) -> Q:
     if upper.startswith("SL-"):
         return Q(number__startswith=upper)
     condition = Q(subject__icontains=keyword) | Q(requester_name=keyword)
-    digits = keyword.replace(" ", "").replace("-", "")
+    # Phones are stored as digits only (tickets.normalise_phone): "139-1234-5678",
+    # "+86 139…" and "(0375) 123…" find them too.
+    digits = "".join(ch for ch in keyword if ch not in " -+()")
     if digits.isdigit() and len(digits) >= 7:
         condition |= Q(requester_phone=digits)
     return condition

@@ -39,6 +39,7 @@ from weibao.servicedesk.models import (
     TicketLink,
     TicketType,
 )
+from weibao.servicedesk.params import bad_request, parse_id
 from weibao.servicedesk.services import policies as policy_services
 from weibao.servicedesk.services import sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
@@ -87,6 +88,9 @@ def ticket_list(request):
         "contract": contract,
         "page": page,
         "errors": query.errors,
+        # Filters whose field shows no error of its own (ids from a hand-edited address).
+        "other_errors": [(name, message) for name, message in query.errors.items()
+                         if name not in ("status", "created_from", "created_to")],
         "cleaned": query.cleaned,
         "keep": keep.urlencode(),
         "statuses": Status.choices,
@@ -142,8 +146,11 @@ def delete_view(request, pk):
 @login_required
 @require_POST
 def bulk(request):
-    ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ticket")) if pk is not None]
     action = request.POST.get("action")
+    assignee_id = parse_id(request.POST.get("assignee"))
+    if action == "assign" and request.POST.get("assignee") and assignee_id is None:
+        return bad_request(request, _("处理人（assignee）应为用户编号。"))
     back = request.POST.get("next") or "/tickets/"
     if not back.startswith("/tickets/"):
         back = "/tickets/"
@@ -156,7 +163,7 @@ def bulk(request):
         try:
             with transaction.atomic():
                 if action == "assign":
-                    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+                    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
                     if assignee is None:
                         raise ValidationError({"assignee": _("请选择处理人。")})
                     if ticket.status == Status.NEW:
@@ -279,7 +286,10 @@ def ticket_transition(request, pk):
         raise PermissionDenied
     assignee = None
     if request.POST.get("assignee"):
-        assignee = vendor_team(ticket.contract).filter(pk=request.POST["assignee"]).first()
+        assignee_id = parse_id(request.POST["assignee"])
+        if assignee_id is None:
+            return bad_request(request, _("处理人（assignee）应为用户编号。"))
+        assignee = vendor_team(ticket.contract).filter(pk=assignee_id).first()
         if assignee is None:
             messages.error(request, _("处理人必须是本合同乙方团队成员。"))
             return redirect("servicedesk:detail", pk)
@@ -322,8 +332,11 @@ def ticket_update(request, pk):
         changes["priority"] = request.POST["priority"]
     if "component" in request.POST:
         value = request.POST["component"]
+        component_id = parse_id(value)
+        if value and component_id is None:
+            return bad_request(request, _("服务目录项（component）应为编号。"))
         changes["component"] = (
-            ServiceComponent.objects.filter(contract=ticket.contract, pk=value).first() if value.isdigit() else None
+            ServiceComponent.objects.filter(contract=ticket.contract, pk=component_id).first() if component_id else None
         )
     return _then_back(
         request, ticket,

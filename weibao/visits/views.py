@@ -17,6 +17,7 @@ from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
 from weibao.servicedesk.models import Ticket
+from weibao.servicedesk.params import bad_request, parse_id
 from weibao.visits import services
 from weibao.visits.models import Visit
 from weibao.web.feedback_messages import report_errors
@@ -46,8 +47,8 @@ def calendar(request):
         contract=contract, planned_start__gte=begin, planned_start__lt=begin + dt.timedelta(days=7)
     ).select_related("engineer", "ticket")
     engineer = request.GET.get("engineer", "")
-    if engineer.isdigit():
-        visits = visits.filter(engineer_id=int(engineer))
+    if parse_id(engineer) is not None:
+        visits = visits.filter(engineer_id=parse_id(engineer))
     days = defaultdict(list)
     for visit in visits:
         days[visit.planned_start.astimezone(clock.SHANGHAI).date()].append(visit)
@@ -65,8 +66,11 @@ def plan(request):
     contract = _contract(request)
     if not is_member(request.user, contract.pk, roles=VENDOR_ROLES):
         raise PermissionDenied
-    ticket_id = request.GET.get("ticket") or request.POST.get("ticket")
-    ticket = Ticket.objects.filter(contract=contract, pk=ticket_id).first() if str(ticket_id).isdigit() else None
+    raw_ticket = request.GET.get("ticket") or request.POST.get("ticket")
+    ticket_id = parse_id(raw_ticket)
+    if raw_ticket and ticket_id is None:
+        return bad_request(request, _("工单（ticket）应为工单编号。"))
+    ticket = Ticket.objects.filter(contract=contract, pk=ticket_id).first() if ticket_id else None
     errors = {}
     if request.method == "POST":
         try:
@@ -75,7 +79,8 @@ def plan(request):
         except ValueError:
             errors["start"] = _("请填写有效的开始和结束时间。")
         else:
-            engineer = vendor_team(contract).filter(pk=request.POST.get("engineer") or 0).first()
+            engineer_id = parse_id(request.POST.get("engineer"))
+            engineer = vendor_team(contract).filter(pk=engineer_id).first() if engineer_id else None
             try:
                 visit = services.plan(
                     contract, engineer=engineer, start=start, end=end,
@@ -86,6 +91,10 @@ def plan(request):
                 errors = {f: " ".join(p) for f, p in error.message_dict.items()}
             else:
                 messages.success(request, _("已安排现场服务。"))
+                if visit.ticket_id and not services.arrival_is_timed(visit):
+                    messages.info(request, _(
+                        "工单 %(number)s 的服务级别策略没有到场时限：签到会记为工单的到场时间，但不计到场考核。"
+                    ) % {"number": visit.ticket.number})
                 return redirect("visits:detail", visit.pk)
     return render(request, "visits/plan.html", {
         "contract": contract, "ticket": ticket, "team": vendor_team(contract), "errors": errors,
@@ -104,10 +113,15 @@ def _visible(request, pk) -> Visit:
 @login_required
 def detail(request, pk):
     visit = _visible(request, pk)
+    bureau = is_member(request.user, visit.contract_id, roles=BUREAU_ROLES)
     return render(request, "visits/detail.html", {
         "visit": visit,
         "can_work": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES),
+        # Signing in and out: the visit's engineer; the project manager with a reason.
+        "is_engineer": request.user.pk == visit.engineer_id,
+        "is_manager": is_member(request.user, visit.contract_id, roles=services.PROJECT_MANAGER),
         "can_confirm": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES | BUREAU_ROLES),
+        "confirms_as_bureau": bureau,
     })
 
 
@@ -119,10 +133,10 @@ def act(request, pk, action):
     bureau = is_member(request.user, visit.contract_id, roles=BUREAU_ROLES)
     try:
         if action == "check_in" and vendor:
-            services.check_in(visit, by=request.user)
+            services.check_in(visit, by=request.user, reason=request.POST.get("reason", ""))
         elif action == "check_out" and vendor:
             services.check_out(visit, by=request.user, work_done=request.POST.get("work_done", ""),
-                               parts_used=request.POST.get("parts_used", ""))
+                               parts_used=request.POST.get("parts_used", ""), reason=request.POST.get("reason", ""))
         elif action == "confirm" and (vendor or bureau):
             services.confirm(visit, by=request.user, name=request.POST.get("name", ""),
                              note=request.POST.get("note", ""))

@@ -12,6 +12,8 @@ from weibao.servicedesk.models import (
     TicketType,
 )
 
+# The group hotline follow-ups go to at first; the project manager may choose another.
+HOTLINE_FOLLOW_UP_GROUP = "二线运维组"
 OFFICE_HOURS = [["09:00", "12:00"], ["13:30", "17:30"]]
 
 CATALOGUE = [
@@ -47,8 +49,12 @@ def install_defaults(contract) -> dict:
         ServiceComponent.objects.get_or_create(
             contract=contract, code=code, defaults={"name": name, "description": description}
         )
+    has_follow_up_group = SupportGroup.objects.filter(contract=contract, hotline_follow_up=True).exists()
     for name in ("一线服务台", "二线运维组", "驻场组"):
-        SupportGroup.objects.get_or_create(contract=contract, name=name)
+        SupportGroup.objects.get_or_create(
+            contract=contract, name=name,
+            defaults={"hotline_follow_up": name == HOTLINE_FOLLOW_UP_GROUP and not has_follow_up_group},
+        )
     for ticket_type in TicketType.values:
         for priority, (response, arrival, resolution) in TARGETS.items():
             SlaPolicy.objects.get_or_create(

@@ -63,6 +63,22 @@ def _check_catalogue(ticket: Ticket) -> None:
         raise ValidationError({"group": _("该支持组不属于本合同。")})
 
 
+def normalise_phone(raw) -> str:
+    """A requester's phone as stored: its digits only ("139-1234-5678" → "13912345678").
+
+    Every lookup by phone matches on digits (the portal's follow-up, the hotline's caller
+    history, the list's search), so the stored value must be digits too, whichever
+    channel wrote it. A leading "+" is dropped as well: the portal's follow-up
+    (``portal.services.digits``, whose rule this mirrors exactly) compares digits only.
+    Refuses a non-empty value that has no digit at all.
+    """
+    text = str(raw or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text and not digits:
+        raise ValidationError({"requester_phone": _("联系电话应包含数字。")})
+    return digits
+
+
 def _personal(ticket: Ticket) -> dict:
     return {
         "requester_name": ticket.requester_name,
@@ -73,6 +89,8 @@ def _personal(ticket: Ticket) -> dict:
 
 @transaction.atomic
 def create_ticket(contract, *, by, **fields) -> Ticket:
+    if "requester_phone" in fields:
+        fields["requester_phone"] = normalise_phone(fields["requester_phone"])
     now = clock.now()
     ticket = Ticket(contract=contract, created_by=by, created_at=now, updated_at=now, **fields)
     _check_catalogue(ticket)
@@ -107,6 +125,8 @@ def update_ticket(ticket: Ticket, *, by, comment: str = "", **changes) -> Ticket
         raise ValidationError({name: _("该字段不能修改。") for name in sorted(unknown)})
     if not ticket.is_open and changes:
         raise ValidationError({"status": _("工单已结束，不能修改。")})
+    if "requester_phone" in changes:
+        changes["requester_phone"] = normalise_phone(changes["requester_phone"])
     before = {name: getattr(ticket, name) for name in changes}
     for name, value in changes.items():
         setattr(ticket, name, value)
@@ -154,7 +174,12 @@ def _ensure_arrival_clock(ticket: Ticket) -> None:
                 budget_seconds=policy.arrival_minutes * 60, warn_percent=policy.warn_percent,
                 segment_start=clock.now(),
             )
-            sla._schedule(arrival)
+            if ticket.status == S.WAITING:
+                # 0006: waiting on the requester pauses every clock; leaving it resumes this one.
+                arrival.segment_start = None
+                arrival.state = SlaClock.State.PAUSED
+            else:
+                sla._schedule(arrival)
             arrival.save()
 
 

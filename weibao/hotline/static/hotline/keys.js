@@ -10,3 +10,14 @@ document.addEventListener("keydown", function (event) {
     form.querySelector('[data-hotkey="' + target + '"]').click();
   }
 });
+
+// The call starts at the first keystroke in the phone or question field, not when the
+// page was drawn: the screen waits between calls. Kept when the server re-renders the
+// form after an error (the field is then already set). The server clamps the value.
+document.addEventListener("input", function (event) {
+  var form = document.getElementById("call-form");
+  var id = event.target && event.target.id;
+  if (!form || !form.contains(event.target) || (id !== "phone" && id !== "question")) { return; }
+  var started = form.querySelector('input[name="started_at"]');
+  if (started && !started.value) { started.value = new Date().toISOString(); }
+});
