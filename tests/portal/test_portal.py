@@ -134,6 +134,44 @@ def test_public_knowledge_search_shows_only_public_articles(citizen, contract, p
     assert citizen.get(f"/portal/shilong/kb/{public.pk}/").status_code == 200
 
 
+def test_a_reader_says_whether_an_article_helped_once_per_visit(citizen, contract, pm):
+    public = create_article(contract, title="个人用户忘记密码怎么办", body="点击忘记密码。", tags=["密码"],
+                            visibility="public", publish=True, by=pm)
+    url = f"/portal/shilong/kb/{public.pk}/"
+    page = citizen.get(url).content.decode()
+    assert "这篇文章有帮助吗" in page and 'id="kb-feedback"' in page
+    vote = f"/knowledge/public/shilong/{public.pk}/feedback/"
+    citizen.post(vote, {"helpful": "1"})
+    citizen.post(vote, {"helpful": "1"})  # the same visitor again: still one vote
+    public.refresh_from_db()
+    assert (public.helpful_count, public.not_helpful_count) == (1, 0)
+    citizen.post(vote, {"helpful": "0"})  # changes their mind
+    public.refresh_from_db()
+    assert (public.helpful_count, public.not_helpful_count) == (0, 1)
+
+
+def test_the_requester_may_replace_a_rating_the_desk_relayed_from_a_call(citizen, site, api, engineer, pm):
+    from weibao.feedback import services as feedback
+
+    submit(citizen)
+    ticket = Ticket.objects.get()
+    citizen.post("/portal/shilong/track/", {"number": ticket.number, "phone": "13912345678"})
+    for step in ({"to": "assigned", "assignee": engineer.pk}, {"to": "in_progress"},
+                 {"to": "resolved", "comment": "已修复"}):
+        api.post(f"/api/v1/tickets/{ticket.pk}/transition/", step, format="json")
+    ticket.refresh_from_db()
+    feedback.rate(ticket, 5, "电话里说满意", by=pm, source=Rating.Source.WEB)
+    url = f"/portal/shilong/t/{ticket.number}/"
+    page = citizen.get(url).content.decode()
+    assert "服务台电话回访记录的评价" in page and "rating-form" in page
+    citizen.post(url, {"level": "2", "comment": "其实没解决"})
+    rating = Rating.objects.get(ticket=ticket)
+    assert (rating.level, rating.source) == (2, "portal")
+    assert Rectification.objects.filter(ticket=ticket).exists()
+    page = citizen.get(url).content.decode()
+    assert "rating-form" not in page and "您的评价" in page
+
+
 def test_unknown_or_disabled_portals_are_404(citizen, site):
     assert citizen.get("/portal/nowhere/").status_code == 404
     site.enabled = False

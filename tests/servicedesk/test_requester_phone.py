@@ -57,3 +57,18 @@ def test_the_migration_normalises_phones_already_stored(new_ticket):
     migration.normalise(apps, None)
     assert Ticket.objects.get(pk=typed["id"]).requester_phone == "13912345678"
     assert Ticket.objects.get(pk=clean["id"]).requester_phone == "13812345678"
+
+
+@pytest.mark.parametrize("typed", ["+86 139-1234-5678", "0086 13912345678", "8613912345678", "139 1234 5678"])
+def test_the_country_code_before_a_mobile_number_is_not_part_of_it(typed):
+    from weibao.servicedesk.services.tickets import normalise_phone
+
+    assert normalise_phone(typed) == "13912345678"
+
+
+def test_landlines_keep_their_area_code_and_odd_digits_are_not_digits():
+    from weibao.servicedesk.services.tickets import normalise_phone
+
+    assert normalise_phone("0371-6688 1234") == "037166881234"
+    assert normalise_phone("8612345") == "8612345"  # not a mobile number: kept whole
+    assert normalise_phone("139²1234") == "1391234"

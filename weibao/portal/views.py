@@ -98,7 +98,8 @@ def ticket_view(request, slug, number):
         "site": site, "ticket": ticket,
         "entries": ticket.entries.filter(public=True).exclude(kind="note"),
         "rating": Rating.objects.filter(ticket=ticket).first(),
-        "can_rate": ticket.status in feedback.RATEABLE,
+        # The requester may still replace a rating the service desk relayed from a call.
+        "can_rate": feedback.may_rate(None, ticket),
         "levels": Level.choices,
     }
     return render(request, "portal/ticket.html", context)

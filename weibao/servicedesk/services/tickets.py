@@ -68,14 +68,20 @@ def normalise_phone(raw) -> str:
 
     Every lookup by phone matches on digits (the portal's follow-up, the hotline's caller
     history, the list's search), so the stored value must be digits too, whichever
-    channel wrote it. A leading "+" is dropped as well: the portal's follow-up
-    (``portal.services.digits``, whose rule this mirrors exactly) compares digits only.
+    channel wrote it, and the portal's follow-up normalises what the citizen types with
+    this same function.
     Refuses a non-empty value that has no digit at all.
     """
     text = str(raw or "").strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = "".join(ch for ch in text if ch in "0123456789")
     if text and not digits:
         raise ValidationError({"requester_phone": _("联系电话应包含数字。")})
+    # China's country code before a mobile number ("+86 139…", "0086139…"): the same
+    # caller types it one day and not the next.
+    for prefix in ("0086", "86"):
+        rest = digits[len(prefix):]
+        if digits.startswith(prefix) and len(rest) == 11 and rest.startswith("1"):
+            return rest
     return digits
 
 
