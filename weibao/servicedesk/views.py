@@ -205,13 +205,11 @@ def ticket_new(request):
 
 
 def _rating_context(user, ticket) -> dict:
-    from weibao.feedback.api import RATERS
     from weibao.feedback.models import Level, Rating
-    from weibao.feedback.services import RATEABLE
+    from weibao.feedback.services import may_rate
 
     rating = Rating.objects.filter(ticket=ticket).first()
-    can_rate = rating is None and ticket.status in RATEABLE and is_member(user, ticket.contract_id, roles=RATERS)
-    return {"rating": rating, "can_rate": can_rate, "levels": Level.choices}
+    return {"rating": rating, "can_rate": may_rate(user, ticket), "levels": Level.choices}
 
 
 def _actions(ticket, can_work):
