@@ -6,6 +6,7 @@ writes the ticket's history, drives its SLA clocks, and audits personal data.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 
@@ -382,11 +383,27 @@ def sniff(head: bytes) -> str | None:
     for magic, content_type in SIGNATURES:
         if head.startswith(magic):
             return content_type
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "text/plain" if "\x00" not in text else None
+    return "text/plain" if _looks_like_text(head) else None
+
+
+_TEXT_CONTROLS = set("\t\n\r\f\x1b")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Text in UTF-8 or in GB18030 (which covers GBK and GB2312: logs and CSV files from
+    Chinese Windows machines). ``head`` is the file's first bytes, so its last character
+    may be cut in two: the decoder is told more may follow."""
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text if ch < " " and ch not in _TEXT_CONTROLS)
+        if controls <= len(text) // 100:
+            return True
+    return False
 
 
 def add_attachment(ticket: Ticket, upload, *, by) -> Attachment:
