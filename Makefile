@@ -26,7 +26,7 @@ demo: install
 ## Run the whole test suite (browser journeys included) and the linter.
 test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Debian's chromium for the browser journeys (no browser download).
 browser:

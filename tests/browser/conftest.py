@@ -113,7 +113,7 @@ def context(browser, live_server, demo):
 
 
 @pytest.fixture
-def page(context):
+def page(context, request):
     page = context.new_page()
     problems: list[str] = []
 
@@ -129,6 +129,14 @@ def page(context):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
     yield page
+    if problems and not page.is_closed():
+        # This failure is reported at teardown, which the report hook does not photograph.
+        target = support.results_dir(request.config.rootpath) / f"{support.safe_filename(request.node.name)}.png"
+        try:
+            page.screenshot(path=str(target), full_page=True)
+            problems.append(f"screenshot: {target}")
+        except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
+            problems.append(f"no screenshot ({exc})")
     assert not problems, f"the browser saw problems: {problems}"
 
 

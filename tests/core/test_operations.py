@@ -121,14 +121,74 @@ def test_demo_loader_refuses_in_production(command, tmp_path):
     assert "production" in (result.stdout + result.stderr).lower()
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
-    clean.update({"WEIBAO_MODE": "production", "WEIBAO_SECRET_KEY": "k" * 20 + "-Prod-Key-9f8e7d6c5b4a3210zyxwvu",
-                  "WEIBAO_ALLOWED_HOSTS": "weibao.example.gov.cn", "WEIBAO_SSL_REDIRECT": "1",
-                  "WEIBAO_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+def _documented_production_env(tmp_path) -> dict[str, str]:
+    """docs/deploy/weibao.env.example as an operator would use it, with this machine's
+    paths and a real key."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "weibao.env.example"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            env[name.strip()] = value.strip()
+    env.update({
+        "WEIBAO_SECRET_KEY": "k" * 20 + "-Prod-Key-9f8e7d6c5b4a3210zyxwvu",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "WEIBAO_VAR_DIR": str(tmp_path), "WEIBAO_MEDIA_ROOT": str(tmp_path / "media"),
+        "WEIBAO_STATIC_ROOT": str(tmp_path / "static"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    })
+    (tmp_path / "metrics").mkdir()
+    return env
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "weibao.manage", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=clean, timeout=120,
+        capture_output=True, text=True, env=_documented_production_env(tmp_path), timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION_RESPONSE = """
+import json
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="weibao.example.gov.cn")
+plain = Client(HTTP_HOST="weibao.example.gov.cn").get("/accounts/login/")
+page = client.get("/accounts/login/")
+csrf = page.cookies["csrftoken"]
+print(json.dumps({
+    "plain_status": plain.status_code, "plain_location": plain.get("Location", ""),
+    "status": page.status_code, "headers": dict(page.headers),
+    "csrf": {"secure": bool(csrf["secure"]), "samesite": csrf["samesite"]},
+    "session_httponly": __import__("django.conf").conf.settings.SESSION_COOKIE_HTTPONLY,
+    "session_secure": __import__("django.conf").conf.settings.SESSION_COOKIE_SECURE,
+}))
+"""
+
+
+def test_production_pages_carry_the_security_headers_and_secure_cookies(tmp_path):
+    env = _documented_production_env(tmp_path)
+    for command in (["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"]):
+        subprocess.run([sys.executable, "-m", "weibao.manage", *command],
+                       env=env, check=True, timeout=300, capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "weibao.manage", "shell", "-c", PRODUCTION_RESPONSE],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    # Plain HTTP is sent to HTTPS; over TLS the page carries every protective header.
+    assert seen["plain_status"] == 301 and seen["plain_location"].startswith("https://")
+    assert seen["status"] == 200
+    headers = seen["headers"]
+    assert "max-age=31536000" in headers["Strict-Transport-Security"]
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"] or headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in headers["Cache-Control"]
+    assert seen["csrf"]["secure"] and seen["csrf"]["samesite"] == "Lax"
+    assert seen["session_httponly"] and seen["session_secure"]
