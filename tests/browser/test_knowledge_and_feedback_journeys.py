@@ -34,11 +34,7 @@ def _article_id(page) -> int:
 
 def test_pm_writes_publishes_finds_revises_and_reviews_an_article(page, context, login):
     from weibao.knowledge.models import Article
-    from weibao.knowledge.search import clear_cache
 
-    # The search index is cached per vendor and generation; restoring the demo data
-    # rewinds the generation, so an index another test built could look current.
-    clear_cache()
     login(page, "pm")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="知识库").click()
     page.get_by_role("link", name="写文章").click()

@@ -266,6 +266,10 @@ class DemoSnapshot:
         else:
             load_all()
         ContentType.objects.clear_cache()
+        # The search index is cached per process under a version the restore winds back.
+        from weibao.knowledge.search import clear_cache
+
+        clear_cache()
 
     @staticmethod
     def _pg_dump(connection) -> dict[str, bytes]:
