@@ -29,7 +29,7 @@ def test_the_new_ticket_form_stores_digits(web, desk, contract):
         "requester_name": "赵六", "requester_phone": "+86 (0375) 123-4567",
     })
     assert response.status_code == 302
-    assert Ticket.objects.get().requester_phone == "8603751234567"
+    assert Ticket.objects.get().requester_phone == "03751234567"
 
 
 def test_editing_the_phone_stores_digits_and_is_audited(api, new_ticket):
@@ -70,5 +70,24 @@ def test_landlines_keep_their_area_code_and_odd_digits_are_not_digits():
     from weibao.servicedesk.services.tickets import normalise_phone
 
     assert normalise_phone("0371-6688 1234") == "037166881234"
-    assert normalise_phone("8612345") == "8612345"  # not a mobile number: kept whole
+    assert normalise_phone("+86 (0375) 123-4567") == "03751234567"
+    assert normalise_phone("+86 375 1234567") == "03751234567"  # the trunk 0 dropped abroad
+    assert normalise_phone("8612345") == "8612345"  # too short for a number with a country code
     assert normalise_phone("139²1234") == "1391234"
+
+
+def test_searching_the_list_with_a_country_code_finds_the_caller(new_ticket, web):
+    ticket = new_ticket(requester_phone="13912345678")
+    for typed in ("+86 139-1234-5678", "0086 139 1234 5678", "139 1234 5678"):
+        assert ticket["subject"] in web.get("/tickets/", {"q": typed}).content.decode(), typed
+
+
+def test_the_second_migration_drops_country_codes_stored_before(new_ticket):
+    mobile, landline, clean = new_ticket(), new_ticket(), new_ticket()
+    Ticket.objects.filter(pk=mobile["id"]).update(requester_phone="8613912345678")
+    Ticket.objects.filter(pk=landline["id"]).update(requester_phone="+86 (0375) 123-4567")
+    migration = importlib.import_module("weibao.servicedesk.migrations.0008_phones_without_country_code")
+    migration.renormalise(apps, None)
+    assert Ticket.objects.get(pk=mobile["id"]).requester_phone == "13912345678"
+    assert Ticket.objects.get(pk=landline["id"]).requester_phone == "03751234567"
+    assert Ticket.objects.get(pk=clean["id"]).requester_phone == "13812345678"

@@ -23,6 +23,7 @@ from weibao.servicedesk.models import (
     TicketType,
 )
 from weibao.servicedesk.params import parse_id
+from weibao.servicedesk.services.tickets import normalise_phone
 
 SORTS = {
     "-created": ("-created_at", "-id"),
@@ -193,11 +194,12 @@ def _keyword(keyword: str) -> Q:
     if upper.startswith("SL-"):
         return Q(number__startswith=upper)
     condition = Q(subject__icontains=keyword) | Q(requester_name=keyword)
-    # Phones are stored as digits only (tickets.normalise_phone): "139-1234-5678",
-    # "+86 139…" and "(0375) 123…" find them too.
-    digits = "".join(ch for ch in keyword if ch not in " -+()")
-    if digits.isdigit() and len(digits) >= 7:
-        condition |= Q(requester_phone=digits)
+    # Phones are stored by tickets.normalise_phone: what is typed here goes through the
+    # same rule, so "139-1234-5678", "+86 139…" and "(0375) 123…" find them.
+    if set(keyword) <= set("0123456789 -+()"):
+        digits = normalise_phone(keyword)
+        if len(digits) >= 7:
+            condition |= Q(requester_phone=digits)
     return condition
 
 

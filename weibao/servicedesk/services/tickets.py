@@ -77,12 +77,23 @@ def normalise_phone(raw) -> str:
     digits = "".join(ch for ch in text if ch in "0123456789")
     if text and not digits:
         raise ValidationError({"requester_phone": _("联系电话应包含数字。")})
-    # China's country code before a mobile number ("+86 139…", "0086139…"): the same
-    # caller types it one day and not the next.
+    return without_country_code(digits)
+
+
+def without_country_code(digits: str) -> str:
+    """China's country code dropped, so the same caller is found whether they type it or
+    not: "+86 139…" → "139…"; "+86 (0375) 123…" → "0375123…"; "+86 375 123…" (the
+    international form drops the trunk 0) → "0375123…". Other numbers are kept whole."""
     for prefix in ("0086", "86"):
+        if not digits.startswith(prefix):
+            continue
         rest = digits[len(prefix):]
-        if digits.startswith(prefix) and len(rest) == 11 and rest.startswith("1"):
+        if len(rest) == 11 and rest.startswith("1"):  # mobile
             return rest
+        if rest.startswith("0") and 10 <= len(rest) <= 12:  # landline typed with its 0
+            return rest
+        if rest[:1] in "23456789" and 9 <= len(rest) <= 11:  # landline, international form
+            return "0" + rest
     return digits
 
 
