@@ -298,3 +298,106 @@ def test_no_callback_is_recorded_once_the_rectification_is_closed(api, resolved,
     item.refresh_from_db()
     assert (item.callback_notes, item.callback_outcome) == ("已回访", "accepted")
     assert AuditRecord.objects.filter(action="rectification.callback").count() == 1
+
+
+# -- the requester's own rating after a rectification the desk's relay opened ----------------
+
+
+def _closed_on_a_relayed_callback(api_client_for, agent, pm, ticket):
+    _rate(api_client_for(agent), ticket, 1, "电话里说没解决")
+    item = Rectification.objects.get()
+    services.record_callback(item, by=pm, notes="电话回访：已重装驱动，请求人认可", outcome="accepted",
+                             plan="更新证书驱动安装指引")
+    services.close(item, by=pm)
+    return item
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_the_requesters_own_dissatisfied_rating_reopens_a_rectification_closed_on_the_relayed_callback(
+    resolved, agent, pm, api_client_for, client_for, portal, clock, level
+):
+    clock.set_now(datetime(2026, 9, 24, 2, 0, tzinfo=UTC))
+    ticket = resolved()
+    item = _closed_on_a_relayed_callback(api_client_for, agent, pm, ticket)
+    assert item.due_on == date(2026, 10, 22)
+    clock.set_now(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))  # a Monday, weeks later
+
+    portal(ticket, level, "根本没解决，电话里不是我说的")
+
+    item.refresh_from_db()
+    assert item.status == "open" and item.closed_at is None
+    # 15 working days after 11-02: 11-03..06 (4), 11-09..13 (9), 11-16..20 (14), 11-23 (15).
+    assert item.due_on == date(2026, 11, 23)
+    assert (item.callback_at, item.callback_by, item.callback_notes, item.callback_outcome) == (None, None, "", "")
+    assert item.opened_level == level
+    reopen = AuditRecord.objects.get(action="rectification.reopen")
+    assert reopen.actor_username == "portal requester"
+    assert reopen.before["status"] == "closed" and reopen.before["callback_notes"] == "电话回访：已重装驱动，请求人认可"
+    assert reopen.before["callback_by_id"] == pm.pk and reopen.before["closed_at"]
+    assert reopen.after["status"] == "open" and reopen.after["callback_at"] is None
+    note = Notification.objects.get(recipient=pm, kind="rectification.reopened")
+    assert ticket["number"] in note.subject and "2026-11-23" in note.subject
+    with pytest.raises(ValidationError):
+        services.close(item, by=pm)  # a new call-back first
+    page = client_for(pm).get(f"/feedback/{item.pk}/").content.decode()
+    assert "电话回访：已重装驱动，请求人认可" in page and "此前回访" in page and "尚未回访" in page
+
+
+def test_a_satisfied_rating_of_the_requester_leaves_a_closed_rectification_closed(
+    resolved, agent, pm, api_client_for, portal
+):
+    ticket = resolved()
+    item = _closed_on_a_relayed_callback(api_client_for, agent, pm, ticket)
+    portal(ticket, 4, "后来确实解决了")
+    item.refresh_from_db()
+    assert item.status == "closed" and item.callback_notes
+    assert not AuditRecord.objects.filter(action="rectification.reopen").exists()
+    assert not Notification.objects.filter(kind__in=["rectification.reopened", "rating.rerated"]).exists()
+
+
+def test_the_pm_hears_the_requesters_new_dissatisfied_level_on_an_open_rectification(
+    resolved, agent, pm, api_client_for, portal
+):
+    ticket = resolved()
+    _rate(api_client_for(agent), ticket, 2, "电话里说不太满意")
+    portal(ticket, 1, "非常不满意")
+    item = Rectification.objects.get()
+    assert item.status == "open" and item.rating.level == 1
+    note = Notification.objects.get(recipient=pm, kind="rating.rerated")
+    assert ticket["number"] in note.subject and "非常不满意" in note.subject
+
+
+def test_a_satisfied_re_rating_keeps_the_rectification_open_and_shows_both_levels(
+    resolved, agent, pm, api_client_for, client_for, portal
+):
+    ticket = resolved()
+    _rate(api_client_for(agent), ticket, 1, "电话里说没解决")
+    portal(ticket, 4, "其实挺好")
+    item = Rectification.objects.get()
+    assert item.status == "open" and item.opened_level == 1
+    note = Notification.objects.get(recipient=pm, kind="rating.rerated")
+    assert ticket["number"] in note.subject and "满意" in note.subject
+    page = client_for(pm).get(f"/feedback/{item.pk}/").content.decode()
+    assert "开启整改的评价" in page and "当前评价" in page
+    assert '<dd id="opened-level">非常不满意</dd>' in page
+    assert '<dd id="current-level">满意' in page
+    with pytest.raises(ValidationError):
+        services.close(item, by=pm)  # the PM still calls back
+
+
+def test_rectifications_opened_before_the_fix_learn_the_level_that_opened_them(
+    resolved, agent, api_client_for, portal
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("weibao.feedback.migrations.0003_rectification_opened_level")
+    kept, replaced = resolved(), resolved()
+    _rate(api_client_for(agent), kept, 2)
+    _rate(api_client_for(agent), replaced, 1)
+    portal(replaced, 5)
+    Rectification.objects.update(opened_level=None)
+    migration.opened_levels(apps, None)
+    assert Rectification.objects.get(ticket_id=kept["id"]).opened_level == 2
+    assert Rectification.objects.get(ticket_id=replaced["id"]).opened_level == 1

@@ -301,3 +301,51 @@ def test_outsiders_reach_no_ticket_history_or_version(
     )
     assert not Article.objects.filter(source_ticket=resolved_ticket).exists()
     assert article.versions.count() == 1
+
+
+def test_an_office_sharing_one_address_is_not_cut_off_after_thirty_votes(agent, contract, portal_site):
+    from django.test import Client
+
+    article = create_article(
+        contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
+    )
+    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    for _ in range(35):  # 35 colleagues behind the bureau's one public address
+        Client().post(url, {"helpful": "1"})
+    article.refresh_from_db()
+    assert article.helpful_count == 35
+
+
+def test_a_vote_over_the_limit_is_not_counted_and_the_visitor_is_told(
+    agent, contract, portal_site, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from weibao.portal import services as portal
+
+    monkeypatch.setattr(portal, "VOTE_LIMIT", (1, timedelta(hours=1)))
+    article = create_article(
+        contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
+    )
+    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    counted = Client().post(url, {"helpful": "1"}, follow=True).content.decode()
+    assert "感谢您的反馈" in counted
+    refused = Client().post(url, {"helpful": "1"}, follow=True).content.decode()
+    assert "本次反馈未计入" in refused and "感谢您的反馈" not in refused
+    article.refresh_from_db()
+    assert article.helpful_count == 1
+
+
+def test_an_htmx_portal_vote_gets_no_staff_form(agent, contract, portal_site):
+    from django.test import Client
+
+    article = create_article(
+        contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
+    )
+    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    answer = Client().post(url, {"helpful": "1"}, HTTP_HX_REQUEST="true", follow=True)
+    assert f"/knowledge/{article.pk}/feedback/" not in answer.content.decode()
+    assert "knowledge/_feedback_form.html" not in [t.name for t in answer.templates]
+    assert answer.redirect_chain[-1][0] == f"/portal/{portal_site.slug}/kb/{article.pk}/"

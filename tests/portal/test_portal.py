@@ -219,3 +219,97 @@ def test_tracking_is_rate_limited_in_any_language(site, language):
     assert [r.status_code for r in answers[:20]] == [200] * 20
     assert answers[20].status_code == 429
     assert ("频繁" if language == "zh-hans" else "too many") in answers[20].content.decode().lower()
+
+
+# -- who rates on the portal: a signed-in vendor member is not the requester --------------
+
+
+def _resolved_and_followed(citizen, api, engineer):
+    submit(citizen)
+    ticket = Ticket.objects.get()
+    citizen.post("/portal/shilong/track/", {"number": ticket.number, "phone": "13912345678"})
+    for step in ({"to": "assigned", "assignee": engineer.pk}, {"to": "in_progress"},
+                 {"to": "resolved", "comment": "已修复"}):
+        api.post(f"/api/v1/tickets/{ticket.pk}/transition/", step, format="json")
+    ticket.refresh_from_db()
+    return ticket
+
+
+def test_a_signed_in_pm_rating_on_the_portal_is_recorded_as_a_phone_relay(site, api, engineer, pm, client_for):
+    browser = client_for(pm)  # the PM knows the number and the phone, in the same browser
+    ticket = _resolved_and_followed(browser, api, engineer)
+    browser.post(f"/portal/shilong/t/{ticket.number}/", {"level": "5", "comment": "满意"})
+    rating = Rating.objects.get(ticket=ticket)
+    assert (rating.source, rating.recorded_by) == ("phone", pm)
+
+
+def test_a_signed_in_pm_cannot_replace_the_relayed_rating_as_the_requester(
+    site, api, engineer, pm, client_for, contract, make_member
+):
+    from weibao.feedback import services as feedback
+
+    agent = make_member(contract, "hotline_agent", username="agent")
+    browser = client_for(pm)
+    ticket = _resolved_and_followed(browser, api, engineer)
+    feedback.rate(ticket, 1, "电话里说没解决", by=agent, source=Rating.Source.WEB)
+    url = f"/portal/shilong/t/{ticket.number}/"
+    assert "rating-form" not in browser.get(url).content.decode()
+    response = browser.post(url, {"level": "5", "comment": "其实很满意"}, follow=True)
+    assert "不能重复评价" in response.content.decode()
+    rating = Rating.objects.get(ticket=ticket)
+    assert (rating.level, rating.source, rating.recorded_by, rating.superseded_at) == (1, "phone", agent, None)
+
+
+def test_a_signed_in_engineer_cannot_rate_on_the_portal(site, api, engineer, client_for):
+    browser = client_for(engineer)
+    ticket = _resolved_and_followed(browser, api, engineer)
+    response = browser.post(f"/portal/shilong/t/{ticket.number}/", {"level": "5"}, follow=True)
+    assert "您的账号不能为该工单评价" in response.content.decode()
+    assert not Rating.objects.filter(ticket=ticket).exists()
+
+
+def test_a_signed_in_member_of_another_contract_rates_as_the_requester(
+    site, api, engineer, other_contract, make_member, client_for
+):
+    stranger = make_member(other_contract, "project_manager", username="other_pm")
+    browser = client_for(stranger)
+    ticket = _resolved_and_followed(browser, api, engineer)
+    browser.post(f"/portal/shilong/t/{ticket.number}/", {"level": "4"})
+    rating = Rating.objects.get(ticket=ticket)
+    assert (rating.source, rating.recorded_by) == ("portal", None)
+
+
+# -- the heading says whose rating the portal shows ------------------------------------------
+
+
+def _heading(page: str) -> str:
+    return page.split('<section class="card" id="rating"><h2>', 1)[1].split("</h2>", 1)[0]
+
+
+def test_a_relayed_rating_is_not_called_the_requesters_own_once_the_ticket_is_reopened(
+    citizen, site, api, engineer, pm
+):
+    from weibao.feedback import services as feedback
+
+    ticket = _resolved_and_followed(citizen, api, engineer)
+    feedback.rate(ticket, 5, "电话里说满意", by=pm, source=Rating.Source.WEB)
+    api.post(f"/api/v1/tickets/{ticket.pk}/transition/", {"to": "in_progress"}, format="json")
+    page = citizen.get(f"/portal/shilong/t/{ticket.number}/").content.decode()
+    assert "rating-form" not in page
+    assert _heading(page) == "服务台电话回访记录的评价"
+
+
+def test_the_bureau_liaisons_rating_is_headed_as_the_bureaus(citizen, site, api, engineer, liaison):
+    from weibao.feedback import services as feedback
+
+    ticket = _resolved_and_followed(citizen, api, engineer)
+    feedback.rate(ticket, 4, "甲方认可", by=liaison, source=Rating.Source.WEB)
+    page = citizen.get(f"/portal/shilong/t/{ticket.number}/").content.decode()
+    assert _heading(page) == "甲方评价"
+
+
+def test_the_requesters_own_rating_is_headed_as_theirs(citizen, site, api, engineer):
+    ticket = _resolved_and_followed(citizen, api, engineer)
+    url = f"/portal/shilong/t/{ticket.number}/"
+    citizen.post(url, {"level": "5", "comment": "很好"})
+    assert _heading(citizen.get(url).content.decode()) == "您的评价"

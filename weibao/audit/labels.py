@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "visit.check_out": _("现场签退"),
     "rectification.callback": _("差评回访"),
     "rectification.close": _("整改办结"),
+    "rectification.reopen": _("整改重开（请求方本人差评）"),
     "visit.confirm": _("现场服务确认"),
     "knowledge.article_created": _("新建知识文章"),
     "knowledge.article_updated": _("修改知识文章"),

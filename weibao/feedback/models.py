@@ -77,6 +77,11 @@ class Rectification(ContractScopedModel):
     ticket = models.ForeignKey("servicedesk.Ticket", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN)
     due_on = models.DateField(_("整改期限"))
+    #: The level of the rating that opened (or reopened) it; the rating itself may since
+    #: have been replaced by the requester's own. Null for rows whose level was not known.
+    opened_level = models.PositiveSmallIntegerField(
+        _("开启整改的评价"), choices=Level.choices, null=True, blank=True
+    )
     plan = models.TextField(_("整改措施"), blank=True)
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     callback_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.roles import VENDOR_ROLES, ContractRole
 from weibao.audit import services as audit
+from weibao.audit.models import AuditRecord
 from weibao.calendars.services import PeriodRule, legal_period
 from weibao.contracts.scoping import is_member
 from weibao.core import clock, events
@@ -57,13 +58,30 @@ def may_rate(user, ticket: Ticket) -> bool:
     return existing is None or (existing.relayed and not recorded_by_vendor(user, ticket))
 
 
+def portal_rater(user, ticket: Ticket):
+    """Who rates on the public portal: a member of the ticket's contract signed in on
+    this browser rates as themselves (a vendor member relays, or is refused replacing
+    the relayed rating); anyone else is the requester (None)."""
+    return user if is_member(user, ticket.contract_id) else None
+
+
+def rate_on_portal(ticket: Ticket, level: int, comment: str = "", *, user) -> Rating:
+    """The portal's rating form; ``user`` is the browser's account, if any. A member of
+    the contract who may not rate (e.g. an engineer) is refused, not taken for the requester."""
+    by = portal_rater(user, ticket)
+    if by is not None and not is_member(by, ticket.contract_id, roles=RATERS):
+        raise ValidationError({"level": _("您的账号不能为该工单评价。")})
+    return rate(ticket, level, comment, by=by, source=Rating.Source.PORTAL)
+
+
 def rate(ticket: Ticket, level: int, comment: str = "", *, by=None, source: str) -> Rating:
     """Only when resolved or closed; a level of 不满意 or 非常不满意 opens a rectification.
 
     ``by`` is None for the requester on the portal. A vendor member's rating is stored as
     a phone call-back (source ``phone``) whatever ``source`` says. The requester's own
     rating replaces a vendor-recorded one, once, in the same row; otherwise a ticket is
-    rated once. Every rating and replacement is audited.
+    rated once. A replacement reopens a closed rectification if dissatisfied, and tells the
+    PMs of the new level if it is still open. Every rating and replacement is audited.
     """
     if level not in Level.values:
         raise ValidationError({"level": _("评价等级应为 1–5（5 = 非常满意）。")})
@@ -115,30 +133,51 @@ def _supersede(rating: Rating, level: int, comment: str, *, by, source: str) -> 
     rating.superseded_at = clock.now()
     rating.save(update_fields=["level", "comment", "source", "recorded_by", "superseded_at"])
     _audit_rating("rating.supersede", rating, by=by, before=before)
-    if rating.dissatisfied and not Rectification.objects.filter(rating=rating).exists():
-        _open_rectification(rating)
+    rectification = Rectification.objects.select_for_update().filter(rating=rating).first()
+    if rectification is None:
+        if rating.dissatisfied:
+            _open_rectification(rating)
+    elif rectification.status == Rectification.Status.CLOSED:
+        if rating.dissatisfied:
+            _reopen_rectification(rectification, rating, by=by)
+    else:
+        # Still open: the PM keeps it (a satisfied re-rating still needs the call-back)
+        # and learns the requester's own level.
+        _notify_rerated(rectification, rating)
     return rating
 
 
-def _open_rectification(rating: Rating) -> Rectification:
+def _due_on(contract_id: int) -> dt.date:
+    """The rectification deadline: ``rectification_working_days()`` working days from today."""
+    today = clock.local_now().date()
+    return legal_period(contract_id, today, rectification_working_days(), PeriodRule.WORKING_DAYS).value
+
+
+def _notify_managers(rectification: Rectification, *, subject: str, kind: str, dedup_key: str) -> None:
     from weibao.contracts.services import project_managers
     from weibao.notifications.services import notify
 
-    today = clock.local_now().date()
-    due = legal_period(
-        rating.contract_id, today, rectification_working_days(), PeriodRule.WORKING_DAYS
-    ).value
-    rectification = Rectification.objects.create(
-        contract_id=rating.contract_id, rating=rating, ticket=rating.ticket, due_on=due
-    )
-    managers = project_managers(rating.contract_id)
-    ticket = rating.ticket
     notify(
-        managers,
-        subject=f"【差评】{ticket.number} {Level(rating.level).label}，请于 {due:%Y-%m-%d} 前整改并回访",
-        body=rating.comment,
-        contract=ticket.contract,
+        project_managers(rectification.contract_id),
+        subject=subject,
+        body=rectification.rating.comment,
+        contract=rectification.ticket.contract,
         link=reverse("feedback:detail", args=[rectification.pk]),
+        kind=kind,
+        dedup_key=dedup_key,
+    )
+
+
+def _open_rectification(rating: Rating) -> Rectification:
+    due = _due_on(rating.contract_id)
+    rectification = Rectification.objects.create(
+        contract_id=rating.contract_id, rating=rating, ticket=rating.ticket, due_on=due,
+        opened_level=rating.level,
+    )
+    ticket = rating.ticket
+    _notify_managers(
+        rectification,
+        subject=f"【差评】{ticket.number} {Level(rating.level).label}，请于 {due:%Y-%m-%d} 前整改并回访",
         kind="rating.dissatisfied",
         dedup_key=f"rectification:{rectification.pk}",
     )
@@ -148,6 +187,76 @@ def _open_rectification(rating: Rating) -> Rectification:
                  "due_on": due.isoformat()},
     )
     return rectification
+
+
+#: What reopening a closed rectification clears, kept in the audit record's ``before``.
+REOPEN_FIELDS = ["status", "due_on", "opened_level", "plan", "callback_at", "callback_by",
+                 "callback_notes", "callback_outcome", "closed_at"]
+
+
+def _reopen_rectification(rectification: Rectification, rating: Rating, *, by) -> Rectification:
+    """The requester's own dissatisfied rating after the rectification the relayed rating
+    opened was closed: it opens again, with a new deadline, and needs a new call-back (the
+    earlier one stays in the audit record's ``before``)."""
+    before = audit.snapshot(rectification, REOPEN_FIELDS)
+    rectification.status = Rectification.Status.OPEN
+    rectification.due_on = _due_on(rating.contract_id)
+    rectification.opened_level = rating.level
+    rectification.closed_at = None
+    rectification.callback_at = None
+    rectification.callback_by = None
+    rectification.callback_notes = ""
+    rectification.callback_outcome = ""
+    rectification.save()
+    audit.record(
+        "rectification.reopen", obj=rectification, actor=by, actor_username=PORTAL_REQUESTER,
+        before=before, after=audit.snapshot(rectification, REOPEN_FIELDS),
+        detail={"ticket": rating.ticket.number, "level": rating.level, "source": rating.source},
+    )
+    _notify_managers(
+        rectification,
+        subject=_("【差评重开】%(number)s 请求方本人评价为%(level)s，已办结的整改重新打开，"
+                  "请于 %(due)s 前整改并回访") % {
+            "number": rating.ticket.number, "level": Level(rating.level).label,
+            "due": f"{rectification.due_on:%Y-%m-%d}"},
+        kind="rectification.reopened",
+        dedup_key=f"rectification:{rectification.pk}:reopen",
+    )
+    return rectification
+
+
+def _notify_rerated(rectification: Rectification, rating: Rating) -> None:
+    values = {"number": rating.ticket.number, "level": Level(rating.level).label,
+              "due": f"{rectification.due_on:%Y-%m-%d}"}
+    if rating.dissatisfied:
+        subject = _("【差评】%(number)s 请求方本人重新评价为%(level)s，请于 %(due)s 前整改并回访") % values
+    else:
+        subject = _("【改评】%(number)s 请求方本人改评为%(level)s，整改仍须回访后办结") % values
+    _notify_managers(
+        rectification, subject=subject, kind="rating.rerated",
+        dedup_key=f"rectification:{rectification.pk}:rerated",
+    )
+
+
+def earlier_callbacks(rectification: Rectification) -> list[dict]:
+    """The call-backs a reopening cleared, oldest first, from the audit trail."""
+    from django.contrib.auth import get_user_model
+
+    records = AuditRecord.objects.filter(
+        action="rectification.reopen", object_type=rectification._meta.label_lower,
+        object_id=str(rectification.pk),
+    ).order_by("at", "id")
+    earlier = [r.before for r in records if r.before and r.before.get("callback_at")]
+    users = get_user_model().objects.in_bulk({e["callback_by_id"] for e in earlier if e.get("callback_by_id")})
+    outcomes = dict(Rectification.Outcome.choices)
+    return [{
+        "at": dt.datetime.fromisoformat(e["callback_at"]),
+        "by": users.get(e.get("callback_by_id")),
+        "outcome": outcomes.get(e.get("callback_outcome"), ""),
+        "notes": e.get("callback_notes", ""),
+        "opened_level": Level(e["opened_level"]).label if e.get("opened_level") in Level.values else "",
+        "closed_at": dt.datetime.fromisoformat(e["closed_at"]) if e.get("closed_at") else None,
+    } for e in earlier]
 
 
 def record_callback(rectification: Rectification, *, by, notes: str, outcome: str,

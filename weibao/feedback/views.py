@@ -84,7 +84,7 @@ def rectification_detail(request, pk):
     can_manage = has_capability(request.user, item.contract, Capability.MANAGE_SLA)
     return render(request, "feedback/detail.html", {
         "item": item, "can_manage": can_manage, "outcomes": Rectification.Outcome.choices,
-        "today": clock.local_now().date(),
+        "today": clock.local_now().date(), "earlier_callbacks": services.earlier_callbacks(item),
     })
 
 

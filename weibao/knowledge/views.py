@@ -3,7 +3,6 @@ an article from a resolved ticket, "was this helpful" (also for the portal), syn
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from django.contrib import messages
@@ -18,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import member_contract_ids
-from weibao.core import ratelimit
 from weibao.knowledge import services
 from weibao.knowledge.forms import ArticleForm, SynonymForm
 from weibao.knowledge.models import Article, ArticleVersion, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
 from weibao.knowledge.text import default_synonym_groups
+from weibao.portal import services as portal
 from weibao.portal.models import PortalSite
 
 
@@ -104,7 +103,11 @@ PORTAL_VOTER_KEY = "knowledge_voter"
 
 @require_POST
 def portal_feedback(request, slug: str, pk: int):
-    """A portal visitor's answer, one per browser session (no account on the portal)."""
+    """A portal visitor's answer, one per browser session (no account on the portal).
+
+    A plain form post back to the article (no HTMX: the staff partial posts to the
+    login-only endpoint); an answer over the address's limit is not counted, and says so.
+    """
     site = get_object_or_404(PortalSite.objects.select_related("contract"), slug=slug, enabled=True)
     contract = site.contract
     # The portal's own rule: this contract's public articles and those its vendor shares.
@@ -115,20 +118,15 @@ def portal_feedback(request, slug: str, pk: int):
         pk=pk,
     )
     helpful = request.POST.get("helpful") == "1"
-    # A script that drops its cookie gets a new session each time: limit by address too.
-    if ratelimit.hit(
-        f"knowledge:vote:{ratelimit.client_ip(request)}", limit=30, window=dt.timedelta(hours=1)
-    ):
+    # A script that drops its cookie gets a new session each time: limited by address too.
+    if portal.allowed(request, "vote"):
         voter = request.session.get(PORTAL_VOTER_KEY)
         if not voter:
             voter = request.session[PORTAL_VOTER_KEY] = secrets.token_hex(16)
         services.record_feedback(article, helpful=helpful, session_key=voter)
-    if request.headers.get("HX-Request"):
-        article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
-        return render(
-            request, "knowledge/_feedback_thanks.html", {"article": article, "my_vote": helpful}
-        )
-    messages.success(request, _("感谢您的反馈。"))
+        messages.success(request, _("感谢您的反馈。"))
+    else:
+        messages.warning(request, _("来自您所在网络的反馈过于频繁，本次反馈未计入，请稍后再试。"))
     return redirect("portal:article", slug=site.slug, pk=article.pk)
 
 

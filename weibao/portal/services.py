@@ -16,6 +16,8 @@ from weibao.servicedesk.services import tickets as desk
 
 SUBMIT_LIMIT = (5, timedelta(hours=1))  # per IP address
 TRACK_LIMIT = (20, timedelta(minutes=10))  # per IP address: no guessing numbers
+# Per IP address, generous: a government office's staff share one public address.
+VOTE_LIMIT = (200, timedelta(hours=1))
 PORTAL_TYPES = (TicketType.CONSULTATION, TicketType.FAULT, TicketType.SERVICE_REQUEST)
 CHALLENGE_KEY = "portal_challenge"
 FOLLOWED_KEY = "portal_followed"
@@ -33,7 +35,9 @@ def check_challenge(session, answer: str) -> bool:
 
 
 def allowed(request, action: str) -> bool:
-    limit, window = SUBMIT_LIMIT if action == "submit" else TRACK_LIMIT
+    """Count one portal ``action`` ("submit", "track" or "vote") from the client's address;
+    False once its limit for the window is used up."""
+    limit, window = {"submit": SUBMIT_LIMIT, "track": TRACK_LIMIT, "vote": VOTE_LIMIT}[action]
     return ratelimit.hit(f"portal:{action}:{ratelimit.client_ip(request)}", limit=limit, window=window)
 
 

@@ -89,7 +89,8 @@ def ticket_view(request, slug, number):
         except ValueError:
             level = 0
         try:
-            feedback.rate(ticket, level, request.POST.get("comment", ""), source=Rating.Source.PORTAL)
+            # A signed-in vendor member is not the requester: the vendor rule applies.
+            feedback.rate_on_portal(ticket, level, request.POST.get("comment", ""), user=request.user)
             messages.success(request, _("感谢您的评价！"))
         except ValidationError as error:
             report_errors(request, error)
@@ -99,7 +100,7 @@ def ticket_view(request, slug, number):
         "entries": ticket.entries.filter(public=True).exclude(kind="note"),
         "rating": Rating.objects.filter(ticket=ticket).first(),
         # The requester may still replace a rating the service desk relayed from a call.
-        "can_rate": feedback.may_rate(None, ticket),
+        "can_rate": feedback.may_rate(feedback.portal_rater(request.user, ticket), ticket),
         "levels": Level.choices,
     }
     return render(request, "portal/ticket.html", context)
