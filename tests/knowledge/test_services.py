@@ -180,3 +180,21 @@ def test_an_edit_does_not_undo_votes_counted_while_it_was_open(agent, contract, 
     record_feedback(article, helpful=True, user=pm)
     update_article(opened_in_editor, body="新的说明", publish=True, by=agent)
     assert _live(article).helpful_count == 1
+
+
+def test_a_shared_article_does_not_reveal_its_source_ticket_on_another_contract(
+    resolved_ticket, agent, contract, make_member, client_for, api_client_for
+):
+    from weibao.knowledge.services import update_article
+    from weibao.testing.factories import ContractFactory
+
+    article = update_article(article_from_ticket(resolved_ticket, by=agent), by=agent, publish=True, shared=True)
+    sister = ContractFactory(party_b=contract.party_b)  # the same vendor's other contract
+    sister_agent = make_member(sister, "hotline_agent")
+    page = client_for(sister_agent).get(f"/knowledge/{article.pk}/").content.decode()
+    assert article.title in page and resolved_ticket.number not in page
+    api = api_client_for(sister_agent).get(f"/api/v1/knowledge/articles/{article.pk}/").json()
+    assert api["source_ticket"] is None
+    own = client_for(agent).get(f"/knowledge/{article.pk}/").content.decode()
+    assert resolved_ticket.number in own
+    assert api_client_for(agent).get(f"/api/v1/knowledge/articles/{article.pk}/").json()["source_ticket"] == resolved_ticket.pk

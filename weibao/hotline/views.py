@@ -53,7 +53,7 @@ def screen(request):
                 messages.success(request, _("已创建 %(number)s 并转工程师跟进。") % {"number": ticket.number})
                 if ticket.group_id is None:
                     messages.warning(request, _(
-                        "本合同尚未指定接收热线跟进的支持组，%(number)s 未分组，请项目经理指定。"
+                        "本合同尚未指定接收热线跟进的支持组，%(number)s 未分组，请联系系统管理员在后台指定。"
                     ) % {"number": ticket.number})
             return redirect("hotline:screen")
     context = {

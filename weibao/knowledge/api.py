@@ -56,6 +56,15 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "published_at",
         ]
 
+    def to_representation(self, article):
+        data = super().to_representation(article)
+        # A shared article is read on other contracts: their members get no ticket id.
+        request = self.context.get("request")
+        if data.get("source_ticket") and request is not None:
+            visible = services.visible_source_ticket(article, request.user)
+            data["source_ticket"] = visible.pk if visible else None
+        return data
+
     def create(self, validated_data):
         return services.create_article(
             validated_data["contract"],

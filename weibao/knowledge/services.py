@@ -485,3 +485,17 @@ def reindex_all() -> int:
     for vendor in vendors:
         bump_generation(vendor)
     return count
+
+
+def visible_source_ticket(article, user):
+    """The ticket an article was drafted from, when ``user`` may see that ticket: a
+    shared article is read on other contracts, whose members must not learn of it."""
+    if not article.source_ticket_id:
+        return None
+    from weibao.accounts.roles import Capability, roles_with
+    from weibao.servicedesk.models import Ticket
+
+    return (
+        Ticket.objects.for_user(user, roles_with(Capability.VIEW_TICKETS))
+        .filter(pk=article.source_ticket_id).only("pk", "number").first()
+    )

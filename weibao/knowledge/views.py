@@ -64,7 +64,7 @@ def article_list(request):
 @login_required
 def article_detail(request, pk: int):
     article = get_object_or_404(
-        _readable(request.user).select_related("contract", "source_ticket"), pk=pk
+        _readable(request.user).select_related("contract"), pk=pk
     )
     can_write = services.can_write(request.user, article.contract)
     return render(
@@ -78,6 +78,7 @@ def article_detail(request, pk: int):
             "revision": services.pending_revision(article) if can_write else None,
             "live_number": services.live_version_number(article) if can_write else None,
             "my_vote": services.vote_of(article, user=request.user),
+            "source_ticket": services.visible_source_ticket(article, request.user),
             "can_write": can_write,
         },
     )
