@@ -62,3 +62,38 @@ def test_without_redis_the_web_tier_serves_and_the_work_is_done_once_redis_is_ba
     assert event["dispatched_at"] and event["attempts"] == 1, event
     [mail] = state["mails"]
     assert smtp.delivered(mail["message_id"]) == 1
+
+
+def test_work_queued_in_redis_when_it_dies_is_still_done_once(deployment, smtp):
+    """Redis keeps nothing on disk: a task queued, then Redis restarted empty, is gone
+    from the queue. The event it was for is still in the outbox, and the sweep sends it."""
+    seed = deployment.seed
+    redis_port = int(deployment.redis_url.rsplit(":", 1)[1].split("/")[0])
+    web, base = deployment.start_web()
+    started = time.monotonic()
+    created = http("POST", f"{base}/api/v1/tickets/", {
+        "contract": seed["contract"], "type": "fault", "priority": "p3", "channel": "api",
+        "subject": "排队中的任务随 Redis 丢失", "requester_name": "赵六", "requester_email": "zhaoliu@example.cn",
+    }, token=seed["token"])
+    assert created.status == 201, created
+    ticket = created.json()["id"]
+    # Queued (no consumer yet): the event waits in Redis and in the outbox.
+    assert [e["dispatched_at"] for e in work(deployment, ticket)["events"]] == [None]
+    kill(deployment.redis_proc)
+    deployment.redis_proc = start_redis(redis_port, deployment.tmp)  # back, and empty
+    wait_for(lambda: http("GET", f"{base}/readyz").status == 200, 30, "/readyz with the new Redis")
+    let_events_age(started)
+    deployment.start_worker()
+
+    def done():
+        state = work(deployment, ticket)
+        return state if state["mails"] and state["mails"][0]["status"] == "sent" else None
+
+    wait_for(done, 60, "the event lost from the queue to be swept and its mail sent")
+    time.sleep(2)
+    state = work(deployment, ticket)
+    [event] = state["events"]
+    assert event["dispatched_at"] and event["attempts"] == 1, event
+    [mail] = state["mails"]
+    assert smtp.delivered(mail["message_id"]) == 1
+    assert web.poll() is None
