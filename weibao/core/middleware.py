@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from weibao.core import request_context
 from weibao.core.metrics import LATENCY, REQUESTS
+
+log = logging.getLogger(__name__)
 
 
 class RequestMetricsMiddleware:
@@ -51,5 +54,9 @@ class DatabaseUnavailableMiddleware:
         from weibao.core.views import is_database_outage, outage_response
 
         if is_database_outage(exception):
+            # Logged with its cause: an outage and, say, a deadlock both answer 503, and
+            # only the log tells them apart.
+            log.warning("database error answered 503: %s %s: %s", request.method, request.path,
+                        exception, exc_info=exception)
             return outage_response(request)
         return None

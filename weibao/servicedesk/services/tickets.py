@@ -305,6 +305,12 @@ def add_reply(ticket: Ticket, body: str, *, by, public: bool = True, author_name
     """A reply (public) or internal note. ``author_name`` names a requester who has no account."""
     if not body.strip():
         raise ValidationError({"body": _("内容不能为空。")})
+    # The ticket row is locked before anything refers to it, as transition() does: an
+    # entry's foreign key takes a share lock on the ticket, and upgrading that lock to
+    # update the ticket while a transition waits for it deadlocks on PostgreSQL (seen
+    # under the load test as a 503).
+    current = Ticket.objects.select_for_update().only("status", "first_response_at").get(pk=ticket.pk)
+    ticket.status, ticket.first_response_at = current.status, current.first_response_at
     now = clock.now()
     entry = TicketEntry.objects.create(
         ticket=ticket, kind=TicketEntry.Kind.REPLY if public else TicketEntry.Kind.NOTE,
