@@ -1,4 +1,6 @@
-"""BM25 ranking over an in-memory inverted index. Pure Python, no Django, no I/O.
+"""BM25 ranking over an in-memory inverted index. No Django, no I/O; the scoring loops run
+in numpy over dense per-document arrays (the same arithmetic in the same order as the
+plain-Python version it replaced, so rankings are unchanged, several times faster).
 
 Terms are weighted by field at indexing time (BM25F-style: a title hit counts four
 times, a tag three times, the body once; see ``text.FIELD_WEIGHTS``). A query is a list of
@@ -24,7 +26,8 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+
+import numpy as np
 
 from weibao.knowledge import text
 
@@ -39,6 +42,8 @@ SINGLE_CHARACTER_WEIGHT = 0.5
 #: (a 法人 article for a 个人 question), and for one titled for a kind other than the
 #: default when the question names no kind. See data/qualifiers.txt.
 OTHER_KIND = 0.7
+#: How many of the best-scored documents are ranked first (see SearchIndex.search).
+CANDIDATES = 500
 UNSTATED_KIND = 0.85
 
 
@@ -74,30 +79,35 @@ class _Postings:
         avg = (sum(self.lengths) / n) if n else 1.0
         avg = avg or 1.0
         # The length part of BM25's denominator, once per document.
-        self.norms = [K1 * (1 - B + B * (length / avg)) for length in self.lengths]
+        self.norms = np.array([K1 * (1 - B + B * (length / avg)) for length in self.lengths], dtype=np.float64)
+        self.docs = {term: np.frombuffer(docs, dtype=np.int32) for term, docs in self.docs.items()}
+        self.tfs = {term: np.frombuffer(tfs, dtype=np.float32).astype(np.float64) for term, tfs in self.tfs.items()}
 
-    def score(self, concepts: Iterable[tuple[tuple[str, ...], float]], scores: dict, scale: float):
+    def score(self, concepts: Iterable[tuple[tuple[str, ...], float]], scores: np.ndarray, scale: float):
+        """Add each concept's BM25 contribution to ``scores`` (one slot per document)."""
         n = len(self.lengths)
         norms = self.norms
+        k = K1 + 1
         for members, weight in concepts:
-            merged: dict[int, float] = {}
+            merged = None  # the concept's term frequency per document: its members' sum
             for term in members:
                 docs = self.docs.get(term)
                 if docs is None:
                     continue
-                if not merged:
-                    merged = dict(zip(docs, self.tfs[term], strict=True))
+                if merged is None:
+                    merged = np.zeros(n, dtype=np.float64)
+                    merged[docs] = self.tfs[term]
                 else:
-                    for pos, tf in zip(docs, self.tfs[term], strict=True):
-                        merged[pos] = merged.get(pos, 0.0) + tf
-            df = len(merged)
+                    merged[docs] += self.tfs[term]  # a term lists each document once
+            if merged is None:
+                continue
+            hit = np.flatnonzero(merged)
+            df = len(hit)
             if not df:
                 continue
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight * scale
-            k = K1 + 1
-            get = scores.get
-            for pos, tf in merged.items():
-                scores[pos] = get(pos, 0.0) + idf * tf * k / (tf + norms[pos])
+            tf = merged[hit]
+            scores[hit] += idf * tf * k / (tf + norms[hit])
 
 
 class SearchIndex:
@@ -120,55 +130,66 @@ class SearchIndex:
         self.words.add(position, terms.get("w", {}), terms.get("wl", 0))
         self.grams.add(position, terms.get("b", {}), terms.get("bl", 0))
 
-    def freeze(self) -> SearchIndex:
-        self.words.freeze()
-        self.grams.freeze()
-        return self
-
     def __len__(self) -> int:
         return len(self.docs)
 
+    def freeze(self) -> SearchIndex:
+        self.words.freeze()
+        self.grams.freeze()
+        self._kind_positions = np.fromiter(self.kinds.keys(), dtype=np.int64, count=len(self.kinds))
+        width = max((len(kinds) for kinds in self.kinds.values()), default=0)
+        self._kind_table = np.full((len(self.kinds), width), -1, dtype=np.int64)
+        for row, kinds in enumerate(self.kinds.values()):
+            self._kind_table[row, : len(kinds)] = kinds
+        return self
+
     def search(self, query: Query, allowed, limit: int = 20) -> list[tuple[Doc, float]]:
         """The best ``limit`` documents for which ``allowed(doc)`` holds, best first."""
-        scores: dict[int, float] = {}
+        scores = np.zeros(len(self.docs), dtype=np.float64)
         self.words.score(query.concepts, scores, 1.0)
         if query.grams:
             self.grams.score(query.grams, scores, BIGRAM_WEIGHT)
         if self.kinds:
             self._weigh_kinds(query.kinds or applicant_kinds(""), scores)
-        docs = self.docs
-        # Best first; ties (same score) go to the older article, a stable, repeatable
-        # order (the sort is stable, also in reverse). Two sorts in C are much cheaper
-        # than asking ``allowed`` about every scored document: it is asked, best first,
-        # only until ``limit`` documents are found.
-        ranked = sorted(scores.items())
-        ranked.sort(key=itemgetter(1), reverse=True)
         best: list[tuple[Doc, float]] = []
         if limit <= 0:
             return best
-        for pos, score in ranked:
-            doc = docs[pos]
-            if allowed(doc):
-                best.append((doc, score))
-                if len(best) >= limit:
-                    break
+        # Every contribution is positive, so the scored documents are the non-zero ones.
+        scored = np.flatnonzero(scores)
+        # Best first; ties (same score) go to the older article, a stable, repeatable
+        # order. ``allowed`` is asked, best first, only until ``limit`` documents are
+        # found: first among the best few hundred, the rest only if those are not enough.
+        docs = self.docs
+        head = scored
+        if len(scored) > 4 * CANDIDATES:
+            cut = scores[scored[np.argpartition(-scores[scored], CANDIDATES)[:CANDIDATES]]].min()
+            head = scored[scores[scored] >= cut]  # ties at the cut included: the order is exact
+        for candidates in (head, scored):
+            best = []
+            order = candidates[np.lexsort((candidates, -scores[candidates]))]
+            for pos in order.tolist():
+                doc = docs[pos]
+                if allowed(doc):
+                    best.append((doc, float(scores[pos])))
+                    if len(best) >= limit:
+                        return best
+            if candidates is scored:
+                break
         return best
 
-    def _weigh_kinds(self, wanted: tuple[int, ...], scores: dict[int, float]) -> None:
+    def _weigh_kinds(self, wanted: tuple[int, ...], scores: np.ndarray) -> None:
         """Demote articles titled for another kind of applicant than the question names
         (or, when it names none, than the default kind)."""
-        kinds = self.kinds
-        for pos in scores.keys() & kinds.keys():
-            factor = 1.0
-            for want, have in zip(wanted, kinds[pos], strict=False):
-                if have < 0 or have == want:
-                    continue
-                if want >= 0:
-                    factor *= OTHER_KIND
-                elif have > 0:
-                    factor *= UNSTATED_KIND
-            if factor != 1.0:
-                scores[pos] *= factor
+        positions, table = self._kind_positions, self._kind_table
+        factor = np.ones(len(positions), dtype=np.float64)
+        for column, want in enumerate(wanted[: table.shape[1]]):
+            have = table[:, column]
+            differs = (have >= 0) & (have != want)
+            if want >= 0:
+                factor[differs] *= OTHER_KIND
+            else:
+                factor[differs & (have > 0)] *= UNSTATED_KIND
+        scores[positions] *= factor
 
 
 def applicant_kinds(raw: str) -> tuple[int, ...]:
