@@ -198,3 +198,12 @@ def test_a_shared_article_does_not_reveal_its_source_ticket_on_another_contract(
     own = client_for(agent).get(f"/knowledge/{article.pk}/").content.decode()
     assert resolved_ticket.number in own
     assert api_client_for(agent).get(f"/api/v1/knowledge/articles/{article.pk}/").json()["source_ticket"] == resolved_ticket.pk
+
+
+def test_a_double_submit_makes_one_draft_not_two(resolved_ticket, agent, clock):
+    from datetime import timedelta
+
+    first = article_from_ticket(resolved_ticket, by=agent)
+    assert article_from_ticket(resolved_ticket, by=agent).pk == first.pk
+    clock.advance(timedelta(minutes=3))  # later, on purpose: a second draft is allowed
+    assert article_from_ticket(resolved_ticket, by=agent).pk != first.pk

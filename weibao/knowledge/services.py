@@ -3,6 +3,7 @@ articles; draft them from resolved tickets; edit synonyms."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -396,6 +397,17 @@ def article_from_ticket(ticket, *, by) -> Article:
                 % {"status": ticket.get_status_display()}
             }
         )
+    # A double click (or a resent form) must not leave two drafts: the same writer's
+    # draft from this ticket, made moments ago, is the answer again.
+    recent = (
+        Article.objects.filter(
+            source_ticket=ticket, created_by=by, status=Article.Status.DRAFT,
+            created_at__gte=clock.now() - dt.timedelta(minutes=2),
+        )
+        .order_by("-pk").first()
+    )
+    if recent is not None:
+        return recent
     question = _without_personal_data(ticket.description, ticket)
     subject = _without_personal_data(ticket.subject, ticket)
     answers = [_without_personal_data(answer, ticket) for answer in ticket_answers(ticket)]

@@ -73,14 +73,25 @@ def _require(visit: Visit, *allowed: str) -> None:
         raise ValidationError({"status": _("当前状态“%(s)s”不能执行此操作。") % {"s": visit.get_status_display()}})
 
 
+def signing_role(visit: Visit, user) -> str | None:
+    """How ``user`` may sign a visit in or out: "engineer" (the visit's own), "manager"
+    (the project manager, with a reason), or None."""
+    if user.pk == visit.engineer_id:
+        return "engineer"
+    if is_member(user, visit.contract_id, roles=PROJECT_MANAGER):
+        return "manager"
+    return None
+
+
 def _signer(visit: Visit, by, reason: str) -> str:
     """Who may sign in or out: the visit's engineer, or the project manager with a reason
     (the engineer's phone died on site...). Returns the override reason, "" for the
     engineer. Anyone else — a hotline agent in the office — would stop the ticket's
     arrival clock without being there."""
-    if by.pk == visit.engineer_id:
+    role = signing_role(visit, by)
+    if role == "engineer":
         return ""
-    if is_member(by, visit.contract_id, roles=PROJECT_MANAGER):
+    if role == "manager":
         if not reason.strip():
             raise ValidationError({"reason": _("项目经理代工程师签到或签退时，请填写原因。")})
         return reason.strip()[:500]

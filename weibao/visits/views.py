@@ -114,12 +114,12 @@ def _visible(request, pk) -> Visit:
 def detail(request, pk):
     visit = _visible(request, pk)
     bureau = is_member(request.user, visit.contract_id, roles=BUREAU_ROLES)
+    signing = services.signing_role(visit, request.user)
     return render(request, "visits/detail.html", {
         "visit": visit,
         "can_work": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES),
-        # Signing in and out: the visit's engineer; the project manager with a reason.
-        "is_engineer": request.user.pk == visit.engineer_id,
-        "is_manager": is_member(request.user, visit.contract_id, roles=services.PROJECT_MANAGER),
+        "is_engineer": signing == "engineer",
+        "is_manager": signing == "manager",
         "can_confirm": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES | BUREAU_ROLES),
         "confirms_as_bureau": bureau,
     })
