@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from weibao.api.errors import field_error, not_member_response
+from weibao.servicedesk.params import parse_id
 
 
 class ContractCreateMixin:
@@ -24,9 +27,29 @@ class ContractCreateMixin:
 
 def filter_by_contract_param(queryset, request):
     """``?contract=ID`` narrows a list (scoping already happened); a non-integer is a 400."""
-    contract = request.query_params.get("contract")
-    if not contract:
+    raw = request.query_params.get("contract")
+    if not raw:
         return queryset
-    if not contract.isdigit():
-        raise field_error("contract", "合同编号应为整数。 / contract must be an integer.")
-    return queryset.filter(contract_id=int(contract))
+    contract_id = parse_id(raw)
+    if contract_id is None:
+        raise field_error("contract", _("合同编号应为整数。"))
+    return queryset.filter(contract_id=contract_id)
+
+
+def required_contract(request):
+    """The contract named by ``?contract=ID``, which the caller must be a member of: a
+    missing or malformed id is a 400, someone else's contract a 404 (it looks
+    non-existent); both name the field."""
+    from weibao.contracts.models import Contract
+
+    raw = request.query_params.get("contract", "").strip()
+    if not raw:
+        raise field_error("contract", _("请指定合同。"))
+    contract_id = parse_id(raw)
+    if contract_id is None:
+        raise field_error("contract", _("合同编号应为整数。"))
+    contract = Contract.objects.for_user(request.user).filter(pk=contract_id).first()
+    if contract is None:
+        message = _("合同不存在或您不是其成员。")
+        raise NotFound({"detail": message, "contract": [message]})
+    return contract

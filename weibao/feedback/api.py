@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.accounts.roles import Capability, roles_with
-from weibao.api.errors import field_error
+from weibao.api.mixins import required_contract
 from weibao.api.serializers import StrictFieldsMixin
 from weibao.contracts.models import Contract
 from weibao.contracts.scoping import is_member
@@ -146,16 +146,7 @@ class FiguresView(APIView):
                     "the contract who see its tickets only.",
     )
     def get(self, request):
-        raw = request.query_params.get("contract", "").strip()
-        if not raw:
-            raise field_error("contract", _("请指定合同。"))
-        if not raw.isdigit() or len(raw) > 18:
-            raise field_error("contract", _("合同编号应为整数。"))
-        contract = Contract.objects.for_user(request.user).filter(pk=int(raw)).first()
-        if contract is None:
-            # Someone else's contract looks non-existent: 404, still naming the field.
-            message = _("合同不存在或您不是其成员。")
-            return Response({"detail": message, "contract": [message]}, status=status.HTTP_404_NOT_FOUND)
+        contract = required_contract(request)
         if not is_member(request.user, contract.pk, roles=FIGURE_VIEWERS):
             raise PermissionDenied(_("您不能查看此合同的好差评统计。"))
         start, end = services.parse_period(request.query_params.get("start"), request.query_params.get("end"))

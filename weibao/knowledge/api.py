@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.api.errors import field_error
+from weibao.api.mixins import required_contract
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
-from weibao.contracts.models import Contract
 from weibao.knowledge import services
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import MAX_RESULTS, search
@@ -186,18 +186,7 @@ class SearchView(APIView):
             raise field_error("q", _("请填写要检索的问题。"))
         if len(q) > 500:
             raise field_error("q", _("检索内容最多 500 个字。"))
-        raw = request.query_params.get("contract", "").strip()
-        if not raw:
-            raise field_error("contract", _("请指定合同。"))
-        if not raw.isdigit():
-            raise field_error("contract", _("合同编号应为整数。"))
-        contract = Contract.objects.for_user(request.user).filter(pk=int(raw)).first()
-        if contract is None:
-            # Someone else's contract looks non-existent: 404, still naming the field.
-            message = _("合同不存在或您不是其成员。")
-            return Response(
-                {"detail": message, "contract": [message]}, status=status.HTTP_404_NOT_FOUND
-            )
+        contract = required_contract(request)
         hits = search(request.user, contract, q, limit=MAX_RESULTS)
         return Response(
             {"results": [{"id": h.id, "title": h.title, "score": h.score} for h in hits]},
