@@ -46,6 +46,8 @@ class Capability(models.TextChoices):
     WORK_TICKETS = "ticket.work"
     MANAGE_SLA = "sla.manage"
     MANAGE_MAIL = "mail.manage"
+    # A requester's clear phone, to call back (PIPL art. 51: everyone else sees it masked).
+    REVEAL_PERSONAL_DATA = "personal_data.reveal"
 
 
 ALL_MEMBERS = frozenset(ContractRole)
@@ -58,6 +60,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.WORK_TICKETS: VENDOR_ROLES,
     Capability.MANAGE_SLA: frozenset({ContractRole.PROJECT_MANAGER}),
     Capability.MANAGE_MAIL: frozenset({ContractRole.PROJECT_MANAGER}),
+    Capability.REVEAL_PERSONAL_DATA: frozenset(VENDOR_ROLES | {ContractRole.BUREAU_LIAISON}),
 }
 
 

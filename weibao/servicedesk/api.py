@@ -14,13 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, ContractRole, roles_with
+from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.scoping import is_member
 from weibao.core import clock
-from weibao.core.masking import mask_phone
 from weibao.servicedesk import queries
 from weibao.servicedesk.models import (
     Channel,
@@ -107,8 +106,11 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     def to_representation(self, ticket):
         data = super().to_representation(ticket)
-        if not self.context.get("full_phone"):
-            data["requester_phone"] = mask_phone(ticket.requester_phone)
+        # Clear (and audited) only where the view asks for a reveal and the rule allows it.
+        request = self.context.get("request")
+        data["requester_phone"] = ticket_services.shown_phone(
+            ticket, to=getattr(request, "user", None), reveal=self.context.get("reveal_phone", False)
+        )
         return data
 
     def validate(self, data):
@@ -215,12 +217,10 @@ class TicketViewSet(
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
+        """One ticket; its requester's phone is clear for those who call back (audited)."""
         ticket = self.get_object()
-        full = is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES | BUREAU_ROLES)
-        if full and ticket.requester_phone:
-            ticket_services.reveal_phone(ticket, by=request.user)
-        data = self.get_serializer(ticket, context={"request": request, "full_phone": full}).data
-        return Response(data)
+        context = self.get_serializer_context() | {"reveal_phone": True}
+        return Response(self.get_serializer(ticket, context=context).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -230,10 +230,7 @@ class TicketViewSet(
             )
         ticket = serializer.save()
         ticket = self.get_queryset().get(pk=ticket.pk)
-        return Response(
-            self.get_serializer(ticket, context={"request": request, "full_phone": True}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
     def _workable(self, ticket):
         if not is_member(self.request.user, ticket.contract_id, roles=VENDOR_ROLES):

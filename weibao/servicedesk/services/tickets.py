@@ -10,11 +10,11 @@ import codecs
 import datetime as dt
 import hashlib
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from weibao.accounts.roles import VENDOR_ROLES
+from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.audit import services as audit
 from weibao.contracts.scoping import is_member
 from weibao.core import clock, events
@@ -375,10 +375,29 @@ def link(ticket: Ticket, other: Ticket, *, by, kind: str = TicketLink.Kind.RELAT
     return created
 
 
+def may_reveal_phone(user, ticket: Ticket) -> bool:
+    """Whether ``user`` may see the requester's clear phone: those who call back (the
+    vendor team, the bureau liaison). The one rule for the ticket page, the API and exports."""
+    return user is not None and is_member(
+        user, ticket.contract_id, roles=roles_with(Capability.REVEAL_PERSONAL_DATA)
+    )
+
+
 def reveal_phone(ticket: Ticket, *, by) -> str:
-    """The full phone number, for the one who needs to call back; the read is audited."""
+    """The full phone number, for the one who needs to call back; the read is audited.
+    Refuses (PermissionDenied) anyone ``may_reveal_phone`` does not allow."""
+    if not may_reveal_phone(by, ticket):
+        raise PermissionDenied
     audit.record("ticket.personal_data.read", obj=ticket, actor=by, detail={"field": "requester_phone"})
     return ticket.requester_phone
+
+
+def shown_phone(ticket: Ticket, *, to, reveal: bool = False) -> str:
+    """The requester's phone as ``to`` is shown it: clear only when asked to ``reveal`` and
+    allowed, and then audited as a reveal; masked otherwise (lists, exports, write answers)."""
+    if reveal and ticket.requester_phone and may_reveal_phone(to, ticket):
+        return reveal_phone(ticket, by=to)
+    return mask_phone(ticket.requester_phone)
 
 
 # -- attachments ---------------------------------------------------------------------------
