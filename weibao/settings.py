@@ -360,6 +360,9 @@ WEIBAO_IMAP_ALLOWED_PORTS = [
     int(port) for port in env_list("WEIBAO_IMAP_ALLOWED_PORTS", ["143", "993"]) if port.isdigit()
 ]
 WEIBAO_IMAP_ALLOW_PLAINTEXT = env_bool("WEIBAO_IMAP_ALLOW_PLAINTEXT", not PRODUCTION)
+# ... and only to these hosts (comma separated; "*.example.cn" allows its subdomains).
+# Production allows none until the operator lists them, so the poller probes nothing.
+WEIBAO_IMAP_HOSTS = env_list("WEIBAO_IMAP_HOSTS", [] if PRODUCTION else ["*"])
 # The authserv-id of the mail server that receives the service-desk mail and writes
 # Authentication-Results (SPF/DKIM/DMARC): a team member's mailed reply counts as theirs
 # only when that server vouches for it (weibao/mailchannel/authentication.py).

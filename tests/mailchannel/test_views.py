@@ -98,7 +98,7 @@ def test_bad_mailbox_input_names_the_field(pm, client_for, contract):
     response = client_for(pm).post("/mail/mailboxes/new/", {"address": "not-an-address", "default_type": "x"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "has-error" in page and "请输入合法的邮件地址" in page
+    assert "has-error" in page and "请输入本合同可以使用的合法邮件地址" in page
 
 
 def test_engineers_and_bureau_staff_do_not_get_the_mail_pages(contract, make_member, client_for, mailbox):

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.core.stored_secrets import protect
 from weibao.mailchannel.models import Mailbox
+from weibao.mailchannel.services.imap import connection_problems
+from weibao.mailchannel.services.mailboxes import REFUSED, address_problems
 from weibao.servicedesk.models import Priority, TicketType
 
 
@@ -21,6 +23,11 @@ class MailboxForm(forms.ModelForm):
             "notify_requester", "active", "imap_host", "imap_port", "imap_ssl", "imap_user",
             "imap_password", "imap_folder",
         ]
+        # A taken address is refused in the same words as a malformed one (no oracle).
+        error_messages = {
+            "address": {"invalid": REFUSED, "unique": REFUSED},
+            "sender_address": {"invalid": REFUSED},
+        }
 
     def clean_address(self):
         return self.cleaned_data["address"].strip().lower()
@@ -29,15 +36,17 @@ class MailboxForm(forms.ModelForm):
         return self.cleaned_data["sender_address"].strip().lower()
 
     def clean(self):
-        from weibao.mailchannel.services.imap import connection_problems
-
         cleaned = super().clean()
+        problems = address_problems(
+            self.instance, address=cleaned.get("address", ""), sender_address=cleaned.get("sender_address", ""),
+        )
         if cleaned.get("imap_host"):
-            problems = connection_problems(
-                port=cleaned.get("imap_port"), ssl=bool(cleaned.get("imap_ssl")),
+            problems.update(connection_problems(
+                host=cleaned["imap_host"], port=cleaned.get("imap_port"), ssl=bool(cleaned.get("imap_ssl")),
                 password=cleaned.get("imap_password") or "",
-            )
-            for field, message in problems.items():
+            ))
+        for field, message in problems.items():
+            if field not in self.errors:
                 self.add_error(field, message)
         return cleaned
 

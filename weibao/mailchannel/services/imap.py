@@ -4,7 +4,9 @@ New messages are found by UID (above the last one stored, per UIDVALIDITY), fetc
 ``BODY.PEEK[]`` so the mailbox is untouched until the message is safely stored, then
 flagged ``\\Seen``. A crash between storing and flagging refetches the message next
 time; its Message-ID makes the second copy a recorded duplicate, not a second ticket.
-Errors are kept on the mailbox and shown to the project manager, never raised.
+Errors are kept on the mailbox and shown to the project manager, never raised: in
+words of our own, with the details in the server log only, so a poller aimed somewhere
+tells its project manager no more than that it could not connect or log in.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.core import clock
-from weibao.core.stored_secrets import is_allowed_env_reference, is_env_reference, reveal
+from weibao.core.stored_secrets import (
+    UnreadableSecret,
+    is_allowed_env_reference,
+    is_env_reference,
+    reveal,
+)
 from weibao.mailchannel.models import InboundMail, Mailbox
 from weibao.mailchannel.services.inbound import receive
 
@@ -33,13 +40,30 @@ def password_of(mailbox: Mailbox) -> str:
     return reveal(mailbox.imap_password)
 
 
-def connection_problems(*, port: int | None, ssl: bool, password: str = "") -> dict[str, str]:
+def host_allowed(host: str) -> bool:
+    """Whether WEIBAO_IMAP_HOSTS lets the poller connect to ``host``: a name listed, a
+    subdomain of a ``*.domain`` entry, or anything under ``*`` (not in production)."""
+    host = host.strip().lower().rstrip(".")
+    for pattern in settings.WEIBAO_IMAP_HOSTS:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern == "*" or host == pattern:
+            return True
+        if pattern.startswith("*.") and host.endswith(pattern[1:]):
+            return True
+    return False
+
+
+def connection_problems(*, host: str, port: int | None, ssl: bool, password: str = "") -> dict[str, str]:
     """Why the poller must not log in this way, by form field (empty: it may).
 
     A project manager chooses where the poller connects and what password it sends, so
-    neither may be turned against the platform: only IMAP ports, TLS in production, and
-    ``env:`` references only to WEIBAO_IMAP_PASSWORD_* variables."""
+    neither may be turned against the platform: only allow-listed hosts, IMAP ports, TLS
+    in production, and ``env:`` references only to WEIBAO_IMAP_PASSWORD_* variables."""
     problems = {}
+    if not host_allowed(host):
+        problems["imap_host"] = _("IMAP 服务器只能是平台允许的主机（由 WEIBAO_IMAP_HOSTS 配置）：%(hosts)s。") % {
+            "hosts": ", ".join(settings.WEIBAO_IMAP_HOSTS) or "—"
+        }
     allowed = settings.WEIBAO_IMAP_ALLOWED_PORTS
     if port is not None and port not in allowed:
         problems["imap_port"] = _("IMAP 端口只能是 %(ports)s（由 WEIBAO_IMAP_ALLOWED_PORTS 配置）。") % {
@@ -52,15 +76,41 @@ def connection_problems(*, port: int | None, ssl: bool, password: str = "") -> d
     return problems
 
 
+class PollRefused(Exception):
+    """A reason of our own words, fit to show the project manager as it is."""
+
+
+def _shown(exc: Exception) -> str:
+    """What the project manager reads about a failed poll: never the far side's answer
+    or the socket error (which would make the poller a probe of hosts and ports)."""
+    if isinstance(exc, PollRefused | UnreadableSecret):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return str(_("无法连接 IMAP 服务器，详情见服务器日志。"))
+    if isinstance(exc, ImapAnswer):
+        return _("IMAP 服务器的应答无法处理（%(step)s），详情见服务器日志。") % {"step": exc.step}
+    if isinstance(exc, imaplib.IMAP4.error):
+        return str(_("IMAP 服务器的应答无法处理，详情见服务器日志。"))
+    return str(_("收信出错，详情见服务器日志。"))
+
+
 def open_connection(mailbox: Mailbox):
     cls = imaplib.IMAP4_SSL if mailbox.imap_ssl else imaplib.IMAP4
     return cls(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
 
 
+class ImapAnswer(imaplib.IMAP4.error):
+    """The server refused or answered oddly at ``step`` (our label, e.g. "FETCH 3")."""
+
+    def __init__(self, step: str, detail: str):
+        super().__init__(f"{step}: {detail}")
+        self.step = step
+
+
 def _ok(response, what: str):
     status, data = response
     if status != "OK":
-        raise imaplib.IMAP4.error(f"{what}: {status} {data!r}")
+        raise ImapAnswer(what, f"{status} {data!r}")
     return data
 
 
@@ -68,13 +118,17 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
     """Fetch and store the new messages of one mailbox; returns how many were stored."""
     stored = 0
     try:
-        problems = connection_problems(port=mailbox.imap_port, ssl=mailbox.imap_ssl,
+        problems = connection_problems(host=mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_ssl,
                                        password=mailbox.imap_password)
         if problems:
-            raise ValueError(" ".join(problems.values()))
+            raise PollRefused(" ".join(problems.values()))
+        password = password_of(mailbox)
         client = (connect or open_connection)(mailbox)
         try:
-            _ok(client.login(mailbox.imap_user, password_of(mailbox)), "LOGIN")
+            try:
+                _ok(client.login(mailbox.imap_user, password), "LOGIN")
+            except imaplib.IMAP4.error as exc:
+                raise PollRefused(_("IMAP 登录失败，请检查用户名和密码。")) from exc
             _ok(client.select(mailbox.imap_folder or "INBOX"), "SELECT")
             validity = _uidvalidity(client)
             if validity is not None and validity != mailbox.imap_uidvalidity:
@@ -100,9 +154,10 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
             except Exception:  # noqa: BLE001 - the messages are stored; logout is a courtesy
                 log.debug("IMAP logout from %s failed", mailbox.address, exc_info=True)
     except Exception as exc:  # noqa: BLE001 - shown on the mailbox page, tried again next minute
-        log.warning("IMAP poll of %s failed: %s", mailbox.address, exc)
+        log.warning("IMAP poll of %s (%s:%s) failed: %r (cause: %r)", mailbox.address, mailbox.imap_host,
+                    mailbox.imap_port, exc, exc.__cause__)
         Mailbox.objects.filter(pk=mailbox.pk).update(
-            last_polled_at=clock.now(), last_poll_error=f"{type(exc).__name__}: {exc}"[:2000]
+            last_polled_at=clock.now(), last_poll_error=_shown(exc)[:2000]
         )
         return stored
     Mailbox.objects.filter(pk=mailbox.pk).update(
@@ -130,7 +185,7 @@ def _fetch(client, uid: int) -> bytes | None:
             return bytes(item[1])
     if not any(data):
         return None
-    raise imaplib.IMAP4.error(f"FETCH {uid}: no message body in {data!r:.200}")
+    raise ImapAnswer(f"FETCH {uid}", f"no message body in {data!r:.200}")
 
 
 def poll_all() -> int:

@@ -25,6 +25,7 @@ from weibao.mailchannel import parsing
 from weibao.mailchannel.authentication import sender_verified
 from weibao.mailchannel.models import InboundMail, Mailbox, MailReference
 from weibao.mailchannel.screening import Verdict, screen
+from weibao.mailchannel.services.mailboxes import own_addresses
 from weibao.servicedesk.models import Channel, Ticket, TicketEntry, TicketLink
 from weibao.servicedesk.models import Status as S
 from weibao.servicedesk.services import tickets
@@ -43,15 +44,6 @@ def mailbox_for(addresses: list[str]) -> Mailbox | None:
     if not wanted:
         return None
     return Mailbox.objects.filter(active=True, address__in=wanted).select_related("contract").first()
-
-
-def own_addresses() -> set[str]:
-    addresses = set()
-    for address, sender in Mailbox.objects.values_list("address", "sender_address"):
-        addresses.add(address.lower())
-        if sender:
-            addresses.add(sender.lower())
-    return addresses
 
 
 def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMail:
@@ -110,7 +102,8 @@ def process(inbound_id: int, *, force: bool = False) -> InboundMail:
         return inbound
     mail = parsing.parse(bytes(inbound.raw))
     if not force:
-        verdict = screen(mail, own_addresses=own_addresses()) or _flood_or_duplicate(inbound, mail)
+        # Only the receiving mailbox's own addresses: another tenant's are not ours.
+        verdict = screen(mail, own_addresses=own_addresses(inbound.mailbox)) or _flood_or_duplicate(inbound, mail)
         if verdict is not None:
             return _finish(inbound, InboundMail.Status.IGNORED, verdict.outcome, verdict.reason)
 
