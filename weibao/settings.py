@@ -8,6 +8,7 @@ Modes (WEIBAO_MODE):
 - ``test``: set by the test suite; fixed key, real security rules.
 """
 
+import hmac
 import os
 import secrets
 import sys
@@ -341,6 +342,37 @@ if WEIBAO_AUDIT_SEALING not in {"after_commit", "immediate"}:
     raise ImproperlyConfigured("WEIBAO_AUDIT_SEALING must be after_commit or immediate")
 # Cybersecurity Law art. 23 (as amended, in force 2026-01-01): logs kept >= 6 months.
 WEIBAO_AUDIT_RETENTION_DAYS = max(180, env_int("WEIBAO_AUDIT_RETENTION_DAYS", 180))
+
+
+def _audit_key() -> str:
+    # The chain's HMAC key lives outside the database, so a database writer cannot re-chain
+    # what they rewrote (decision 0011). Dev and test derive one from the secret key, under
+    # a label of its own.
+    key = os.environ.get("WEIBAO_AUDIT_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("WEIBAO_AUDIT_KEY must be at least 32 characters")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "WEIBAO_AUDIT_KEY is not set. Production mode refuses to start without the audit "
+            "chain's key (at least 32 random characters, kept outside the database)."
+        )
+    return hmac.new(SECRET_KEY.encode(), b"weibao.audit.chain-key", "sha256").hexdigest()
+
+
+WEIBAO_AUDIT_KEY = _audit_key()
+# Keys retired by a rotation: records and anchors sealed under them still verify.
+WEIBAO_AUDIT_KEYS_OLD = env_list("WEIBAO_AUDIT_KEYS_OLD", [])
+# Signed checkpoints of the chain head: a directory the web processes cannot write. Tests
+# never read the demo database's anchors.
+WEIBAO_AUDIT_ANCHOR_DIR = Path(os.environ.get(
+    "WEIBAO_AUDIT_ANCHOR_DIR",
+    VAR_DIR / (f"test-audit-anchors-{os.getpid()}" if TESTING else "audit-anchors"),
+))
+# A record may be written this long before the record sealed ahead of it (the length of
+# the longest transaction); a record dated earlier was back-dated.
+WEIBAO_AUDIT_MAX_TRANSACTION_MINUTES = max(1, env_int("WEIBAO_AUDIT_MAX_TRANSACTION_MINUTES", 60))
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"

@@ -161,6 +161,7 @@ class Deployment:
         env.update(
             WEIBAO_MODE="production",
             WEIBAO_SECRET_KEY=SECRET_KEY,
+            WEIBAO_AUDIT_KEY="weibao-fault-tests-audit-" + "a" * 40,
             WEIBAO_ALLOWED_HOSTS="127.0.0.1,localhost",
             WEIBAO_SECURE_COOKIES="0",
             WEIBAO_VAR_DIR=str(self.tmp / "var"),

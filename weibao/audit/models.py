@@ -23,12 +23,14 @@ class AuditRecordQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(seq__isnull=True)
 
-    def seal_one(self, pk: int, *, seq: int, prev_hash: str, content_hash: str, chain_hash: str) -> int:
+    def seal_one(self, pk: int, *, seq: int, prev_hash: str, content_hash: str, chain_hash: str,
+                 sealed_at=None) -> int:
         """Write a pending record's place in the chain, once (the only permitted change;
         the database triggers allow exactly this and nothing else)."""
         return models.QuerySet.update(
             self.filter(pk=pk, seq__isnull=True),
             seq=seq, prev_hash=prev_hash, content_hash=content_hash, chain_hash=chain_hash,
+            sealed_at=sealed_at,
         )
 
     def delete(self):
@@ -77,6 +79,12 @@ class AuditRecord(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     detail = models.JSONField(_("详情"), null=True, blank=True)
     algorithm = models.CharField(max_length=16)
+    # Keyed chain (decision 0011). Set by the writer: the id of the key (empty on records
+    # sealed before the chain was keyed) and its MAC over what it wrote. Set when sealed:
+    # the seal time, never earlier than the previous record's.
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    written_mac = models.CharField(max_length=64, blank=True, default="")
+    sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     content_hash = models.CharField(max_length=64, blank=True, default="")
     chain_hash = models.CharField(max_length=64, blank=True, default="")
@@ -111,3 +119,4 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_sealed_at = models.DateTimeField(null=True, blank=True)

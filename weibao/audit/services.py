@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
-from weibao.audit.hashing import GENESIS_HASH, chain_hash, content_hash
+from weibao.audit import keys
+from weibao.audit.hashing import GENESIS_HASH, chain_hash, content_hash, same, written_mac
 from weibao.audit.models import AuditChainHead, AuditRecord
 from weibao.core import clock, request_context
+
+if TYPE_CHECKING:
+    from weibao.audit.anchors import Anchor
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +98,10 @@ def record(
         detail=_json_safe(detail),
         algorithm=settings.WEIBAO_AUDIT_HASH,
     )
+    # The writer's MAC: a row put in the table by anyone without the key (a back-dated
+    # record, say) is sealed like the others but cannot carry a valid one (decision 0011).
+    entry.key_id, key = keys.current()
+    entry.written_mac = written_mac(entry.algorithm, key, _hashed_fields(entry))
     with transaction.atomic():
         entry.save()
         if settings.WEIBAO_AUDIT_SEALING == "after_commit":
@@ -101,7 +110,7 @@ def record(
             transaction.on_commit(_seal_after_commit)
         else:
             seal_pending()
-            entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash"])
+            entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash", "sealed_at"])
     return entry
 
 
@@ -124,27 +133,49 @@ def seal_pending() -> int:
     Holds the chain lock for one short transaction per batch. Called after each commit
     that wrote records, every minute by the scheduler (records whose writer died between
     commit and seal), and before the trail is read or verified. Returns how many it sealed.
+    Keyed records are MACed under their writer's key and get a seal time that never goes
+    back, even if this host's clock is behind the last sealer's (decision 0011).
     """
     sealed = 0
     while True:
         with transaction.atomic():
             head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
             batch = list(AuditRecord.objects.pending().order_by("id")[:SEAL_BATCH])
-            seq, prev = head.last_seq, head.last_hash
+            seq, prev, last_sealed_at = head.last_seq, head.last_hash, head.last_sealed_at
+            now = clock.now()
+            sealed_at = now if last_sealed_at is None or now > last_sealed_at else last_sealed_at
             for entry in batch:
                 seq += 1
                 entry.seq, entry.prev_hash = seq, prev
-                entry.content_hash = content_hash(entry.algorithm, _hashed_fields(entry))
-                entry.chain_hash = chain_hash(entry.algorithm, prev, entry.content_hash)
-                AuditRecord.objects.seal_one(entry.pk, seq=seq, prev_hash=prev,
+                key = _sealing_key(entry)
+                if key is not None:
+                    entry.sealed_at = sealed_at
+                entry.content_hash = content_hash(entry.algorithm, _hashed_fields(entry), key)
+                entry.chain_hash = chain_hash(entry.algorithm, prev, entry.content_hash, key)
+                AuditRecord.objects.seal_one(entry.pk, seq=seq, prev_hash=prev, sealed_at=entry.sealed_at,
                                              content_hash=entry.content_hash, chain_hash=entry.chain_hash)
                 prev = entry.chain_hash
             if batch:
-                head.last_seq, head.last_hash = seq, prev
-                head.save(update_fields=["last_seq", "last_hash"])
+                head.last_seq, head.last_hash, head.last_sealed_at = seq, prev, sealed_at
+                head.save(update_fields=["last_seq", "last_hash", "last_sealed_at"])
         sealed += len(batch)
         if len(batch) < SEAL_BATCH:
             return sealed
+
+
+def _sealing_key(entry: AuditRecord) -> bytes | None:
+    if not entry.key_id:
+        # Written before the chain was keyed (pending at the upgrade), or put in the table
+        # by someone without the key: sealed the old way. After the first keyed record,
+        # verification names such a record.
+        return None
+    try:
+        return keys.by_id(entry.key_id)
+    except keys.UnknownKey:
+        # Its writer's key was retired before it was sealed: seal under the current key;
+        # verification names the record (its writer's MAC cannot be checked).
+        log.error("audit record %s was written under a key no longer configured", entry.pk)
+        return keys.current()[1]
 
 
 def _contract_of(obj: models.Model):
@@ -174,6 +205,8 @@ def _hashed_fields(entry: AuditRecord) -> dict[str, Any]:
         "after": entry.after,
         "detail": entry.detail,
         "algorithm": entry.algorithm,
+        "key_id": entry.key_id,
+        "sealed_at": entry.sealed_at,
     }
 
 
@@ -184,15 +217,30 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
+# Clocks of the hosts that write and seal may disagree this much.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def verify_chain(batch_size: int = 2000, anchors: Iterable[Anchor] = ()) -> Iterator[ChainProblem]:
     """Walk the whole trail in order; yield the first break found (and stop).
 
     Committed records not yet sealed are sealed first: a record is only ever checked
-    against the chain it belongs to.
+    against the chain it belongs to. Keyed records must carry valid MACs (writer's,
+    content, link) under a configured key, seal times that never go back, and no date
+    earlier than the longest transaction before the record sealed ahead of them; once the
+    chain is keyed, no unkeyed record may follow. Each anchor (signed checkpoint kept
+    outside the database) must find its head at its place, and no anchor may have seen
+    more records than the chain still holds (decision 0011).
     """
     seal_pending()
+    by_seq: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        by_seq.setdefault(anchor.seq, []).append(anchor)
+    longest_transaction = dt.timedelta(minutes=settings.WEIBAO_AUDIT_MAX_TRANSACTION_MINUTES)
     expected_prev = GENESIS_HASH
     expected_seq = 1
+    keyed_seen = False
+    prev_sealed_at = None
     qs = AuditRecord.objects.sealed().order_by("seq")
     while True:
         batch = list(qs.filter(seq__gte=expected_seq)[:batch_size])
@@ -202,20 +250,60 @@ def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
             if entry.seq != expected_seq:
                 yield ChainProblem(expected_seq, None, f"record #{expected_seq} is missing")
                 return
-            own = content_hash(entry.algorithm, _hashed_fields(entry))
-            if own != entry.content_hash:
-                yield ChainProblem(entry.seq, entry.pk, "content does not match its hash")
-                return
-            if entry.prev_hash != expected_prev:
-                yield ChainProblem(entry.seq, entry.pk, "link to the previous record is broken")
-                return
-            if chain_hash(entry.algorithm, entry.prev_hash, entry.content_hash) != entry.chain_hash:
-                yield ChainProblem(entry.seq, entry.pk, "chain hash does not match")
+            problem = key = None
+            if entry.key_id:
+                try:
+                    key = keys.by_id(entry.key_id)
+                except keys.UnknownKey:
+                    problem = (f"sealed under key {entry.key_id}, which is not configured "
+                               "(WEIBAO_AUDIT_KEY or WEIBAO_AUDIT_KEYS_OLD)")
+            elif keyed_seen:
+                problem = "has no key after the chain was keyed (written or rewritten without the key)"
+            if problem is None and not same(content_hash(entry.algorithm, _hashed_fields(entry), key),
+                                            entry.content_hash):
+                problem = "content does not match its hash"
+            if problem is None and entry.prev_hash != expected_prev:
+                problem = "link to the previous record is broken"
+            if problem is None and not same(chain_hash(entry.algorithm, entry.prev_hash, entry.content_hash, key),
+                                            entry.chain_hash):
+                problem = "chain hash does not match"
+            if problem is None and key is not None:
+                problem = _keyed_problem(entry, key, prev_sealed_at, longest_transaction)
+                keyed_seen, prev_sealed_at = True, entry.sealed_at
+            for anchor in by_seq.get(entry.seq, ()):
+                if problem is None and not same(anchor.head_hash, entry.chain_hash):
+                    problem = f"differs from the checkpoint of {anchor.anchored_at} ({anchor.source})"
+            if problem is not None:
+                yield ChainProblem(entry.seq, entry.pk, problem)
                 return
             expected_prev = entry.chain_hash
             expected_seq += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and head.last_seq != expected_seq - 1:
+    last = expected_seq - 1
+    furthest = max(by_seq.values(), key=lambda group: group[0].seq, default=None)
+    if furthest is not None and furthest[0].seq > last:
+        anchor = furthest[0]
         yield ChainProblem(
-            expected_seq, None, f"records after #{expected_seq - 1} are missing (head says #{head.last_seq})"
+            last + 1, None,
+            f"records after #{last} are missing (the checkpoint of {anchor.anchored_at} saw #{anchor.seq}, "
+            f"{anchor.source})",
         )
+        return
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and head.last_seq != last:
+        yield ChainProblem(
+            expected_seq, None, f"records after #{last} are missing (head says #{head.last_seq})"
+        )
+
+
+def _keyed_problem(entry: AuditRecord, key: bytes, prev_sealed_at, longest_transaction) -> str | None:
+    if not same(written_mac(entry.algorithm, key, _hashed_fields(entry)), entry.written_mac):
+        return "was not written by Weibao (its writer's MAC does not match)"
+    if entry.sealed_at is None:
+        return "has no seal time"
+    if prev_sealed_at is not None and entry.sealed_at < prev_sealed_at:
+        return "seal time goes back before the previous record's"
+    if entry.at > entry.sealed_at + CLOCK_SKEW:
+        return "is dated after it was sealed"
+    if prev_sealed_at is not None and entry.at < prev_sealed_at - longest_transaction:
+        return "is dated before the record ahead of it was sealed (back-dated)"
+    return None
