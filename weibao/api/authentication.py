@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from weibao.accounts.middleware import session_is_verified
+from weibao.accounts.services.passwords import password_expired
 from weibao.api.models import ApiToken, hash_token
 from weibao.core import clock
 
@@ -32,6 +34,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已被撤销。"))
+        if password_expired(token.user):
+            raise exceptions.AuthenticationFailed(_("密码已过期，请先登录网页修改密码。"))
         now = clock.now()
         # Touch at most once a minute: a write per request would serialise SQLite.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -52,18 +56,14 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
-    """Browser sessions count for the API only once the second factor is verified."""
+    """Browser sessions count for the API only once every login step is done: the second
+    factor verified and the password not expired (the idle timeout is the middleware's)."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is None:
             return None
-        from weibao.accounts.middleware import OTP_VERIFIED_KEY
-        from weibao.accounts.services import second_factor
-
-        user = result[0]
-        session = request._request.session
-        if second_factor.is_needed_at_login(user) and not session.get(OTP_VERIFIED_KEY):
+        if not session_is_verified(request._request) or password_expired(result[0]):
             return None
         return result
 
