@@ -203,6 +203,8 @@ WEIBAO_LOCKOUT_MINUTES = env_int("WEIBAO_LOCKOUT_MINUTES", 10)
 # refused for the rest of the window: one account's lockout does not stop password spraying.
 WEIBAO_LOGIN_ADDRESS_FAILURES = env_int("WEIBAO_LOGIN_ADDRESS_FAILURES", 20)
 WEIBAO_TOKEN_REQUESTS_PER_MINUTE = env_int("WEIBAO_TOKEN_REQUESTS_PER_MINUTE", 20)
+# An API token lives this many days; a password change or deactivation revokes it sooner.
+WEIBAO_API_TOKEN_LIFETIME_DAYS = max(env_int("WEIBAO_API_TOKEN_LIFETIME_DAYS", 90), 1)
 WEIBAO_IDLE_TIMEOUT_MINUTES = env_int("WEIBAO_IDLE_TIMEOUT_MINUTES", 10)
 # 好差评: a dissatisfied rating opens a rectification due in this many working days.
 WEIBAO_RECTIFICATION_WORKING_DAYS = env_int("WEIBAO_RECTIFICATION_WORKING_DAYS", 15)

@@ -25,6 +25,7 @@ from weibao.accounts.services.login import (
     count_otp_failure,
 )
 from weibao.accounts.services.passwords import set_password
+from weibao.api import tokens
 from weibao.api.models import ApiToken
 from weibao.core import clock
 
@@ -130,11 +131,17 @@ def otp_setup(request):
         request.session[PENDING_SECRET_KEY] = secret
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if second_factor.enable(user, secret, form.cleaned_data["code"]):
+        if second_factor.enable(
+            user, secret, form.cleaned_data["code"], current_code=request.POST.get("current_code", "")
+        ):
             request.session.pop(PENDING_SECRET_KEY, None)
             messages.success(request, _("双因素认证已启用。"))
             return _finish_otp(request, user)
-        form.add_error("code", _("验证码不正确，请确认手机时间准确后重试。"))
+        if user.totp_enabled:
+            count_otp_failure(user)
+            form.add_error("code", _("请同时输入当前身份验证器和新身份验证器的验证码；其中有不正确的。"))
+        else:
+            form.add_error("code", _("验证码不正确，请确认手机时间准确后重试。"))
     uri = second_factor.provisioning_uri(user, secret)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4)
     return render(
@@ -145,6 +152,7 @@ def otp_setup(request):
             "secret": secret,
             "qr_svg": qr_svg,
             "required": second_factor.is_required(user),
+            "replacing": user.totp_enabled,
         },
     )
 
@@ -179,18 +187,20 @@ def security(request):
             token = ApiToken.objects.filter(
                 user=user, pk=int(raw_id) if raw_id.isdigit() else 0
             ).first()
-            if token is not None and token.revoked_at is None:
-                token.revoked_at = clock.now()
-                token.save(update_fields=["revoked_at"])
-                audit.record("api_token.revoked", obj=token, actor=user)
+            if token is not None and tokens.revoke(token, by=user):
                 messages.success(request, _("令牌已撤销。"))
-        elif action == "disable_otp" and not second_factor.is_required(user):
-            second_factor.disable(user, by=user)
-            messages.success(request, _("双因素认证已关闭。"))
+        elif action == "disable_otp":
+            if second_factor.disable(user, request.POST.get("code", ""), by=user):
+                messages.success(request, _("双因素认证已关闭。"))
+            else:
+                count_otp_failure(user)
+                messages.error(request, _("动态验证码：不正确或已使用，双因素认证未关闭。"))
         return redirect("accounts:security")
-    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")[:50]
     return render(
         request,
         "accounts/security.html",
-        {"tokens": tokens, "otp_required": second_factor.is_required(user)},
+        {
+            "tokens": ApiToken.objects.filter(user=user).order_by("-created_at")[:50],
+            "otp_required": second_factor.is_required(user),
+        },
     )

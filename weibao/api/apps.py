@@ -5,3 +5,11 @@ class ApiConfig(AppConfig):
     name = "weibao.api"
     label = "api"
     verbose_name = "API"
+
+    def ready(self) -> None:
+        from weibao.accounts.signals import credentials_invalidated
+        from weibao.api.tokens import revoke_on_invalidated_credentials
+
+        credentials_invalidated.connect(
+            revoke_on_invalidated_credentials, dispatch_uid="api.revoke_tokens_on_credentials"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -50,9 +51,16 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+        """A new token for ``user`` that expires after WEIBAO_API_TOKEN_LIFETIME_DAYS."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = clock.now()
         token = cls.objects.create(
-            user=user, name=name, key_hash=hash_token(raw), key_prefix=raw[:10]
+            user=user,
+            name=name,
+            key_hash=hash_token(raw),
+            key_prefix=raw[:10],
+            created_at=now,
+            expires_at=now + timedelta(days=settings.WEIBAO_API_TOKEN_LIFETIME_DAYS),
         )
         return token, raw
 
@@ -61,3 +69,7 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > clock.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.revoked_at is None and not self.is_usable

@@ -17,7 +17,7 @@ from weibao import audit
 from weibao.accounts.services import second_factor
 from weibao.accounts.services.login import ADDRESS_WINDOW_MINUTES, LoginError, check_password_login
 from weibao.accounts.services.passwords import password_expired
-from weibao.api.models import ApiToken
+from weibao.api import tokens
 from weibao.api.serializers import StrictFieldsMixin
 from weibao.core import clock
 
@@ -62,7 +62,11 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={201: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            201: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            )
+        },
         auth=[],
     )
     def post(self, request):
@@ -104,9 +108,8 @@ class TokenView(APIView):
                 {"detail": _("密码已过期，请先登录网页修改密码。"), "code": "password_expired"},
                 status=403,
             )
-        token, raw = ApiToken.issue(user, name=data.validated_data.get("name", ""))
-        audit.record("api_token.created", actor=user, obj=token, detail={"prefix": token.key_prefix})
-        return Response({"token": raw}, status=status.HTTP_201_CREATED)
+        token, raw = tokens.issue(user, name=data.validated_data.get("name", ""))
+        return Response({"token": raw, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED)
 
 
 class RevokeTokenView(APIView):
@@ -120,9 +123,7 @@ class RevokeTokenView(APIView):
             return Response(
                 {"detail": _("此请求未使用 API 令牌。")}, status=status.HTTP_400_BAD_REQUEST
             )
-        token.revoked_at = clock.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record("api_token.revoked", actor=request.user, obj=token)
+        tokens.revoke(token, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from weibao import audit
 from weibao.accounts.models import PasswordHistory, User
+from weibao.accounts.signals import credentials_invalidated
 from weibao.core import clock
 
 
@@ -36,3 +37,4 @@ def set_password(user: User, raw_password: str, *, by: User | None = None) -> No
     )
     PasswordHistory.objects.filter(id__in=stale).delete()
     audit.record("password.changed", obj=user, actor=by or user)
+    credentials_invalidated.send(sender=User, user=user, reason="password_changed", by=by or user)
