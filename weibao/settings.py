@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "weibao.accounts.middleware.SecondFactorMiddleware",
     "weibao.accounts.middleware.PasswordExpiryMiddleware",
     "weibao.contracts.middleware.CurrentContractMiddleware",
+    "weibao.core.middleware.UntrustedInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -28,6 +28,7 @@ from weibao.accounts.services.passwords import set_password
 from weibao.api import tokens
 from weibao.api.models import ApiToken
 from weibao.core import clock
+from weibao.core.params import parse_id
 
 PENDING_SECRET_KEY = "weibao_pending_totp_secret"
 
@@ -185,7 +186,7 @@ def security(request):
         if action == "revoke_token":
             raw_id = request.POST.get("token", "")
             token = ApiToken.objects.filter(
-                user=user, pk=int(raw_id) if raw_id.isdigit() else 0
+                user=user, pk=parse_id(raw_id) or 0
             ).first()
             if token is not None and tokens.revoke(token, by=user):
                 messages.success(request, _("令牌已撤销。"))

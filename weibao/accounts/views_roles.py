@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from weibao.contracts.models import Contract, Membership
 from weibao.contracts.services import add_member, remove_member
 from weibao.core import clock
 from weibao.core.masking import mask_phone
+from weibao.core.params import page_of
 
 
 def _require_security_admin(request) -> None:
@@ -56,7 +56,7 @@ def user_list(request):
     locked = set(
         LoginThrottle.objects.filter(locked_until__gt=clock.now()).values_list("username", flat=True)
     )
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = page_of(request, users, 50)
     rows = [
         {"user": u, "phone": mask_phone(u.phone), "locked": u.username.lower() in locked}
         for u in page.object_list

@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from weibao.core.params import BadParameter
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
@@ -17,6 +19,8 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError(exc.message_dict)
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError({exc.field: [exc.message]})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

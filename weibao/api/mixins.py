@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from weibao.api.errors import field_error, not_member_response
-from weibao.servicedesk.params import parse_id
+from weibao.core.params import parse_id
 
 
 class ContractCreateMixin:

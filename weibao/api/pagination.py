@@ -2,20 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from weibao.core.params import parse_page, parse_positive_int
 
-def _positive_int(request, name: str, maximum: int | None = None) -> int | None:
+
+def _single(request, name: str) -> str | None:
     values = request.query_params.getlist(name)
-    if not values:
-        return None
     if len(values) > 1:
         raise ValidationError({name: [_("只能指定一次。")]})
-    raw = values[0]
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({name: [_("应为正整数。")]})
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        raise ValidationError({name: [_("不能大于 %(max)d。") % {"max": maximum}]})
-    return value
+    return values[0] if values else None
 
 
 class StandardPagination(PageNumberPagination):
@@ -27,12 +21,14 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
 
     def get_page_size(self, request):
-        size = _positive_int(request, self.page_size_query_param, self.max_page_size)
+        name = self.page_size_query_param
+        size = parse_positive_int(_single(request, name), name, maximum=self.max_page_size)
         return size or self.page_size
 
-    def paginate_queryset(self, queryset, request, view=None):
-        _positive_int(request, self.page_query_param)
-        return super().paginate_queryset(queryset, request, view)
+    def get_page_number(self, request, paginator):
+        # DRF hands the raw value to Django's paginator, which reads "٣" as 3 and
+        # answers 404 past the last page; the one parser decides what a page number is.
+        return parse_page(_single(request, self.page_query_param), self.page_query_param)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

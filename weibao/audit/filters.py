@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from weibao.audit.models import AuditRecord
 from weibao.audit.selectors import records_visible_to
 from weibao.core import clock
+from weibao.core.params import BadParameter, parse_choice, parse_date, require_id
 
 TEXT_FILTERS = {
     "actor": "actor_username",
@@ -30,7 +31,8 @@ class AuditQuery:
 
 def audit_query(user, params) -> AuditQuery:
     """Records ``user`` may read, narrowed by ``params``. ``records`` is None when the
-    user may read none. Bad values are reported per field and that filter is ignored."""
+    user may read none. Bad values (core.params decides) are reported per field and
+    that filter is ignored."""
     records = records_visible_to(user)
     if records is None:
         return AuditQuery(None)
@@ -40,32 +42,33 @@ def audit_query(user, params) -> AuditQuery:
         if value:
             cleaned[name] = value
             records = records.filter(**{column: value})
-    outcome = (params.get("outcome") or "").strip()
-    if outcome:
-        if outcome in AuditRecord.Outcome.values:
+    try:
+        outcome = parse_choice(params.get("outcome"), "outcome", AuditRecord.Outcome.values)
+    except BadParameter:
+        errors["outcome"] = _("无效的结果。")
+    else:
+        if outcome:
             cleaned["outcome"] = outcome
             records = records.filter(outcome=outcome)
-        else:
-            errors["outcome"] = _("无效的结果。")
-    contract = (params.get("contract") or "").strip()
-    if contract:
-        if contract.isdigit():
-            cleaned["contract"] = int(contract)
-            records = records.filter(contract_id=int(contract))
-        else:
-            errors["contract"] = _("合同编号应为整数。")
+    try:
+        contract = require_id(params.get("contract"), "contract", _("合同编号应为整数。"))
+    except BadParameter as error:
+        errors["contract"] = error.message
+    else:
+        if contract:
+            cleaned["contract"] = contract
+            records = records.filter(contract_id=contract)
     text = (params.get("q") or "").strip()[:100]
     if text:
         cleaned["q"] = text
         records = records.filter(object_repr__icontains=text)
     for name, op in (("date_from", "gte"), ("date_to", "lt")):
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
         try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            errors[name] = _("日期格式应为 YYYY-MM-DD。")
+            day = parse_date(params.get(name), name)
+        except BadParameter as error:
+            errors[name] = error.message
+            continue
+        if day is None:
             continue
         cleaned[name] = day
         if op == "lt":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 
@@ -14,6 +13,7 @@ from weibao.audit.models import AuditRecord
 from weibao.audit.selectors import records_visible_to
 from weibao.contracts.models import Contract
 from weibao.contracts.scoping import member_contract_ids
+from weibao.core.params import page_of
 
 
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
@@ -33,7 +33,7 @@ def audit_list(request):
                     "filters": {k: str(v) for k, v in query.cleaned.items()}},
         )
         return exports.export(query.records, fmt)
-    page = Paginator(query.records, 50).get_page(request.GET.get("page"))
+    page = page_of(request, query.records, 50)
     keep = request.GET.copy()
     keep.pop("page", None)
     context = {

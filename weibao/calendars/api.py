@@ -19,6 +19,7 @@ from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay
 from weibao.core import clock
+from weibao.core.params import parse_date, parse_positive_int
 
 MAX_MINUTES = 10 * 365 * 24 * 60
 MAX_DAYS = 3650
@@ -62,13 +63,7 @@ def _int_param(request, name: str, low: int, high: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw.strip() == "":
         raise field_error(name, f"缺少参数 {name}。 / {name} is required.")
-    try:
-        value = int(raw)
-    except ValueError:
-        raise field_error(name, f"{name} 应为整数。 / {name} must be an integer.") from None
-    if not low <= value <= high:
-        raise field_error(name, f"{name} 应在 {low}–{high} 之间。 / {name} must be {low}–{high}.")
-    return value
+    return parse_positive_int(raw, name, minimum=low, maximum=high)
 
 
 def _datetime_param(request, name: str) -> dt.datetime:
@@ -90,13 +85,10 @@ def _datetime_param(request, name: str) -> dt.datetime:
 
 
 def _date_param(request, name: str) -> dt.date:
-    raw = request.query_params.get(name, "").strip()
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise field_error(name, f"{name} 应为 YYYY-MM-DD。 / {name} must be YYYY-MM-DD.") from None
-    if not engine.FIRST_YEAR <= value.year <= engine.LAST_YEAR - 11:
-        raise field_error(name, f"{name} 超出支持的年份。 / {name} is out of range.")
+    # A period may run ten years past its start: the start stays that far inside the engine.
+    value = parse_date(request.query_params.get(name), name, first=engine.FIRST_YEAR, last=engine.LAST_YEAR - 11)
+    if value is None:
+        raise field_error(name, f"{name} 应为 YYYY-MM-DD。 / {name} must be YYYY-MM-DD.")
     return value
 
 

@@ -4,7 +4,6 @@ with the contract's edits, yearly import, and a deadline / legal-period calculat
 from __future__ import annotations
 
 import calendar as monthcal
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,15 @@ from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear
 from weibao.contracts.services import has_capability
 from weibao.core import clock
+from weibao.core.params import (
+    BadParameter,
+    parse_choice,
+    parse_date,
+    parse_datetime,
+    parse_id,
+    parse_positive_int,
+    parse_year,
+)
 
 
 def _managed_contract(request):
@@ -28,11 +36,8 @@ def _managed_contract(request):
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year") or clock.local_now().year)
-    except ValueError:
-        year = clock.local_now().year
-    return min(max(year, engine.FIRST_YEAR), engine.LAST_YEAR)
+    year = parse_year(request.GET.get("year"), first=engine.FIRST_YEAR, last=engine.LAST_YEAR)
+    return year or min(max(clock.local_now().year, engine.FIRST_YEAR), engine.LAST_YEAR)
 
 
 def _months(contract_id: int, year: int):
@@ -88,10 +93,11 @@ def home(request):
 def _deadline_calc(request, calendars, contract):
     result = {"kind": "deadline"}
     try:
-        chosen = calendars.get(pk=int(request.GET.get("calendar", "0")))
-        start = dt.datetime.fromisoformat(request.GET.get("start", "")).replace(tzinfo=clock.SHANGHAI)
-        minutes = int(request.GET.get("minutes", ""))
-        if not 0 <= minutes <= 10 * 365 * 24 * 60:
+        # BadParameter is a ValueError: the calculator shows its one message in place.
+        chosen = calendars.get(pk=parse_id(request.GET.get("calendar")) or 0)
+        start = parse_datetime(request.GET.get("start"), "start", first=engine.FIRST_YEAR, last=engine.LAST_YEAR)
+        minutes = parse_positive_int(request.GET.get("minutes"), "minutes", minimum=0, maximum=10 * 365 * 24 * 60)
+        if start is None or minutes is None:
             raise ValueError
         answer = services.deadline(chosen, start, minutes)
         result.update(value=answer.value.astimezone(clock.SHANGHAI), warning=answer.warning)
@@ -103,12 +109,11 @@ def _deadline_calc(request, calendars, contract):
 def _period_calc(request, contract):
     result = {"kind": "period"}
     try:
-        start = dt.date.fromisoformat(request.GET.get("from", ""))
-        days = int(request.GET.get("days", ""))
-        rule = request.GET.get("rule", "")
-        if not 1 <= days <= 3650 or rule not in services.PeriodRule.CHOICES:
-            raise ValueError
-        if not engine.FIRST_YEAR <= start.year <= engine.LAST_YEAR - 11:
+        # A period may run ten years past its start: the start stays that far inside the engine.
+        start = parse_date(request.GET.get("from"), "from", first=engine.FIRST_YEAR, last=engine.LAST_YEAR - 11)
+        days = parse_positive_int(request.GET.get("days"), "days", maximum=3650)
+        rule = parse_choice(request.GET.get("rule"), "rule", services.PeriodRule.CHOICES)
+        if start is None or days is None or rule is None:
             raise ValueError
         answer = services.legal_period(contract.pk, start, days, rule)
         result.update(value=answer.value, ends_at=answer.ends_at, warning=answer.warning)
@@ -144,8 +149,11 @@ def calendar_create(request):
 def holiday_set(request):
     contract = _managed_contract(request)
     try:
-        day = dt.date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
+        day = parse_date(request.POST.get("date"), "date", first=engine.FIRST_YEAR, last=engine.LAST_YEAR)
+    except BadParameter as error:
+        messages.error(request, error.message)
+        return redirect("calendars:home")
+    if day is None:
         messages.error(request, _("日期格式应为 YYYY-MM-DD。"))
         return redirect("calendars:home")
     kind = request.POST.get("kind", "")
@@ -167,8 +175,11 @@ def holiday_set(request):
 def holiday_import(request):
     contract = _managed_contract(request)
     try:
-        year = int(request.POST.get("year", ""))
-    except ValueError:
+        year = parse_year(request.POST.get("year"), first=engine.FIRST_YEAR, last=engine.LAST_YEAR)
+    except BadParameter as error:
+        messages.error(request, error.message)
+        return redirect("calendars:home")
+    if year is None:
         messages.error(request, _("请填写年份。"))
         return redirect("calendars:home")
     text = request.POST.get("text", "")

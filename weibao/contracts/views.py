@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 from weibao.contracts.middleware import SESSION_KEY
 from weibao.contracts.models import Contract, Membership
 from weibao.contracts.services import roles_of
+from weibao.core.params import parse_id
 
 
 @login_required
@@ -33,9 +34,8 @@ def contract_detail(request, pk: int):
 @login_required
 @require_POST
 def switch_contract(request):
-    raw = request.POST.get("contract", "")
     contract = get_object_or_404(
-        Contract.objects.for_user(request.user), pk=int(raw) if raw.isdigit() else 0
+        Contract.objects.for_user(request.user), pk=parse_id(request.POST.get("contract")) or 0
     )
     request.session[SESSION_KEY] = contract.pk
     target = request.POST.get("next") or "/"

@@ -20,6 +20,7 @@ from weibao.audit.models import AuditRecord
 from weibao.calendars.services import PeriodRule, legal_period
 from weibao.contracts.scoping import is_member
 from weibao.core import clock, events
+from weibao.core.params import BadParameter, parse_date
 from weibao.feedback.models import Level, Rating, Rectification
 from weibao.servicedesk.models import Status, Ticket
 
@@ -313,15 +314,12 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def _parse_day(name: str, raw: str | None) -> dt.date:
-    raw = (raw or "").strip()
-    if not raw:
-        raise ValidationError({name: _("请填写日期（YYYY-MM-DD）。")})
     try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({name: _("日期格式应为 YYYY-MM-DD。")}) from None
-    if not 2000 <= day.year <= 2100:
-        raise ValidationError({name: _("日期超出范围。")})
+        day = parse_date(raw, name)
+    except BadParameter as error:
+        raise ValidationError({name: error.message}) from None
+    if day is None:
+        raise ValidationError({name: _("请填写日期（YYYY-MM-DD）。")})
     return day
 
 

@@ -17,6 +17,7 @@ from weibao.accounts.roles import Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability
 from weibao.core import clock
+from weibao.core.params import parse_positive_int
 from weibao.feedback import exports, services
 from weibao.feedback.models import Rating, Rectification
 from weibao.servicedesk.models import Ticket
@@ -131,10 +132,7 @@ def rate_ticket(request, ticket_pk):
     ticket = get_object_or_404(Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=ticket_pk)
     if not is_member(request.user, ticket.contract_id, roles=services.RATERS):
         raise PermissionDenied
-    try:
-        level = int(request.POST.get("level", "0"))
-    except ValueError:
-        level = 0
+    level = parse_positive_int(request.POST.get("level"), "level", minimum=0) or 0
     try:
         rating = services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
         messages.success(request, _("已记录电话回访评价。") if rating.relayed else _("已记录评价。"))

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from weibao.accounts.roles import VENDOR_ROLES
 from weibao.contracts.scoping import is_member
 from weibao.core.masking import mask_phone
+from weibao.core.params import parse_id
 from weibao.hotline import services
 from weibao.knowledge.search import search
 from weibao.servicedesk.models import ServiceComponent
-from weibao.servicedesk.params import parse_id
 
 
 def _contract(request):

@@ -8,7 +8,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import member_contract_ids
+from weibao.core.params import page_of
 from weibao.knowledge import services
 from weibao.knowledge.forms import ArticleForm, SynonymForm
 from weibao.knowledge.models import Article, ArticleVersion, Synonym
@@ -57,7 +57,7 @@ def article_list(request):
     if request.headers.get("HX-Request"):
         return render(request, "knowledge/_results.html", context)
     articles = _readable(request.user).filter(contract=contract).order_by("-updated_at", "-id")
-    context["page"] = Paginator(articles, 30).get_page(request.GET.get("page"))
+    context["page"] = page_of(request, articles, 30)
     return render(request, "knowledge/list.html", context)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from weibao.accounts.roles import Capability, roles_with
 from weibao.audit import services as audit
 from weibao.contracts.services import has_capability
+from weibao.core.params import page_of
 from weibao.mailchannel import parsing
 from weibao.mailchannel.forms import MailboxForm
 from weibao.mailchannel.models import InboundMail, Mailbox, OutboundMail
@@ -47,7 +47,7 @@ def inbox(request):
     counts = dict(
         InboundMail.objects.filter(contract=contract).values_list("status").annotate(n=Count("id"))
     )
-    page = Paginator(mails, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, mails, PAGE_SIZE)
     return render(request, "mailchannel/inbox.html", {
         "contract": contract, "page": page, "status": status, "outcome": outcome, "q": q,
         "statuses": InboundMail.Status.choices, "outcomes": InboundMail.Outcome.choices[1:],
@@ -103,7 +103,7 @@ def outbound_list(request):
     status = request.GET.get("status", "")
     if status in OutboundMail.Status.values:
         mails = mails.filter(status=status)
-    page = Paginator(mails, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, mails, PAGE_SIZE)
     return render(request, "mailchannel/outbound.html", {
         "contract": contract, "page": page, "status": status, "statuses": OutboundMail.Status.choices,
     })

@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from weibao.core import clock
+from weibao.core.params import page_of
 from weibao.notifications.models import Notification
 
 
@@ -17,7 +17,7 @@ def inbox(request):
     notes = _mine(request)
     if request.GET.get("unread") == "1":
         notes = notes.filter(read_at__isnull=True)
-    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    page = page_of(request, notes, 30)
     return render(
         request,
         "notifications/inbox.html",

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from weibao.core.params import parse_positive_int
 from weibao.feedback import services as feedback
 from weibao.feedback.models import Level, Rating
 from weibao.knowledge.models import Article
@@ -84,10 +85,7 @@ def ticket_view(request, slug, number):
         messages.info(request, _("请先输入工单号和电话查询。"))
         return redirect("portal:track", slug=slug)
     if request.method == "POST":
-        try:
-            level = int(request.POST.get("level", "0"))
-        except ValueError:
-            level = 0
+        level = parse_positive_int(request.POST.get("level"), "level", minimum=0) or 0
         try:
             # A signed-in vendor member is not the requester: the vendor rule applies.
             feedback.rate_on_portal(ticket, level, request.POST.get("comment", ""), user=request.user)

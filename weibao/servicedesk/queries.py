@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.roles import Capability, roles_with
 from weibao.core import clock
+from weibao.core.params import BadParameter, parse_date, parse_id
 from weibao.servicedesk.models import (
     OPEN_STATUSES,
     Channel,
@@ -22,7 +23,6 @@ from weibao.servicedesk.models import (
     Ticket,
     TicketType,
 )
-from weibao.servicedesk.params import parse_id
 from weibao.servicedesk.services.tickets import normalise_phone
 
 SORTS = {
@@ -137,12 +137,9 @@ def ticket_query(user, params, *, strict: bool = False) -> TicketQuery:
         if not raw:
             continue
         try:
-            day = dt.date.fromisoformat(raw[0])
-        except ValueError:
-            errors[name] = _("日期格式应为 YYYY-MM-DD。")
-            continue
-        if not 2000 <= day.year <= 2100:
-            errors[name] = _("日期超出范围。")
+            day = parse_date(raw[0], name)
+        except BadParameter as exc:
+            errors[name] = exc.message
             continue
         cleaned[name] = day
         bound = _local_day_start(day + dt.timedelta(days=1) if op == "lt" else day)
@@ -245,11 +242,9 @@ class RowsPage:
 MAX_PAGE = 400  # 10,000 rows at 25 a page; beyond that, filter
 
 
-def rows_page(tickets, page, size: int) -> RowsPage:
-    try:
-        number = max(1, min(int(page or 1), MAX_PAGE))
-    except (TypeError, ValueError):
-        number = 1
+def rows_page(tickets, page: int, size: int) -> RowsPage:
+    """Rows of page ``page`` (parsed by core.params.parse_page), without counting them all."""
+    number = max(1, min(page, MAX_PAGE))
     offset = (number - 1) * size
     rows = list(tickets[offset : offset + size + 1])
     return RowsPage(rows[:size], number, size, len(rows) > size)

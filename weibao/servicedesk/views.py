@@ -21,6 +21,14 @@ from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
 from weibao.core.masking import mask_phone
+from weibao.core.params import (
+    BadParameter,
+    bad_request,
+    parse_choice,
+    parse_id,
+    parse_page,
+    parse_positive_int,
+)
 from weibao.servicedesk import exports, queries
 from weibao.servicedesk.api import CREATOR_ROLES
 from weibao.servicedesk.forms import ReplyForm, TicketForm
@@ -39,7 +47,6 @@ from weibao.servicedesk.models import (
     TicketLink,
     TicketType,
 )
-from weibao.servicedesk.params import bad_request, parse_id
 from weibao.servicedesk.services import policies as policy_services
 from weibao.servicedesk.services import sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
@@ -73,13 +80,9 @@ def ticket_list(request):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         return exports.export(query.tickets, fmt, user=request.user, filters=query.cleaned, contract=contract)
-    try:
-        page_size = int(request.GET.get("page_size", 25))
-    except ValueError:
-        page_size = 25
-    page_size = page_size if page_size in PAGE_SIZES else 25
+    page_size = int(parse_choice(request.GET.get("page_size"), "page_size", map(str, PAGE_SIZES)) or 25)
     page = queries.rows_page(
-        query.tickets.select_related("assignee", "component", "group"), request.GET.get("page"), page_size
+        query.tickets.select_related("assignee", "component", "group"), parse_page(request.GET.get("page")), page_size
     )
     keep = request.GET.copy()
     keep.pop("page", None)
@@ -348,10 +351,8 @@ def ticket_update(request, pk):
 @require_POST
 def ticket_worklog(request, pk):
     ticket = _visible_ticket(request, pk)
-    try:
-        minutes = int(request.POST.get("minutes", "0"))
-    except ValueError:
-        minutes = 0
+    # Out of range (0, or more than a day) is the service's to refuse, with its message.
+    minutes = parse_positive_int(request.POST.get("minutes"), "minutes", minimum=0) or 0
     return _then_back(
         request, ticket,
         lambda: ticket_services.add_worklog(ticket, by=request.user, minutes=minutes, note=request.POST.get("note", "")[:500]),
@@ -409,13 +410,10 @@ def policies(request):
 
 
 def _minutes(text: str):
-    text = (text or "").strip()
-    if not text:
-        return None
     try:
-        return int(text)
-    except ValueError:
-        return -1
+        return parse_positive_int(text, "minutes", minimum=0)
+    except BadParameter:
+        return -1  # refused by the policy service, which names the field and its range
 
 
 @login_required

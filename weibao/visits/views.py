@@ -16,8 +16,8 @@ from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
+from weibao.core.params import BadParameter, bad_request, parse_date, parse_datetime, parse_id
 from weibao.servicedesk.models import Ticket
-from weibao.servicedesk.params import bad_request, parse_id
 from weibao.visits import services
 from weibao.visits.models import Visit
 from weibao.web.feedback_messages import report_errors
@@ -31,10 +31,7 @@ def _contract(request):
 
 
 def _week_start(request) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = clock.local_now().date()
+    day = parse_date(request.GET.get("week"), "week") or clock.local_now().date()
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -74,11 +71,15 @@ def plan(request):
     errors = {}
     if request.method == "POST":
         try:
-            start = dt.datetime.fromisoformat(request.POST.get("start", "")).replace(tzinfo=clock.SHANGHAI)
-            end = dt.datetime.fromisoformat(request.POST.get("end", "")).replace(tzinfo=clock.SHANGHAI)
-        except ValueError:
+            start = parse_datetime(request.POST.get("start"), "start")
+            end = parse_datetime(request.POST.get("end"), "end")
+        except BadParameter as error:
+            errors["start" if error.field == "start" else "planned_end"] = (
+                _("请填写有效的开始和结束时间。") + " " + error.message
+            )
+        if not errors and (start is None or end is None):
             errors["start"] = _("请填写有效的开始和结束时间。")
-        else:
+        if not errors:
             engineer_id = parse_id(request.POST.get("engineer"))
             engineer = vendor_team(contract).filter(pk=engineer_id).first() if engineer_id else None
             try:
