@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "admin.deleted": _("后台删除"),
     "audit.read": _("查看审计记录"),
     "audit.export": _("导出审计记录"),
+    "audit.anchor.download": _("下载审计链校验点"),
     "calendar.create": _("新建工作日历"),
     "calendar.holiday.set": _("设置节假日"),
     "calendar.holiday.remove": _("删除节假日设置"),
