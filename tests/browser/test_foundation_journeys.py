@@ -68,11 +68,16 @@ HOMES = {
     },
     "auditor": {
         "name": "周敏",
-        # The admin role 审计管理员 and the contract role 审计员 share the value "auditor";
-        # the home currently shows the contract role's label (see the report).
-        "heading": re.compile(r"^工作台 · 审计"),
+        "heading": "工作台 · 审计员",
         "sees": [SEED_NUMBER],
         "not_sees": [OTHER_NUMBER, "服务台"],
+        "nav": ["home", "contracts", "audit", "notifications", "security"],
+    },
+    "sysauditor": {
+        "name": "冯丽",
+        "heading": "工作台 · 审计管理员",
+        "sees": ["您还不是任何合同的成员"],
+        "not_sees": [SEED_NUMBER, OTHER_NUMBER, "服务台"],
         "nav": ["home", "contracts", "audit", "notifications", "security"],
     },
     "sysadmin": {
@@ -364,12 +369,20 @@ def test_auditor_sees_audit_records(page, login):
     _open_audit(page)
     actions = _action_cells(page)
     assert actions, "the audit list is empty"
-    assert "login" in actions, f"the auditor's own login is not listed: {actions[:10]}"
+    # The contract's 审计员 reads the contract's records, not the platform's logins.
+    assert "role.member_added" in actions and "login" not in actions, actions[:10]
     expect(page.locator("main table .empty-state")).to_have_count(0)
 
 
+def test_platform_audit_admin_sees_logins(page, login):
+    login(page, "sysauditor")
+    _open_audit(page)
+    actions = _action_cells(page)
+    assert "login" in actions, f"the audit administrator's own login is not listed: {actions[:10]}"
+
+
 def test_auditor_filters_by_action_and_downloads_csv(page, login):
-    login(page, "auditor")
+    login(page, "sysauditor")
     _open_audit(page)
     others = {a for a in _action_cells(page) if a != "login"}
     assert others, "nothing to filter out: the first page holds only logins"

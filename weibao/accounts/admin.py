@@ -4,6 +4,7 @@ from django.contrib import admin  # noqa: F401
 
 from weibao import audit
 from weibao.accounts.models import User
+from weibao.accounts.services import activation
 from weibao.audit.services import changed, snapshot
 from weibao.web.admin_site import SystemAdminModelAdmin, admin_site
 
@@ -35,5 +36,34 @@ class UserAdmin(AuditedModelAdmin):
     list_filter = ["is_active"]
     fields = ["username", "display_name", "email", "phone", "organisation", "is_active", "must_change_password"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("admin_role_grant")
+
     def get_readonly_fields(self, request, obj=None):
-        return ["username"] if obj is not None else []
+        if obj is None:
+            return []
+        readonly = ["username"]
+        if not activation.may_set_active(obj, by=request.user):
+            readonly.append("is_active")
+        return readonly
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The administrators' own accounts are the security administrator's to manage
+        # (/accounts/users/), except one's own details.
+        if obj is not None and obj.admin_role is not None and obj.pk != request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.admin_role is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data:
+            wanted = obj.is_active
+            obj.is_active = not wanted  # the activation service makes (and audits) the change
+            super().save_model(request, obj, form, change)
+            activation.set_active(obj, wanted, by=request.user)
+            return
+        super().save_model(request, obj, form, change)

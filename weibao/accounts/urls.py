@@ -20,5 +20,6 @@ urlpatterns = [
         name="remove_membership",
     ),
     path("users/<int:pk>/admin-role/", views_roles.set_admin_role, name="set_admin_role"),
+    path("users/<int:pk>/active/", views_roles.set_active, name="set_active"),
     path("users/<int:pk>/unlock/", views_roles.unlock_user, name="unlock_user"),
 ]

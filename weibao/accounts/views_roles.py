@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.accounts.models import LoginThrottle, User
 from weibao.accounts.roles import AdminRole, ContractRole
+from weibao.accounts.services import activation
 from weibao.accounts.services.login import unlock
 from weibao.accounts.services.roles import grant_admin_role, revoke_admin_role
 from weibao.contracts.models import Contract, Membership
@@ -83,6 +84,7 @@ def user_roles(request, pk: int):
             "membership_form": MembershipForm(),
             "admin_form": AdminRoleForm(auto_id="admin_%s"),
             "locked": locked,
+            "may_set_active": activation.may_set_active(person, by=request.user),
         },
     )
 
@@ -94,8 +96,12 @@ def add_membership(request, pk: int):
     person = get_object_or_404(User, pk=pk)
     form = MembershipForm(request.POST)
     if form.is_valid():
-        add_member(form.cleaned_data["contract"], person, form.cleaned_data["role"], by=request.user)
-        messages.success(request, _("已添加合同角色。"))
+        try:
+            add_member(form.cleaned_data["contract"], person, form.cleaned_data["role"], by=request.user)
+            messages.success(request, _("已添加合同角色。"))
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
     else:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label if field in form.fields else field}：{' '.join(errors)}")
@@ -118,11 +124,12 @@ def set_admin_role(request, pk: int):
     _require_security_admin(request)
     person = get_object_or_404(User, pk=pk)
     if request.POST.get("action") == "revoke":
-        if person.pk == request.user.pk:
-            messages.error(request, _("不能撤销自己的管理员角色。"))
-        else:
+        try:
             revoke_admin_role(person, by=request.user)
             messages.success(request, _("已撤销管理员角色。"))
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
         return redirect("accounts:user_roles", pk=person.pk)
     form = AdminRoleForm(request.POST, auto_id="admin_%s")
     if not form.is_valid():
@@ -134,6 +141,20 @@ def set_admin_role(request, pk: int):
         except ValidationError as exc:
             for text in exc.message_dict.get("role", exc.messages):
                 messages.error(request, text)
+    return redirect("accounts:user_roles", pk=person.pk)
+
+
+@login_required
+@require_POST
+def set_active(request, pk: int):
+    _require_security_admin(request)
+    person = get_object_or_404(User.objects.select_related("admin_role_grant"), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        if activation.set_active(person, active, by=request.user):
+            messages.success(request, _("账号已启用。") if active else _("账号已停用，其 API 令牌已撤销。"))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     return redirect("accounts:user_roles", pk=person.pk)
 
 

@@ -70,6 +70,14 @@ class Contract(models.Model):
         return (self.term_end - self.term_start).days + 1
 
 
+class MembershipQuerySet(ContractScopedQuerySet):
+    def active_for(self, user):
+        """The memberships that give ``user`` access: active, and not held by one of the
+        three administrators (三员分立: an administrator's contract roles count for nothing,
+        even if a row was written around ``add_member``)."""
+        return self.filter(user=user, active=True, user__admin_role_grant__isnull=True)
+
+
 class Membership(models.Model):
     """A user's role on a contract. A user may hold several roles on one contract."""
 
@@ -81,7 +89,7 @@ class Membership(models.Model):
     active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
-    objects = ContractScopedQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("合同成员")

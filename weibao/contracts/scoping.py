@@ -18,7 +18,7 @@ def member_contract_ids(user, roles: Iterable[str] | None = None) -> list[int]:
         return []
     from weibao.contracts.models import Membership
 
-    memberships = Membership.objects.filter(user=user, active=True)
+    memberships = Membership.objects.active_for(user)
     if roles is not None:
         memberships = memberships.filter(role__in=list(roles))
     return list(memberships.values_list("contract_id", flat=True).distinct())

@@ -6,13 +6,27 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.accounts.roles import ContractRole
+from weibao.accounts.roles import ContractRole, role_label
 from weibao.contracts.models import Contract, Membership
 
 
 def add_member(contract: Contract, user, role: str, *, by=None) -> Membership:
+    """Give ``user`` a role on ``contract`` (audited).
+
+    三员分立 (GB/T 22239-2019 8.1.4.2, decision 0012): nobody grants themselves a role, and
+    a holder of an administrator role holds no contract role.
+    """
     if role not in ContractRole.values:
         raise ValidationError({"role": _("未知的角色：%(role)s") % {"role": role}})
+    if by is not None and by.pk == user.pk:
+        raise ValidationError({"user": _("三员分立：不能给自己授予角色。")})
+    if getattr(user, "admin_role", None):
+        raise ValidationError(
+            {
+                "role": _("三员分立：%(user)s 是%(held)s，管理员不能同时担任合同角色。")
+                % {"user": user, "held": role_label(user.admin_role)}
+            }
+        )
     membership, created = Membership.objects.get_or_create(contract=contract, user=user, role=role)
     if not created and membership.active:
         return membership
@@ -47,9 +61,7 @@ def roles_of(user, contract: Contract) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(
-        Membership.objects.filter(user=user, contract=contract, active=True).values_list(
-            "role", flat=True
-        )
+        Membership.objects.active_for(user).filter(contract=contract).values_list("role", flat=True)
     )
 
 
@@ -67,7 +79,7 @@ def vendor_team(contract):
 
     return get_user_model().objects.filter(
         memberships__contract=contract, memberships__role__in=VENDOR_ROLES,
-        memberships__active=True, is_active=True,
+        memberships__active=True, is_active=True, admin_role_grant__isnull=True,
     ).distinct().order_by("username")
 
 
@@ -76,5 +88,6 @@ def project_managers(contract_id: int) -> list:
     return [
         m.user for m in Membership.objects.filter(
             contract_id=contract_id, role=ContractRole.PROJECT_MANAGER, active=True, user__is_active=True,
+            user__admin_role_grant__isnull=True,
         ).select_related("user").order_by("user__username")
     ]

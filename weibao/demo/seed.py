@@ -54,7 +54,9 @@ SEED_PEOPLE = [
     ("agent", "刘芳", "13803750005", "河南海泰天成电子有限公司", [ContractRole.HOTLINE_AGENT], None),
     ("liaison", "陈静", "13903750006", "平顶山市石龙区行政审批和政务信息管理局", [ContractRole.BUREAU_LIAISON], None),
     ("viewer", "郑耀林", "13903750007", "平顶山市石龙区行政审批和政务信息管理局", [ContractRole.BUREAU_VIEWER], None),
-    ("auditor", "周敏", "13803750008", "河南海泰天成电子有限公司", [ContractRole.AUDITOR], AdminRole.AUDITOR),
+    ("auditor", "周敏", "13803750008", "河南海泰天成电子有限公司", [ContractRole.AUDITOR], None),
+    # 三员分立: the platform's 审计管理员 is another person, with no contract role (decision 0012).
+    ("sysauditor", "冯丽", "13803750012", "河南海泰天成电子有限公司", [], AdminRole.AUDITOR),
     ("sysadmin", "吴强", "13803750009", "河南海泰天成电子有限公司", [], AdminRole.SYSTEM_ADMIN),
     ("secadmin", "郭伟", "13803750010", "河南海泰天成电子有限公司", [], AdminRole.SECURITY_ADMIN),
 ]

@@ -34,6 +34,7 @@ DEMO_USERNAMES = [
     "liaison",
     "viewer",
     "auditor",
+    "sysauditor",
     "sysadmin",
     "secadmin",
     "other_pm",

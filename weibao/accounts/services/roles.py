@@ -15,10 +15,20 @@ def grant_admin_role(user: User, role: str, *, by: User | None) -> AdminRoleGran
     """Give ``user`` one of the three administrator roles.
 
     Refuses a second, different administrator role: the system, security and audit
-    administrators must be different people (GB/T 22239-2019 8.1.4.2).
+    administrators must be different people (GB/T 22239-2019 8.1.4.2); refuses a user who
+    holds a contract role, and a grant to oneself (decision 0012).
     """
     if role not in AdminRole.values:
         raise ValidationError({"role": _("未知的管理员角色：%(role)s") % {"role": role}})
+    if by is not None and by.pk == user.pk:
+        raise ValidationError({"role": _("三员分立：不能给自己授予角色。")})
+    if user.memberships.filter(active=True).exists():
+        raise ValidationError(
+            {
+                "role": _("三员分立：%(user)s 担任合同角色，不能同时担任管理员。请先移除其合同角色。")
+                % {"user": user}
+            }
+        )
     existing = AdminRoleGrant.objects.filter(user=user).first()
     if existing is not None:
         if existing.role == role:
@@ -44,6 +54,8 @@ def grant_admin_role(user: User, role: str, *, by: User | None) -> AdminRoleGran
 
 
 def revoke_admin_role(user: User, *, by: User | None) -> None:
+    if by is not None and by.pk == user.pk:
+        raise ValidationError({"role": _("不能撤销自己的管理员角色。")})
     grant = AdminRoleGrant.objects.filter(user=user).first()
     if grant is None:
         return
