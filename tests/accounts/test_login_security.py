@@ -232,3 +232,136 @@ def test_logout_is_audited(client_for, pm):
     client = client_for(pm)
     client.post("/accounts/logout/")
     assert AuditRecord.objects.filter(action="logout", actor=pm).exists()
+
+
+# Address limits: a sliding window, and a government NAT (issue 11) ---------------------
+
+
+def _spray(client, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        assert _login(client, f"user{n}", "Spring2026!").status_code == 200
+
+
+def test_spraying_across_a_window_boundary_is_refused_all_the_same(client, pm, clock, settings):
+    from datetime import UTC, datetime
+
+    settings.WEIBAO_LOGIN_ADDRESS_FAILURES = 20
+    clock.set_now(datetime(2026, 11, 24, 2, 9, 50, tzinfo=UTC))  # 10 s before a 10-minute slot
+    _spray(client, 20)
+    clock.advance(timedelta(seconds=20))  # a fixed window would start counting afresh
+    refused = _login(client, "user99", "Spring2026!")
+    assert refused.status_code == 429
+    clock.advance(timedelta(minutes=10))
+    assert _login(client, "user99", "Spring2026!").status_code == 200
+
+
+def _second_factor_user(username: str) -> object:
+    user = UserFactory(username=username)
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled = True
+    user.save()
+    return user
+
+
+def test_behind_a_limited_address_a_right_password_with_a_second_factor_gets_through(
+    client, pm, clock, settings
+):
+    """A whole 政务大厅 shares one public address: one colleague's typos (or a sprayer
+    beside them) must not stop the others who have a second factor."""
+    settings.WEIBAO_LOGIN_ADDRESS_FAILURES = 3
+    colleague = _second_factor_user("li")
+    _spray(client, 3)
+    response = _login(client, "li")
+    assert response.status_code == 302 and response["Location"].endswith("/accounts/otp/")
+    assert client.get("/contracts/")["Location"].endswith("/accounts/otp/")  # not in yet
+    code = pyotp.TOTP(colleague.totp_secret).at(clock.now())
+    assert client.post("/accounts/otp/", {"code": code}).status_code == 302
+    assert client.get("/contracts/").status_code == 200
+    assert AuditRecord.objects.filter(action="login.address_limit_passed", actor=colleague).exists()
+    # The API does the same, and still asks for the code.
+    api = APIClient(REMOTE_ADDR="127.0.0.1")
+    body = {"username": "li", "password": PASSWORD}
+    assert api.post("/api/v1/auth/token/", body, format="json").json()["otp"]
+    clock.advance(timedelta(seconds=30))
+    body["otp"] = pyotp.TOTP(colleague.totp_secret).at(clock.now())
+    assert api.post("/api/v1/auth/token/", body, format="json").status_code == 201
+
+
+def test_behind_a_limited_address_wrong_passwords_are_refused_and_lock_the_account(
+    client, pm, clock, settings
+):
+    settings.WEIBAO_LOGIN_ADDRESS_FAILURES = 3
+    _second_factor_user("li")
+    _spray(client, 3)
+    for _ in range(5):
+        wrong = _login(client, "li", "Guess#2026")
+        assert wrong.status_code == 429 and "_auth_user_id" not in client.session
+    assert AuditRecord.objects.filter(action="login.failed", actor_username="li").count() == 5
+    assert AuditRecord.objects.filter(action="login.locked", actor_username="li").exists()
+    assert _login(client, "li").status_code == 429  # locked now: the right password is refused
+    # The failures also kept the address limited for those without a second factor.
+    clock.advance(timedelta(minutes=9))
+    assert _login(client, "pm").status_code == 429
+
+
+def test_a_limited_address_cannot_tell_a_right_password_without_a_second_factor(
+    client, pm, clock, settings
+):
+    settings.WEIBAO_LOGIN_ADDRESS_FAILURES = 3
+    settings.WEIBAO_PASSWORD_MAX_AGE_DAYS = 90
+    expired = _second_factor_user("zhao")
+    type(expired).objects.filter(pk=expired.pk).update(password_changed_at=clock.now() - timedelta(days=91))
+    _spray(client, 3)
+    right, wrong = _login(client, "pm"), _login(client, "pm", "Guess#2026")
+    assert right.status_code == wrong.status_code == 429
+    assert right.context["error"] == wrong.context["error"]
+    assert "_auth_user_id" not in client.session
+    # Not in good standing: a second factor but an expired password.
+    assert _login(client, "zhao").status_code == 429
+    api = APIClient(REMOTE_ADDR="127.0.0.1")
+    assert api.post(
+        "/api/v1/auth/token/", {"username": "pm", "password": PASSWORD}, format="json"
+    ).json()["code"] == "address_limited"
+
+
+# The current password asked again on the password page -----------------------------------
+
+
+def _change(client, old: str, new: str = "Shilong#2026a"):
+    return client.post(
+        "/accounts/password/", {"old_password": old, "new_password1": new, "new_password2": new}
+    )
+
+
+def test_a_wrong_current_password_is_audited_and_named(client_for, pm):
+    client = client_for(pm)
+    response = _change(client, "not-my-password")
+    assert response.status_code == 200
+    assert "当前密码不正确" in str(response.context["form"].errors["old_password"])
+    record = AuditRecord.objects.get(action="password.change_failed")
+    assert record.actor == pm and record.outcome == "failure"
+
+
+def test_wrong_current_passwords_lock_the_account_like_wrong_logins(client, client_for, pm, clock):
+    for _ in range(2):
+        _login(client, "pm", "wrong-password")
+    session = client_for(pm)
+    for _ in range(2):
+        assert _change(session, "not-my-password").status_code == 200
+    locked = _change(session, "not-my-password")  # the fifth failure, counted with the logins
+    assert locked.status_code == 302 and locked["Location"].endswith("/accounts/login/")
+    assert session.get("/contracts/").status_code == 302  # logged out
+    assert AuditRecord.objects.filter(action="login.locked", actor=pm).exists()
+    assert "锁定" in _login(client, "pm").content.decode()
+    clock.advance(timedelta(minutes=11))
+    assert _login(client, "pm").status_code == 302
+
+
+def test_while_locked_even_the_right_current_password_changes_nothing(client, client_for, pm):
+    session = client_for(pm)
+    for _ in range(5):
+        _login(client, "pm", "wrong-password")
+    response = _change(session, PASSWORD)
+    assert response.status_code == 302 and response["Location"].endswith("/accounts/login/")
+    pm.refresh_from_db()
+    assert pm.check_password(PASSWORD)

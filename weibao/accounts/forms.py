@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+
+from weibao.accounts.services.login import LoginError, check_current_password
 
 
 class LoginForm(forms.Form):
@@ -49,9 +52,25 @@ class PasswordChangeForm(forms.Form):
 
     def clean_old_password(self):
         value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError(_("当前密码不正确。"))
+        error = check_current_password(self.user, value)
+        if error is LoginError.LOCKED:
+            raise forms.ValidationError(
+                _("当前密码错误次数过多，账号已被临时锁定，请 %(m)d 分钟后再登录。"),
+                code="locked",
+                params={"m": settings.WEIBAO_LOCKOUT_MINUTES},
+            )
+        if error is not None:
+            raise forms.ValidationError(
+                _("当前密码不正确；连续输错 %(n)d 次账号将被临时锁定。"),
+                code="invalid",
+                params={"n": settings.WEIBAO_LOCKOUT_THRESHOLD},
+            )
         return value
+
+    @property
+    def locked(self) -> bool:
+        """The current password was refused because the account is (now) locked."""
+        return self.has_error("old_password", code="locked")
 
     def clean(self):
         cleaned = super().clean()

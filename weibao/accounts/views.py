@@ -174,6 +174,10 @@ def password_change(request):
         update_session_auth_hash(request, request.user)
         messages.success(request, _("密码已修改。"))
         return redirect("accounts:security")
+    if form.locked:  # as after too many wrong codes: the locked account's session ends too
+        logout(request)
+        messages.error(request, form.errors["old_password"][0])
+        return redirect("accounts:login")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
