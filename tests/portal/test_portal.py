@@ -313,3 +313,21 @@ def test_the_requesters_own_rating_is_headed_as_theirs(citizen, site, api, engin
     url = f"/portal/shilong/t/{ticket.number}/"
     citizen.post(url, {"level": "5", "comment": "很好"})
     assert _heading(citizen.get(url).content.decode()) == "您的评价"
+
+
+def test_executable_attachments_are_refused_on_the_portal_too(citizen, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    for name in ("invoice.pdf.exe", "page.hta", "run.bat"):
+        evil = io.BytesIO(b"%PDF-1.4\n" + b"0" * 100)
+        evil.name = name
+        response = submit(citizen, files=[evil])
+        assert name in response.content.decode()  # the refusal names the file
+    assert not Ticket.objects.exists()
+
+
+def test_a_portal_attachment_is_named_by_its_content(citizen, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    shot = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    shot.name = "照片.jpg"
+    submit(citizen, files=[shot])
+    assert Ticket.objects.get().attachments.get().name == "照片.png"
