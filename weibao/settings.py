@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "weibao.portal",
     "weibao.mailchannel",
     "weibao.visits",
+    "weibao.demo",
     "weibao.web",
 ]
 

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from weibao.core import views as core_views
-from weibao.web.admin_site import admin_site
+from weibao.core.admin_site import admin_site
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

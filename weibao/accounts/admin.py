@@ -6,7 +6,7 @@ from weibao import audit
 from weibao.accounts.models import User
 from weibao.accounts.services import activation
 from weibao.audit.services import changed, snapshot
-from weibao.web.admin_site import SystemAdminModelAdmin, admin_site
+from weibao.core.admin_site import SystemAdminModelAdmin, admin_site
 
 
 class AuditedModelAdmin(SystemAdminModelAdmin):

@@ -2,7 +2,7 @@ from django.contrib import admin  # noqa: F401
 
 from weibao.accounts.admin import AuditedModelAdmin
 from weibao.contracts.models import Contract
-from weibao.web.admin_site import admin_site
+from weibao.core.admin_site import admin_site
 
 
 @admin.register(Contract, site=admin_site)

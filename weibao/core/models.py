@@ -5,14 +5,21 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from weibao.contracts.scoping import ContractScopedModel
 from weibao.core import clock
 
 
-class Event(ContractScopedModel):
+class Event(models.Model):
     """One published event. Stored in the publisher's transaction, dispatched after commit,
-    and swept up by a periodic task if dispatch could not run (queue down): never lost."""
+    and swept up by a periodic task if dispatch could not run (queue down): never lost.
 
+    It belongs to a contract like every business record; the foreign key is named by
+    string because core sits below the contracts app. Events are read by their
+    subscribers, never listed to users, so they need no ``for_user``.
+    """
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name="合同"
+    )
     type = models.CharField(_("事件类型"), max_length=64, db_index=True)
     payload = models.JSONField(default=dict)
     object_type = models.CharField(max_length=64, blank=True)

@@ -3,6 +3,8 @@
 
 def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
+    # Imported here, not at the top: this package is an installed app, and Django imports
+    # it before the models are ready.
     from weibao.demo import knowledge, mail, seed, servicedesk
 
     contracts = seed.load()

@@ -5,7 +5,7 @@ from django.contrib import admin  # noqa: F401
 
 from weibao.accounts.admin import AuditedModelAdmin
 from weibao.servicedesk.models import SupportGroup
-from weibao.web.admin_site import admin_site
+from weibao.core.admin_site import admin_site
 
 
 @admin.register(SupportGroup, site=admin_site)
