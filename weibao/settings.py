@@ -182,13 +182,14 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "weibao.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("WEIBAO_PASSWORD_MIN_LENGTH", 8)},
     },
     {"NAME": "weibao.accounts.passwords.CharacterClassValidator"},
     {"NAME": "weibao.accounts.passwords.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "weibao.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "weibao.accounts.passwords.SequenceValidator"},
 ]
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]
