@@ -72,15 +72,20 @@ def test_other_contracts_articles_are_never_found(agent, contract, other_contrac
     assert search(agent, contract, "公积金提取") == []
 
 
-def test_shared_articles_of_the_same_vendor_are_found(agent, contract, make_member):
-    from weibao.testing.factories import ContractFactory
+def test_shared_articles_of_a_contract_sharing_with_this_one_are_found(agent, contract, make_member):
+    from weibao.knowledge.services import share_knowledge
+    from weibao.testing.factories import ContractFactory, MembershipFactory
 
     sister = ContractFactory(party_b=contract.party_b)
     sister_agent = make_member(sister, "hotline_agent")
+    sister_pm = make_member(sister, "project_manager")
+    MembershipFactory(contract=contract, user=sister_pm, role="project_manager")
     create_article(
         sister, title="公积金提取办法", body="", shared=True, publish=True, by=sister_agent
     )
     create_article(sister, title="公积金余额查询", body="", publish=True, by=sister_agent)
+    assert search(agent, contract, "公积金") == []  # the same 乙方 alone shares nothing
+    share_knowledge(sister, contract, by=sister_pm)
     assert _titles(search(agent, contract, "公积金")) == ["公积金提取办法"]
 
 

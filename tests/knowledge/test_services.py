@@ -185,12 +185,15 @@ def test_an_edit_does_not_undo_votes_counted_while_it_was_open(agent, contract, 
 def test_a_shared_article_does_not_reveal_its_source_ticket_on_another_contract(
     resolved_ticket, agent, contract, make_member, client_for, api_client_for
 ):
-    from weibao.knowledge.services import update_article
-    from weibao.testing.factories import ContractFactory
+    from weibao.knowledge.services import share_knowledge, update_article
+    from weibao.testing.factories import ContractFactory, MembershipFactory
 
     article = update_article(article_from_ticket(resolved_ticket, by=agent), by=agent, publish=True, shared=True)
     sister = ContractFactory(party_b=contract.party_b)  # the same vendor's other contract
     sister_agent = make_member(sister, "hotline_agent")
+    pm = make_member(contract, "project_manager")
+    MembershipFactory(contract=sister, user=pm, role="project_manager")
+    share_knowledge(contract, sister, by=pm)
     page = client_for(sister_agent).get(f"/knowledge/{article.pk}/").content.decode()
     assert article.title in page and resolved_ticket.number not in page
     api = api_client_for(sister_agent).get(f"/api/v1/knowledge/articles/{article.pk}/").json()

@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "knowledge.article_updated": _("修改知识文章"),
     "knowledge.synonyms_saved": _("保存同义词"),
     "knowledge.synonyms_deleted": _("删除同义词"),
+    "knowledge.share_granted": _("共享知识给其他合同"),
+    "knowledge.share_revoked": _("停止向其他合同共享知识"),
     "mail.inbound.read": _("查看收到的邮件"),
     "mail.inbound.download": _("下载原始邮件"),
     "mail.inbound.retry": _("重新处理邮件"),

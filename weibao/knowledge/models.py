@@ -18,19 +18,22 @@ from weibao.core import clock
 
 class ArticleQuerySet(ContractScopedQuerySet):
     def visible_to(self, user):
-        """Articles of the user's contracts, plus articles another contract of the same
-        vendor marked as shared.
-
-        The vendor is the contract's 乙方 text (``party_b``): a first approximation until
-        vendors become records of their own (docs/decisions/0005-knowledge-search.md).
-        """
+        """Articles of the user's contracts, plus those another contract marked shared and
+        explicitly shares with one of them (``KnowledgeShare``)."""
         ids = member_contract_ids(user)
         if not ids:
             return self.none()
-        from weibao.contracts.models import Contract
+        return self.readable_on(ids)
 
-        vendors = Contract.objects.filter(id__in=ids).values_list("party_b", flat=True)
-        return self.filter(Q(contract_id__in=ids) | Q(shared=True, contract__party_b__in=vendors))
+    def readable_on(self, contract_ids):
+        """What may be read on these contracts: their own articles, and the articles marked
+        shared of each contract whose project manager shares its knowledge with them.
+
+        The one rule for staff pages, the API, search and the portal. It never looks at
+        the vendor's name (乙方 ``party_b``): that is free text an administrator edits."""
+        ids = list(contract_ids)
+        owners = KnowledgeShare.objects.filter(reader_id__in=ids).values("owner_id")
+        return self.filter(Q(contract_id__in=ids) | Q(shared=True, contract_id__in=owners))
 
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED)
@@ -56,9 +59,9 @@ class Article(ContractScopedModel):
         _("可见范围"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
     )
     shared = models.BooleanField(
-        _("同一乙方的其他合同可见"),
+        _("共享给其他合同"),
         default=False,
-        help_text=_("勾选后，本单位维护的其他合同也能检索到这篇文章。"),
+        help_text=_("勾选后，本合同项目经理在“知识共享”中指定的合同也能检索到这篇文章。"),
     )
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
@@ -190,9 +193,37 @@ class Synonym(ContractScopedModel):
         return " / ".join(self.terms)
 
 
-class SearchGeneration(models.Model):
-    """Bumped whenever a vendor's articles change, so every process knows its cached
-    index is stale with one small indexed read (works the same on SQLite and PostgreSQL)."""
+class KnowledgeShare(models.Model):
+    """The owning contract's project manager shares its articles marked shared with
+    ``reader``: an explicit, audited decision (services.share_knowledge), one way only."""
 
-    vendor = models.CharField(max_length=200, unique=True)
+    owner = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="knowledge_shares_given",
+        verbose_name=_("共享方合同"),
+    )
+    reader = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="knowledge_shares_received",
+        verbose_name=_("可查看的合同"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("知识共享")
+        verbose_name_plural = _("知识共享")
+        ordering = ["owner_id", "reader_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "reader"], name="knowledge_share_once"),
+            models.CheckConstraint(condition=~Q(owner=models.F("reader")), name="knowledge_share_not_to_itself"),
+        ]
+
+
+class SearchGeneration(models.Model):
+    """Bumped whenever what a contract may find changes, so every process knows its cached
+    index is stale with one small indexed read (works the same on SQLite and PostgreSQL).
+    ``key`` is the contract's id (each contract has its own index)."""
+
+    key = models.CharField(max_length=200, unique=True)
     generation = models.PositiveBigIntegerField(default=0)

@@ -1,10 +1,12 @@
-"""Knowledge-base search: one cached in-memory index per vendor, tenancy applied on top.
+"""Knowledge-base search: one cached in-memory index per contract, tenancy applied on top.
 
 Why in memory: BM25 needs document frequencies and lengths of the whole collection for
 every query; computing them in SQL is slow on SQLite and different on PostgreSQL. The
 segmented terms are stored on each article when it is saved, so (re)building an index is
-a single read of those rows, never a re-segmentation. A per-vendor ``SearchGeneration``
-counter, bumped on every change, tells each worker process when its copy is stale.
+a single read of those rows, never a re-segmentation. A contract's index holds what may
+be read on it (``Article.objects.readable_on``: its own articles and those shared with it
+by an explicit ``KnowledgeShare``). A per-contract ``SearchGeneration`` counter, bumped on
+every change, tells each worker process when its copy is stale.
 See docs/decisions/0005-knowledge-search.md.
 """
 
@@ -17,13 +19,13 @@ from django.db.models import F
 
 from weibao.contracts.scoping import member_contract_ids
 from weibao.knowledge import text
-from weibao.knowledge.models import Article, SearchGeneration, Synonym
+from weibao.knowledge.models import Article, KnowledgeShare, SearchGeneration, Synonym
 from weibao.knowledge.ranking import Doc, SearchIndex, SynonymTable, parse_query
 
 MAX_RESULTS = 20
 
 _lock = threading.Lock()
-_indexes: dict[str, tuple[int, SearchIndex]] = {}
+_indexes: dict[int, tuple[int, SearchIndex]] = {}
 
 
 @dataclass(frozen=True)
@@ -33,25 +35,34 @@ class Hit:
     score: float
 
 
-def bump_generation(vendor: str) -> None:
-    """Mark the vendor's index stale in every process (call after any article change)."""
-    updated = SearchGeneration.objects.filter(vendor=vendor).update(generation=F("generation") + 1)
+def bump_index(contract_id: int) -> None:
+    """Mark one contract's index stale in every process."""
+    key = str(contract_id)
+    updated = SearchGeneration.objects.filter(key=key).update(generation=F("generation") + 1)
     if not updated:
-        SearchGeneration.objects.get_or_create(vendor=vendor, defaults={"generation": 1})
+        SearchGeneration.objects.get_or_create(key=key, defaults={"generation": 1})
 
 
-def _generation(vendor: str) -> int:
+def bump_generation(contract) -> None:
+    """Mark stale the index of ``contract`` and of every contract it shares with (call
+    after any change to its articles)."""
+    bump_index(contract.pk)
+    for reader_id in KnowledgeShare.objects.filter(owner=contract).values_list("reader_id", flat=True):
+        bump_index(reader_id)
+
+
+def _generation(contract_id: int) -> int:
     value = (
-        SearchGeneration.objects.filter(vendor=vendor).values_list("generation", flat=True).first()
+        SearchGeneration.objects.filter(key=str(contract_id)).values_list("generation", flat=True).first()
     )
     return value or 0
 
 
-def build_index(vendor: str) -> SearchIndex:
+def build_index(contract_id: int) -> SearchIndex:
     index = SearchIndex()
     rows = (
         Article.objects.published()
-        .filter(contract__party_b=vendor)
+        .readable_on([contract_id])
         .order_by("id")
         .values_list("id", "contract_id", "shared", "visibility", "title", "search_terms")
     )
@@ -61,17 +72,17 @@ def build_index(vendor: str) -> SearchIndex:
     return index.freeze()
 
 
-def index_for(vendor: str) -> SearchIndex:
-    generation = _generation(vendor)
-    cached = _indexes.get(vendor)
+def index_for(contract_id: int) -> SearchIndex:
+    generation = _generation(contract_id)
+    cached = _indexes.get(contract_id)
     if cached is not None and cached[0] == generation:
         return cached[1]
     with _lock:
-        cached = _indexes.get(vendor)
+        cached = _indexes.get(contract_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
-        index = build_index(vendor)
-        _indexes[vendor] = (generation, index)
+        index = build_index(contract_id)
+        _indexes[contract_id] = (generation, index)
         return index
 
 
@@ -89,12 +100,11 @@ def synonym_table(contract_ids) -> SynonymTable:
 
 
 def _search(contract, q: str, *, public_only: bool, limit: int) -> list[Hit]:
-    """Published articles of ``contract`` and shared ones of the same vendor."""
-    vendor = contract.party_b
+    """Published articles of ``contract`` and those shared with it."""
     query = parse_query(q, synonym_table([contract.pk]))
     if query.is_empty:
         return []
-    index = index_for(vendor)
+    index = index_for(contract.pk)
 
     def allowed(doc: Doc) -> bool:
         if public_only and not doc.public:
@@ -108,7 +118,7 @@ def _search(contract, q: str, *, public_only: bool, limit: int) -> list[Hit]:
 def search(user, contract, q: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
     """What a member of ``contract`` finds for ``q``, best first.
 
-    The index is shared by the vendor's contracts, so the hits are checked once more
+    The index is cached per process, so the hits are checked once more
     against ``Article.objects.visible_to(user)``: tenancy is decided by the queryset,
     never by the cache alone.
     """

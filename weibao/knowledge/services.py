@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 
 from weibao import audit
 from weibao.accounts.roles import VENDOR_ROLES, ContractRole
+from weibao.contracts.models import Contract
+from weibao.contracts.scoping import member_contract_ids
 from weibao.contracts.services import roles_of
 from weibao.core import clock
 from weibao.knowledge import text
-from weibao.knowledge.models import Article, ArticleVersion, ArticleVote, Synonym
-from weibao.knowledge.search import bump_generation
+from weibao.knowledge.models import Article, ArticleVersion, ArticleVote, KnowledgeShare, Synonym
+from weibao.knowledge.search import bump_generation, bump_index
 
 MAX_TAGS = 20
 
@@ -127,7 +129,7 @@ def create_article(
     _index_terms(article)
     article.save()
     _snapshot(article, by)
-    bump_generation(contract.party_b)
+    bump_generation(contract)
     after = {"title": article.title, "status": article.status, "visibility": visibility}
     if source_ticket is not None:
         after["source_ticket"] = source_ticket.number
@@ -257,7 +259,7 @@ def _save(
         update_fields=[*EDITABLE_FIELDS, "status", "published_at", "updated_at", "search_terms"]
     )
     version = _snapshot(article, by, restored_from=restored_from)
-    bump_generation(article.contract.party_b)
+    bump_generation(article.contract)
     audit.record(
         "knowledge.article_updated",
         obj=article,
@@ -482,20 +484,22 @@ def _reindex_containing(contract, terms: list[str]) -> None:
     for article in Article.objects.for_contract(contract).filter(match):
         article.search_terms = text.document_terms(article.title, article.tags, article.body)
         article.save(update_fields=["search_terms"])
-    bump_generation(contract.party_b)
+    bump_generation(contract)
 
 
 def reindex_all() -> int:
     """Re-segment every article (after the user dictionary or field weights change)."""
     count = 0
-    vendors = set()
-    for article in Article.objects.select_related("contract").iterator(500):
+    contract_ids = set()
+    for article in Article.objects.iterator(500):
         article.search_terms = text.document_terms(article.title, article.tags, article.body)
         article.save(update_fields=["search_terms"])
-        vendors.add(article.contract.party_b)
+        contract_ids.add(article.contract_id)
         count += 1
-    for vendor in vendors:
-        bump_generation(vendor)
+    for contract_id in contract_ids:
+        bump_index(contract_id)
+    for reader_id in KnowledgeShare.objects.filter(owner_id__in=contract_ids).values_list("reader_id", flat=True):
+        bump_index(reader_id)
     return count
 
 
@@ -511,3 +515,61 @@ def visible_source_ticket(article, user):
         Ticket.objects.for_user(user, roles_with(Capability.VIEW_TICKETS))
         .filter(pk=article.source_ticket_id).only("pk", "number").first()
     )
+
+
+# -- sharing across contracts ------------------------------------------------------------------
+
+
+def can_share(user, contract) -> bool:
+    """The owning contract's project manager decides whom its articles are shared with."""
+    return ContractRole.PROJECT_MANAGER in roles_of(user, contract)
+
+
+def share_targets(user, owner):
+    """The contracts ``user`` may share ``owner``'s articles with: the others they work on.
+
+    Naming a contract one does not work on is refused exactly like naming one that does not
+    exist, so sharing reveals nothing of other tenants."""
+    return Contract.objects.filter(id__in=member_contract_ids(user)).exclude(pk=owner.pk).order_by("number")
+
+
+def _require_sharer(user, owner) -> None:
+    if not can_share(user, owner):
+        raise PermissionDenied(_("只有本合同的项目经理可以设置知识共享。"))
+
+
+def _target(user, owner, reader) -> Contract:
+    reader_id = getattr(reader, "pk", None)
+    target = share_targets(user, owner).filter(pk=reader_id).first() if reader_id else None
+    if target is None:
+        raise ValidationError({"reader": _("请选择您参与的其他合同。")})
+    return target
+
+
+@transaction.atomic
+def share_knowledge(owner, reader, *, by) -> KnowledgeShare:
+    """Let ``reader`` read and find ``owner``'s articles marked shared (audited)."""
+    _require_sharer(by, owner)
+    reader = _target(by, owner, reader)
+    share, created = KnowledgeShare.objects.get_or_create(
+        owner=owner, reader=reader, defaults={"granted_by": by, "granted_at": clock.now()},
+    )
+    if created:
+        bump_index(reader.pk)
+        audit.record("knowledge.share_granted", obj=share, actor=by, contract=owner,
+                     detail={"reader": reader.pk, "reader_number": reader.number})
+    return share
+
+
+@transaction.atomic
+def unshare_knowledge(owner, reader, *, by) -> None:
+    """Stop sharing ``owner``'s articles with ``reader`` (audited)."""
+    _require_sharer(by, owner)
+    reader_id = getattr(reader, "pk", None)
+    share = KnowledgeShare.objects.filter(owner=owner, reader_id=reader_id).select_related("reader").first()
+    if share is None:
+        raise ValidationError({"reader": _("请选择您参与的其他合同。")})
+    share.delete()
+    bump_index(reader_id)
+    audit.record("knowledge.share_revoked", actor=by, contract=owner, object_type="knowledge.knowledgeshare",
+                 detail={"reader": reader_id, "reader_number": share.reader.number})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from weibao.knowledge import views
+from weibao.knowledge import sharing_views, views
 
 app_name = "knowledge"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("from-ticket/<int:ticket_pk>/", views.article_from_ticket, name="from_ticket"),
     path("synonyms/", views.synonyms, name="synonyms"),
     path("synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
+    path("sharing/", sharing_views.sharing, name="sharing"),
     path("<int:pk>/", views.article_detail, name="detail"),
     path("<int:pk>/edit/", views.article_edit, name="edit"),
     path("<int:pk>/history/", views.article_history, name="history"),

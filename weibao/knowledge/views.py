@@ -111,13 +111,8 @@ def portal_feedback(request, slug: str, pk: int):
     """
     site = get_object_or_404(PortalSite.objects.select_related("contract"), slug=slug, enabled=True)
     contract = site.contract
-    # The portal's own rule: this contract's public articles and those its vendor shares.
-    article = get_object_or_404(
-        Article.objects.public().filter(
-            Q(contract=contract) | Q(shared=True, contract__party_b=contract.party_b)
-        ),
-        pk=pk,
-    )
+    # The portal's own rule: this contract's public articles and those shared with it.
+    article = get_object_or_404(Article.objects.public().readable_on([contract.pk]), pk=pk)
     helpful = request.POST.get("helpful") == "1"
     # A script that drops its cookie gets a new session each time: limited by address too.
     if portal.allowed(request, "vote"):

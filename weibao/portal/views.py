@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -108,13 +107,8 @@ def ticket_view(request, slug, number):
 def article(request, slug, pk):
     site = _site(slug)
     # The same rule as the portal search: this contract's public articles, and public
-    # ones the same vendor shares across its contracts.
-    item = (
-        Article.objects.public()
-        .filter(Q(contract=site.contract) | Q(shared=True, contract__party_b=site.contract.party_b))
-        .filter(pk=pk)
-        .first()
-    )
+    # ones another contract explicitly shares with it.
+    item = Article.objects.public().readable_on([site.contract.pk]).filter(pk=pk).first()
     if item is None:
         raise Http404
     return render(request, "portal/article.html", {"site": site, "article": item, "body": render_markdown(item.body)})

@@ -1,0 +1,55 @@
+"""The project manager's page for sharing the contract's articles with other contracts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from weibao.contracts.models import Contract
+from weibao.knowledge import services
+from weibao.knowledge.models import Article, KnowledgeShare
+
+
+def _reader(value) -> Contract | None:
+    """The contract named by the form's ``reader`` id; None for anything else (ids are
+    ASCII digits: ``²`` or ``２`` are not ids), refused by the service naming the field."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    return Contract(pk=int(text))
+
+
+@login_required
+def sharing(request):
+    contract = getattr(request, "contract", None)
+    if contract is None:
+        raise Http404
+    if not services.can_share(request.user, contract):
+        raise PermissionDenied
+    errors = {}
+    if request.method == "POST":
+        reader = _reader(request.POST.get("reader"))
+        try:
+            if request.POST.get("revoke"):
+                services.unshare_knowledge(contract, reader, by=request.user)
+                messages.success(request, _("已停止共享。"))
+            else:
+                services.share_knowledge(contract, reader, by=request.user)
+                messages.success(request, _("已共享。"))
+        except ValidationError as exc:
+            errors = {field: " ".join(texts) for field, texts in exc.message_dict.items()}
+        else:
+            return redirect("knowledge:sharing")
+    shares = KnowledgeShare.objects.filter(owner=contract).select_related("reader", "granted_by")
+    shared_with = {share.reader_id for share in shares}
+    return render(request, "knowledge/sharing.html", {
+        "contract": contract,
+        "shares": shares,
+        "targets": [c for c in services.share_targets(request.user, contract) if c.pk not in shared_with],
+        "shared_articles": Article.objects.filter(contract=contract, shared=True).count(),
+        "errors": errors,
+    }, status=400 if errors else 200)
