@@ -84,3 +84,16 @@ def test_concurrent_requests_cannot_all_slip_under_the_limit(clock):
     for thread in threads:
         thread.join()
     assert sorted(answers) == [False] * 5 + [True] * 3
+
+
+def test_retry_after_says_when_the_oldest_attempts_leave_the_window(clock):
+    clock.set_now(JUST_BEFORE_BOUNDARY)
+    assert ratelimit.retry_after("k", limit=2, window=WINDOW) == timedelta(0)
+    ratelimit.hit("k", limit=2, window=WINDOW)
+    clock.advance(timedelta(minutes=3))
+    ratelimit.hit("k", limit=2, window=WINDOW)
+    clock.advance(timedelta(minutes=1))
+    assert ratelimit.retry_after("k", limit=2, window=WINDOW) == timedelta(minutes=6)
+    assert ratelimit.retry_after("k", limit=3, window=WINDOW) == timedelta(0)
+    clock.advance(timedelta(minutes=6))
+    assert ratelimit.hit("k", limit=2, window=WINDOW)

@@ -54,6 +54,24 @@ def over(key: str, *, limit: int, window: timedelta) -> bool:
     return _used(key[:200], window) >= limit
 
 
+def retry_after(key: str, *, limit: int, window: timedelta) -> timedelta:
+    """How long until ``key`` may make an attempt again (zero when it may now): until
+    enough of its oldest counted attempts have left the window. For ``Retry-After``."""
+    now = clock.now()
+    rows = list(
+        RateCounter.objects.filter(key=key[:200], window_start__gt=now - window)
+        .order_by("window_start").values_list("window_start", "count")
+    )
+    excess = sum(count for _, count in rows) - limit + 1  # attempts that must leave first
+    for stamp, count in rows:
+        if excess <= 0:
+            break
+        excess -= count
+        if excess <= 0:
+            return max(stamp + window - now, timedelta(0))
+    return timedelta(0)
+
+
 def prune(older_than: timedelta = timedelta(days=1)) -> int:
     """Forget attempts (and idle keys' lock rows) older than ``older_than``; no limit here
     has a longer window."""
