@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "weibao.core.middleware.RequestContextMiddleware",
+    # Inside the request context (address, request id), outside everything that may refuse.
+    "weibao.audit.middleware.DeniedRequestAuditMiddleware",
     "weibao.accounts.middleware.IdleTimeoutMiddleware",
     "weibao.accounts.middleware.SecondFactorMiddleware",
     "weibao.accounts.middleware.PasswordExpiryMiddleware",

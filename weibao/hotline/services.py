@@ -12,7 +12,9 @@ from django.db.models import Count, Q
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from weibao import audit
 from weibao.core import clock
+from weibao.core.masking import mask_phone
 from weibao.servicedesk.models import (
     Channel,
     Status,
@@ -124,16 +126,21 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
     return ticket
 
 
-def caller_history(contract, phone: str, limit: int = 8):
+def caller_history(contract, phone: str, *, by, limit: int = 8):
+    """The latest tickets of the caller at ``phone``, for the agent ``by``; each lookup of a
+    number is audited (masked), found or not: who looked up which caller."""
     try:
         digits = desk.normalise_phone(phone)
     except ValidationError:
         return []
     if len(digits) < 7:
         return []
-    return list(
+    history = list(
         Ticket.objects.filter(contract=contract, requester_phone=digits).order_by("-created_at")[:limit]
     )
+    audit.record("hotline.caller_history", actor=by, contract=contract, object_type="servicedesk.ticket",
+                 object_repr=mask_phone(digits), detail={"phone": mask_phone(digits), "found": len(history)})
+    return history
 
 
 @dataclass(frozen=True)

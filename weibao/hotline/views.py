@@ -73,7 +73,7 @@ def screen(request):
 @login_required
 def caller(request):
     contract = _contract(request)
-    history = services.caller_history(contract, request.GET.get("phone", ""))
+    history = services.caller_history(contract, request.GET.get("phone", ""), by=request.user)
     return render(request, "hotline/_caller.html", {"history": history, "mask_phone": mask_phone})
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weibao import audit
 from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
 from weibao.calendars.models import BusinessCalendar
 from weibao.contracts.scoping import is_member
@@ -65,13 +66,13 @@ def _visible_ticket(request, pk) -> Ticket:
     )
 
 
-def _list_query(request):
+def _list_query(request, *, audit_search: bool = True):
     """The list's filters; without a contract filter, the current contract's tickets."""
     contract = getattr(request, "contract", None)
     params = request.GET.copy()
     if contract is not None and "contract" not in params:
         params["contract"] = str(contract.pk)
-    return contract, queries.ticket_query(request.user, params)
+    return contract, queries.ticket_query(request.user, params, audit_search=audit_search)
 
 
 @login_required
@@ -121,7 +122,7 @@ def ticket_list(request):
 @login_required
 def ticket_count(request):
     """The list's match count, fetched after the rows (htmx): capped at 10,000."""
-    _contract, query = _list_query(request)
+    _contract, query = _list_query(request, audit_search=False)  # the list's own request audited the search
     count = queries.capped_count(query.tickets)
     return render(request, "servicedesk/_count.html", {"count": count, "capped": count > queries.COUNT_CAP})
 
@@ -386,6 +387,8 @@ def attachment_download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    audit.record("ticket.attachment.download", obj=attachment.ticket, actor=request.user,
+                 detail={"attachment": attachment.pk, "name": attachment.name})
     return FileResponse(handle, as_attachment=True, filename=attachment.name,
                         content_type="application/octet-stream")
 
