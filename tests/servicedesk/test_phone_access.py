@@ -80,3 +80,35 @@ def test_write_answers_of_the_api_do_not_carry_a_clear_phone_unaudited(api, new_
     changed = api.patch(f"/api/v1/tickets/{ticket['id']}/", {"assignee": engineer.pk}, format="json")
     assert changed.json()["requester_phone"] == MASKED
     assert _reads(pm) == 0
+
+
+@pytest.mark.parametrize("member", ROLES, indirect=True)
+def test_a_changed_phone_is_masked_in_the_ticket_history(member, api, new_ticket, api_client_for, client_for):
+    ticket = new_ticket()
+    api.patch(f"/api/v1/tickets/{ticket['id']}/", {"requester_phone": "13987654321"}, format="json")
+    history = api_client_for(member).get(f"/api/v1/tickets/{ticket['id']}/history/")
+    page = client_for(member).get(f"/tickets/{ticket['id']}/")
+    for answer in (history, page):
+        assert CLEAR not in answer.content.decode() and "13987654321" not in answer.content.decode()
+    if history.status_code == 200:
+        changes = [entry["changes"] for entry in history.json() if entry["changes"]]
+        assert changes == [{"requester_phone": [MASKED, "139****4321"]}]
+
+
+def test_the_migration_masks_phones_already_in_the_history(api, new_ticket):
+    import importlib
+
+    from django.apps import apps
+
+    from weibao.servicedesk.models import TicketEntry
+
+    ticket = new_ticket()
+    api.patch(f"/api/v1/tickets/{ticket['id']}/", {"requester_phone": "13987654321"}, format="json")
+    entry = TicketEntry.objects.get(ticket_id=ticket["id"], kind="change")
+    TicketEntry.objects.filter(pk=entry.pk).update(changes={"requester_phone": [CLEAR, "13987654321"],
+                                                            "priority": ["p1", "p2"]})
+    migration = importlib.import_module("weibao.servicedesk.migrations.0008_mask_phones_in_ticket_history")
+    migration.mask_stored(apps, None)
+    migration.mask_stored(apps, None)  # twice: a masked value stays as it is
+    entry.refresh_from_db()
+    assert entry.changes == {"requester_phone": [MASKED, "139****4321"], "priority": ["p1", "p2"]}

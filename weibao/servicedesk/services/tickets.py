@@ -151,7 +151,7 @@ def update_ticket(ticket: Ticket, *, by, comment: str = "", **changes) -> Ticket
     for name, value in changes.items():
         setattr(ticket, name, value)
     diff = {
-        name: [_display(before[name]), _display(getattr(ticket, name))]
+        name: [_logged(name, before[name]), _logged(name, getattr(ticket, name))]
         for name in changes
         if before[name] != getattr(ticket, name)
     }
@@ -201,6 +201,13 @@ def _ensure_arrival_clock(ticket: Ticket) -> None:
             else:
                 sla._schedule(arrival)
             arrival.save()
+
+
+def _logged(name: str, value) -> str:
+    """A changed value as the ticket's history shows it to everyone who reads the ticket:
+    a phone masked (the clear one is revealed on request, audited)."""
+    shown = _display(value)
+    return mask_phone(shown) if name == "requester_phone" else shown
 
 
 def _display(value) -> str:
