@@ -80,3 +80,16 @@ def test_staff_upload_is_refused_and_download_offers_the_checked_name(ticket, pm
     download = web.get(f"/tickets/attachments/{stored.pk}/")
     assert "filename*=utf-8''%E6%88%AA%E5%9B%BE.png" in download["Content-Disposition"]
 
+
+
+def test_a_name_stored_before_the_rule_is_offered_checked(ticket, pm, client_for):
+    from django.core.files.base import ContentFile
+
+    from weibao.servicedesk.models import Attachment
+
+    stored = Attachment(ticket=ticket, name="invoice.pdf.exe", size=len(PDF), content_type="application/pdf",
+                        sha256="0" * 64, uploaded_by=pm)
+    stored.file.save("legacy.bin", ContentFile(PDF), save=False)
+    stored.save()
+    download = client_for(pm).get(f"/tickets/attachments/{stored.pk}/")
+    assert download["Content-Disposition"] == 'attachment; filename="invoice.pdf.pdf"'

@@ -389,7 +389,7 @@ def attachment_download(request, pk):
         raise Http404 from None
     audit.record("ticket.attachment.download", obj=attachment.ticket, actor=request.user,
                  detail={"attachment": attachment.pk, "name": attachment.name})
-    return FileResponse(handle, as_attachment=True, filename=attachment.name,
+    return FileResponse(handle, as_attachment=True, filename=ticket_services.offered_name(attachment),
                         content_type="application/octet-stream")
 
 
