@@ -350,6 +350,7 @@ def test_wrong_current_passwords_lock_the_account_like_wrong_logins(client, clie
         assert _change(session, "not-my-password").status_code == 200
     locked = _change(session, "not-my-password")  # the fifth failure, counted with the logins
     assert locked.status_code == 302 and locked["Location"].endswith("/accounts/login/")
+    assert "账号已被临时锁定" in session.get("/accounts/login/").content.decode()
     assert session.get("/contracts/").status_code == 302  # logged out
     assert AuditRecord.objects.filter(action="login.locked", actor=pm).exists()
     assert "锁定" in _login(client, "pm").content.decode()
