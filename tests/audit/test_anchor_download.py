@@ -54,3 +54,26 @@ def test_only_the_platform_audit_admin_downloads_checkpoints(client_for, contrac
     for user in (contract_auditor, pm):
         assert client_for(user).get("/audit/anchor/").status_code == 403
     assert not AuditRecord.objects.filter(action="audit.anchor.download").exists()
+
+
+
+def test_no_checkpoint_vouches_for_a_head_that_disagrees_with_the_records(contract, anchor_dir):
+    from weibao.audit import anchors
+    from weibao.audit.tasks import write_audit_anchor
+
+    audit.record("test.event", contract=contract)
+    AuditChainHead.objects.filter(id=1).update(last_hash="f" * 64)
+    with pytest.raises(anchors.BadAnchor, match="does not match its newest record"):
+        anchors.write()
+    assert write_audit_anchor.call_local() is None  # the hourly task logs it and writes nothing
+    assert not anchor_dir.exists() or not list(anchor_dir.iterdir())
+
+
+def test_the_hourly_task_keeps_a_read_only_anchor_file(contract, anchor_dir):
+    from weibao.audit.tasks import write_audit_anchor
+
+    audit.record("test.event", contract=contract)
+    assert write_audit_anchor.call_local() == 1
+    [kept] = anchor_dir.iterdir()
+    assert kept.stat().st_mode & 0o222 == 0  # nobody may rewrite it
+    assert '"seq": 1' in kept.read_text()

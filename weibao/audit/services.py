@@ -86,7 +86,8 @@ def record(
         actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
         action=action,
         outcome=outcome,
-        contract_id=getattr(contract, "pk", contract),
+        # An int, as it reads back from the database: the writer's MAC covers it.
+        contract_id=int(getattr(contract, "pk", contract)) if contract is not None else None,
         object_type=object_type[:64],
         object_id=str(object_id)[:64],
         object_repr=object_repr[:300],
