@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,16 +20,14 @@ from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole, roles_
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
-from weibao.contracts.scoping import is_member
+from weibao.contracts.scoping import is_member, member_contract_ids
 from weibao.core import clock
-from weibao.servicedesk import queries
+from weibao.servicedesk import access, queries
 from weibao.servicedesk.models import (
     Channel,
     Priority,
-    ServiceComponent,
     SlaClock,
     Status,
-    SupportGroup,
     Ticket,
     TicketEntry,
     TicketType,
@@ -35,7 +35,6 @@ from weibao.servicedesk.models import (
 from weibao.servicedesk.services import sla
 from weibao.servicedesk.services import tickets as ticket_services
 
-User = get_user_model()
 CREATOR_ROLES = frozenset(VENDOR_ROLES | {ContractRole.BUREAU_LIAISON})
 
 
@@ -52,20 +51,44 @@ class SlaSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class TicketContractField(serializers.PrimaryKeyRelatedField):
+    """An id among the ticket's own contract's ``rows`` (``weibao.servicedesk.access``).
+    The contract is the ticket's (``instance``, or ``contract_id`` in the context) or the
+    one the payload names, if the caller is a member of it; an id of any other contract is
+    answered as one that does not exist, with the same message."""
+
+    def __init__(self, rows, **kwargs):
+        self.rows = rows
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.rows(self._contract_id())
+
+    def _contract_id(self) -> int | None:
+        if self.context.get("contract_id"):
+            return self.context["contract_id"]
+        parent = self.parent
+        if getattr(parent, "instance", None) is not None:
+            return parent.instance.contract_id
+        data = getattr(parent, "initial_data", None)
+        if not isinstance(data, Mapping):
+            return None
+        request = self.context.get("request")
+        mine = {str(pk): pk for pk in member_contract_ids(getattr(request, "user", None))}
+        return mine.get(str(data.get("contract", "")).strip())
+
+
 class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     contract = MemberContractField(roles=CREATOR_ROLES)
     type = serializers.ChoiceField(choices=TicketType.choices)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.P3)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
-    )
-    group = serializers.PrimaryKeyRelatedField(
-        queryset=SupportGroup.objects.all(), required=False, allow_null=True
-    )
-    component = serializers.PrimaryKeyRelatedField(
-        queryset=ServiceComponent.objects.filter(active=True), required=False, allow_null=True
-    )
+    assignee = TicketContractField(access.people)
+    group = TicketContractField(access.support_groups)
+    component = TicketContractField(access.components)
     sla = serializers.SerializerMethodField()
 
     class Meta:
@@ -113,14 +136,6 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         )
         return data
 
-    def validate(self, data):
-        contract = data.get("contract") or getattr(self.instance, "contract", None)
-        for name in ("group", "component"):
-            value = data.get(name)
-            if value is not None and value.contract_id != contract.pk:
-                raise serializers.ValidationError({name: "不属于该合同。 / Not part of this contract."})
-        return data
-
     def create(self, validated_data):
         contract = validated_data.pop("contract")
         return ticket_services.create_ticket(contract, by=self.context["request"].user, **validated_data)
@@ -130,11 +145,11 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Context: ``contract_id``, the ticket's contract (whose people may be assigned)."""
+
     to = serializers.ChoiceField(choices=Status.choices)
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
-    )
+    assignee = TicketContractField(access.people)
 
 
 class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -252,7 +267,7 @@ class TicketViewSet(
     def transition(self, request, pk=None):
         ticket = self.get_object()
         self._workable(ticket)
-        payload = TransitionSerializer(data=request.data)
+        payload = TransitionSerializer(data=request.data, context={"request": request, "contract_id": ticket.contract_id})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         ticket_services.transition(

@@ -3,14 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from weibao.servicedesk.models import (
-    Channel,
-    Priority,
-    ServiceComponent,
-    SupportGroup,
-    Ticket,
-    TicketType,
-)
+from weibao.servicedesk import access
+from weibao.servicedesk.models import Channel, Priority, Ticket, TicketType
 
 
 class TicketForm(forms.ModelForm):
@@ -28,8 +22,9 @@ class TicketForm(forms.ModelForm):
         self.fields["type"].choices = TicketType.choices
         self.fields["priority"].initial = Priority.P3
         self.fields["channel"].initial = Channel.PHONE
-        self.fields["component"].queryset = ServiceComponent.objects.filter(contract=contract, active=True)
-        self.fields["group"].queryset = SupportGroup.objects.filter(contract=contract)
+        # Another contract's id is refused as an unknown one (weibao.servicedesk.access).
+        self.fields["component"].queryset = access.components(contract.pk)
+        self.fields["group"].queryset = access.support_groups(contract.pk)
         self.fields["assignee"].queryset = assignees
         self.fields["subject"].widget.attrs["autofocus"] = True
 

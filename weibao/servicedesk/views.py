@@ -30,7 +30,7 @@ from weibao.core.params import (
     parse_page,
     parse_positive_int,
 )
-from weibao.servicedesk import exports, queries
+from weibao.servicedesk import access, exports, queries
 from weibao.servicedesk.api import CREATOR_ROLES
 from weibao.servicedesk.forms import ReplyForm, TicketForm
 from weibao.servicedesk.models import (
@@ -167,7 +167,7 @@ def bulk(request):
         try:
             with transaction.atomic():
                 if action == "assign":
-                    assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
+                    assignee = access.people(ticket.contract_id).filter(pk=assignee_id).first() if assignee_id else None
                     if assignee is None:
                         raise ValidationError({"assignee": _("请选择处理人。")})
                     if ticket.status == Status.NEW:
@@ -338,9 +338,10 @@ def ticket_update(request, pk):
         component_id = parse_id(value)
         if value and component_id is None:
             return bad_request(request, _("服务目录项（component）应为编号。"))
-        changes["component"] = (
-            ServiceComponent.objects.filter(contract=ticket.contract, pk=component_id).first() if component_id else None
-        )
+        component = access.components(ticket.contract_id).filter(pk=component_id).first() if component_id else None
+        if component_id and component is None:  # another contract's id is as unknown as a made-up one
+            return bad_request(request, _("服务目录项（component）不存在。"))
+        changes["component"] = component
     return _then_back(
         request, ticket,
         lambda: ticket_services.update_ticket(ticket, by=request.user, comment=request.POST.get("comment", ""), **changes),
