@@ -332,3 +332,18 @@ def test_a_deactivated_browser_session_stops_at_once(client_for, admins, pm):
     client_for(admins["sec"]).post(f"/accounts/users/{pm.pk}/active/", {"active": "0"})
     assert client.get("/tickets/")["Location"].startswith("/accounts/login/")
     assert Client().get("/tickets/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_limited_token_request_is_told_when_to_come_back(pm, clock, settings):
+    settings.WEIBAO_TOKEN_REQUESTS_PER_MINUTE = 2
+    api = APIClient()
+    ask = lambda: api.post("/api/v1/auth/token/", {"username": "pm", "password": PASSWORD}, format="json")  # noqa: E731
+    ask()
+    clock.advance(timedelta(seconds=40))
+    ask()
+    refused = ask()
+    assert refused.status_code == 429
+    # The first request leaves the sliding window 20 s from now, not at the next minute.
+    assert refused["Retry-After"] == "20"
+    clock.advance(timedelta(seconds=21))
+    assert ask().status_code == 201

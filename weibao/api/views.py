@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from weibao.accounts.services.login import ADDRESS_WINDOW_MINUTES, LoginError, c
 from weibao.accounts.services.passwords import password_expired
 from weibao.api import tokens
 from weibao.api.serializers import StrictFieldsMixin
-from weibao.core import clock
+from weibao.core import ratelimit
 
 
 class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -37,16 +38,12 @@ class TokenThrottle(BaseThrottle):
     window = timedelta(minutes=1)
 
     def allow_request(self, request, view):
-        from weibao.core import ratelimit
-
-        return ratelimit.hit(
-            f"api-token:{ratelimit.client_ip(request)}",
-            limit=settings.WEIBAO_TOKEN_REQUESTS_PER_MINUTE, window=self.window,
-        )
+        self.key = f"api-token:{ratelimit.client_ip(request)}"
+        return ratelimit.hit(self.key, limit=settings.WEIBAO_TOKEN_REQUESTS_PER_MINUTE, window=self.window)
 
     def wait(self):
-        now = clock.now()
-        return 60 - now.second
+        later = ratelimit.retry_after(self.key, limit=settings.WEIBAO_TOKEN_REQUESTS_PER_MINUTE, window=self.window)
+        return max(1, math.ceil(later.total_seconds()))
 
 
 def _address_limited_message() -> str:

@@ -38,8 +38,9 @@ class Event(models.Model):
 
 
 class RateCounter(models.Model):
-    """Fixed-window request counters for rate limits (public portal, tracking), shared by
-    every web process through the database."""
+    """Counted attempts for the sliding-window rate limits (logins, tokens, the public
+    portal), one row per attempt stamped with its time (``window_start``), shared by every
+    web process through the database (``core.ratelimit``)."""
 
     key = models.CharField(max_length=200)
     window_start = models.DateTimeField()
