@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -28,16 +27,13 @@ from weibao.accounts.services.passwords import set_password
 from weibao.api import tokens
 from weibao.api.models import ApiToken
 from weibao.core import clock
-from weibao.core.params import parse_id
+from weibao.core.params import parse_id, parse_next
 
 PENDING_SECRET_KEY = "weibao_pending_totp_secret"
 
 
 def _safe_next(request, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return parse_next(request.POST.get("next") or request.GET.get("next"), request, default)
 
 
 @never_cache
@@ -70,7 +66,9 @@ def login_view(request):
             audit.record("login", actor=user, obj=user, detail={"channel": "web"})
             return redirect(_safe_next(request))
         if result.error is LoginError.ADDRESS_LIMITED:
-            error = _("此地址登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": ADDRESS_WINDOW_MINUTES}
+            error = _(
+                "此地址登录失败次数过多，请 %(m)d 分钟后再试。已启用双因素认证的账号输入正确密码后仍可继续登录。"
+            ) % {"m": ADDRESS_WINDOW_MINUTES}
             status = 429
         elif result.error is LoginError.LOCKED:
             error = _("登录失败次数过多，账号已被临时锁定，请 %(m)d 分钟后再试。") % {
