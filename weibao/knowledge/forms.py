@@ -13,7 +13,7 @@ class ArticleForm(forms.Form):
         label=_("标签"), required=False, max_length=500, help_text=_("用逗号分隔，例如：U盾, 登录")
     )
     visibility = forms.ChoiceField(label=_("可见范围"), choices=Article.Visibility.choices)
-    shared = forms.BooleanField(label=_("本单位维护的其他合同也可检索（共享）"), required=False)
+    shared = forms.BooleanField(label=_("共享给本合同在“知识共享”中指定的合同"), required=False)
 
 
 class SynonymForm(forms.Form):
