@@ -133,3 +133,18 @@ def test_the_feedback_figures_export_quotes_text_and_keeps_counts_numbers(pm, cl
     if fmt == "xlsx":
         values = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()}
         assert values["评价数"] == 0
+
+
+def test_no_export_writes_a_spreadsheet_around_the_helper():
+    """CSV and XLSX are written in weibao/core/exports.py only, where cells are made safe."""
+    from pathlib import Path
+
+    import weibao
+
+    root = Path(weibao.__file__).parent
+    writers = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if any(marker in path.read_text(encoding="utf-8") for marker in ("openpyxl", "csv.writer", "csv.DictWriter"))
+    }
+    assert writers == {"core/exports.py"}
