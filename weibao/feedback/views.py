@@ -17,11 +17,11 @@ from weibao.accounts.roles import Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability
 from weibao.core import clock
+from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
 from weibao.feedback import exports, services
 from weibao.feedback.models import Rating, Rectification
 from weibao.servicedesk.models import Ticket
-from weibao.web.feedback_messages import report_errors
 
 MANAGERS = roles_with(Capability.MANAGE_SLA)
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
 from weibao.feedback import services as feedback
 from weibao.feedback.models import Level, Rating
@@ -18,7 +19,6 @@ from weibao.knowledge.search import search_public
 from weibao.portal import services
 from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import TicketType
-from weibao.web.feedback_messages import report_errors
 
 
 def _site(slug) -> PortalSite:

@@ -21,6 +21,7 @@ from weibao.calendars.models import BusinessCalendar
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
+from weibao.core.flash import report_errors
 from weibao.core.masking import mask_phone
 from weibao.core.params import (
     BadParameter,
@@ -51,7 +52,6 @@ from weibao.servicedesk.models import (
 from weibao.servicedesk.services import policies as policy_services
 from weibao.servicedesk.services import sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
-from weibao.web.feedback_messages import report_errors
 
 User = get_user_model()
 PAGE_SIZES = (25, 50, 100)

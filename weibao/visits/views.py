@@ -16,11 +16,11 @@ from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock
+from weibao.core.flash import report_errors
 from weibao.core.params import BadParameter, bad_request, parse_date, parse_datetime, parse_id
 from weibao.servicedesk.models import Ticket
 from weibao.visits import services
 from weibao.visits.models import Visit
-from weibao.web.feedback_messages import report_errors
 
 
 def _contract(request):

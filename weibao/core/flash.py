@@ -1,4 +1,4 @@
-"""Turning a refused action into messages on the next page."""
+"""Flash messages: a refused action told on the next page, one message per problem."""
 
 from __future__ import annotations
 
