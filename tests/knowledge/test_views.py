@@ -65,7 +65,7 @@ def test_portal_visitors_count_once_per_browser_session(agent, contract, portal_
     article = create_article(
         contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
     )
-    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    url = f"/portal/{portal_site.slug}/kb/{article.pk}/vote/"
     visitor, other_visitor = Client(), Client()
     first = visitor.post(url, {"helpful": "1"})
     visitor.post(url, {"helpful": "1"})
@@ -83,16 +83,16 @@ def test_the_portal_vote_buttons_post_to_the_session_counted_endpoint(agent, con
         contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
     )
     html = render_to_string(
-        "knowledge/_portal_feedback.html", {"site": portal_site, "article": article}
+        "portal/_article_vote.html", {"site": portal_site, "article": article}
     )
-    assert f'action="/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"' in html
+    assert f'action="/portal/{portal_site.slug}/kb/{article.pk}/vote/"' in html
 
 
 def test_the_portal_takes_no_votes_on_internal_articles(agent, contract, portal_site):
     from django.test import Client
 
     article = create_article(contract, title="内部口径", body="x", publish=True, by=agent)
-    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    url = f"/portal/{portal_site.slug}/kb/{article.pk}/vote/"
     assert Client().post(url, {"helpful": "1"}).status_code == 404
     article.refresh_from_db()
     assert article.helpful_count == 0
@@ -294,7 +294,7 @@ def test_outsiders_reach_no_ticket_history_or_version(
         [
             f"/knowledge/from-ticket/{resolved_ticket.pk}/",
             f"/knowledge/{article.pk}/versions/1/restore/",
-            f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/",
+            f"/portal/{portal_site.slug}/kb/{article.pk}/vote/",
         ],
         secrets=[article.title, resolved_ticket.subject, "机密"],
         method="post",
@@ -309,7 +309,7 @@ def test_an_office_sharing_one_address_is_not_cut_off_after_thirty_votes(agent, 
     article = create_article(
         contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
     )
-    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    url = f"/portal/{portal_site.slug}/kb/{article.pk}/vote/"
     for _ in range(35):  # 35 colleagues behind the bureau's one public address
         Client().post(url, {"helpful": "1"})
     article.refresh_from_db()
@@ -329,7 +329,7 @@ def test_a_vote_over_the_limit_is_not_counted_and_the_visitor_is_told(
     article = create_article(
         contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
     )
-    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    url = f"/portal/{portal_site.slug}/kb/{article.pk}/vote/"
     counted = Client().post(url, {"helpful": "1"}, follow=True).content.decode()
     assert "感谢您的反馈" in counted
     refused = Client().post(url, {"helpful": "1"}, follow=True).content.decode()
@@ -344,7 +344,7 @@ def test_an_htmx_portal_vote_gets_no_staff_form(agent, contract, portal_site):
     article = create_article(
         contract, title="社保卡挂失", body="x", visibility="public", publish=True, by=agent
     )
-    url = f"/knowledge/public/{portal_site.slug}/{article.pk}/feedback/"
+    url = f"/portal/{portal_site.slug}/kb/{article.pk}/vote/"
     answer = Client().post(url, {"helpful": "1"}, HTTP_HX_REQUEST="true", follow=True)
     assert f"/knowledge/{article.pk}/feedback/" not in answer.content.decode()
     assert "knowledge/_feedback_form.html" not in [t.name for t in answer.templates]

@@ -140,7 +140,7 @@ def test_a_reader_says_whether_an_article_helped_once_per_visit(citizen, contrac
     url = f"/portal/shilong/kb/{public.pk}/"
     page = citizen.get(url).content.decode()
     assert "这篇文章有帮助吗" in page and 'id="kb-feedback"' in page
-    vote = f"/knowledge/public/shilong/{public.pk}/feedback/"
+    vote = f"/portal/shilong/kb/{public.pk}/vote/"
     citizen.post(vote, {"helpful": "1"})
     citizen.post(vote, {"helpful": "1"})  # the same visitor again: still one vote
     public.refresh_from_db()

@@ -17,6 +17,4 @@ urlpatterns = [
     path("<int:pk>/versions/<int:number>/", views.article_version, name="version"),
     path("<int:pk>/versions/<int:number>/restore/", views.article_restore, name="restore"),
     path("<int:pk>/feedback/", views.article_feedback, name="feedback"),
-    # The portal has no accounts: one answer per browser session (see views.portal_feedback).
-    path("public/<slug:slug>/<int:pk>/feedback/", views.portal_feedback, name="portal_feedback"),
 ]

@@ -3,8 +3,6 @@ an article from a resolved ticket, "was this helpful" (also for the portal), syn
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +21,6 @@ from weibao.knowledge.models import Article, ArticleVersion, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
 from weibao.knowledge.text import default_synonym_groups
-from weibao.portal import services as portal
-from weibao.portal.models import PortalSite
 
 
 def _readable(user):
@@ -97,33 +93,6 @@ def article_feedback(request, pk: int):
         )
     messages.success(request, _("感谢您的反馈。"))
     return redirect("knowledge:detail", pk=article.pk)
-
-
-PORTAL_VOTER_KEY = "knowledge_voter"
-
-
-@require_POST
-def portal_feedback(request, slug: str, pk: int):
-    """A portal visitor's answer, one per browser session (no account on the portal).
-
-    A plain form post back to the article (no HTMX: the staff partial posts to the
-    login-only endpoint); an answer over the address's limit is not counted, and says so.
-    """
-    site = get_object_or_404(PortalSite.objects.select_related("contract"), slug=slug, enabled=True)
-    contract = site.contract
-    # The portal's own rule: this contract's public articles and those shared with it.
-    article = get_object_or_404(Article.objects.public().readable_on([contract.pk]), pk=pk)
-    helpful = request.POST.get("helpful") == "1"
-    # A script that drops its cookie gets a new session each time: limited by address too.
-    if portal.allowed(request, "vote"):
-        voter = request.session.get(PORTAL_VOTER_KEY)
-        if not voter:
-            voter = request.session[PORTAL_VOTER_KEY] = secrets.token_hex(16)
-        services.record_feedback(article, helpful=helpful, session_key=voter)
-        messages.success(request, _("感谢您的反馈。"))
-    else:
-        messages.warning(request, _("来自您所在网络的反馈过于频繁，本次反馈未计入，请稍后再试。"))
-    return redirect("portal:article", slug=site.slug, pk=article.pk)
 
 
 def _form_values(form) -> dict:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<slug:slug>/track/", views.track, name="track"),
     path("<slug:slug>/t/<str:number>/", views.ticket_view, name="ticket"),
     path("<slug:slug>/kb/<int:pk>/", views.article, name="article"),
+    # No accounts on the portal: one answer per browser session (views.article_vote).
+    path("<slug:slug>/kb/<int:pk>/vote/", views.article_vote, name="article_vote"),
 ]

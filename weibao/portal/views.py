@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
 from weibao.feedback import services as feedback
 from weibao.feedback.models import Level, Rating
+from weibao.knowledge import services as knowledge
 from weibao.knowledge.models import Article
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search_public
@@ -112,3 +116,31 @@ def article(request, slug, pk):
     if item is None:
         raise Http404
     return render(request, "portal/article.html", {"site": site, "article": item, "body": render_markdown(item.body)})
+
+
+# The session key is kept as it was, so votes cast before the move still count once.
+PORTAL_VOTER_KEY = "knowledge_voter"
+
+
+@require_POST
+def article_vote(request, slug: str, pk: int):
+    """A portal visitor's answer, one per browser session (no account on the portal).
+
+    A plain form post back to the article (no HTMX: the staff partial posts to the
+    login-only endpoint); an answer over the address's limit is not counted, and says so.
+    """
+    site = _site(slug)
+    contract = site.contract
+    # The portal's own rule: this contract's public articles and those shared with it.
+    article = get_object_or_404(Article.objects.public().readable_on([contract.pk]), pk=pk)
+    helpful = request.POST.get("helpful") == "1"
+    # A script that drops its cookie gets a new session each time: limited by address too.
+    if services.allowed(request, "vote"):
+        voter = request.session.get(PORTAL_VOTER_KEY)
+        if not voter:
+            voter = request.session[PORTAL_VOTER_KEY] = secrets.token_hex(16)
+        knowledge.record_feedback(article, helpful=helpful, session_key=voter)
+        messages.success(request, _("感谢您的反馈。"))
+    else:
+        messages.warning(request, _("来自您所在网络的反馈过于频繁，本次反馈未计入，请稍后再试。"))
+    return redirect("portal:article", slug=site.slug, pk=article.pk)

@@ -49,6 +49,7 @@ from weibao.servicedesk.models import (
     TicketLink,
     TicketType,
 )
+from weibao.servicedesk.panels import ticket_panels
 from weibao.servicedesk.services import policies as policy_services
 from weibao.servicedesk.services import sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
@@ -208,14 +209,6 @@ def ticket_new(request):
                                                      "meanings": PRIORITY_MEANING.items()})
 
 
-def _rating_context(user, ticket) -> dict:
-    from weibao.feedback.models import Level, Rating
-    from weibao.feedback.services import may_rate
-
-    rating = Rating.objects.filter(ticket=ticket).first()
-    return {"rating": rating, "can_rate": may_rate(user, ticket), "levels": Level.choices}
-
-
 def _actions(ticket, can_work):
     if not can_work:
         return []
@@ -246,7 +239,7 @@ def ticket_detail(request, pk):
         "links_in": ticket.links_in.select_related("from_ticket"),
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
         "can_urge": ticket.is_open and is_member(request.user, ticket.contract_id, roles=BUREAU_ROLES),
-        **_rating_context(request.user, ticket),
+        "ticket_panels": ticket_panels(request.user, ticket),
         "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),
