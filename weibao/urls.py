@@ -8,6 +8,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/security/tokens/", include("weibao.api.account_urls")),
     path("accounts/", include("weibao.accounts.urls")),
     path("contracts/", include("weibao.contracts.urls")),
     path("audit/", include("weibao.audit.urls")),

@@ -347,3 +347,14 @@ def test_a_limited_token_request_is_told_when_to_come_back(pm, clock, settings):
     assert refused["Retry-After"] == "20"
     clock.advance(timedelta(seconds=21))
     assert ask().status_code == 201
+
+
+def test_a_token_is_revoked_from_the_security_page_and_only_its_owner_may(client_for, pm, outsider):
+    token, raw = ApiToken.issue(pm)
+    assert client_for(outsider).post(f"/accounts/security/tokens/{token.pk}/revoke/").status_code == 404
+    assert _bearer(raw).get("/api/v1/me/").status_code == 200
+    page = client_for(pm)
+    assert f"/accounts/security/tokens/{token.pk}/revoke/" in page.get("/accounts/security/").content.decode()
+    assert page.post(f"/accounts/security/tokens/{token.pk}/revoke/")["Location"].endswith("/accounts/security/")
+    assert _bearer(raw).get("/api/v1/me/").status_code == 401
+    assert AuditRecord.objects.filter(action="api_token.revoked", actor=pm).exists()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from weibao import audit
 from weibao.accounts.forms import LoginForm, OtpForm, PasswordChangeForm
 from weibao.accounts.middleware import LAST_SEEN_KEY, OTP_VERIFIED_KEY
+from weibao.accounts.sections import security_sections
 from weibao.accounts.services import second_factor
 from weibao.accounts.services.login import (
     ADDRESS_WINDOW_MINUTES,
@@ -24,10 +25,8 @@ from weibao.accounts.services.login import (
     count_otp_failure,
 )
 from weibao.accounts.services.passwords import set_password
-from weibao.api import tokens
-from weibao.api.models import ApiToken
 from weibao.core import clock
-from weibao.core.params import parse_id, parse_next
+from weibao.core.params import parse_next
 
 PENDING_SECRET_KEY = "weibao_pending_totp_secret"
 
@@ -185,14 +184,7 @@ def security(request):
     user = request.user
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "revoke_token":
-            raw_id = request.POST.get("token", "")
-            token = ApiToken.objects.filter(
-                user=user, pk=parse_id(raw_id) or 0
-            ).first()
-            if token is not None and tokens.revoke(token, by=user):
-                messages.success(request, _("令牌已撤销。"))
-        elif action == "disable_otp":
+        if action == "disable_otp":
             if second_factor.disable(user, request.POST.get("code", ""), by=user):
                 messages.success(request, _("双因素认证已关闭。"))
             else:
@@ -203,7 +195,7 @@ def security(request):
         request,
         "accounts/security.html",
         {
-            "tokens": ApiToken.objects.filter(user=user).order_by("-created_at")[:50],
+            "sections": security_sections(request),
             "otp_required": second_factor.is_required(user),
         },
     )
