@@ -9,6 +9,7 @@ urlpatterns = [
     path("metrics", core_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/security/tokens/", include("weibao.api.account_urls")),
+    path("accounts/users/", include("weibao.contracts.roles_urls")),
     path("accounts/", include("weibao.accounts.urls")),
     path("contracts/", include("weibao.contracts.urls")),
     path("audit/", include("weibao.audit.urls")),

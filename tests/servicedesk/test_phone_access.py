@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from weibao.accounts.roles import ContractRole
 from weibao.audit.models import AuditRecord
+from weibao.contracts.roles import ContractRole
 
 CLEAR, MASKED = "13812345678", "138****5678"
 MAY_REVEAL = {

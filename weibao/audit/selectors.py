@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from weibao.accounts.roles import ContractRole
 from weibao.audit.models import AuditRecord
+from weibao.contracts.roles import ContractRole
 from weibao.contracts.scoping import member_contract_ids
 
 

@@ -12,12 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from weibao.accounts.roles import Capability, roles_with
 from weibao.api.errors import field_error, not_member_response
 from weibao.api.mixins import ContractCreateMixin, filter_by_contract_param
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay
+from weibao.contracts.roles import Capability, roles_with
 from weibao.core import clock
 from weibao.core.params import parse_date, parse_positive_int
 

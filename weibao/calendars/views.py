@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.roles import Capability
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear
+from weibao.contracts.roles import Capability
 from weibao.contracts.services import has_capability
 from weibao.core import clock
 from weibao.core.params import (

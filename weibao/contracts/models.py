@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, ContractRole
+from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, ContractRole
 from weibao.contracts.scoping import ContractScopedQuerySet
 from weibao.core import clock
 

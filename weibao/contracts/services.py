@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.accounts.roles import ContractRole, role_label
 from weibao.contracts.models import Contract, Membership
+from weibao.contracts.roles import ContractRole, role_label
 
 
 def add_member(contract: Contract, user, role: str, *, by=None) -> Membership:
@@ -66,7 +66,7 @@ def roles_of(user, contract: Contract) -> set[str]:
 
 
 def has_capability(user, contract: Contract, capability: str) -> bool:
-    from weibao.accounts.roles import roles_with
+    from weibao.contracts.roles import roles_with
 
     return bool(roles_of(user, contract) & roles_with(capability))
 
@@ -75,7 +75,7 @@ def vendor_team(contract):
     """Active users on the contract's vendor team (clause 十一.4: only they work its tickets)."""
     from django.contrib.auth import get_user_model
 
-    from weibao.accounts.roles import VENDOR_ROLES
+    from weibao.contracts.roles import VENDOR_ROLES
 
     return get_user_model().objects.filter(
         memberships__contract=contract, memberships__role__in=VENDOR_ROLES,

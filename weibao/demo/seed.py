@@ -8,10 +8,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from weibao.accounts.models import User
-from weibao.accounts.roles import AdminRole, ContractRole
+from weibao.accounts.roles import AdminRole
 from weibao.accounts.services.passwords import set_password
 from weibao.accounts.services.roles import grant_admin_role
 from weibao.contracts.models import Contract
+from weibao.contracts.roles import ContractRole
 from weibao.contracts.services import add_member
 
 DEMO_PASSWORD = "Weibao@2026"

@@ -12,10 +12,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from weibao.accounts.roles import Capability, roles_with
 from weibao.api.mixins import required_contract
 from weibao.api.serializers import StrictFieldsMixin
 from weibao.contracts.models import Contract
+from weibao.contracts.roles import Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.feedback import services
 from weibao.feedback.models import Level, Rating

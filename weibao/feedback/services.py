@@ -14,10 +14,10 @@ from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from weibao.accounts.roles import VENDOR_ROLES, ContractRole
 from weibao.audit import services as audit
 from weibao.audit.models import AuditRecord
 from weibao.calendars.services import PeriodRule, legal_period
+from weibao.contracts.roles import VENDOR_ROLES, ContractRole
 from weibao.contracts.scoping import is_member
 from weibao.core import clock, events
 from weibao.core.params import BadParameter, parse_date

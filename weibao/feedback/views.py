@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.roles import Capability, roles_with
+from weibao.contracts.roles import Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability
 from weibao.core import clock

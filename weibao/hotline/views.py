@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from weibao.accounts.roles import VENDOR_ROLES
+from weibao.contracts.roles import VENDOR_ROLES
 from weibao.contracts.scoping import is_member
 from weibao.core.masking import mask_phone
 from weibao.core.params import parse_id

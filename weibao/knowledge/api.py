@@ -10,11 +10,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.api.errors import field_error
 from weibao.api.mixins import required_contract
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.knowledge import services
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import MAX_RESULTS, search

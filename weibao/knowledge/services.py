@@ -13,8 +13,8 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.accounts.roles import VENDOR_ROLES, ContractRole
 from weibao.contracts.models import Contract
+from weibao.contracts.roles import VENDOR_ROLES, ContractRole
 from weibao.contracts.scoping import member_contract_ids
 from weibao.contracts.services import roles_of
 from weibao.core import clock
@@ -508,7 +508,7 @@ def visible_source_ticket(article, user):
     shared article is read on other contracts, whose members must not learn of it."""
     if not article.source_ticket_id:
         return None
-    from weibao.accounts.roles import Capability, roles_with
+    from weibao.contracts.roles import Capability, roles_with
     from weibao.servicedesk.models import Ticket
 
     return (

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
+from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import member_contract_ids
 from weibao.core.params import page_of
 from weibao.knowledge import services

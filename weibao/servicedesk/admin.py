@@ -4,8 +4,8 @@ one receives the hotline's follow-ups (saves audited)."""
 from django.contrib import admin  # noqa: F401
 
 from weibao.accounts.admin import AuditedModelAdmin
-from weibao.servicedesk.models import SupportGroup
 from weibao.core.admin_site import admin_site
+from weibao.servicedesk.models import SupportGroup
 
 
 @admin.register(SupportGroup, site=admin_site)

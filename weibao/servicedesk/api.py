@@ -16,10 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.contracts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.contracts.scoping import is_member, member_contract_ids
 from weibao.core import clock
 from weibao.servicedesk import access, queries

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability, ContractRole
+from weibao.contracts.roles import VENDOR_ROLES, Capability, ContractRole
 from weibao.contracts.services import has_capability, roles_of
 from weibao.core import clock
 from weibao.servicedesk.models import OPEN_STATUSES, SlaClock, Ticket

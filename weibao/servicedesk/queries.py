@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.accounts.roles import Capability, roles_with
+from weibao.contracts.roles import Capability, roles_with
 from weibao.core import clock
 from weibao.core.masking import mask_phone
 from weibao.core.params import BadParameter, parse_date, parse_id

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao import audit
-from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
 from weibao.calendars.models import BusinessCalendar
+from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import has_capability, vendor_team
 from weibao.core import clock

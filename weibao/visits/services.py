@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from weibao.accounts.roles import BUREAU_ROLES, VENDOR_ROLES, ContractRole
 from weibao.audit import services as audit
+from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, ContractRole
 from weibao.contracts.scoping import is_member
 from weibao.core import clock
 from weibao.servicedesk.models import SlaClock

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.module_loading import import_string
 
-from weibao.accounts.roles import AdminRole, ContractRole, role_label
+from weibao.accounts.roles import AdminRole
+from weibao.contracts.roles import ContractRole, role_label
 from weibao.contracts.services import roles_of
 
 # Which home a user lands on, most specific first.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from weibao.accounts.roles import Capability
+from weibao.contracts.roles import Capability
 from weibao.contracts.services import has_capability
 
 
@@ -40,7 +40,7 @@ def navigation_for(request) -> list[NavItem]:
     if can_audit:
         items.append(NavItem(_("审计记录"), reverse("audit:list"), "audit"))
     if user.is_security_admin:
-        items.append(NavItem(_("用户与角色"), reverse("accounts:roles"), "roles"))
+        items.append(NavItem(_("用户与角色"), reverse("roles:list"), "roles"))
     if user.is_system_admin:
         items.append(NavItem(_("系统管理"), reverse("admin:index"), "admin"))
     items.append(NavItem(_("通知"), reverse("notifications:inbox"), "notifications"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from weibao import audit
 from weibao.accounts.models import AdminRoleGrant, User
-from weibao.accounts.roles import AdminRole, role_label
+from weibao.accounts.roles import AdminRole
 
 
 def grant_admin_role(user: User, role: str, *, by: User | None) -> AdminRoleGrant:
@@ -39,7 +39,7 @@ def grant_admin_role(user: User, role: str, *, by: User | None) -> AdminRoleGran
                     "三员分立：%(user)s 已是%(held)s，不能再担任%(wanted)s。"
                     "系统管理员、安全管理员和审计管理员必须由不同的人担任。"
                 )
-                % {"user": user, "held": role_label(existing.role), "wanted": role_label(role)}
+                % {"user": user, "held": AdminRole(existing.role).label, "wanted": AdminRole(role).label}
             }
         )
     try:

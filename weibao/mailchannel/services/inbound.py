@@ -18,8 +18,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
-from weibao.accounts.roles import VENDOR_ROLES
 from weibao.contracts.models import Membership
+from weibao.contracts.roles import VENDOR_ROLES
 from weibao.core import clock
 from weibao.mailchannel import parsing
 from weibao.mailchannel.authentication import sender_verified

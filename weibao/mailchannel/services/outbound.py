@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from weibao.accounts.roles import VENDOR_ROLES
+from weibao.contracts.roles import VENDOR_ROLES
 from weibao.contracts.scoping import is_member
 from weibao.core import clock
 from weibao.mailchannel.models import Mailbox, MailReference, OutboundMail

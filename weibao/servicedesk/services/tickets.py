@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from weibao.accounts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.audit import services as audit
+from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.core import clock, events
 from weibao.core.masking import mask_phone
@@ -551,7 +551,7 @@ def urge(ticket: Ticket, *, by, comment: str = "") -> Ticket:
     from django.db.models import F
     from django.urls import reverse
 
-    from weibao.accounts.roles import BUREAU_ROLES
+    from weibao.contracts.roles import BUREAU_ROLES
     from weibao.contracts.services import project_managers
     from weibao.notifications.services import notify
 

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from weibao.accounts.models import LoginThrottle, User
-from weibao.accounts.roles import AdminRole, ContractRole
+from weibao.accounts.roles import AdminRole
 from weibao.accounts.services import activation
 from weibao.accounts.services.login import unlock
 from weibao.accounts.services.roles import grant_admin_role, revoke_admin_role
 from weibao.contracts.models import Contract, Membership
+from weibao.contracts.roles import ContractRole
 from weibao.contracts.services import add_member, remove_member
 from weibao.core import clock
 from weibao.core.masking import mask_phone
@@ -62,7 +63,7 @@ def user_list(request):
         {"user": u, "phone": mask_phone(u.phone), "locked": u.username.lower() in locked}
         for u in page.object_list
     ]
-    return render(request, "accounts/roles/list.html", {"page": page, "rows": rows, "q": query})
+    return render(request, "contracts/roles/list.html", {"page": page, "rows": rows, "q": query})
 
 
 @login_required
@@ -77,7 +78,7 @@ def user_roles(request, pk: int):
     ).exists()
     return render(
         request,
-        "accounts/roles/detail.html",
+        "contracts/roles/detail.html",
         {
             "person": person,
             "memberships": memberships,
@@ -105,7 +106,7 @@ def add_membership(request, pk: int):
     else:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label if field in form.fields else field}：{' '.join(errors)}")
-    return redirect("accounts:user_roles", pk=person.pk)
+    return redirect("roles:user", pk=person.pk)
 
 
 @login_required
@@ -115,7 +116,7 @@ def remove_membership(request, pk: int, membership_id: int):
     membership = get_object_or_404(Membership, pk=membership_id, user_id=pk)
     remove_member(membership, by=request.user)
     messages.success(request, _("已移除合同角色。"))
-    return redirect("accounts:user_roles", pk=pk)
+    return redirect("roles:user", pk=pk)
 
 
 @login_required
@@ -130,7 +131,7 @@ def set_admin_role(request, pk: int):
         except ValidationError as exc:
             for text in exc.messages:
                 messages.error(request, text)
-        return redirect("accounts:user_roles", pk=person.pk)
+        return redirect("roles:user", pk=person.pk)
     form = AdminRoleForm(request.POST, auto_id="admin_%s")
     if not form.is_valid():
         messages.error(request, _("请选择有效的管理员角色。"))
@@ -141,7 +142,7 @@ def set_admin_role(request, pk: int):
         except ValidationError as exc:
             for text in exc.message_dict.get("role", exc.messages):
                 messages.error(request, text)
-    return redirect("accounts:user_roles", pk=person.pk)
+    return redirect("roles:user", pk=person.pk)
 
 
 @login_required
@@ -155,7 +156,7 @@ def set_active(request, pk: int):
             messages.success(request, _("账号已启用。") if active else _("账号已停用，其 API 令牌已撤销。"))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
-    return redirect("accounts:user_roles", pk=person.pk)
+    return redirect("roles:user", pk=person.pk)
 
 
 @login_required
@@ -165,4 +166,4 @@ def unlock_user(request, pk: int):
     person = get_object_or_404(User, pk=pk)
     unlock(person.username, by=request.user)
     messages.success(request, _("已解除锁定。"))
-    return redirect("accounts:user_roles", pk=person.pk)
+    return redirect("roles:user", pk=person.pk)
