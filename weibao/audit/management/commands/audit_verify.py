@@ -31,7 +31,8 @@ class Command(BaseCommand):
         count = AuditRecord.objects.sealed().count()
         if checkpoints:
             latest = max(checkpoints, key=lambda anchor: anchor.seq)
-            against = f"{len(checkpoints)} anchors, the latest #{latest.seq} of {latest.anchored_at}"
+            anchors_checked = f"{len(checkpoints)} anchor" + ("" if len(checkpoints) == 1 else "s")
+            against = f"{anchors_checked}, the latest #{latest.seq} of {latest.anchored_at}"
         else:
             against = "no anchor: records cut from the end would not be noticed"
             self.stderr.write(self.style.WARNING(
