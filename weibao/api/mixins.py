@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from weibao.api.errors import field_error, not_member_response
+from weibao.contracts.models import Contract
 from weibao.core.params import parse_id
 
 
@@ -40,7 +41,6 @@ def required_contract(request):
     """The contract named by ``?contract=ID``, which the caller must be a member of: a
     missing or malformed id is a 400, someone else's contract a 404 (it looks
     non-existent); both name the field."""
-    from weibao.contracts.models import Contract
 
     raw = request.query_params.get("contract", "").strip()
     if not raw:

@@ -16,7 +16,12 @@ from rest_framework.views import APIView
 
 from weibao import audit
 from weibao.accounts.services import second_factor
-from weibao.accounts.services.login import ADDRESS_WINDOW_MINUTES, LoginError, check_password_login
+from weibao.accounts.services.login import (
+    ADDRESS_WINDOW_MINUTES,
+    LoginError,
+    check_password_login,
+    count_otp_failure,
+)
 from weibao.accounts.services.passwords import password_expired
 from weibao.api import tokens
 from weibao.api.serializers import StrictFieldsMixin
@@ -95,7 +100,6 @@ class TokenView(APIView):
                     status=400,
                 )
             if not second_factor.verify(user, code):
-                from weibao.accounts.services.login import count_otp_failure
 
                 count_otp_failure(user)
                 audit.record("api_token.otp_failed", actor=user, obj=user, outcome="failure")

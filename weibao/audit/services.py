@@ -180,9 +180,8 @@ def _sealing_key(entry: AuditRecord) -> bytes | None:
 
 
 def _contract_of(obj: models.Model):
-    from weibao.contracts.models import Contract
-
-    if isinstance(obj, Contract):
+    # Named by label: the trail sits below the contracts app and cannot import it.
+    if obj._meta.label_lower == "contracts.contract":
         return obj
     return getattr(obj, "contract_id", None)
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import weibao.knowledge
+from weibao.knowledge.models import Article
+from weibao.knowledge.services import create_article
 
 ARTICLES_FILE = Path(weibao.knowledge.__file__).parent / "data" / "articles.json"
 
@@ -15,8 +17,6 @@ def articles() -> list[dict]:
 
 
 def load(contracts: dict) -> None:
-    from weibao.knowledge.models import Article
-    from weibao.knowledge.services import create_article
 
     seed = contracts["seed"]
     if Article.objects.filter(contract=seed).exists():

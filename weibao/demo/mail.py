@@ -6,13 +6,14 @@ from pathlib import Path
 
 from django.db import transaction
 
+from weibao.mailchannel.models import InboundMail, Mailbox
+from weibao.mailchannel.services.inbound import process_safely, receive
+
 MAIL_DIR = Path(__file__).parent / "data" / "mail"
 SEED_ADDRESS = "support@shilong.weibao.test"
 
 
 def load(contracts) -> None:
-    from weibao.mailchannel.models import InboundMail, Mailbox
-    from weibao.mailchannel.services.inbound import process_safely, receive
 
     seed, other = contracts["seed"], contracts["other"]
     if Mailbox.objects.filter(contract=seed).exists():

@@ -9,9 +9,11 @@ from django.db import transaction
 
 from weibao.accounts.models import User
 from weibao.core import clock
+from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import ServiceComponent, Status, SupportGroup, Ticket
 from weibao.servicedesk.services import tickets as desk
 from weibao.servicedesk.services.defaults import install_defaults
+from weibao.servicedesk.services.sla import scan
 
 SAMPLES = [
     ("fault", "p1", "uia", "统一身份认证平台无法登录，法人用户大面积报错", "phone"),
@@ -38,7 +40,6 @@ def _people(contract, usernames):
 @transaction.atomic
 def load(contracts: dict) -> None:
     seed, other = contracts["seed"], contracts["other"]
-    from weibao.portal.models import PortalSite
 
     for contract in (seed, other):
         install_defaults(contract)
@@ -79,7 +80,6 @@ def load(contracts: dict) -> None:
             )
         _advance(ticket, index, created, people, rng)
     # The demo's past has passed: warn and breach what the every-minute scan would have.
-    from weibao.servicedesk.services.sla import scan
 
     scan()
     with clock.frozen(now - timedelta(hours=3)):

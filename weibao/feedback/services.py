@@ -19,9 +19,11 @@ from weibao.audit.models import AuditRecord
 from weibao.calendars.services import PeriodRule, legal_period
 from weibao.contracts.roles import VENDOR_ROLES, ContractRole
 from weibao.contracts.scoping import is_member
+from weibao.contracts.services import project_managers
 from weibao.core import clock, events
 from weibao.core.params import BadParameter, parse_date
 from weibao.feedback.models import Level, Rating, Rectification
+from weibao.notifications.services import notify
 from weibao.servicedesk.models import Status, Ticket
 
 RATEABLE = (Status.RESOLVED, Status.CLOSED)
@@ -155,8 +157,6 @@ def _due_on(contract_id: int) -> dt.date:
 
 
 def _notify_managers(rectification: Rectification, *, subject: str, kind: str, dedup_key: str) -> None:
-    from weibao.contracts.services import project_managers
-    from weibao.notifications.services import notify
 
     notify(
         project_managers(rectification.contract_id),

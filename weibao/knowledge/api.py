@@ -15,9 +15,11 @@ from weibao.api.mixins import required_contract
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
+from weibao.contracts.scoping import member_contract_ids
 from weibao.knowledge import services
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import MAX_RESULTS, search
+from weibao.servicedesk.models import Ticket
 
 
 class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -125,7 +127,6 @@ class ArticleViewSet(
     )
     @action(detail=False, methods=["post"], url_path="from-ticket")
     def from_ticket(self, request):
-        from weibao.servicedesk.models import Ticket
 
         payload = ArticleFromTicketSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -150,7 +151,6 @@ class ArticleViewSet(
     def get_queryset(self):
         articles = Article.objects.visible_to(self.request.user).order_by("-updated_at", "-id")
         # Drafts are the vendor team's working copies; bureau members read published ones.
-        from weibao.contracts.scoping import member_contract_ids
 
         writer_contracts = member_contract_ids(self.request.user, roles=VENDOR_ROLES)
         return articles.filter(status=Article.Status.PUBLISHED) | articles.filter(

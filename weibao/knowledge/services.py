@@ -13,14 +13,15 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.contracts.models import Contract
-from weibao.contracts.roles import VENDOR_ROLES, ContractRole
+from weibao.contracts.models import Contract, Membership
+from weibao.contracts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
 from weibao.contracts.scoping import member_contract_ids
 from weibao.contracts.services import roles_of
 from weibao.core import clock
 from weibao.knowledge import text
 from weibao.knowledge.models import Article, ArticleVersion, ArticleVote, KnowledgeShare, Synonym
 from weibao.knowledge.search import bump_generation, bump_index
+from weibao.servicedesk.models import Status, Ticket, TicketEntry
 
 MAX_TAGS = 20
 
@@ -361,8 +362,6 @@ def ticket_answers(ticket) -> list[str]:
     """The fix as the requester was told it: the vendor team's public replies and the
     resolution comments, oldest first (internal notes and the requester's own words are
     not part of it)."""
-    from weibao.contracts.models import Membership
-    from weibao.servicedesk.models import Status, TicketEntry
 
     team = Membership.objects.filter(contract_id=ticket.contract_id, role__in=VENDOR_ROLES)
     entries = (
@@ -379,7 +378,6 @@ def ticket_answers(ticket) -> list[str]:
 
 def ticket_can_become_article(ticket) -> bool:
     """Only a finished ticket has a known fix to write down."""
-    from weibao.servicedesk.models import Status
 
     return ticket.status in (Status.RESOLVED, Status.CLOSED)
 
@@ -508,8 +506,6 @@ def visible_source_ticket(article, user):
     shared article is read on other contracts, whose members must not learn of it."""
     if not article.source_ticket_id:
         return None
-    from weibao.contracts.roles import Capability, roles_with
-    from weibao.servicedesk.models import Ticket
 
     return (
         Ticket.objects.for_user(user, roles_with(Capability.VIEW_TICKETS))

@@ -21,6 +21,7 @@ from weibao.knowledge.models import Article, ArticleVersion, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
 from weibao.knowledge.text import default_synonym_groups
+from weibao.servicedesk.models import Ticket
 
 
 def _readable(user):
@@ -227,7 +228,6 @@ def article_restore(request, pk: int, number: int):
 @require_POST
 def article_from_ticket(request, ticket_pk: int):
     """The "生成知识文章" button of a ticket page: a draft from the ticket, opened in the editor."""
-    from weibao.servicedesk.models import Ticket
 
     ticket = get_object_or_404(
         Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related(

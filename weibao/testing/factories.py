@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 
 from weibao.accounts.models import User
+from weibao.accounts.services.passwords import set_password
 from weibao.contracts.models import Contract, Membership
 
 TEST_PASSWORD = "Weibao@2026"
@@ -24,7 +25,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
-        from weibao.accounts.services.passwords import set_password
 
         if create:
             set_password(obj, extracted or TEST_PASSWORD)

@@ -16,6 +16,7 @@ from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, ContractRole
 from weibao.contracts.scoping import is_member
 from weibao.core import clock
 from weibao.servicedesk.models import SlaClock
+from weibao.servicedesk.services.tickets import record_arrival, update_ticket
 from weibao.visits.models import Visit
 
 S = Visit.Status
@@ -53,7 +54,6 @@ def plan(contract, *, engineer, start: dt.datetime, end: dt.datetime, location: 
     if errors:
         raise ValidationError(errors)
     if ticket is not None and not ticket.needs_onsite:
-        from weibao.servicedesk.services.tickets import update_ticket
 
         update_ticket(ticket, by=by, needs_onsite=True, comment=_("派遣工程师到场"))
     return Visit.objects.create(
@@ -119,7 +119,6 @@ def check_in(visit: Visit, *, by, at: dt.datetime | None = None, reason: str = "
     ticket = visit.ticket
     arrival = False
     if ticket is not None and ticket.needs_onsite and ticket.arrived_at is None and ticket.is_open:
-        from weibao.servicedesk.services.tickets import record_arrival
 
         record_arrival(ticket, by=by, at=at)
         arrival = True

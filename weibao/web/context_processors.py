@@ -1,5 +1,6 @@
 """What every page's shell needs: the user's contracts, the current one, the navigation."""
 
+from weibao.contracts.models import Contract
 from weibao.web.navigation import navigation_for
 
 
@@ -7,7 +8,6 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_contracts": [], "current_contract": None}
-    from weibao.contracts.models import Contract
 
     return {
         "nav_items": navigation_for(request),

@@ -27,6 +27,7 @@ from weibao.contracts.scoping import is_member
 from weibao.core import clock
 from weibao.mailchannel.models import Mailbox, MailReference, OutboundMail
 from weibao.mailchannel.parsing import REPLY_ABOVE
+from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import Ticket, TicketEntry
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,6 @@ def queue(ticket: Ticket, kind: str, *, dedup_key: str, entry: TicketEntry | Non
 
 
 def _portal_hint(ticket: Ticket) -> str:
-    from weibao.portal.models import PortalSite
 
     site = PortalSite.objects.filter(contract_id=ticket.contract_id).first()
     if site is None:

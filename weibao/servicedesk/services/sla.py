@@ -24,8 +24,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from weibao.calendars import engine
-from weibao.calendars.services import working_time_for
+from weibao.calendars.services import day_rules_for, working_time_for
+from weibao.contracts.services import project_managers
 from weibao.core import clock, events
+from weibao.notifications.services import notify
 from weibao.servicedesk.models import SlaClock, SlaPolicy, Ticket
 
 log = logging.getLogger(__name__)
@@ -251,7 +253,6 @@ def view(sla_clock: SlaClock, now: dt.datetime | None = None) -> ClockView:
         due = _moment(working_time_for(sla_clock.calendar).add_seconds(_epoch(now), remaining))
     uncovered: tuple[int, ...] = ()
     if due is not None and sla_clock.calendar.kind != "24x7" and sla_clock.stopped_at is None:
-        from weibao.calendars.services import day_rules_for
 
         rules = day_rules_for(sla_clock.calendar.contract_id)
         uncovered = tuple(
@@ -293,7 +294,6 @@ def refresh_summary(ticket: Ticket) -> None:
 
 
 def _recipients(ticket: Ticket):
-    from weibao.contracts.services import project_managers
 
     users = [ticket.assignee]
     if ticket.group_id and ticket.group.lead_id:
@@ -303,7 +303,6 @@ def _recipients(ticket: Ticket):
 
 
 def _announce(sla_clock: SlaClock, event_type: str, subject: str) -> None:
-    from weibao.notifications.services import notify
 
     ticket = sla_clock.ticket
     payload = {

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
-from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
+from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import is_member
+from weibao.contracts.services import project_managers
 from weibao.core import clock, events
 from weibao.core.masking import mask_phone
+from weibao.notifications.services import notify
 from weibao.servicedesk.models import (
     Attachment,
     SlaClock,
@@ -221,7 +223,6 @@ def _display(value) -> str:
 def _tell_assignee(ticket: Ticket) -> None:
     from django.urls import reverse
 
-    from weibao.notifications.services import notify
 
     notify(
         ticket.assignee, subject=f"新分派工单 {ticket.number} {ticket.subject}", contract=ticket.contract,
@@ -289,7 +290,6 @@ def _move(ticket: Ticket, to: str, *, by, comment: str, now: dt.datetime) -> Non
 def _tell_watchers(ticket: Ticket, by, subject: str, now: dt.datetime) -> None:
     from django.urls import reverse
 
-    from weibao.notifications.services import notify
 
     watchers = [user for user in ticket.watchers.all() if by is None or user.pk != by.pk]
     if watchers:
@@ -551,9 +551,6 @@ def urge(ticket: Ticket, *, by, comment: str = "") -> Ticket:
     from django.db.models import F
     from django.urls import reverse
 
-    from weibao.contracts.roles import BUREAU_ROLES
-    from weibao.contracts.services import project_managers
-    from weibao.notifications.services import notify
 
     if not is_member(by, ticket.contract_id, roles=BUREAU_ROLES):
         raise ValidationError({"user": _("只有甲方人员可以督办。")})
