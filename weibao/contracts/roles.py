@@ -30,30 +30,64 @@ BUREAU_ROLES = frozenset({ContractRole.BUREAU_LIAISON, ContractRole.BUREAU_VIEWE
 
 
 class Capability(models.TextChoices):
-    """What a contract role allows. Later issues add theirs here, in one table."""
+    """What a contract role may do, as verbs. Later issues add theirs here, in one table."""
 
     VIEW_CONTRACT = "contract.view"
     MANAGE_CONTRACT = "contract.manage"
     VIEW_AUDIT = "audit.view"
     VIEW_TICKETS = "ticket.view"
+    CREATE_TICKETS = "ticket.create"
+    # Change a ticket: transitions, assignment, fields, work logs, links, bulk actions.
     WORK_TICKETS = "ticket.work"
-    MANAGE_SLA = "sla.manage"
-    MANAGE_MAIL = "mail.manage"
+    REPLY = "ticket.reply"
+    WRITE_INTERNAL_NOTE = "ticket.note"
+    URGE = "ticket.urge"  # 督办
+    EXPORT_TICKETS = "ticket.export"
     # A requester's clear phone, to call back (PIPL art. 51: everyone else sees it masked).
     REVEAL_PERSONAL_DATA = "personal_data.reveal"
+    RATE = "rating.rate"  # 好差评 on the requester's side
+    RELAY_RATING = "rating.relay"  # the requester's words, taken on a call-back
+    MANAGE_RECTIFICATIONS = "rectification.manage"
+    VIEW_FIGURES = "figures.view"
+    LOG_CALLS = "hotline.log"
+    PLAN_VISITS = "visit.plan"
+    SIGN_VISITS = "visit.sign"  # check in and out (the visit's engineer; the PM with a reason)
+    CONFIRM_VISITS = "visit.confirm"
+    WRITE_ARTICLES = "knowledge.write"
+    MANAGE_KNOWLEDGE = "knowledge.manage"  # synonyms, sharing with other contracts
+    MANAGE_SLA = "sla.manage"  # SLA policies and the contract's calendars
+    MANAGE_MAIL = "mail.manage"
 
 
 ALL_MEMBERS = frozenset(ContractRole)
+PROJECT_MANAGER = frozenset({ContractRole.PROJECT_MANAGER})
+TICKET_READERS = frozenset(ALL_MEMBERS - {ContractRole.AUDITOR})
+VENDOR_AND_LIAISON = frozenset(VENDOR_ROLES | {ContractRole.BUREAU_LIAISON})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.VIEW_CONTRACT: ALL_MEMBERS,
-    Capability.MANAGE_CONTRACT: frozenset({ContractRole.PROJECT_MANAGER}),
+    Capability.MANAGE_CONTRACT: PROJECT_MANAGER,
     Capability.VIEW_AUDIT: frozenset({ContractRole.AUDITOR}),
-    Capability.VIEW_TICKETS: frozenset(ALL_MEMBERS - {ContractRole.AUDITOR}),
+    Capability.VIEW_TICKETS: TICKET_READERS,
+    Capability.CREATE_TICKETS: VENDOR_AND_LIAISON,
     Capability.WORK_TICKETS: VENDOR_ROLES,
-    Capability.MANAGE_SLA: frozenset({ContractRole.PROJECT_MANAGER}),
-    Capability.MANAGE_MAIL: frozenset({ContractRole.PROJECT_MANAGER}),
-    Capability.REVEAL_PERSONAL_DATA: frozenset(VENDOR_ROLES | {ContractRole.BUREAU_LIAISON}),
+    Capability.REPLY: VENDOR_AND_LIAISON,
+    Capability.WRITE_INTERNAL_NOTE: VENDOR_ROLES,
+    Capability.URGE: BUREAU_ROLES,
+    Capability.EXPORT_TICKETS: TICKET_READERS,
+    Capability.REVEAL_PERSONAL_DATA: VENDOR_AND_LIAISON,
+    Capability.RATE: frozenset({ContractRole.BUREAU_LIAISON}),
+    Capability.RELAY_RATING: frozenset({ContractRole.HOTLINE_AGENT, ContractRole.PROJECT_MANAGER}),
+    Capability.MANAGE_RECTIFICATIONS: PROJECT_MANAGER,
+    Capability.VIEW_FIGURES: TICKET_READERS,
+    Capability.LOG_CALLS: VENDOR_ROLES,
+    Capability.PLAN_VISITS: VENDOR_ROLES,
+    Capability.SIGN_VISITS: VENDOR_ROLES,
+    Capability.CONFIRM_VISITS: frozenset(VENDOR_ROLES | BUREAU_ROLES),
+    Capability.WRITE_ARTICLES: VENDOR_ROLES,
+    Capability.MANAGE_KNOWLEDGE: PROJECT_MANAGER,
+    Capability.MANAGE_SLA: PROJECT_MANAGER,
+    Capability.MANAGE_MAIL: PROJECT_MANAGER,
 }
 
 

@@ -11,17 +11,17 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from weibao.contracts.roles import roles_with
+
 
 def member_contract_ids(user, roles: Iterable[str] | None = None) -> list[int]:
     """Ids of the contracts ``user`` is a member of (optionally only in ``roles``)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    from weibao.contracts.models import Membership
+    # access reads Membership, whose module imports this one: hence here, within the app.
+    from weibao.contracts.access import any_contract_where, memberships_of
 
-    memberships = Membership.objects.active_for(user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    return list(memberships.values_list("contract_id", flat=True).distinct())
+    if roles is None:
+        return sorted(memberships_of(user))
+    return any_contract_where(user, roles)
 
 
 def is_member(user, contract_id: int, roles: Iterable[str] | None = None) -> bool:
@@ -39,6 +39,11 @@ class ContractScopedQuerySet(models.QuerySet):
         if not ids:
             return self.none()
         return self.filter(**{f"{self.contract_lookup}__in": ids})
+
+    def restrict(self, user, capability: str):
+        """Only the rows of contracts where ``user`` holds ``capability`` (NetBox's
+        ``restrict(user, action)``): what a user may act on, not only see."""
+        return self.for_user(user, roles_with(capability))
 
     def for_contract(self, contract):
         return self.filter(**{self.contract_lookup: contract})

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from weibao import audit
+from weibao.contracts.access import can, forget_memberships, roles_on
 from weibao.contracts.models import Contract, Membership
 from weibao.contracts.roles import ContractRole, role_label
 
@@ -33,6 +34,7 @@ def add_member(contract: Contract, user, role: str, *, by=None) -> Membership:
     if not membership.active:
         membership.active = True
         membership.save(update_fields=["active"])
+    forget_memberships(user)
     audit.record(
         "role.member_added",
         obj=membership,
@@ -48,6 +50,7 @@ def remove_member(membership: Membership, *, by=None) -> None:
         return
     membership.active = False
     membership.save(update_fields=["active"])
+    forget_memberships(membership.user)
     audit.record(
         "role.member_removed",
         obj=membership,
@@ -58,17 +61,11 @@ def remove_member(membership: Membership, *, by=None) -> None:
 
 
 def roles_of(user, contract: Contract) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        Membership.objects.active_for(user).filter(contract=contract).values_list("role", flat=True)
-    )
+    return set(roles_on(user, contract.pk))
 
 
 def has_capability(user, contract: Contract, capability: str) -> bool:
-    from weibao.contracts.roles import roles_with
-
-    return bool(roles_of(user, contract) & roles_with(capability))
+    return can(user, contract.pk, capability)
 
 
 def vendor_team(contract):

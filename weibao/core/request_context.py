@@ -14,6 +14,8 @@ class RequestContext:
     user_agent: str = ""
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     request: Any = None
+    # Answers worth computing once per request (a user's memberships): gone with the request.
+    memo: dict = field(default_factory=dict)
 
     @property
     def user(self):

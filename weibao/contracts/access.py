@@ -1,0 +1,101 @@
+"""Who may do what on a contract: the one place that answers it, for pages, APIs, services
+and tasks alike (decision 0014).
+
+A user's capabilities on a contract come from their active roles there
+(``contracts.roles.CAPABILITIES``); the three administrators have none (decision 0012).
+Each app's ``access.py`` builds its load-and-check helpers on these
+(``servicedesk.access.ticket_for(user, pk, Capability.WORK_TICKETS)``), and its services
+call ``require`` themselves, so a new caller cannot forget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from weibao.contracts.models import Membership
+from weibao.contracts.roles import roles_with
+from weibao.core import request_context
+
+_MEMO_KEY = "contracts.memberships"
+
+
+def memberships_of(user) -> dict[int, frozenset[str]]:
+    """``{contract_id: roles}`` of ``user``'s active memberships; one query per request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    ctx = request_context.current()
+    cache = ctx.memo.setdefault(_MEMO_KEY, {}) if ctx.request is not None else None
+    if cache is not None and user.pk in cache:
+        return cache[user.pk]
+    found: dict[int, set[str]] = {}
+    for contract_id, role in Membership.objects.active_for(user).values_list("contract_id", "role"):
+        found.setdefault(contract_id, set()).add(role)
+    answer = {contract_id: frozenset(roles) for contract_id, roles in found.items()}
+    if cache is not None:
+        cache[user.pk] = answer
+    return answer
+
+
+def forget_memberships(user) -> None:
+    """After a membership of ``user`` changed within this request."""
+    request_context.current().memo.get(_MEMO_KEY, {}).pop(getattr(user, "pk", None), None)
+
+
+def roles_on(user, contract_id: int | None) -> frozenset[str]:
+    return memberships_of(user).get(contract_id, frozenset()) if contract_id else frozenset()
+
+
+def can(user, contract_id: int | None, capability: str) -> bool:
+    """Whether ``user`` holds ``capability`` on the contract. ``user`` None is the system
+    itself (a task, the mail poller): services treat it as allowed, see ``require``."""
+    return bool(roles_on(user, contract_id) & roles_with(capability))
+
+
+def require(user, contract_id: int | None, capability: str, message: str | None = None) -> None:
+    """Refuse (PermissionDenied) unless ``user`` holds ``capability`` on the contract.
+
+    ``user`` None means Weibao acting on its own (a scheduled task, mail threading a
+    reply): a service that takes ``by=None`` for that passes it through here unchecked.
+    """
+    if user is None:
+        return
+    if not can(user, contract_id, capability):
+        raise PermissionDenied(message or _("您没有权限进行此操作。"))
+
+
+def contract_ids_where(user, capability: str) -> list[int]:
+    """The contracts on which ``user`` holds ``capability``."""
+    wanted = roles_with(capability)
+    return sorted(cid for cid, roles in memberships_of(user).items() if roles & wanted)
+
+
+def any_contract_where(user, roles: Iterable[str]) -> list[int]:
+    wanted = frozenset(roles)
+    return sorted(cid for cid, held in memberships_of(user).items() if held & wanted)
+
+
+# --- declarations read by the generated permission matrix (tests/security/test_permissions.py)
+
+def requires(*capabilities: str) -> Callable:
+    """Declare which capability a view needs (its load-and-check helper enforces it): a
+    route without a declaration fails the permission matrix test."""
+
+    def mark(view):
+        view.required_capabilities = tuple(capabilities)
+        return view
+
+    return mark
+
+
+def public(reason: str) -> Callable:
+    """Declare a view open to anyone (the portal, login) or to any signed-in user for
+    their own things (their account pages), with why."""
+
+    def mark(view):
+        view.public_reason = reason
+        return view
+
+    return mark
