@@ -26,19 +26,23 @@ class StrictFieldsMixin:
 
 
 class MemberContractField(serializers.PrimaryKeyRelatedField):
-    """A contract the caller is a member of (in the roles given). Others look non-existent."""
+    """A contract the caller is a member of (holding ``capability``, when given; or in the
+    roles given). Others look non-existent."""
 
     default_error_messages = {
         "does_not_exist": _("合同 {pk_value} 不存在或您不是其成员。"),
         "incorrect_type": _("合同编号应为整数，收到 {data_type}。"),
     }
 
-    def __init__(self, roles=None, **kwargs):
+    def __init__(self, roles=None, capability: str | None = None, **kwargs):
         self.roles = roles
+        self.capability = capability
         kwargs.setdefault("queryset", Contract.objects.all())
         super().__init__(**kwargs)
 
     def get_queryset(self):
         request = self.context.get("request")
         user = getattr(request, "user", None)
+        if self.capability is not None:
+            return Contract.objects.restrict(user, self.capability)
         return Contract.objects.for_user(user, roles=self.roles)

@@ -99,3 +99,16 @@ def public(reason: str) -> Callable:
         return view
 
     return mark
+
+
+def administrators(*roles: str) -> Callable:
+    """Declare a view for the platform's administrators (``accounts.roles.AdminRole``):
+    they hold no contract role (decision 0012), so no capability names them and the view
+    checks the role itself. To the permission matrix it lies outside the contract roles."""
+
+    def mark(view):
+        view.admin_roles = tuple(roles)
+        view.public_reason = "administrators only: " + ", ".join(roles)
+        return view
+
+    return mark
