@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
+from weibao.contracts.access import require
 from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
 from weibao.contracts.scoping import is_member
 from weibao.contracts.services import project_managers
@@ -337,6 +338,36 @@ def add_reply(ticket: Ticket, body: str, *, by, public: bool = True, author_name
         updated_at=now, first_response_at=ticket.first_response_at
     )
     return entry
+
+
+def record_call(ticket: Ticket, *, started_at: dt.datetime, ended_at: dt.datetime) -> Ticket:
+    """When the hotline call behind ``ticket`` began and ended (通话时长, the hotline's
+    figures). Refuses an end before the start."""
+    if ended_at < started_at:
+        raise ValidationError({"started_at": _("通话开始时间不能晚于结束时间。")})
+    Ticket.objects.filter(pk=ticket.pk).update(call_started_at=started_at, call_ended_at=ended_at)
+    ticket.call_started_at, ticket.call_ended_at = started_at, ended_at
+    return ticket
+
+
+@transaction.atomic
+def close_on_first_contact(ticket: Ticket, answer: str, *, by) -> Ticket:
+    """首次接触解决: ``by`` answered the request on first contact (a call). In one call:
+    the ticket is assigned to ``by``, the answer is a public reply, and the ticket is
+    resolved, closed and counted as resolved on first contact."""
+    require(by, ticket.contract_id, Capability.WORK_TICKETS)
+    if by is None:
+        raise ValidationError({"assignee": _("分派时必须指定处理人。")})
+    if not answer.strip():
+        raise ValidationError({"answer": _("当场解答时请填写答复内容。")})
+    transition(ticket, S.ASSIGNED, by=by, assignee=by)
+    add_reply(ticket, answer.strip(), by=by, public=True)
+    transition(ticket, S.IN_PROGRESS, by=by)
+    transition(ticket, S.RESOLVED, by=by, comment=_("电话中当场解答"))
+    ticket = transition(ticket, S.CLOSED, by=by, comment=_("首次接触解决"))
+    Ticket.objects.filter(pk=ticket.pk).update(first_contact_resolved=True)
+    ticket.first_contact_resolved = True
+    return ticket
 
 
 @transaction.atomic
