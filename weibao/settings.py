@@ -313,8 +313,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Weibao 维保 API",
-    "DESCRIPTION": "Service management for government-service platform maintenance contracts.",
+    # Plain ASCII: client generators derive a package name from the title (issue 20).
+    "TITLE": "Weibao API",
+    "DESCRIPTION": "维保 Weibao: service management for government-service platform maintenance "
+    "contracts (一体化政务服务平台运维).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
