@@ -52,6 +52,7 @@ class Capability(models.TextChoices):
     LOG_CALLS = "hotline.log"
     PLAN_VISITS = "visit.plan"
     SIGN_VISITS = "visit.sign"  # check in and out (the visit's engineer; the PM with a reason)
+    SIGN_VISITS_FOR_ENGINEER = "visit.sign_for"  # the PM, giving a reason (phone died on site)
     CONFIRM_VISITS = "visit.confirm"
     WRITE_ARTICLES = "knowledge.write"
     MANAGE_KNOWLEDGE = "knowledge.manage"  # synonyms, sharing with other contracts
@@ -83,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.LOG_CALLS: VENDOR_ROLES,
     Capability.PLAN_VISITS: VENDOR_ROLES,
     Capability.SIGN_VISITS: VENDOR_ROLES,
+    Capability.SIGN_VISITS_FOR_ENGINEER: PROJECT_MANAGER,
     Capability.CONFIRM_VISITS: frozenset(VENDOR_ROLES | BUREAU_ROLES),
     Capability.WRITE_ARTICLES: VENDOR_ROLES,
     Capability.MANAGE_KNOWLEDGE: PROJECT_MANAGER,

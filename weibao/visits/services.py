@@ -12,15 +12,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
-from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, ContractRole
-from weibao.contracts.scoping import is_member
+from weibao.contracts.access import require
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.servicedesk.models import SlaClock
 from weibao.servicedesk.services.tickets import record_arrival, update_ticket
+from weibao.visits import access
 from weibao.visits.models import Visit
 
 S = Visit.Status
-PROJECT_MANAGER = {ContractRole.PROJECT_MANAGER}
 
 
 @transaction.atomic
@@ -35,8 +35,9 @@ def plan(contract, *, engineer, start: dt.datetime, end: dt.datetime, location: 
     resolved ticket cannot be dispatched to: its clocks are over and the check-in could
     not be its arrival. Whether an arrival target applies at all: ``arrival_is_timed``.
     """
+    require(by, contract.pk, Capability.PLAN_VISITS)
     errors = {}
-    if engineer is None or not is_member(engineer, contract.pk, roles=VENDOR_ROLES):
+    if engineer is None or not access.may_go_on_site(engineer, contract.pk):
         # Clause 十一.4: the contract's own team goes on site; no subcontracting.
         errors["engineer"] = _("工程师必须是本合同乙方团队成员。")
     if end <= start:
@@ -73,22 +74,12 @@ def _require(visit: Visit, *allowed: str) -> None:
         raise ValidationError({"status": _("当前状态“%(s)s”不能执行此操作。") % {"s": visit.get_status_display()}})
 
 
-def signing_role(visit: Visit, user) -> str | None:
-    """How ``user`` may sign a visit in or out: "engineer" (the visit's own), "manager"
-    (the project manager, with a reason), or None."""
-    if user.pk == visit.engineer_id:
-        return "engineer"
-    if is_member(user, visit.contract_id, roles=PROJECT_MANAGER):
-        return "manager"
-    return None
-
-
 def _signer(visit: Visit, by, reason: str) -> str:
     """Who may sign in or out: the visit's engineer, or the project manager with a reason
     (the engineer's phone died on site...). Returns the override reason, "" for the
     engineer. Anyone else — a hotline agent in the office — would stop the ticket's
     arrival clock without being there."""
-    role = signing_role(visit, by)
+    role = access.signing_role(visit, by)
     if role == "engineer":
         return ""
     if role == "manager":
@@ -104,6 +95,7 @@ def _when(moment: dt.datetime | None) -> str | None:
 
 @transaction.atomic
 def check_in(visit: Visit, *, by, at: dt.datetime | None = None, reason: str = "") -> Visit:
+    require(by, visit.contract_id, Capability.SIGN_VISITS)
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     _require(visit, S.PLANNED)
     override = _signer(visit, by, reason)
@@ -134,6 +126,7 @@ def check_in(visit: Visit, *, by, at: dt.datetime | None = None, reason: str = "
 @transaction.atomic
 def check_out(visit: Visit, *, by, work_done: str, parts_used: str = "", at: dt.datetime | None = None,
               reason: str = "") -> Visit:
+    require(by, visit.contract_id, Capability.SIGN_VISITS)
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     _require(visit, S.ON_SITE)
     override = _signer(visit, by, reason)
@@ -166,14 +159,14 @@ def confirm(visit: Visit, *, by, name: str = "", note: str = "") -> Visit:
     on their behalf: the requester's name is required, and the record says it was
     recorded by that vendor user.
     """
+    require(by, visit.contract_id, Capability.CONFIRM_VISITS)
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     _require(visit, S.DONE)
     name = name.strip()[:100]
-    if is_member(by, visit.contract_id, roles=BUREAU_ROLES):
-        kind = Visit.ConfirmationKind.BUREAU
+    kind = access.confirms_as(visit, by)
+    if kind == Visit.ConfirmationKind.BUREAU:
         name = name or (getattr(by, "display_name", "") or by.get_username())[:100]
-    elif is_member(by, visit.contract_id, roles=VENDOR_ROLES):
-        kind = Visit.ConfirmationKind.ON_BEHALF
+    elif kind == Visit.ConfirmationKind.ON_BEHALF:
         if not name:
             raise ValidationError({"confirmed_by_name": _("代请求人记录确认时，请填写请求人姓名。")})
     else:
@@ -193,6 +186,7 @@ def confirm(visit: Visit, *, by, name: str = "", note: str = "") -> Visit:
 
 
 def cancel(visit: Visit, *, by) -> Visit:
+    require(by, visit.contract_id, Capability.PLAN_VISITS)
     _require(visit, S.PLANNED)
     visit.status = S.CANCELLED
     visit.save(update_fields=["status"])

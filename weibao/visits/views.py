@@ -7,27 +7,24 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
-from weibao.contracts.scoping import is_member
-from weibao.contracts.services import has_capability, vendor_team
+from weibao.contracts.access import can, requires
+from weibao.contracts.roles import Capability
+from weibao.contracts.services import vendor_team
 from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.params import BadParameter, bad_request, parse_date, parse_datetime, parse_id
 from weibao.servicedesk.models import Ticket
-from weibao.visits import services
+from weibao.visits import access, services
 from weibao.visits.models import Visit
 
 
-def _contract(request):
-    contract = getattr(request, "contract", None)
-    if contract is None or not has_capability(request.user, contract, Capability.VIEW_TICKETS):
-        raise PermissionDenied
-    return contract
+def _contract(request, capability: str = Capability.VIEW_TICKETS):
+    return access.contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 def _week_start(request) -> dt.date:
@@ -35,6 +32,7 @@ def _week_start(request) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def calendar(request):
     contract = _contract(request)
@@ -54,15 +52,14 @@ def calendar(request):
         "contract": contract, "week": week, "monday": monday,
         "previous": monday - dt.timedelta(days=7), "next": monday + dt.timedelta(days=7),
         "team": vendor_team(contract), "engineer": engineer,
-        "can_plan": is_member(request.user, contract.pk, roles=VENDOR_ROLES),
+        "can_plan": can(request.user, contract.pk, Capability.PLAN_VISITS),
     })
 
 
+@requires(Capability.PLAN_VISITS)
 @login_required
 def plan(request):
-    contract = _contract(request)
-    if not is_member(request.user, contract.pk, roles=VENDOR_ROLES):
-        raise PermissionDenied
+    contract = _contract(request, Capability.PLAN_VISITS)
     raw_ticket = request.GET.get("ticket") or request.POST.get("ticket")
     ticket_id = parse_id(raw_ticket)
     if raw_ticket and ticket_id is None:
@@ -104,48 +101,60 @@ def plan(request):
     })
 
 
-def _visible(request, pk) -> Visit:
-    return get_object_or_404(
-        Visit.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related("engineer", "ticket"),
-        pk=pk,
-    )
-
-
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def detail(request, pk):
-    visit = _visible(request, pk)
-    bureau = is_member(request.user, visit.contract_id, roles=BUREAU_ROLES)
-    signing = services.signing_role(visit, request.user)
+    visit = access.visit_for(request.user, pk)
+    signing = access.signing_role(visit, request.user)
     return render(request, "visits/detail.html", {
         "visit": visit,
-        "can_work": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES),
+        "can_work": can(request.user, visit.contract_id, Capability.SIGN_VISITS),
+        "can_cancel": can(request.user, visit.contract_id, Capability.PLAN_VISITS),
         "is_engineer": signing == "engineer",
         "is_manager": signing == "manager",
-        "can_confirm": is_member(request.user, visit.contract_id, roles=VENDOR_ROLES | BUREAU_ROLES),
-        "confirms_as_bureau": bureau,
+        "can_confirm": can(request.user, visit.contract_id, Capability.CONFIRM_VISITS),
+        "confirms_as_bureau": access.confirms_as(visit, request.user) == Visit.ConfirmationKind.BUREAU,
     })
 
 
-@login_required
-@require_POST
-def act(request, pk, action):
-    visit = _visible(request, pk)
-    vendor = is_member(request.user, visit.contract_id, roles=VENDOR_ROLES)
-    bureau = is_member(request.user, visit.contract_id, roles=BUREAU_ROLES)
+def _act(request, pk, capability: str, step) -> object:
+    """Load the visit for ``capability`` (404/403), run the service, report in place."""
+    visit = access.visit_for(request.user, pk, capability)
     try:
-        if action == "check_in" and vendor:
-            services.check_in(visit, by=request.user, reason=request.POST.get("reason", ""))
-        elif action == "check_out" and vendor:
-            services.check_out(visit, by=request.user, work_done=request.POST.get("work_done", ""),
-                               parts_used=request.POST.get("parts_used", ""), reason=request.POST.get("reason", ""))
-        elif action == "confirm" and (vendor or bureau):
-            services.confirm(visit, by=request.user, name=request.POST.get("name", ""),
-                             note=request.POST.get("note", ""))
-        elif action == "cancel" and vendor:
-            services.cancel(visit, by=request.user)
-        else:
-            raise PermissionDenied
+        step(visit)
         messages.success(request, _("已更新。"))
     except ValidationError as error:
         report_errors(request, error)
     return redirect("visits:detail", pk)
+
+
+@requires(Capability.SIGN_VISITS)
+@login_required
+@require_POST
+def check_in(request, pk):
+    return _act(request, pk, Capability.SIGN_VISITS, lambda visit: services.check_in(
+        visit, by=request.user, reason=request.POST.get("reason", "")))
+
+
+@requires(Capability.SIGN_VISITS)
+@login_required
+@require_POST
+def check_out(request, pk):
+    return _act(request, pk, Capability.SIGN_VISITS, lambda visit: services.check_out(
+        visit, by=request.user, work_done=request.POST.get("work_done", ""),
+        parts_used=request.POST.get("parts_used", ""), reason=request.POST.get("reason", "")))
+
+
+@requires(Capability.CONFIRM_VISITS)
+@login_required
+@require_POST
+def confirm(request, pk):
+    return _act(request, pk, Capability.CONFIRM_VISITS, lambda visit: services.confirm(
+        visit, by=request.user, name=request.POST.get("name", ""), note=request.POST.get("note", "")))
+
+
+@requires(Capability.PLAN_VISITS)
+@login_required
+@require_POST
+def cancel(request, pk):
+    return _act(request, pk, Capability.PLAN_VISITS, lambda visit: services.cancel(visit, by=request.user))
