@@ -209,7 +209,8 @@ class WorkingTime:
 
 class DayRules:
     """Which dates are working days: the official arrangement, a contract's own edits,
-    and Monday–Friday for years with no arrangement loaded (reported, never silent)."""
+    and for years with no arrangement loaded a provisional calendar (the statutory
+    holidays rest, otherwise Monday–Friday; reported as uncovered, never silent)."""
 
     def __init__(
         self,
@@ -217,11 +218,16 @@ class DayRules:
         official_work: dict[dt.date, str],
         covered_years: Iterable[int],
         overrides: dict[dt.date, bool] | None = None,
+        provisional_rest: dict[dt.date, str] | None = None,
     ) -> None:
         self.official_rest = official_rest
         self.official_work = official_work
         self.covered_years = frozenset(covered_years)
         self.overrides = overrides or {}
+        # Only for years nothing official covers: a loaded year's notice decides alone.
+        self.provisional_rest = {
+            day: name for day, name in (provisional_rest or {}).items() if day.year not in self.covered_years
+        }
 
     def is_working_day(self, day: dt.date) -> bool:
         override = self.overrides.get(day)
@@ -229,12 +235,13 @@ class DayRules:
             return override
         if day in self.official_work:
             return True
-        if day in self.official_rest:
+        if day in self.official_rest or day in self.provisional_rest:
             return False
         return day.weekday() < 5
 
     def uncovered_years(self, first: dt.date, last: dt.date) -> list[int]:
-        """Years in [first, last] for which no official arrangement is loaded."""
+        """Years in [first, last] for which no official arrangement is loaded (their
+        calendar is provisional: statutory holidays only, make-up days unknown)."""
         low, high = sorted((first.year, last.year))
         return [year for year in range(low, high + 1) if year not in self.covered_years]
 
