@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,16 +13,14 @@ from weibao.api.errors import field_error
 from weibao.api.mixins import required_contract
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
-from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
-from weibao.contracts.scoping import member_contract_ids
-from weibao.knowledge import services
+from weibao.contracts.roles import Capability
+from weibao.knowledge import access, services
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import MAX_RESULTS, search
-from weibao.servicedesk.models import Ticket
 
 
 class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    contract = MemberContractField(roles=VENDOR_ROLES)
+    contract = MemberContractField(capability=Capability.WRITE_ARTICLES)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=services.MAX_TAGS
     )
@@ -98,6 +95,12 @@ class ArticleViewSet(
 
     serializer_class = ArticleSerializer
     schema = StrictRequestSchema()
+    required_capabilities = {
+        "list": (Capability.VIEW_CONTRACT,),
+        "retrieve": (Capability.VIEW_CONTRACT,),
+        "create": (Capability.WRITE_ARTICLES,),
+        "from_ticket": (Capability.WRITE_ARTICLES,),
+    }
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -130,35 +133,25 @@ class ArticleViewSet(
 
         payload = ArticleFromTicketSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        ticket = (
-            Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS))
-            .select_related("contract")
-            .filter(pk=payload.validated_data["ticket"])
-            .first()
-        )
+        ticket = access.visible_ticket(request.user, payload.validated_data["ticket"])
         if ticket is None:
             # Someone else's ticket looks non-existent: 404, still naming the field.
             message = _("工单不存在或您不是其合同的成员。")
             return Response(
                 {"detail": message, "ticket": [message]}, status=status.HTTP_404_NOT_FOUND
             )
-        if not services.can_write(request.user, ticket.contract):
-            raise PermissionDenied(_("只有乙方团队成员可以编写知识库文章。"))
         article = services.article_from_ticket(ticket, by=request.user)
         body = ArticleSerializer(article, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     def get_queryset(self):
-        articles = Article.objects.visible_to(self.request.user).order_by("-updated_at", "-id")
         # Drafts are the vendor team's working copies; bureau members read published ones.
-
-        writer_contracts = member_contract_ids(self.request.user, roles=VENDOR_ROLES)
-        return articles.filter(status=Article.Status.PUBLISHED) | articles.filter(
-            contract_id__in=writer_contracts
-        )
+        return access.readable_articles(self.request.user).order_by("-updated_at", "-id")
 
 
 class SearchView(APIView):
+    required_capabilities = (Capability.VIEW_CONTRACT,)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("contract", int, required=True),

@@ -13,26 +13,17 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.contracts.models import Contract, Membership
-from weibao.contracts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
+from weibao.contracts.access import require
+from weibao.contracts.models import Contract
+from weibao.contracts.roles import Capability
 from weibao.contracts.scoping import member_contract_ids
-from weibao.contracts.services import roles_of
 from weibao.core import clock
-from weibao.knowledge import text
+from weibao.knowledge import access, text
 from weibao.knowledge.models import Article, ArticleVersion, ArticleVote, KnowledgeShare, Synonym
 from weibao.knowledge.search import bump_generation, bump_index
 from weibao.servicedesk.models import Status, Ticket, TicketEntry
 
 MAX_TAGS = 20
-
-
-def can_write(user, contract) -> bool:
-    """Only the vendor's own team writes articles (clause 十一.4: no outsiders)."""
-    return bool(roles_of(user, contract) & VENDOR_ROLES)
-
-
-def can_manage_synonyms(user, contract) -> bool:
-    return ContractRole.PROJECT_MANAGER in roles_of(user, contract)
 
 
 def clean_tags(tags) -> list[str]:
@@ -88,8 +79,7 @@ def _snapshot(
 
 
 def _require_writer(user, contract) -> None:
-    if user is not None and not can_write(user, contract):
-        raise PermissionDenied(_("只有乙方团队成员可以编写知识库文章。"))
+    require(user, contract.pk, Capability.WRITE_ARTICLES, _("只有乙方团队成员可以编写知识库文章。"))
 
 
 @transaction.atomic
@@ -363,11 +353,10 @@ def ticket_answers(ticket) -> list[str]:
     resolution comments, oldest first (internal notes and the requester's own words are
     not part of it)."""
 
-    team = Membership.objects.filter(contract_id=ticket.contract_id, role__in=VENDOR_ROLES)
     entries = (
         ticket.entries.filter(public=True)
         .filter(
-            Q(kind=TicketEntry.Kind.REPLY, author__in=team.values("user_id"))
+            Q(kind=TicketEntry.Kind.REPLY, author__in=access.team_user_ids(ticket.contract_id))
             | Q(kind=TicketEntry.Kind.TRANSITION, to_status=Status.RESOLVED)
         )
         .order_by("created_at", "id")
@@ -438,8 +427,7 @@ def _clean_terms(terms) -> list[str]:
 @transaction.atomic
 def save_synonyms(contract, terms, *, by, group: Synonym | None = None) -> Synonym:
     """Add or change a synonym group; articles that contain its words are re-segmented."""
-    if not can_manage_synonyms(by, contract):
-        raise PermissionDenied(_("只有项目经理可以维护同义词。"))
+    require(by, contract.pk, Capability.MANAGE_KNOWLEDGE, _("只有项目经理可以维护同义词。"))
     cleaned = _clean_terms(terms)
     before = list(group.terms) if group else None
     if group is None:
@@ -461,8 +449,7 @@ def save_synonyms(contract, terms, *, by, group: Synonym | None = None) -> Synon
 
 @transaction.atomic
 def delete_synonyms(group: Synonym, *, by) -> None:
-    if not can_manage_synonyms(by, group.contract):
-        raise PermissionDenied(_("只有项目经理可以维护同义词。"))
+    require(by, group.contract_id, Capability.MANAGE_KNOWLEDGE, _("只有项目经理可以维护同义词。"))
     audit.record(
         "knowledge.synonyms_deleted",
         obj=group,
@@ -508,17 +495,12 @@ def visible_source_ticket(article, user):
         return None
 
     return (
-        Ticket.objects.for_user(user, roles_with(Capability.VIEW_TICKETS))
+        Ticket.objects.restrict(user, Capability.VIEW_TICKETS)
         .filter(pk=article.source_ticket_id).only("pk", "number").first()
     )
 
 
 # -- sharing across contracts ------------------------------------------------------------------
-
-
-def can_share(user, contract) -> bool:
-    """The owning contract's project manager decides whom its articles are shared with."""
-    return ContractRole.PROJECT_MANAGER in roles_of(user, contract)
 
 
 def share_targets(user, owner):
@@ -530,8 +512,10 @@ def share_targets(user, owner):
 
 
 def _require_sharer(user, owner) -> None:
-    if not can_share(user, owner):
+    """The owning contract's project manager decides whom its articles are shared with."""
+    if user is None:  # sharing is a person's decision, never the system's
         raise PermissionDenied(_("只有本合同的项目经理可以设置知识共享。"))
+    require(user, owner.pk, Capability.MANAGE_KNOWLEDGE, _("只有本合同的项目经理可以设置知识共享。"))
 
 
 def _target(user, owner, reader) -> Contract:

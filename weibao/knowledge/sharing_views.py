@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from weibao.contracts.access import require, requires
 from weibao.contracts.models import Contract
+from weibao.contracts.roles import Capability
 from weibao.knowledge import services
 from weibao.knowledge.models import Article, KnowledgeShare
 
@@ -23,13 +25,13 @@ def _reader(value) -> Contract | None:
     return Contract(pk=int(text))
 
 
+@requires(Capability.MANAGE_KNOWLEDGE)
 @login_required
 def sharing(request):
     contract = getattr(request, "contract", None)
     if contract is None:
         raise Http404
-    if not services.can_share(request.user, contract):
-        raise PermissionDenied
+    require(request.user, contract.pk, Capability.MANAGE_KNOWLEDGE)
     errors = {}
     if request.method == "POST":
         reader = _reader(request.POST.get("reader"))

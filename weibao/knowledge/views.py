@@ -5,40 +5,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.roles import VENDOR_ROLES, Capability, roles_with
-from weibao.contracts.scoping import member_contract_ids
+from weibao.contracts.access import require, requires
+from weibao.contracts.roles import Capability
 from weibao.core.params import page_of
-from weibao.knowledge import services
+from weibao.knowledge import access, services
 from weibao.knowledge.forms import ArticleForm, SynonymForm
 from weibao.knowledge.models import Article, ArticleVersion, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
 from weibao.knowledge.text import default_synonym_groups
-from weibao.servicedesk.models import Ticket
 
 
-def _readable(user):
-    """Published articles the user may read, and drafts of their own vendor team."""
-    writer_contracts = member_contract_ids(user, roles=VENDOR_ROLES)
-    return Article.objects.visible_to(user).filter(
-        Q(status=Article.Status.PUBLISHED) | Q(contract_id__in=writer_contracts)
-    )
-
-
-def _current_contract(request):
+def _current_contract(request, capability: str | None = None):
     contract = getattr(request, "contract", None)
     if contract is None:
         raise Http404(_("您还不是任何合同的成员。"))
+    if capability is not None:
+        require(request.user, contract.pk, capability)
     return contract
 
 
+@requires(Capability.VIEW_CONTRACT)
 @login_required
 def article_list(request):
     contract = _current_contract(request)
@@ -48,22 +41,21 @@ def article_list(request):
         "contract": contract,
         "q": q,
         "hits": hits,
-        "can_write": services.can_write(request.user, contract),
-        "can_manage_synonyms": services.can_manage_synonyms(request.user, contract),
+        "can_write": access.can_write(request.user, contract.pk),
+        "can_manage_synonyms": access.can_manage(request.user, contract.pk),
     }
     if request.headers.get("HX-Request"):
         return render(request, "knowledge/_results.html", context)
-    articles = _readable(request.user).filter(contract=contract).order_by("-updated_at", "-id")
+    articles = access.readable_articles(request.user).filter(contract=contract).order_by("-updated_at", "-id")
     context["page"] = page_of(request, articles, 30)
     return render(request, "knowledge/list.html", context)
 
 
+@requires(Capability.VIEW_CONTRACT)
 @login_required
 def article_detail(request, pk: int):
-    article = get_object_or_404(
-        _readable(request.user).select_related("contract"), pk=pk
-    )
-    can_write = services.can_write(request.user, article.contract)
+    article = access.article_for(request.user, pk)
+    can_write = access.can_write(request.user, article.contract_id)
     return render(
         request,
         "knowledge/detail.html",
@@ -81,10 +73,11 @@ def article_detail(request, pk: int):
     )
 
 
+@requires(Capability.VIEW_CONTRACT)
 @login_required
 @require_POST
 def article_feedback(request, pk: int):
-    article = get_object_or_404(_readable(request.user).published(), pk=pk)
+    article = get_object_or_404(access.readable_articles(request.user).published(), pk=pk)
     helpful = request.POST.get("helpful") == "1"
     services.record_feedback(article, helpful=helpful, user=request.user)
     if request.headers.get("HX-Request"):
@@ -107,11 +100,10 @@ def _form_values(form) -> dict:
     }
 
 
+@requires(Capability.WRITE_ARTICLES)
 @login_required
 def article_create(request):
-    contract = _current_contract(request)
-    if not services.can_write(request.user, contract):
-        raise PermissionDenied
+    contract = _current_contract(request, Capability.WRITE_ARTICLES)
     form = ArticleForm(request.POST or None, initial={"visibility": "internal"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,12 +119,10 @@ def article_create(request):
 
 
 def _writable(request, pk: int) -> Article:
-    article = get_object_or_404(_readable(request.user).select_related("contract"), pk=pk)
-    if not services.can_write(request.user, article.contract):
-        raise PermissionDenied
-    return article
+    return access.article_for(request.user, pk, Capability.WRITE_ARTICLES)
 
 
+@requires(Capability.WRITE_ARTICLES)
 @login_required
 def article_edit(request, pk: int):
     article = _writable(request, pk)
@@ -167,6 +157,7 @@ def article_edit(request, pk: int):
     )
 
 
+@requires(Capability.WRITE_ARTICLES)
 @login_required
 def article_history(request, pk: int):
     article = _writable(request, pk)
@@ -187,6 +178,7 @@ def _version(request, pk: int, number: int) -> tuple[Article, ArticleVersion]:
     return article, get_object_or_404(article.versions.select_related("saved_by"), number=number)
 
 
+@requires(Capability.WRITE_ARTICLES)
 @login_required
 def article_version(request, pk: int, number: int):
     article, version = _version(request, pk, number)
@@ -207,6 +199,7 @@ def article_version(request, pk: int, number: int):
     )
 
 
+@requires(Capability.WRITE_ARTICLES)
 @login_required
 def article_restore(request, pk: int, number: int):
     """GET asks for confirmation; POST starts a new draft from the version."""
@@ -224,19 +217,15 @@ def article_restore(request, pk: int, number: int):
     )
 
 
+@requires(Capability.WRITE_ARTICLES)
 @login_required
 @require_POST
 def article_from_ticket(request, ticket_pk: int):
     """The "生成知识文章" button of a ticket page: a draft from the ticket, opened in the editor."""
 
-    ticket = get_object_or_404(
-        Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related(
-            "contract"
-        ),
-        pk=ticket_pk,
-    )
-    if not services.can_write(request.user, ticket.contract):
-        raise PermissionDenied
+    ticket = access.visible_ticket(request.user, ticket_pk)
+    if ticket is None:
+        raise Http404
     try:
         article = services.article_from_ticket(ticket, by=request.user)
     except ValidationError as exc:
@@ -255,11 +244,10 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+@requires(Capability.MANAGE_KNOWLEDGE)
 @login_required
 def synonyms(request):
-    contract = _current_contract(request)
-    if not services.can_manage_synonyms(request.user, contract):
-        raise PermissionDenied
+    contract = _current_contract(request, Capability.MANAGE_KNOWLEDGE)
     form = SynonymForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -281,6 +269,7 @@ def synonyms(request):
     )
 
 
+@requires(Capability.MANAGE_KNOWLEDGE)
 @login_required
 @require_POST
 def synonym_delete(request, pk: int):

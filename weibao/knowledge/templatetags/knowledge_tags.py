@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from weibao.knowledge import services
+from weibao.knowledge import access, services
 from weibao.knowledge.models import Article
 
 register = template.Library()
@@ -15,7 +15,7 @@ def article_from_ticket_button(context, ticket):
     """The button, for members who may write articles, on a resolved or closed ticket."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    show = services.ticket_can_become_article(ticket) and services.can_write(user, ticket.contract)
+    show = services.ticket_can_become_article(ticket) and access.can_write(user, ticket.contract_id)
     # Articles already written from this ticket, so that nobody writes the same one twice.
     written = (
         Article.objects.for_contract(ticket.contract).filter(source_ticket=ticket).order_by("id")
