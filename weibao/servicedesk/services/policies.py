@@ -9,12 +9,16 @@ from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
 from weibao.calendars.models import BusinessCalendar
+from weibao.contracts.access import require
+from weibao.contracts.roles import Capability
 from weibao.servicedesk.models import SlaPolicy
 
 MAX_MINUTES = 365 * 24 * 60
 
 
 def update_policy(policy: SlaPolicy, *, by, **values) -> SlaPolicy:
+    """Change a policy's targets and calendars; only who manages the contract's SLA."""
+    require(by, policy.contract_id, Capability.MANAGE_SLA)
     before = audit.snapshot(policy)
     errors = {}
     for name in ("response_minutes", "arrival_minutes", "resolution_minutes"):

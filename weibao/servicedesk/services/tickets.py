@@ -1,7 +1,9 @@
 """What people do to tickets: open, change, move through the lifecycle, reply, log work.
 
-Every function takes domain objects and the acting user, checks the business rules,
-writes the ticket's history, drives its SLA clocks, and audits personal data.
+Every function takes domain objects and the acting user, refuses (PermissionDenied) a
+user who lacks the capability it needs (``by=None`` is Weibao itself: a task, the mail
+channel, the portal), checks the business rules, writes the ticket's history, drives its
+SLA clocks, and audits personal data.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
-from weibao.contracts.access import require
-from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
-from weibao.contracts.scoping import is_member
+from weibao.contracts.access import can, require
+from weibao.contracts.roles import Capability
 from weibao.contracts.services import project_managers
 from weibao.core import clock, events
 from weibao.core.masking import mask_phone
@@ -56,7 +57,7 @@ def next_number(contract, now: dt.datetime) -> str:
 
 def _check_assignee(ticket: Ticket, user) -> None:
     # Clause 十一.4: no subcontracting — only the contract's own vendor team works tickets.
-    if user is not None and not is_member(user, ticket.contract_id, roles=VENDOR_ROLES):
+    if user is not None and not can(user, ticket.contract_id, Capability.WORK_TICKETS):
         raise ValidationError(
             {"assignee": _("处理人必须是本合同乙方团队成员（合同第十一条第4款：不得转包）。")}
         )
@@ -112,6 +113,7 @@ def _personal(ticket: Ticket) -> dict:
 
 @transaction.atomic
 def create_ticket(contract, *, by, **fields) -> Ticket:
+    require(by, contract.pk, Capability.CREATE_TICKETS)
     if "requester_phone" in fields:
         fields["requester_phone"] = normalise_phone(fields["requester_phone"])
     now = clock.now()
@@ -142,6 +144,7 @@ def _name(user) -> str:
 
 @transaction.atomic
 def update_ticket(ticket: Ticket, *, by, comment: str = "", **changes) -> Ticket:
+    require(by, ticket.contract_id, Capability.WORK_TICKETS)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -234,6 +237,7 @@ def _tell_assignee(ticket: Ticket) -> None:
 
 @transaction.atomic
 def transition(ticket: Ticket, to: str, *, by, comment: str = "", assignee=None) -> Ticket:
+    require(by, ticket.contract_id, Capability.WORK_TICKETS)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     workflow.check(ticket.status, to)
     now = clock.now()
@@ -303,6 +307,7 @@ def _tell_watchers(ticket: Ticket, by, subject: str, now: dt.datetime) -> None:
 
 def toggle_watch(ticket: Ticket, user) -> bool:
     """Start or stop following a ticket; True when now watching."""
+    require(user, ticket.contract_id, Capability.VIEW_TICKETS)
     if ticket.watchers.filter(pk=user.pk).exists():
         ticket.watchers.remove(user)
         return False
@@ -312,7 +317,14 @@ def toggle_watch(ticket: Ticket, user) -> bool:
 
 @transaction.atomic
 def add_reply(ticket: Ticket, body: str, *, by, public: bool = True, author_name: str = "") -> TicketEntry:
-    """A reply (public) or internal note. ``author_name`` names a requester who has no account."""
+    """A reply (public) or internal note. ``author_name`` names a requester who has no account.
+
+    A user who may not write internal notes asking for one is refused, not published:
+    what they meant to keep from the requester is never sent to them."""
+    if public:
+        require(by, ticket.contract_id, Capability.REPLY, _("您不能在此工单回复。"))
+    else:
+        require(by, ticket.contract_id, Capability.WRITE_INTERNAL_NOTE, _("内部备注仅限乙方团队。"))
     if not body.strip():
         raise ValidationError({"body": _("内容不能为空。")})
     # The ticket row is locked before anything refers to it, as transition() does: an
@@ -329,7 +341,7 @@ def add_reply(ticket: Ticket, body: str, *, by, public: bool = True, author_name
     )
     if public:
         events.publish("ticket.replied", contract=ticket.contract, obj=ticket, payload={"entry": entry.pk})
-    vendor = by is not None and is_member(by, ticket.contract_id, roles=VENDOR_ROLES)
+    vendor = by is not None and can(by, ticket.contract_id, Capability.WORK_TICKETS)
     if public and vendor and ticket.first_response_at is None and ticket.is_open:
         ticket.first_response_at = now
         sla.stop(ticket, SlaClock.Target.RESPONSE, now)
@@ -373,6 +385,7 @@ def close_on_first_contact(ticket: Ticket, answer: str, *, by) -> Ticket:
 @transaction.atomic
 def record_arrival(ticket: Ticket, *, by, at: dt.datetime | None = None) -> Ticket:
     """The engineer arrived on site (from a visit check-in or by hand)."""
+    require(by, ticket.contract_id, Capability.WORK_TICKETS)
     if not ticket.needs_onsite:
         raise ValidationError({"needs_onsite": _("该工单不需要到场。")})
     if ticket.arrived_at is not None:
@@ -393,8 +406,7 @@ def record_arrival(ticket: Ticket, *, by, at: dt.datetime | None = None) -> Tick
 
 
 def add_worklog(ticket: Ticket, *, by, minutes: int, note: str = "", work_date=None) -> Worklog:
-    if not is_member(by, ticket.contract_id, roles=VENDOR_ROLES):
-        raise ValidationError({"user": _("只有乙方团队成员可以登记工时。")})
+    require(by, ticket.contract_id, Capability.WORK_TICKETS, _("只有乙方团队成员可以登记工时。"))
     if not 1 <= minutes <= 24 * 60:
         raise ValidationError({"minutes": _("用时应在 1–1440 分钟之间。")})
     return Worklog.objects.create(
@@ -403,6 +415,7 @@ def add_worklog(ticket: Ticket, *, by, minutes: int, note: str = "", work_date=N
 
 
 def link(ticket: Ticket, other: Ticket, *, by, kind: str = TicketLink.Kind.RELATES) -> TicketLink:
+    require(by, ticket.contract_id, Capability.WORK_TICKETS)
     if other.contract_id != ticket.contract_id:
         raise ValidationError({"to_ticket": _("只能关联同一合同的工单。")})
     if kind not in TicketLink.Kind.values:
@@ -418,16 +431,15 @@ def link(ticket: Ticket, other: Ticket, *, by, kind: str = TicketLink.Kind.RELAT
 def may_reveal_phone(user, ticket: Ticket) -> bool:
     """Whether ``user`` may see the requester's clear phone: those who call back (the
     vendor team, the bureau liaison). The one rule for the ticket page, the API and exports."""
-    return user is not None and is_member(
-        user, ticket.contract_id, roles=roles_with(Capability.REVEAL_PERSONAL_DATA)
-    )
+    return user is not None and can(user, ticket.contract_id, Capability.REVEAL_PERSONAL_DATA)
 
 
 def reveal_phone(ticket: Ticket, *, by) -> str:
     """The full phone number, for the one who needs to call back; the read is audited.
     Refuses (PermissionDenied) anyone ``may_reveal_phone`` does not allow."""
-    if not may_reveal_phone(by, ticket):
-        raise PermissionDenied
+    if by is None:
+        raise PermissionDenied  # a clear phone is read by a person, audited by name
+    require(by, ticket.contract_id, Capability.REVEAL_PERSONAL_DATA)
     audit.record("ticket.personal_data.read", obj=ticket, actor=by, detail={"field": "requester_phone"})
     return ticket.requester_phone
 
@@ -552,7 +564,8 @@ def offered_name(attachment: Attachment) -> str:
 
 def add_attachment(ticket: Ticket, upload, *, by) -> Attachment:
     """Keep an upload, typed by its first bytes; its name must agree (``attachment_name``).
-    The one way in for staff replies, the portal and mail."""
+    The one way in for staff replies, the portal and mail: a user adds files with a reply."""
+    require(by, ticket.contract_id, Capability.REPLY)
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("附件不能超过 20 MB。")})
     head = upload.read(2048)
@@ -583,8 +596,7 @@ def urge(ticket: Ticket, *, by, comment: str = "") -> Ticket:
     from django.urls import reverse
 
 
-    if not is_member(by, ticket.contract_id, roles=BUREAU_ROLES):
-        raise ValidationError({"user": _("只有甲方人员可以督办。")})
+    require(by, ticket.contract_id, Capability.URGE, _("只有甲方人员可以督办。"))
     if not ticket.is_open:
         raise ValidationError({"status": _("工单已结束，无需督办。")})
     now = clock.now()
