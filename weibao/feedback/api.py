@@ -8,24 +8,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.api.mixins import required_contract
 from weibao.api.serializers import StrictFieldsMixin
 from weibao.contracts.models import Contract
-from weibao.contracts.roles import Capability, roles_with
-from weibao.contracts.scoping import is_member
-from weibao.feedback import services
+from weibao.contracts.roles import Capability
+from weibao.feedback import access, services
 from weibao.feedback.models import Level, Rating
-from weibao.servicedesk.models import Ticket
-
-#: Who records a rating through the API (kept here for the callers that import it): the
-#: bureau's liaison, and the vendor's hotline agents and project manager, whose ratings
-#: are stored as phone call-backs.
-RATERS = services.RATERS
-FIGURE_VIEWERS = roles_with(Capability.VIEW_TICKETS)
 
 
 class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -57,6 +48,13 @@ class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class TicketRatingView(APIView):
+    # Rating: the bureau's liaison, or the vendor's hotline agents and project manager,
+    # whose ratings are stored as phone call-backs (feedback.access.rater_for).
+    required_capabilities = {
+        "get": (Capability.VIEW_TICKETS,),
+        "post": (Capability.RATE, Capability.RELAY_RATING),
+    }
+
     @extend_schema(
         request=RatingSerializer, responses={201: RatingSerializer},
         description="Once per ticket, when resolved or closed. A rating by the vendor's hotline agent "
@@ -64,11 +62,7 @@ class TicketRatingView(APIView):
                     "own (bureau liaison) then replaces it once.",
     )
     def post(self, request, pk: int):
-        ticket = get_object_or_404(
-            Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=pk
-        )
-        if not is_member(request.user, ticket.contract_id, roles=RATERS):
-            raise PermissionDenied("您不能为此工单评价。 / You may not rate this ticket.")
+        ticket, _rater = access.ticket_to_rate(request.user, pk)
         payload = RatingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         rating = services.rate(
@@ -79,9 +73,7 @@ class TicketRatingView(APIView):
 
     @extend_schema(responses=RatingSerializer)
     def get(self, request, pk: int):
-        ticket = get_object_or_404(
-            Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=pk
-        )
+        ticket = access.visible_ticket(request.user, pk)
         rating = get_object_or_404(Rating, ticket=ticket)
         return Response(RatingSerializer(rating).data)
 
@@ -131,6 +123,8 @@ def figures_data(contract: Contract, figures: services.SatisfactionFigures) -> d
 
 
 class FiguresView(APIView):
+    required_capabilities = {"get": (Capability.VIEW_FIGURES,)}
+
     @extend_schema(
         parameters=[
             OpenApiParameter("contract", int, required=True),
@@ -146,9 +140,10 @@ class FiguresView(APIView):
                     "the contract who see its tickets only.",
     )
     def get(self, request):
-        contract = required_contract(request)
-        if not is_member(request.user, contract.pk, roles=FIGURE_VIEWERS):
-            raise PermissionDenied(_("您不能查看此合同的好差评统计。"))
+        contract = access.contract_for(
+            request.user, required_contract(request), Capability.VIEW_FIGURES,
+            _("您不能查看此合同的好差评统计。"),
+        )
         start, end = services.parse_period(request.query_params.get("start"), request.query_params.get("end"))
         figures = services.satisfaction_figures(contract, start, end)
         return Response(FeedbackFiguresSerializer(figures_data(contract, figures)).data)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from weibao.audit import services as audit
 from weibao.audit.models import AuditRecord
 from weibao.calendars.services import PeriodRule, legal_period
-from weibao.contracts.roles import VENDOR_ROLES, ContractRole
-from weibao.contracts.scoping import is_member
+from weibao.contracts.access import require
+from weibao.contracts.roles import Capability
 from weibao.contracts.services import project_managers
 from weibao.core import clock, events
 from weibao.core.params import BadParameter, parse_date
+from weibao.feedback.access import Rater, rater_for
 from weibao.feedback.models import Level, Rating, Rectification
 from weibao.notifications.services import notify
 from weibao.servicedesk.models import Status, Ticket
@@ -33,64 +34,58 @@ def rectification_working_days() -> int:
     return int(getattr(settings, "WEIBAO_RECTIFICATION_WORKING_DAYS", 15))
 
 
-#: Who may record a rating: the bureau's liaison (its own or its staff's) and the vendor's
-#: hotline agents and project manager (the requester's words, given on a call-back).
-REQUESTER_SIDE_RATERS = frozenset({ContractRole.BUREAU_LIAISON})
-VENDOR_RECORDERS = frozenset({ContractRole.HOTLINE_AGENT, ContractRole.PROJECT_MANAGER})
-RATERS = REQUESTER_SIDE_RATERS | VENDOR_RECORDERS
-
 #: The audit trail's name for the requester rating on the public portal (no account).
 PORTAL_REQUESTER = "portal requester"
 RATING_FIELDS = ["level", "comment", "source", "recorded_by", "superseded_at"]
 
 
-def recorded_by_vendor(user, ticket: Ticket) -> bool:
-    """A rating entered by a vendor member of the ticket's contract relays the requester's
-    words: the vendor must not stand in for the requester (好差评 is the requester's)."""
-    return user is not None and is_member(user, ticket.contract_id, roles=VENDOR_ROLES)
-
-
-def may_rate(user, ticket: Ticket) -> bool:
+def may_rate(user, ticket: Ticket, *, on_portal: bool = False) -> bool:
     """Whether ``user`` (None: the requester on the portal) may rate ``ticket`` now: once
     per side, and the requester's own rating may replace a vendor-recorded one."""
-    if ticket.status not in RATEABLE:
-        return False
-    if user is not None and not is_member(user, ticket.contract_id, roles=RATERS):
+    return _may_rate(rater_for(user, ticket, on_portal=on_portal), ticket)
+
+
+def _may_rate(rater: Rater, ticket: Ticket) -> bool:
+    if ticket.status not in RATEABLE or not rater.may_rate:
         return False
     existing = Rating.objects.filter(ticket=ticket).first()
-    return existing is None or (existing.relayed and not recorded_by_vendor(user, ticket))
-
-
-def portal_rater(user, ticket: Ticket):
-    """Who rates on the public portal: a member of the ticket's contract signed in on
-    this browser rates as themselves (a vendor member relays, or is refused replacing
-    the relayed rating); anyone else is the requester (None)."""
-    return user if is_member(user, ticket.contract_id) else None
+    return existing is None or (existing.relayed and not rater.relays)
 
 
 def rate_on_portal(ticket: Ticket, level: int, comment: str = "", *, user) -> Rating:
     """The portal's rating form; ``user`` is the browser's account, if any. A member of
-    the contract who may not rate (e.g. an engineer) is refused, not taken for the requester."""
-    by = portal_rater(user, ticket)
-    if by is not None and not is_member(by, ticket.contract_id, roles=RATERS):
+    the ticket's contract signed in on this browser rates as themselves (a vendor member
+    relays); one who may not rate (e.g. an engineer) is refused, not taken for the
+    requester. Anyone else is the requester."""
+    rater = rater_for(user, ticket, on_portal=True)
+    if not rater.may_rate:
         raise ValidationError({"level": _("您的账号不能为该工单评价。")})
-    return rate(ticket, level, comment, by=by, source=Rating.Source.PORTAL)
+    return _rate(ticket, level, comment, rater=rater, source=Rating.Source.PORTAL)
 
 
 def rate(ticket: Ticket, level: int, comment: str = "", *, by=None, source: str) -> Rating:
     """Only when resolved or closed; a level of 不满意 or 非常不满意 opens a rectification.
 
-    ``by`` is None for the requester on the portal. A vendor member's rating is stored as
-    a phone call-back (source ``phone``) whatever ``source`` says. The requester's own
-    rating replaces a vendor-recorded one, once, in the same row; otherwise a ticket is
-    rated once. A replacement reopens a closed rectification if dissatisfied, and tells the
-    PMs of the new level if it is still open. Every rating and replacement is audited.
+    ``by`` is None for the requester on the portal; a member who may not rate the ticket
+    is refused (PermissionDenied). A vendor member's rating is stored as a phone call-back
+    (source ``phone``) whatever ``source`` says. The requester's own rating replaces a
+    vendor-recorded one, once, in the same row; otherwise a ticket is rated once. A
+    replacement reopens a closed rectification if dissatisfied, and tells the PMs of the
+    new level if it is still open. Every rating and replacement is audited.
     """
+    rater = rater_for(by, ticket)
+    if not rater.may_rate:
+        raise PermissionDenied(_("您不能为此工单评价。"))
+    return _rate(ticket, level, comment, rater=rater, source=source)
+
+
+def _rate(ticket: Ticket, level: int, comment: str, *, rater: Rater, source: str) -> Rating:
+    by = rater.user
     if level not in Level.values:
         raise ValidationError({"level": _("评价等级应为 1–5（5 = 非常满意）。")})
     if ticket.status not in RATEABLE:
         raise ValidationError({"level": _("工单解决或关闭后才能评价。")})
-    if recorded_by_vendor(by, ticket):
+    if rater.relays:
         source = Rating.Source.PHONE
     elif source == Rating.Source.PHONE:
         raise ValidationError({"source": _("电话回访评价只能由乙方坐席或项目经理代录。")})
@@ -264,6 +259,7 @@ def record_callback(rectification: Rectification, *, by, notes: str, outcome: st
                     at: dt.datetime | None = None, plan: str = "") -> Rectification:
     """The call-back (回访) to the requester that a rectification needs before it closes;
     refused once the rectification is closed (the record it was closed on stands)."""
+    require(by, rectification.contract_id, Capability.MANAGE_RECTIFICATIONS)
     if rectification.status == Rectification.Status.CLOSED:
         raise ValidationError({"status": _("该整改已办结，不能再记录回访。")})
     if not notes.strip():
@@ -287,6 +283,8 @@ def record_callback(rectification: Rectification, *, by, notes: str, outcome: st
 
 
 def close(rectification: Rectification, *, by) -> Rectification:
+    """Close a rectification once its call-back is recorded and its measures written."""
+    require(by, rectification.contract_id, Capability.MANAGE_RECTIFICATIONS)
     if rectification.status == Rectification.Status.CLOSED:
         raise ValidationError({"status": _("该整改已办结。")})
     if rectification.callback_at is None:

@@ -8,29 +8,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.roles import Capability, roles_with
-from weibao.contracts.scoping import is_member
-from weibao.contracts.services import has_capability
+from weibao.contracts.access import can, requires
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
-from weibao.feedback import exports, services
+from weibao.feedback import access, exports, services
 from weibao.feedback.models import Rating, Rectification
-from weibao.servicedesk.models import Ticket
-
-MANAGERS = roles_with(Capability.MANAGE_SLA)
-
-
-def _contract(request):
-    contract = getattr(request, "contract", None)
-    if contract is None or not has_capability(request.user, contract, Capability.VIEW_TICKETS):
-        raise PermissionDenied
-    return contract
 
 
 def _period(request, today) -> tuple:
@@ -53,17 +42,19 @@ def _day_value(request, name: str, day) -> str:
     return day.isoformat() if day else request.GET.get(name, "")[:20]
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def rectification_list(request):
     """The rectifications, and the 好差评 figures of a period (CSV/XLSX export audited)."""
-    contract = _contract(request)
+    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
     items = Rectification.objects.filter(contract=contract).select_related("ticket", "rating")
     status = request.GET.get("status", "open")
     if status in Rectification.Status.values:
         items = items.filter(status=status)
     today = clock.local_now().date()
     start, end, quick, period_errors = _period(request, today)
-    figures = None if period_errors else services.satisfaction_figures(contract, start, end)
+    show_figures = not period_errors and can(request.user, contract.pk, Capability.VIEW_FIGURES)
+    figures = services.satisfaction_figures(contract, start, end) if show_figures else None
     fmt = request.GET.get("export")
     if figures is not None and fmt in ("csv", "xlsx"):
         return exports.export(contract, figures, fmt, user=request.user)
@@ -76,27 +67,22 @@ def rectification_list(request):
     }, status=400 if period_errors else 200)
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def rectification_detail(request, pk):
-    item = get_object_or_404(
-        Rectification.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related("ticket", "rating"),
-        pk=pk,
-    )
-    can_manage = has_capability(request.user, item.contract, Capability.MANAGE_SLA)
+    item = access.rectification_for(request.user, pk)
+    can_manage = can(request.user, item.contract_id, Capability.MANAGE_RECTIFICATIONS)
     return render(request, "feedback/detail.html", {
         "item": item, "can_manage": can_manage, "outcomes": Rectification.Outcome.choices,
         "today": clock.local_now().date(), "earlier_callbacks": services.earlier_callbacks(item),
     })
 
 
-def _managed(request, pk) -> Rectification:
-    return get_object_or_404(Rectification.objects.for_user(request.user, MANAGERS), pk=pk)
-
-
+@requires(Capability.MANAGE_RECTIFICATIONS)
 @login_required
 @require_POST
 def rectification_callback(request, pk):
-    item = _managed(request, pk)
+    item = access.rectification_for(request.user, pk, Capability.MANAGE_RECTIFICATIONS)
     try:
         services.record_callback(
             item, by=request.user, notes=request.POST.get("callback_notes", ""),
@@ -108,10 +94,11 @@ def rectification_callback(request, pk):
     return redirect("feedback:detail", pk)
 
 
+@requires(Capability.MANAGE_RECTIFICATIONS)
 @login_required
 @require_POST
 def rectification_close(request, pk):
-    item = _managed(request, pk)
+    item = access.rectification_for(request.user, pk, Capability.MANAGE_RECTIFICATIONS)
     try:
         services.close(item, by=request.user)
         messages.success(request, _("整改已办结。"))
@@ -124,14 +111,13 @@ def overdue(item: Rectification, today: date) -> bool:
     return item.status == Rectification.Status.OPEN and item.due_on < today
 
 
+@requires(Capability.RATE, Capability.RELAY_RATING)
 @login_required
 @require_POST
 def rate_ticket(request, ticket_pk):
     """A member who may rate records a rating: the bureau liaison its own, a hotline agent
     or the PM one the requester gave on a call-back (stored as such by the service)."""
-    ticket = get_object_or_404(Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=ticket_pk)
-    if not is_member(request.user, ticket.contract_id, roles=services.RATERS):
-        raise PermissionDenied
+    ticket, _rater = access.ticket_to_rate(request.user, ticket_pk)
     level = parse_positive_int(request.POST.get("level"), "level", minimum=0) or 0
     try:
         rating = services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from weibao.contracts.access import public
 from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
 from weibao.feedback import services as feedback
@@ -33,6 +34,7 @@ def _types():
     return [(value, TicketType(value).label) for value in services.PORTAL_TYPES]
 
 
+@public("the public portal: anyone submits a request and searches public articles")
 @never_cache
 def home(request, slug):
     site = _site(slug)
@@ -60,6 +62,7 @@ def home(request, slug):
     return render(request, "portal/home.html", context, status=429 if "form" in errors else 200)
 
 
+@public("the public portal: a requester finds their request by number and phone")
 @never_cache
 def track(request, slug):
     site = _site(slug)
@@ -80,6 +83,7 @@ def track(request, slug):
                   status=429 if limited else 200)
 
 
+@public("the public portal: a request followed in this browser with its number and phone")
 @never_cache
 def ticket_view(request, slug, number):
     site = _site(slug)
@@ -101,12 +105,13 @@ def ticket_view(request, slug, number):
         "entries": ticket.entries.filter(public=True).exclude(kind="note"),
         "rating": Rating.objects.filter(ticket=ticket).first(),
         # The requester may still replace a rating the service desk relayed from a call.
-        "can_rate": feedback.may_rate(feedback.portal_rater(request.user, ticket), ticket),
+        "can_rate": feedback.may_rate(request.user, ticket, on_portal=True),
         "levels": Level.choices,
     }
     return render(request, "portal/ticket.html", context)
 
 
+@public("the public portal: public articles of the portal's contract")
 @never_cache
 def article(request, slug, pk):
     site = _site(slug)
@@ -122,6 +127,7 @@ def article(request, slug, pk):
 PORTAL_VOTER_KEY = "knowledge_voter"
 
 
+@public("the public portal: one answer per browser session on a public article")
 @require_POST
 def article_vote(request, slug: str, pk: int):
     """A portal visitor's answer, one per browser session (no account on the portal).
