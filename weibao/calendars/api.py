@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from weibao.api.errors import field_error, not_member_response
@@ -17,7 +18,8 @@ from weibao.api.mixins import ContractCreateMixin, filter_by_contract_param
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay
-from weibao.contracts.roles import Capability, roles_with
+from weibao.contracts.access import require
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.params import parse_date, parse_positive_int
 
@@ -30,7 +32,7 @@ class HoursField(serializers.ListField):
 
 
 class CalendarSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    contract = MemberContractField(roles=roles_with(Capability.MANAGE_SLA))
+    contract = MemberContractField(capability=Capability.MANAGE_SLA)
     hours = HoursField(required=False, max_length=12)
 
     class Meta:
@@ -117,6 +119,13 @@ class CalendarViewSet(
 ):
     """Business calendars of the caller's contracts; project managers create them."""
 
+    required_capabilities = {
+        "list": (Capability.VIEW_CONTRACT,),
+        "retrieve": (Capability.VIEW_CONTRACT,),
+        "deadline": (Capability.VIEW_CONTRACT,),
+        "period": (Capability.VIEW_CONTRACT,),
+        "create": (Capability.MANAGE_SLA,),
+    }
     serializer_class = CalendarSerializer
     lookup_value_regex = r"\d+"
 
@@ -180,7 +189,7 @@ class CalendarViewSet(
 
 
 class HolidaySerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    contract = MemberContractField(roles=roles_with(Capability.MANAGE_SLA))
+    contract = MemberContractField(capability=Capability.MANAGE_SLA)
 
     class Meta:
         model = HolidayDay
@@ -203,10 +212,44 @@ class HolidaySerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class HolidayImportSerializer(StrictFieldsMixin, serializers.Serializer):
-    contract = MemberContractField(roles=roles_with(Capability.MANAGE_SLA))
+    contract = MemberContractField(capability=Capability.MANAGE_SLA)
     year = serializers.IntegerField(min_value=engine.FIRST_YEAR, max_value=engine.LAST_YEAR)
     text = serializers.CharField(max_length=20000, help_text="YYYY-MM-DD,rest|work[,name] per line")
     source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class NoticeSerializer(StrictFieldsMixin, serializers.Serializer):
+    text = serializers.CharField(
+        max_length=20000, help_text="《国务院办公厅关于YYYY年部分节假日安排的通知》的全文，原样粘贴"
+    )
+    year = serializers.IntegerField(
+        min_value=engine.FIRST_YEAR + 1, max_value=engine.LAST_YEAR, required=False,
+        help_text="Only when the pasted text does not say which year it arranges.",
+    )
+
+
+class NoticeConfirmSerializer(NoticeSerializer):
+    contract = MemberContractField(
+        capability=Capability.MANAGE_SLA, required=False,
+        help_text="The contract whose year this becomes; omitted: the whole installation "
+        "(system administrator only).",
+    )
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    accept_unrecognised = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Store although some lines were not understood (they are listed in the preview).",
+    )
+
+
+NOTICE_RESPONSE = inline_serializer(
+    "HolidayNotice",
+    {
+        "year": serializers.IntegerField(),
+        "rest_days": serializers.ListField(child=serializers.DateField()),
+        "work_days": serializers.ListField(child=serializers.DateField()),
+        "unrecognised": serializers.ListField(child=serializers.CharField()),
+    },
+)
 
 
 class HolidayViewSet(
@@ -218,6 +261,12 @@ class HolidayViewSet(
 ):
     """A contract's own holiday entries (on top of the official arrangement)."""
 
+    required_capabilities = {
+        "list": (Capability.VIEW_CONTRACT,),
+        "create": (Capability.MANAGE_SLA,),
+        "destroy": (Capability.MANAGE_SLA,),
+        "import_year": (Capability.MANAGE_SLA,),
+    }
     serializer_class = HolidaySerializer
     lookup_value_regex = r"\d+"
 
@@ -231,8 +280,8 @@ class HolidayViewSet(
 
     def destroy(self, request, *args, **kwargs):
         entry = self.get_object()
-        if not HolidayDay.objects.for_user(request.user, roles_with(Capability.MANAGE_SLA)).filter(pk=entry.pk).exists():
-            raise PermissionDenied("只有项目经理可以修改节假日。 / Only the project manager may edit holidays.")
+        require(request.user, entry.contract_id, Capability.MANAGE_SLA,
+                "只有项目经理可以修改节假日。 / Only the project manager may edit holidays.")
         services.remove_holiday(entry, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -255,3 +304,38 @@ class HolidayViewSet(
         except services.HolidayFileError as error:
             raise field_error("text", str(error)) from None
         return Response({"imported": count}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoticeSerializer, responses=NOTICE_RESPONSE)
+    @action(detail=False, methods=["post"], url_path="notice")
+    def notice(self, request):
+        """Preview what a pasted State Council notice says; nothing is stored."""
+        if not services.may_load_notices(request.user):
+            raise PermissionDenied(_("只有项目经理或系统管理员可以载入节假日通知。"))
+        serializer = NoticeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            reading = services.preview_notice(serializer.validated_data["text"], serializer.validated_data.get("year"))
+        except services.NoticeError as error:
+            raise field_error(error.field, error.message) from None
+        return Response(reading.as_dict())
+
+    @extend_schema(request=NoticeConfirmSerializer, responses={201: NOTICE_RESPONSE})
+    @action(detail=False, methods=["post"], url_path="notice/confirm")
+    def notice_confirm(self, request):
+        """Store the previewed notice: for ``contract``, or for the whole installation."""
+        serializer = NoticeConfirmSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            return not_member_response(serializer.errors) or Response(
+                serializer.errors, status=status.HTTP_400_BAD_REQUEST
+            )
+        data = serializer.validated_data
+        try:
+            reading = services.load_notice(
+                data["text"], by=request.user, contract=data.get("contract"), year=data.get("year"),
+                source=data.get("source", ""), accept_unrecognised=data["accept_unrecognised"],
+            )
+        except services.NoticeError as error:
+            raise field_error(error.field, error.message) from None
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        return Response(reading.as_dict(), status=status.HTTP_201_CREATED)

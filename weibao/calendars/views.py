@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear
+from weibao.contracts.access import require, requires
 from weibao.contracts.roles import Capability
-from weibao.contracts.services import has_capability
 from weibao.core import clock
 from weibao.core.params import (
     BadParameter,
@@ -30,8 +30,9 @@ from weibao.core.params import (
 
 def _managed_contract(request):
     contract = getattr(request, "contract", None)
-    if contract is None or not has_capability(request.user, contract, Capability.MANAGE_SLA):
+    if contract is None:
         raise PermissionDenied
+    require(request.user, contract.pk, Capability.MANAGE_SLA)
     return contract
 
 
@@ -62,6 +63,7 @@ def _months(contract_id: int, year: int):
     return months
 
 
+@requires(Capability.MANAGE_SLA)
 @login_required
 def home(request):
     contract = _managed_contract(request)
@@ -122,6 +124,7 @@ def _period_calc(request, contract):
     return result
 
 
+@requires(Capability.MANAGE_SLA)
 @login_required
 @require_POST
 def calendar_create(request):
@@ -144,6 +147,7 @@ def calendar_create(request):
     return redirect("calendars:home")
 
 
+@requires(Capability.MANAGE_SLA)
 @login_required
 @require_POST
 def holiday_set(request):
@@ -170,6 +174,7 @@ def holiday_set(request):
     return redirect(f"/calendars/?year={day.year}")
 
 
+@requires(Capability.MANAGE_SLA)
 @login_required
 @require_POST
 def holiday_import(request):
