@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.db.models import Q
 
 from weibao.audit.models import AuditRecord
-from weibao.contracts.roles import ContractRole
-from weibao.contracts.scoping import member_contract_ids
+from weibao.contracts.access import contract_ids_where
+from weibao.contracts.roles import Capability
 
 
 def records_visible_to(user):
     """The platform audit administrator reads platform-level records; a contract's
     auditor reads that contract's records. ``None`` when the user may read none."""
-    contract_ids = member_contract_ids(user, roles=[ContractRole.AUDITOR])
+    contract_ids = contract_ids_where(user, Capability.VIEW_AUDIT)
     is_admin = user.is_authenticated and user.is_audit_admin
     if not contract_ids and not is_admin:
         return None

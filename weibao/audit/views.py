@@ -11,11 +11,15 @@ from weibao.audit import exports, services
 from weibao.audit.filters import actions_visible_to, audit_query
 from weibao.audit.models import AuditRecord
 from weibao.audit.selectors import records_visible_to
+from weibao.contracts.access import requires
 from weibao.contracts.models import Contract
-from weibao.contracts.scoping import member_contract_ids
+from weibao.contracts.roles import Capability
 from weibao.core.params import page_of
 
 
+# A contract's auditor reads its records; the platform audit administrator, who holds no
+# contract role (decision 0012), reads the platform's: records_visible_to decides both.
+@requires(Capability.VIEW_AUDIT)
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_list(request):
@@ -43,11 +47,12 @@ def audit_list(request):
         "keep": keep.urlencode(),
         "actions": actions_visible_to(request.user),
         "outcomes": AuditRecord.Outcome.choices,
-        "contracts": Contract.objects.filter(id__in=member_contract_ids(request.user)),
+        "contracts": Contract.objects.for_user(request.user),
     }
     return render(request, "audit/list.html", context)
 
 
+@requires(Capability.VIEW_AUDIT)
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_detail(request, seq: int):

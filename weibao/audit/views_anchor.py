@@ -8,9 +8,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from weibao.accounts.roles import AdminRole
 from weibao.audit import anchors, services
+from weibao.contracts.access import administrators
 
 
+@administrators(AdminRole.AUDITOR)
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def anchor_download(request):
