@@ -13,11 +13,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from weibao import audit
+from weibao.contracts.access import require
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.masking import mask_phone
 from weibao.servicedesk.models import (
     Channel,
-    Status,
     SupportGroup,
     Ticket,
     TicketType,
@@ -86,7 +87,9 @@ def _subject(question: str) -> str:
 @transaction.atomic
 def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
     """Log a call as a consultation ticket. A follow-up goes to the contract's follow-up
-    group; without one it is left ungrouped (``ticket.group`` is None: tell the agent)."""
+    group; without one it is left ungrouped (``ticket.group`` is None: tell the agent).
+    Only the vendor's team logs calls (PermissionDenied otherwise)."""
+    require(agent, contract.pk, Capability.LOG_CALLS)
     errors = {}
     if not call.question.strip():
         errors["question"] = _("请填写来电问题。")
@@ -112,14 +115,9 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
         component=call.component,
         group=follow_up_group(contract) if outcome == FOLLOW_UP else None,
     )
-    Ticket.objects.filter(pk=ticket.pk).update(call_started_at=started, call_ended_at=now)
+    desk.record_call(ticket, started_at=started, ended_at=now)
     if outcome == ANSWERED:
-        desk.transition(ticket, Status.ASSIGNED, by=agent, assignee=agent)
-        desk.add_reply(ticket, call.answer.strip(), by=agent, public=True)
-        desk.transition(ticket, Status.IN_PROGRESS, by=agent)
-        desk.transition(ticket, Status.RESOLVED, by=agent, comment=_("电话中当场解答"))
-        desk.transition(ticket, Status.CLOSED, by=agent, comment=_("首次接触解决"))
-        Ticket.objects.filter(pk=ticket.pk).update(first_contact_resolved=True)
+        desk.close_on_first_contact(ticket, call.answer, by=agent)
     elif call.answer.strip():
         desk.add_reply(ticket, call.answer.strip(), by=agent, public=False)
     ticket.refresh_from_db()
@@ -128,7 +126,9 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
 
 def caller_history(contract, phone: str, *, by, limit: int = 8):
     """The latest tickets of the caller at ``phone``, for the agent ``by``; each lookup of a
-    number is audited (masked), found or not: who looked up which caller."""
+    number is audited (masked), found or not: who looked up which caller. Only the
+    vendor's team looks callers up (PermissionDenied otherwise)."""
+    require(by, contract.pk, Capability.LOG_CALLS)
     try:
         digits = desk.normalise_phone(phone)
     except ValidationError:

@@ -5,26 +5,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from weibao.contracts.roles import VENDOR_ROLES
-from weibao.contracts.scoping import is_member
+from weibao.contracts.access import requires
+from weibao.contracts.roles import Capability
 from weibao.core.masking import mask_phone
 from weibao.core.params import parse_id
 from weibao.hotline import services
+from weibao.hotline.access import hotline_contract
 from weibao.knowledge.search import search
-from weibao.servicedesk.models import ServiceComponent
+from weibao.servicedesk import access as desk_access
 
 
 def _contract(request):
-    contract = getattr(request, "contract", None)
-    if contract is None or not is_member(request.user, contract.pk, roles=VENDOR_ROLES):
-        raise PermissionDenied
-    return contract
+    return hotline_contract(request.user, getattr(request, "contract", None))
 
 
+@requires(Capability.LOG_CALLS)
 @login_required
 def screen(request):
     contract = _contract(request)
@@ -33,9 +32,7 @@ def screen(request):
     if request.method == "POST":
         values = request.POST
         component_id = parse_id(request.POST.get("component"))
-        component = (
-            ServiceComponent.objects.filter(contract=contract, pk=component_id).first() if component_id else None
-        )
+        component = desk_access.components(contract.pk).filter(pk=component_id).first() if component_id else None
         try:
             call = services.Call(
                 phone=request.POST.get("phone", "")[:32], name=request.POST.get("name", "")[:100],
@@ -62,7 +59,7 @@ def screen(request):
         # an error, the start the screen posted, so the re-rendered call keeps its start.
         "started_at": "" if "started_at" in errors else values.get("started_at", "")[:64],
         "day": services.agent_day(contract, request.user),
-        "components": ServiceComponent.objects.filter(contract=contract, active=True),
+        "components": desk_access.components(contract.pk),
         "errors": errors,
         "values": values,
         "component_id": parse_id(values.get("component")) if values else None,
@@ -70,6 +67,7 @@ def screen(request):
     return render(request, "hotline/screen.html", context)
 
 
+@requires(Capability.LOG_CALLS)
 @login_required
 def caller(request):
     contract = _contract(request)
@@ -77,6 +75,7 @@ def caller(request):
     return render(request, "hotline/_caller.html", {"history": history, "mask_phone": mask_phone})
 
 
+@requires(Capability.LOG_CALLS)
 @login_required
 def suggest(request):
     contract = _contract(request)
