@@ -50,15 +50,25 @@ def test_deadline_accepts_utc_and_answers_in_shanghai_time(api, office):
     assert response.json()["deadline"] == "2026-10-08T09:30:00+08:00"
 
 
-def test_deadline_into_2027_says_monday_to_friday_was_assumed(api, office):
+def test_deadline_into_2027_rests_on_new_years_day_and_says_it_is_provisional(api, office):
+    # Issue 13 item 9: 2027 has no notice loaded; 元旦 (Friday 2027-01-01) still rests.
     response = api.get(
         f"/api/v1/calendars/{office['id']}/deadline/",
-        {"start": "2026-12-31T17:00:00+08:00", "minutes": 60},
+        {"start": "2026-12-31T16:00:00+08:00", "minutes": 600},
     )
     body = response.json()
-    assert body["deadline"] == "2027-01-01T09:30:00+08:00"
+    assert body["deadline"] == "2027-01-05T10:30:00+08:00"
     assert body["uncovered_years"] == [2027]
-    assert "2027" in body["warning"] and "周一至周五" in body["warning"]
+    assert "2027" in body["warning"] and "法定节假日" in body["warning"] and "暂定" in body["warning"]
+    assert "Monday" not in body["warning"]  # the reader's language only
+
+
+def test_provisional_spring_festival_2027_runs_from_new_years_eve(api, office):
+    response = api.get(
+        f"/api/v1/calendars/{office['id']}/deadline/",
+        {"start": "2027-02-04T17:00:00+08:00", "minutes": 60},
+    )
+    assert response.json()["deadline"] == "2027-02-09T09:30:00+08:00"  # 除夕 02-05 to 初三 02-08
 
 
 def test_seven_by_24_calendar(api, contract):
@@ -162,6 +172,7 @@ def test_importing_2027_removes_the_fallback_warning(api, office, contract):
     ).json()
     assert body["uncovered_years"] == []
     assert body["deadline"] == "2027-01-02T09:30:00+08:00"
+    assert body["warning"] == ""
 
 
 def test_import_errors_name_the_line(api, contract):

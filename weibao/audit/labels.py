@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "calendar.holiday.set": _("设置节假日"),
     "calendar.holiday.remove": _("删除节假日设置"),
     "calendar.holiday.import": _("导入年度节假日"),
+    "calendar.holiday.notice": _("载入国务院节假日通知（本合同）"),
+    "calendar.national.notice": _("载入国务院节假日通知（全系统）"),
     "sla.policy.update": _("修改服务级别"),
     "ticket.create": _("新建工单"),
     "ticket.export": _("导出工单"),

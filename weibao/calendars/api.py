@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -216,6 +218,45 @@ class HolidayImportSerializer(StrictFieldsMixin, serializers.Serializer):
     source = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class NoticeSerializer(StrictFieldsMixin, serializers.Serializer):
+    text = serializers.CharField(
+        max_length=20000, help_text="《国务院办公厅关于YYYY年部分节假日安排的通知》的全文，原样粘贴"
+    )
+    year = serializers.IntegerField(
+        min_value=engine.FIRST_YEAR + 1, max_value=engine.LAST_YEAR, required=False,
+        help_text="Only when the pasted text does not say which year it arranges.",
+    )
+
+
+class NoticeConfirmSerializer(NoticeSerializer):
+    contract = MemberContractField(
+        capability=Capability.MANAGE_SLA, required=False,
+        help_text="The contract whose year this becomes; omitted: the whole installation "
+        "(system administrator only).",
+    )
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    accept_unrecognised = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Store although some lines were not understood (they are listed in the preview).",
+    )
+
+
+def _refuse_unless_may_load_notices(user) -> None:
+    if not services.may_load_notices(user):
+        raise DjangoPermissionDenied(_("只有项目经理或系统管理员可以载入节假日通知。"))
+
+
+NOTICE_RESPONSE = inline_serializer(
+    "HolidayNotice",
+    {
+        "year": serializers.IntegerField(),
+        "rest_days": serializers.ListField(child=serializers.DateField()),
+        "work_days": serializers.ListField(child=serializers.DateField()),
+        "unrecognised": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
 class HolidayViewSet(
     ContractCreateMixin,
     mixins.CreateModelMixin,
@@ -230,6 +271,9 @@ class HolidayViewSet(
         "create": (Capability.MANAGE_SLA,),
         "destroy": (Capability.MANAGE_SLA,),
         "import_year": (Capability.MANAGE_SLA,),
+        # Also the system administrator, for the whole installation (services.may_load_notices).
+        "notice": (Capability.MANAGE_SLA,),
+        "notice_confirm": (Capability.MANAGE_SLA,),
     }
     serializer_class = HolidaySerializer
     lookup_value_regex = r"\d+"
@@ -268,3 +312,36 @@ class HolidayViewSet(
         except services.HolidayFileError as error:
             raise field_error("text", str(error)) from None
         return Response({"imported": count}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoticeSerializer, responses=NOTICE_RESPONSE)
+    @action(detail=False, methods=["post"], url_path="notice")
+    def notice(self, request):
+        """Preview what a pasted State Council notice says; nothing is stored."""
+        _refuse_unless_may_load_notices(request.user)
+        serializer = NoticeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            reading = services.preview_notice(serializer.validated_data["text"], serializer.validated_data.get("year"))
+        except services.NoticeError as error:
+            raise field_error(error.field, error.message) from None
+        return Response(reading.as_dict())
+
+    @extend_schema(request=NoticeConfirmSerializer, responses={201: NOTICE_RESPONSE})
+    @action(detail=False, methods=["post"], url_path="notice/confirm")
+    def notice_confirm(self, request):
+        """Store the previewed notice: for ``contract``, or for the whole installation."""
+        _refuse_unless_may_load_notices(request.user)
+        serializer = NoticeConfirmSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            return not_member_response(serializer.errors) or Response(
+                serializer.errors, status=status.HTTP_400_BAD_REQUEST
+            )
+        data = serializer.validated_data
+        try:
+            reading = services.load_notice(
+                data["text"], by=request.user, contract=data.get("contract"), year=data.get("year"),
+                source=data.get("source", ""), accept_unrecognised=data["accept_unrecognised"],
+            )
+        except services.NoticeError as error:
+            raise field_error(error.field, error.message) from None
+        return Response(reading.as_dict(), status=status.HTTP_201_CREATED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,3 +78,46 @@ class HolidayYear(ContractScopedModel):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class NationalHolidayYear(models.Model):
+    """A year's arrangement the system administrator loaded for the whole installation
+    from the State Council's notice (the arrangement is national; each contract keeps
+    its own ``HolidayDay`` overrides on top)."""
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    notice_text = models.TextField(_("通知原文"), blank=True)
+    imported_at = models.DateTimeField(default=clock.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("全国节假日安排")
+        verbose_name_plural = _("全国节假日安排")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class NationalHolidayDay(models.Model):
+    """One rest day or make-up working day a loaded notice names (it may lie in the
+    previous year: "2022年12月31日至2023年1月2日")."""
+
+    notice = models.ForeignKey(NationalHolidayYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=8, choices=HolidayDay.Kind.choices)
+    name = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("全国节假日")
+        verbose_name_plural = _("全国节假日")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "date"], name="national_holiday_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

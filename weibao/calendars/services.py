@@ -1,8 +1,12 @@
 """Calendar rules the rest of Weibao calls: deadlines, legal periods, holiday edits.
 
 Every answer that reaches into a year with no official arrangement loaded carries
-that year in ``uncovered_years``, so the UI and API can say plainly that Monday–Friday
-was assumed for it.
+that year in ``uncovered_years``, so the UI and API can say plainly that its calendar is
+provisional: the statutory holidays rest, otherwise Monday–Friday, make-up days unknown.
+
+The official arrangement is the ``chinesecalendar`` data plus the notices the system
+administrator loaded for the installation (``NationalHolidayYear``); a contract's own
+``HolidayDay`` entries override both.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max
 from django.dispatch import Signal
@@ -21,13 +26,24 @@ from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
 from weibao.calendars import engine
-from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear
+from weibao.calendars.models import (
+    BusinessCalendar,
+    HolidayDay,
+    HolidayYear,
+    NationalHolidayDay,
+    NationalHolidayYear,
+)
+from weibao.calendars.notice import NoticeReading, read_notice
 from weibao.calendars.official import (
     name_zh,
     official_rest_days,
     official_work_days,
     official_years,
 )
+from weibao.calendars.statutory import statutory_holidays
+from weibao.contracts.access import contract_ids_where, require
+from weibao.contracts.models import Contract
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 
 #: Sent after a contract's holiday data changed (servicedesk recomputes deadlines).
@@ -74,7 +90,42 @@ def _read_holiday_stamp(contract_id: int) -> tuple:
     years = HolidayYear.objects.filter(contract_id=contract_id).aggregate(
         n=Count("id"), latest=Max("imported_at")
     )
-    return (contract_id, days["n"], days["latest"], years["n"], years["latest"])
+    national = NationalHolidayYear.objects.aggregate(n=Count("id"), latest=Max("imported_at"))
+    return (
+        contract_id, days["n"], days["latest"], years["n"], years["latest"],
+        national["n"], national["latest"],
+    )
+
+
+_national_cache: OrderedDict[tuple, tuple] = OrderedDict()
+
+
+def _official_tables(national_stamp: tuple) -> tuple[dict, dict, frozenset[int]]:
+    """The package's arrangement with the loaded notices laid over it, date by date."""
+
+    def build():
+        rest, work = dict(official_rest_days()), dict(official_work_days())
+        years = set(official_years())
+        # A later year's notice has the last word on a date two notices name.
+        for day, kind, name in NationalHolidayDay.objects.order_by("notice__year", "date").values_list(
+            "date", "kind", "name"
+        ):
+            target, other = (work, rest) if kind == HolidayDay.Kind.WORK else (rest, work)
+            other.pop(day, None)
+            target[day] = name
+        years.update(NationalHolidayYear.objects.values_list("year", flat=True))
+        return rest, work, frozenset(years)
+
+    return _remember(_national_cache, national_stamp, build)
+
+
+def _provisional_rest(covered: frozenset[int]) -> dict[dt.date, str]:
+    return _remember(_national_cache, ("provisional", covered), lambda: {
+        day: name
+        for year in range(engine.FIRST_YEAR, engine.LAST_YEAR + 1)
+        if year not in covered
+        for day, name in statutory_holidays(year).items()
+    })
 
 
 def day_rules_for(contract_id: int) -> engine.DayRules:
@@ -90,11 +141,11 @@ def day_rules_for(contract_id: int) -> engine.DayRules:
         imported = HolidayYear.objects.filter(contract_id=contract_id).values_list(
             "year", flat=True
         )
+        rest, work, national_years = _official_tables(stamp[-2:])
+        covered = frozenset(national_years | set(imported))
         return engine.DayRules(
-            official_rest_days(),
-            official_work_days(),
-            covered_years=set(official_years()) | set(imported),
-            overrides=overrides,
+            rest, work, covered_years=covered, overrides=overrides,
+            provisional_rest=_provisional_rest(covered),
         )
 
     return _remember(_rules_cache, stamp, build)
@@ -121,13 +172,17 @@ class Answer:
 
     @property
     def warning(self) -> str:
-        if not self.uncovered_years:
-            return ""
-        years = "、".join(str(year) for year in self.uncovered_years)
-        return (
-            f"{years} 年的国务院节假日安排尚未载入，按周一至周五工作计算。"
-            f" / No official holiday arrangement is loaded for {years}; Monday–Friday assumed."
-        )
+        return provisional_warning(self.uncovered_years)
+
+
+def provisional_warning(years) -> str:
+    """The one sentence every page and answer gives for years with no notice loaded."""
+    if not years:
+        return ""
+    return _(
+        "%(years)s 年的国务院节假日安排尚未载入：暂按法定节假日休息、其余周一至周五工作计算，"
+        "调休上班日未知，结果为暂定。"
+    ) % {"years": "、".join(str(year) for year in years)}
 
 
 def deadline(calendar: BusinessCalendar, start: dt.datetime, minutes: int) -> Answer:
@@ -168,10 +223,12 @@ def day_status(contract_id: int, day: dt.date) -> tuple[bool, str, str]:
     override = HolidayDay.objects.filter(contract_id=contract_id, date=day).first()
     if override is not None:
         return override.kind == HolidayDay.Kind.WORK, "contract", override.name
-    if day in official_work_days():
-        return True, "official", _("%(holiday)s（调休上班）") % {"holiday": name_zh(official_work_days()[day])}
-    if day in official_rest_days():
-        return False, "official", name_zh(official_rest_days()[day])
+    if day in rules.official_work:
+        return True, "official", _("%(holiday)s（调休上班）") % {"holiday": name_zh(rules.official_work[day])}
+    if day in rules.official_rest:
+        return False, "official", name_zh(rules.official_rest[day])
+    if day in rules.provisional_rest:
+        return False, "provisional", _("%(holiday)s（暂定）") % {"holiday": name_zh(rules.provisional_rest[day])}
     fallback = day.year not in rules.covered_years
     return day.weekday() < 5, "fallback" if fallback else "weekly", ""
 
@@ -288,6 +345,102 @@ def import_year(contract, year: int, text: str, *, source: str, by) -> int:
     return len(entries)
 
 
+# -- the State Council's notice, pasted ------------------------------------------------------
+
+
+class NoticeError(ValueError):
+    """A notice that cannot be stored; ``field`` names the request field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def may_load_notices(user) -> bool:
+    """The system administrator (for the installation) or a contract's project manager."""
+    if not user.is_authenticated:
+        return False
+    return user.is_system_admin or bool(contract_ids_where(user, Capability.MANAGE_SLA))
+
+
+def preview_notice(text: str, year: int | None = None) -> NoticeReading:
+    """What a pasted notice says, stored nowhere. Raises NoticeError when the year is
+    neither in the text nor given, or lies outside the calendar's range."""
+    reading = read_notice(text, year)
+    if reading.year is None:
+        raise NoticeError("year", _("通知中未写明年份，请填写年份。"))
+    if not engine.FIRST_YEAR + 1 <= reading.year <= engine.LAST_YEAR:
+        raise NoticeError("year", _("年份超出支持范围。"))
+    return reading
+
+
+def load_notice(
+    text: str, *, by, contract=None, year: int | None = None, source: str = "",
+    accept_unrecognised: bool = False,
+) -> NoticeReading:
+    """Store a notice's arrangement: for the whole installation (``contract`` None, the
+    system administrator only) or as one contract's year (its project manager).
+
+    The same reading as the preview; refused while lines were not understood unless
+    ``accept_unrecognised``. A contract's load replaces its entries for the year, as a
+    yearly import does; the installation's leaves every contract's overrides alone.
+    Audited; open deadlines are recomputed.
+    """
+    if contract is None and by is not None and not by.is_system_admin:
+        raise PermissionDenied(_("只有系统管理员可以为全系统载入节假日安排。"))
+    if contract is not None:
+        require(by, contract.pk, Capability.MANAGE_SLA, _("只有项目经理可以修改节假日。"))
+    reading = preview_notice(text, year)
+    if not (reading.rest_days or reading.work_days):
+        raise NoticeError("text", _("通知中没有读到任何放假或上班日期。"))
+    if reading.unrecognised and not accept_unrecognised:
+        raise NoticeError(
+            "unrecognised",
+            _("有 %(n)d 行未能识别，请核对后确认忽略，或补全后重新粘贴。") % {"n": len(reading.unrecognised)},
+        )
+    entries = [(day, HolidayDay.Kind.REST, name) for day, name in reading.rest_days.items()]
+    entries += [(day, HolidayDay.Kind.WORK, name) for day, name in reading.work_days.items()]
+    summary = {
+        "year": reading.year,
+        "rest_days": [day.isoformat() for day in sorted(reading.rest_days)],
+        "work_days": [day.isoformat() for day in sorted(reading.work_days)],
+        "unrecognised": reading.unrecognised,
+        "source": source[:200],
+    }
+    with transaction.atomic():
+        now = clock.now()
+        if contract is None:
+            national, _created = NationalHolidayYear.objects.update_or_create(
+                year=reading.year,
+                defaults={"source": source[:200], "notice_text": text, "imported_at": now, "imported_by": by},
+            )
+            national.days.all().delete()
+            NationalHolidayDay.objects.bulk_create(
+                NationalHolidayDay(notice=national, date=day, kind=kind, name=name[:100])
+                for day, kind, name in entries
+            )
+            audit.record("calendar.national.notice", obj=national, actor=by, after=summary)
+            for each in Contract.objects.all():
+                _changed(each)
+            _stamps.clear()
+            transaction.on_commit(_stamps.clear)
+        else:
+            HolidayDay.objects.filter(contract=contract, date__year=reading.year).delete()
+            HolidayDay.objects.filter(contract=contract, date__in=[day for day, _k, _n in entries]).delete()
+            HolidayDay.objects.bulk_create(
+                HolidayDay(contract=contract, date=day, kind=kind, name=name[:100], updated_at=now)
+                for day, kind, name in entries
+            )
+            HolidayYear.objects.update_or_create(
+                contract=contract, year=reading.year,
+                defaults={"source": (source or _("国务院办公厅通知"))[:200], "imported_at": now},
+            )
+            audit.record("calendar.holiday.notice", obj=contract, actor=by, after=summary)
+            _changed(contract)
+    return reading
+
+
 def _changed(contract) -> None:
     _stamps.pop(contract.pk, None)
     transaction.on_commit(lambda: _stamps.pop(contract.pk, None))
@@ -299,3 +452,4 @@ def clear_caches() -> None:
     _stamps.clear()
     _rules_cache.clear()
     _time_cache.clear()
+    _national_cache.clear()
