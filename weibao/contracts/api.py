@@ -3,6 +3,7 @@
 from rest_framework import serializers, viewsets
 
 from weibao.contracts.models import Contract
+from weibao.contracts.roles import Capability
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -34,6 +35,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class ContractViewSet(viewsets.ReadOnlyModelViewSet):
+    required_capabilities = {"list": (Capability.VIEW_CONTRACT,), "retrieve": (Capability.VIEW_CONTRACT,)}
     serializer_class = ContractSerializer
 
     def get_queryset(self):

@@ -3,18 +3,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from weibao.contracts.access import requires
 from weibao.contracts.middleware import SESSION_KEY
 from weibao.contracts.models import Contract, Membership
+from weibao.contracts.roles import Capability
 from weibao.contracts.services import roles_of
 from weibao.core.params import parse_id
 
 
+@requires(Capability.VIEW_CONTRACT)
 @login_required
 def contract_list(request):
     contracts = Contract.objects.for_user(request.user).order_by("number")
     return render(request, "contracts/list.html", {"contracts": contracts})
 
 
+@requires(Capability.VIEW_CONTRACT)
 @login_required
 def contract_detail(request, pk: int):
     contract = get_object_or_404(Contract.objects.for_user(request.user), pk=pk)
@@ -31,6 +35,7 @@ def contract_detail(request, pk: int):
     )
 
 
+@requires(Capability.VIEW_CONTRACT)
 @login_required
 @require_POST
 def switch_contract(request):

@@ -22,6 +22,7 @@ from weibao.accounts.roles import AdminRole
 from weibao.accounts.services import activation
 from weibao.accounts.services.login import unlock
 from weibao.accounts.services.roles import grant_admin_role, revoke_admin_role
+from weibao.contracts.access import administrators
 from weibao.contracts.models import Contract, Membership
 from weibao.contracts.roles import ContractRole
 from weibao.contracts.services import add_member, remove_member
@@ -46,6 +47,7 @@ class AdminRoleForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("管理员角色"), choices=AdminRole.choices)
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 def user_list(request):
     _require_security_admin(request)
@@ -66,6 +68,7 @@ def user_list(request):
     return render(request, "contracts/roles/list.html", {"page": page, "rows": rows, "q": query})
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 def user_roles(request, pk: int):
     _require_security_admin(request)
@@ -90,6 +93,7 @@ def user_roles(request, pk: int):
     )
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 @require_POST
 def add_membership(request, pk: int):
@@ -109,6 +113,7 @@ def add_membership(request, pk: int):
     return redirect("roles:user", pk=person.pk)
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 @require_POST
 def remove_membership(request, pk: int, membership_id: int):
@@ -119,6 +124,7 @@ def remove_membership(request, pk: int, membership_id: int):
     return redirect("roles:user", pk=pk)
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 @require_POST
 def set_admin_role(request, pk: int):
@@ -145,6 +151,7 @@ def set_admin_role(request, pk: int):
     return redirect("roles:user", pk=person.pk)
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 @require_POST
 def set_active(request, pk: int):
@@ -159,6 +166,7 @@ def set_active(request, pk: int):
     return redirect("roles:user", pk=person.pk)
 
 
+@administrators(AdminRole.SECURITY_ADMIN)
 @login_required
 @require_POST
 def unlock_user(request, pk: int):
