@@ -13,7 +13,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from weibao import audit
-from weibao.contracts.roles import Capability, roles_with
+from weibao.contracts.access import contract_ids_where
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.masking import mask_phone
 from weibao.core.params import BadParameter, parse_date, parse_id
@@ -79,7 +80,7 @@ def ticket_query(user, params, *, strict: bool = False, audit_search: bool = Tru
     (masked number), unless ``audit_search`` is off for a second query of the same
     search (the list's separate count).
     """
-    tickets = Ticket.objects.for_user(user, roles_with(Capability.VIEW_TICKETS))
+    tickets = Ticket.objects.restrict(user, Capability.VIEW_TICKETS)
     errors: dict[str, str] = {}
     cleaned: dict[str, object] = {}
 
@@ -178,7 +179,7 @@ def ticket_query(user, params, *, strict: bool = False, audit_search: bool = Tru
     keyword = " ".join(values("q"))[:100]
     if keyword:
         cleaned["q"] = keyword
-        tickets = tickets.filter(_keyword(keyword))
+        tickets = tickets.filter(_keyword(keyword, user))
         phone = _phone_in(keyword)
         if phone and audit_search:
             # Who looked up which caller's tickets (PIPL art. 51): the number is masked.
@@ -195,16 +196,19 @@ def ticket_query(user, params, *, strict: bool = False, audit_search: bool = Tru
     return TicketQuery(tickets, errors, cleaned)
 
 
-def _keyword(keyword: str) -> Q:
+def _keyword(keyword: str, user) -> Q:
     """A ticket number goes straight to its index; otherwise subject words, requester
-    name and phone (the list masks phones, but a caller's number still finds them)."""
+    name and phone. The list masks phones, but a caller's number still finds their
+    tickets for those who may see it in clear (REVEAL_PERSONAL_DATA on the ticket's
+    contract): for anyone else a match would tell the hidden digits, one guess at a time."""
     upper = keyword.upper()
     if upper.startswith("SL-"):
         return Q(number__startswith=upper)
     condition = Q(subject__icontains=keyword) | Q(requester_name=keyword)
     phone = _phone_in(keyword)
-    if phone:
-        condition |= Q(requester_phone=phone)
+    revealing = contract_ids_where(user, Capability.REVEAL_PERSONAL_DATA) if phone else []
+    if revealing:
+        condition |= Q(requester_phone=phone, contract_id__in=revealing)
     return condition
 
 
