@@ -26,6 +26,7 @@ from weibao.accounts.services.login import (
 )
 from weibao.accounts.services.passwords import set_password
 from weibao.core import clock
+from weibao.core.declarations import public
 from weibao.core.params import parse_next
 
 PENDING_SECRET_KEY = "weibao_pending_totp_secret"
@@ -35,6 +36,7 @@ def _safe_next(request, default: str = "/") -> str:
     return parse_next(request.POST.get("next") or request.GET.get("next"), request, default)
 
 
+@public("the login page: anyone, before signing in")
 @never_cache
 @csrf_protect
 def login_view(request):
@@ -95,6 +97,7 @@ def _finish_otp(request, user):
     return redirect(request.session.pop("weibao_after_otp", "/"))
 
 
+@public("own account: the signed-in user's second factor")
 @never_cache
 @login_required
 def otp_verify(request):
@@ -117,6 +120,7 @@ def otp_verify(request):
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
+@public("own account: the signed-in user's second factor")
 @never_cache
 @login_required
 def otp_setup(request):
@@ -155,6 +159,7 @@ def otp_setup(request):
     )
 
 
+@public("own session: anyone may sign out")
 @require_POST
 def logout_view(request):
     logout(request)
@@ -162,6 +167,7 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
+@public("own account: the signed-in user's password")
 @never_cache
 @login_required
 def password_change(request):
@@ -178,6 +184,7 @@ def password_change(request):
     return render(request, "accounts/password_change.html", {"form": form})
 
 
+@public("own account: the signed-in user's sessions, tokens and login history")
 @never_cache
 @login_required
 def security(request):

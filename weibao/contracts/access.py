@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from weibao.contracts.models import Membership
 from weibao.contracts.roles import roles_with
 from weibao.core import request_context
+from weibao.core.declarations import public as public  # declared in core, for the lowest layers
 
 _MEMO_KEY = "contracts.memberships"
 
@@ -85,17 +86,6 @@ def requires(*capabilities: str) -> Callable:
 
     def mark(view):
         view.required_capabilities = tuple(capabilities)
-        return view
-
-    return mark
-
-
-def public(reason: str) -> Callable:
-    """Declare a view open to anyone (the portal, login) or to any signed-in user for
-    their own things (their account pages), with why."""
-
-    def mark(view):
-        view.public_reason = reason
         return view
 
     return mark

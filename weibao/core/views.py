@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from weibao.core import health, metrics
+from weibao.core.declarations import public
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def _outage_page(request, message: str) -> str:
         return f"<!DOCTYPE html><title>503</title><p>{escape(message)}</p>"
 
 
+@public("operations: the load balancer's liveness probe, without a session")
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request):
@@ -63,6 +65,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@public("operations: the load balancer's readiness probe, without a session")
 @never_cache
 @transaction.non_atomic_requests
 def readyz(request):
@@ -79,6 +82,7 @@ def readyz(request):
     )
 
 
+@public("operations: Prometheus scrapes it without a session; counts only, no records")
 @never_cache
 @transaction.non_atomic_requests
 def metrics_view(request):
