@@ -111,7 +111,8 @@ def not_found(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    message = _("您没有权限执行此操作。")
+    # A service's refusal names its reason (e.g. "内部备注仅限乙方团队。"): shown as it is.
+    message = str(exception) if exception is not None and str(exception) else _("您没有权限执行此操作。")
     if wants_json(request):
         return JsonResponse({"detail": message, "code": "permission_denied"}, status=403)
     return render(request, "403.html", {"message": message}, status=403)

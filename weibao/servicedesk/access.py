@@ -1,16 +1,115 @@
-"""What a ticket may name: its own contract's support groups, catalogue entries and people.
+"""Who may do what on the service desk, and what a ticket may name: the load-and-check
+helpers the pages and the API share (decision 0014, style.md "one access layer").
 
-Every id a request gives for a ticket's group, component or assignee is looked up in these,
-on the API and on the pages alike, so an id of another contract is answered exactly as
-one that does not exist: no answer tells a member of one contract what another holds.
+``ticket_for(user, pk, capability)`` answers 404 for a ticket the user does not see (so
+no answer tells a member of one contract what another holds) and 403 when they see it but
+may not do this. The services refuse by themselves too; these helpers let a page or an
+endpoint refuse before it parses a form or a payload, with the same rule.
+
+Every id a request gives for a ticket's group, component or assignee is looked up in
+``support_groups``, ``components`` and ``people``, on the API and on the pages alike, so
+an id of another contract is answered exactly as one that does not exist.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
-from weibao.servicedesk.models import ServiceComponent, SupportGroup
+from weibao.contracts.access import can, require, roles_on
+from weibao.contracts.roles import Capability, ContractRole
+from weibao.servicedesk.models import (
+    Attachment,
+    ServiceComponent,
+    SlaPolicy,
+    SupportGroup,
+    Ticket,
+    TicketEntry,
+)
+
+
+def visible_tickets(user) -> QuerySet:
+    """The tickets ``user`` may read (every member of the contract but its auditor)."""
+    return Ticket.objects.restrict(user, Capability.VIEW_TICKETS)
+
+
+def workable_tickets(user) -> QuerySet:
+    """The tickets ``user`` may change: transitions, assignment, bulk actions."""
+    return Ticket.objects.restrict(user, Capability.WORK_TICKETS)
+
+
+def ticket_for(user, pk, capability: str = Capability.VIEW_TICKETS, message: str | None = None) -> Ticket:
+    """The ticket ``pk`` for ``user`` to act on with ``capability``: Http404 when they do
+    not see it, PermissionDenied when they see it but lack ``capability``."""
+    ticket = get_object_or_404(
+        visible_tickets(user).select_related("contract", "component", "assignee", "group"), pk=pk
+    )
+    require(user, ticket.contract_id, capability, message)
+    return ticket
+
+
+def attachment_for(user, pk) -> Attachment:
+    """An attachment of a ticket ``user`` may read (Http404 otherwise)."""
+    return get_object_or_404(
+        Attachment.objects.restrict(user, Capability.VIEW_TICKETS).select_related("ticket"), pk=pk
+    )
+
+
+def policy_for(user, pk) -> SlaPolicy:
+    """An SLA policy of a contract whose SLA ``user`` manages (Http404 otherwise)."""
+    return get_object_or_404(SlaPolicy.objects.restrict(user, Capability.MANAGE_SLA), pk=pk)
+
+
+def contract_for(request, capability: str, message: str | None = None):
+    """The request's current contract, if ``user`` holds ``capability`` on it;
+    PermissionDenied otherwise (also without a current contract)."""
+    contract = getattr(request, "contract", None)
+    require(request.user, getattr(contract, "pk", None), capability, message)
+    return contract
+
+
+def entries_for(user, ticket: Ticket) -> QuerySet:
+    """A ticket's history as ``user`` reads it: internal notes only for the team that
+    writes them, on the page and the API alike."""
+    entries = ticket.entries.all()
+    if not can(user, ticket.contract_id, Capability.WRITE_INTERNAL_NOTE):
+        entries = entries.exclude(kind=TicketEntry.Kind.NOTE)
+    return entries
+
+
+@dataclass(frozen=True)
+class TicketAbilities:
+    """What ``user`` may do on one ticket, for the page to offer only that."""
+
+    work: bool
+    reply: bool
+    note: bool
+    urge: bool
+    reveal_phone: bool
+
+
+def abilities(user, contract_id: int | None) -> TicketAbilities:
+    return TicketAbilities(
+        work=can(user, contract_id, Capability.WORK_TICKETS),
+        reply=can(user, contract_id, Capability.REPLY),
+        note=can(user, contract_id, Capability.WRITE_INTERNAL_NOTE),
+        urge=can(user, contract_id, Capability.URGE),
+        reveal_phone=can(user, contract_id, Capability.REVEAL_PERSONAL_DATA),
+    )
+
+
+def urged_scope(user, contract_id: int | None) -> str | None:
+    """Which 督办 tickets the home queue shows ``user``: "all" for the project manager (who
+    is told of every urge), "mine" for who works tickets (those assigned to them), None
+    for the rest."""
+    if ContractRole.PROJECT_MANAGER in roles_on(user, contract_id):
+        return "all"
+    if can(user, contract_id, Capability.WORK_TICKETS):
+        return "mine"
+    return None
 
 
 def support_groups(contract_id: int | None) -> QuerySet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,14 +14,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
-from weibao.api.serializers import MemberContractField, StrictFieldsMixin
-from weibao.contracts.roles import VENDOR_ROLES, Capability, ContractRole, roles_with
-from weibao.contracts.scoping import is_member, member_contract_ids
+from weibao.api.serializers import BoundedDateTimeField, MemberContractField, StrictFieldsMixin
+from weibao.contracts.roles import Capability
+from weibao.contracts.scoping import member_contract_ids
 from weibao.core import clock
 from weibao.servicedesk import access, queries
 from weibao.servicedesk.models import (
@@ -34,8 +34,6 @@ from weibao.servicedesk.models import (
 )
 from weibao.servicedesk.services import sla
 from weibao.servicedesk.services import tickets as ticket_services
-
-CREATOR_ROLES = frozenset(VENDOR_ROLES | {ContractRole.BUREAU_LIAISON})
 
 
 class SlaSerializer(serializers.Serializer):
@@ -82,7 +80,7 @@ class TicketContractField(serializers.PrimaryKeyRelatedField):
 
 
 class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    contract = MemberContractField(roles=CREATOR_ROLES)
+    contract = MemberContractField(capability=Capability.CREATE_TICKETS)
     type = serializers.ChoiceField(choices=TicketType.choices)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.P3)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
@@ -165,7 +163,7 @@ class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class ArrivalSerializer(StrictFieldsMixin, serializers.Serializer):
-    at = serializers.DateTimeField(
+    at = BoundedDateTimeField(
         required=False, allow_null=True, help_text="到场时间（默认：现在）"
     )
 
@@ -210,7 +208,21 @@ class TicketViewSet(
     viewsets.GenericViewSet,
 ):
     """Tickets of the caller's contracts. Vendor team members work them; the bureau
-    liaison may open them and reply; everyone on the contract but the auditor reads."""
+    liaison may open them and reply; everyone on the contract but the auditor reads.
+    Each action loads its ticket through ``servicedesk.access.ticket_for`` (404 unseen,
+    403 without the capability), as the pages do."""
+
+    required_capabilities = {
+        "list": (Capability.VIEW_TICKETS,),
+        "retrieve": (Capability.VIEW_TICKETS,),
+        "create": (Capability.CREATE_TICKETS,),
+        "update": (Capability.WORK_TICKETS,),
+        "partial_update": (Capability.WORK_TICKETS,),
+        "transition": (Capability.WORK_TICKETS,),
+        "replies": (Capability.REPLY,),
+        "history": (Capability.VIEW_TICKETS,),
+        "arrival": (Capability.WORK_TICKETS,),
+    }
 
     serializer_class = TicketSerializer
     pagination_class = TicketPagination
@@ -224,7 +236,7 @@ class TicketViewSet(
                 raise serializers.ValidationError(query.errors)
             tickets = query.tickets
         else:
-            tickets = Ticket.objects.for_user(self.request.user, roles_with(Capability.VIEW_TICKETS))
+            tickets = access.visible_tickets(self.request.user)
         return tickets.prefetch_related("clocks__calendar")
 
     @extend_schema(parameters=TICKET_FILTERS)
@@ -247,13 +259,14 @@ class TicketViewSet(
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
-    def _workable(self, ticket):
-        if not is_member(self.request.user, ticket.contract_id, roles=VENDOR_ROLES):
-            raise PermissionDenied("只有乙方团队成员可以处理工单。 / Only the vendor team works tickets.")
+    def _ticket(self, capability: str, message: str | None = None) -> Ticket:
+        return access.ticket_for(self.request.user, self.kwargs["pk"], capability, message)
+
+    def _workable(self) -> Ticket:
+        return self._ticket(Capability.WORK_TICKETS, _("只有乙方团队成员可以处理工单。"))
 
     def partial_update(self, request, *args, **kwargs):
-        ticket = self.get_object()
-        self._workable(ticket)
+        ticket = self._workable()
         if "contract" in request.data:
             raise serializers.ValidationError({"contract": ["不能修改工单所属合同。 / A ticket cannot move contracts."]})
         serializer = self.get_serializer(ticket, data=request.data, partial=True)
@@ -265,8 +278,7 @@ class TicketViewSet(
     @extend_schema(request=TransitionSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        ticket = self.get_object()
-        self._workable(ticket)
+        ticket = self._workable()
         payload = TransitionSerializer(data=request.data, context={"request": request, "contract_id": ticket.contract_id})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -280,31 +292,24 @@ class TicketViewSet(
     @extend_schema(request=ReplySerializer, responses={201: EntrySerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
-        ticket = self.get_object()
-        if not is_member(request.user, ticket.contract_id, roles=CREATOR_ROLES):
-            raise PermissionDenied("您不能在此工单回复。 / You may not reply on this ticket.")
+        ticket = self._ticket(Capability.REPLY, _("您不能在此工单回复。"))
         payload = ReplySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         public = payload.validated_data["public"]
-        if not public and not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
-            raise PermissionDenied("内部备注仅限乙方团队。 / Internal notes are for the vendor team.")
+        # An internal note from one who may not write them is refused by the service.
         entry = ticket_services.add_reply(ticket, payload.validated_data["body"], by=request.user, public=public)
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
-        ticket = self.get_object()
-        entries = ticket.entries.all()
-        if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
-            entries = entries.exclude(kind=TicketEntry.Kind.NOTE)
-        return Response(EntrySerializer(entries, many=True).data)
+        ticket = self._ticket(Capability.VIEW_TICKETS)
+        return Response(EntrySerializer(access.entries_for(request.user, ticket), many=True).data)
 
     @extend_schema(request=ArrivalSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
     def arrival(self, request, pk=None):
-        ticket = self.get_object()
-        self._workable(ticket)
+        ticket = self._workable()
         arrival = ArrivalSerializer(data=request.data)
         arrival.is_valid(raise_exception=True)
         try:

@@ -6,16 +6,17 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q
 
-from weibao.contracts.roles import VENDOR_ROLES, Capability, ContractRole
-from weibao.contracts.services import has_capability, roles_of
+from weibao.contracts.access import can
+from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.servicedesk import access
 from weibao.servicedesk.models import OPEN_STATUSES, SlaClock, Ticket
 from weibao.servicedesk.queries import BREACHING_SOON
 
 
 def panels(request, contract) -> list[dict]:
     user = request.user
-    if contract is None or not has_capability(user, contract, Capability.VIEW_TICKETS):
+    if contract is None or not can(user, contract.pk, Capability.VIEW_TICKETS):
         return []
     now = clock.now()
     tickets = Ticket.objects.filter(contract=contract)
@@ -31,8 +32,7 @@ def panels(request, contract) -> list[dict]:
         breached=Count("id", filter=Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.BREACHED)),
         today=Count("id", filter=Q(created_at__gte=now - timedelta(hours=24))),
     )
-    roles = set(roles_of(user, contract))
-    vendor = bool(roles & VENDOR_ROLES)
+    vendor = can(user, contract.pk, Capability.WORK_TICKETS)
     recent = tickets.filter(status__in=OPEN_STATUSES)
     if vendor:
         recent = recent.filter(assignee=user) if figures["mine"] else recent
@@ -43,17 +43,17 @@ def panels(request, contract) -> list[dict]:
             "figures": figures,
             "vendor": vendor,
             "recent": list(recent.select_related("assignee")[:8]),
-            **_urged(tickets, user, roles),
+            **_urged(tickets, user, access.urged_scope(user, contract.pk)),
         }
     ]
 
 
-def _urged(tickets, user, roles: set[str]) -> dict:
+def _urged(tickets, user, scope: str | None) -> dict:
     """督办 on the home queue: the project manager sees every urged open ticket of the
     contract, the vendor team member those assigned to them; most urged first."""
-    if ContractRole.PROJECT_MANAGER in roles:
+    if scope == "all":
         urged, link = tickets.urged(), "?view=urged&sort=-urged"
-    elif roles & VENDOR_ROLES:
+    elif scope == "mine":
         urged, link = tickets.urged().filter(assignee=user), "?view=urged&sort=-urged&assignee=me"
     else:
         return {"show_urged": False}

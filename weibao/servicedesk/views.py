@@ -8,18 +8,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao import audit
 from weibao.calendars.models import BusinessCalendar
-from weibao.contracts.roles import BUREAU_ROLES, VENDOR_ROLES, Capability, roles_with
-from weibao.contracts.scoping import is_member
-from weibao.contracts.services import has_capability, vendor_team
+from weibao.contracts.access import can, public, requires
+from weibao.contracts.roles import Capability
+from weibao.contracts.services import vendor_team
 from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.masking import mask_phone
@@ -32,11 +32,9 @@ from weibao.core.params import (
     parse_positive_int,
 )
 from weibao.servicedesk import access, exports, queries
-from weibao.servicedesk.api import CREATOR_ROLES
 from weibao.servicedesk.forms import ReplyForm, TicketForm
 from weibao.servicedesk.models import (
     PRIORITY_MEANING,
-    Attachment,
     Channel,
     Priority,
     SavedView,
@@ -58,15 +56,6 @@ User = get_user_model()
 PAGE_SIZES = (25, 50, 100)
 
 
-def _visible_ticket(request, pk) -> Ticket:
-    return get_object_or_404(
-        Ticket.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)).select_related(
-            "contract", "component", "assignee", "group"
-        ),
-        pk=pk,
-    )
-
-
 def _list_query(request, *, audit_search: bool = True):
     """The list's filters; without a contract filter, the current contract's tickets."""
     contract = getattr(request, "contract", None)
@@ -76,6 +65,7 @@ def _list_query(request, *, audit_search: bool = True):
     return contract, queries.ticket_query(request.user, params, audit_search=audit_search)
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def ticket_list(request):
     contract, query = _list_query(request)
@@ -88,7 +78,7 @@ def ticket_list(request):
     )
     keep = request.GET.copy()
     keep.pop("page", None)
-    can_work = contract is not None and is_member(request.user, contract.pk, roles=VENDOR_ROLES)
+    can_work = contract is not None and can(request.user, contract.pk, Capability.WORK_TICKETS)
     context = {
         "contract": contract,
         "page": page,
@@ -111,7 +101,7 @@ def ticket_list(request):
         "team": vendor_team(contract) if contract else [],
         "saved_views": SavedView.objects.filter(user=request.user),
         "can_work": can_work,
-        "can_create": contract is not None and is_member(request.user, contract.pk, roles=CREATOR_ROLES),
+        "can_create": contract is not None and can(request.user, contract.pk, Capability.CREATE_TICKETS),
         "page_sizes": PAGE_SIZES,
         "page_size": page_size,
         "now": clock.now(),
@@ -120,6 +110,7 @@ def ticket_list(request):
     return render(request, "servicedesk/list.html", context)
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def ticket_count(request):
     """The list's match count, fetched after the rows (htmx): capped at 10,000."""
@@ -128,6 +119,7 @@ def ticket_count(request):
     return render(request, "servicedesk/_count.html", {"count": count, "capped": count > queries.COUNT_CAP})
 
 
+@public("own account: the signed-in user's saved list views")
 @login_required
 @require_POST
 def save_view(request):
@@ -141,6 +133,7 @@ def save_view(request):
     return redirect(f"/tickets/?{query}")
 
 
+@public("own account: the signed-in user's saved list views")
 @login_required
 @require_POST
 def delete_view(request, pk):
@@ -148,6 +141,7 @@ def delete_view(request, pk):
     return redirect("servicedesk:list")
 
 
+@requires(Capability.WORK_TICKETS)
 @login_required
 @require_POST
 def bulk(request):
@@ -162,7 +156,7 @@ def bulk(request):
     if not ids:
         messages.warning(request, _("请先勾选工单。"))
         return redirect(back)
-    tickets = Ticket.objects.for_user(request.user, VENDOR_ROLES).filter(pk__in=ids)
+    tickets = access.workable_tickets(request.user).filter(pk__in=ids)
     done, failed = 0, []
     for ticket in tickets:
         try:
@@ -189,11 +183,10 @@ def bulk(request):
     return redirect(back)
 
 
+@requires(Capability.CREATE_TICKETS)
 @login_required
 def ticket_new(request):
-    contract = getattr(request, "contract", None)
-    if contract is None or not is_member(request.user, contract.pk, roles=CREATOR_ROLES):
-        raise PermissionDenied
+    contract = access.contract_for(request, Capability.CREATE_TICKETS)
     form = TicketForm(request.POST or None, contract=contract, assignees=vendor_team(contract))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items()}
@@ -215,35 +208,33 @@ def _actions(ticket, can_work):
     return [(target, workflow.action_label(ticket.status, target)) for target in workflow.allowed_from(ticket.status)]
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def ticket_detail(request, pk):
-    ticket = _visible_ticket(request, pk)
-    can_work = is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES)
-    can_reply = is_member(request.user, ticket.contract_id, roles=CREATOR_ROLES)
-    entries = ticket.entries.all()
-    if not can_work:
-        entries = entries.exclude(kind="note")
+    ticket = access.ticket_for(request.user, pk)
+    may = access.abilities(request.user, ticket.contract_id)
     now = clock.now()
     clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
     context = {
         "ticket": ticket,
-        "entries": entries,
+        "entries": access.entries_for(request.user, ticket),
         "clocks": clocks,
-        "actions": _actions(ticket, can_work),
-        "can_work": can_work,
-        "can_reply": can_reply,
+        "actions": _actions(ticket, may.work),
+        "can_work": may.work,
+        "can_reply": may.reply,
+        "can_note": may.note,
         "team": vendor_team(ticket.contract),
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
         "links": ticket.links_out.select_related("to_ticket"),
         "links_in": ticket.links_in.select_related("from_ticket"),
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
-        "can_urge": ticket.is_open and is_member(request.user, ticket.contract_id, roles=BUREAU_ROLES),
+        "can_urge": ticket.is_open and may.urge,
         "ticket_panels": ticket_panels(request.user, ticket),
         "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),
-        "can_reveal_phone": ticket_services.may_reveal_phone(request.user, ticket),
+        "can_reveal_phone": may.reveal_phone,
         "priority_meaning": PRIORITY_MEANING.get(ticket.priority, ""),
         "components": ServiceComponent.objects.filter(contract=ticket.contract, active=True),
         "priorities": Priority.choices,
@@ -252,10 +243,11 @@ def ticket_detail(request, pk):
     return render(request, "servicedesk/detail.html", context)
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def ticket_timers(request, pk):
     """The SLA panel alone, refreshed by htmx every 30 s next to the live countdown."""
-    ticket = _visible_ticket(request, pk)
+    ticket = access.ticket_for(request.user, pk)
     now = clock.now()
     clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
     return render(request, "servicedesk/_timers.html", {"ticket": ticket, "clocks": clocks, "now": now})
@@ -274,12 +266,11 @@ def _then_back(request, ticket, action, success: str = ""):
     return redirect("servicedesk:detail", ticket.pk)
 
 
+@requires(Capability.WORK_TICKETS)
 @login_required
 @require_POST
 def ticket_transition(request, pk):
-    ticket = _visible_ticket(request, pk)
-    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
-        raise PermissionDenied
+    ticket = access.ticket_for(request.user, pk, Capability.WORK_TICKETS)
     assignee = None
     if request.POST.get("assignee"):
         assignee_id = parse_id(request.POST["assignee"])
@@ -300,13 +291,14 @@ def ticket_transition(request, pk):
     return redirect("servicedesk:detail", pk)
 
 
+@requires(Capability.REPLY)
 @login_required
 @require_POST
 def ticket_reply(request, pk):
-    ticket = _visible_ticket(request, pk)
-    if not is_member(request.user, ticket.contract_id, roles=CREATOR_ROLES):
-        raise PermissionDenied
-    public = request.POST.get("public") == "on" or not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES)
+    ticket = access.ticket_for(request.user, pk, Capability.REPLY)
+    # Unticked means an internal note, for everyone: one who may not write notes asking
+    # for one is refused by the service, never published (the form sends them "on").
+    public = request.POST.get("public") == "on"
     try:
         with transaction.atomic():
             ticket_services.add_reply(ticket, request.POST.get("body", ""), by=request.user, public=public)
@@ -317,12 +309,11 @@ def ticket_reply(request, pk):
     return redirect("servicedesk:detail", pk)
 
 
+@requires(Capability.WORK_TICKETS)
 @login_required
 @require_POST
 def ticket_update(request, pk):
-    ticket = _visible_ticket(request, pk)
-    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
-        raise PermissionDenied
+    ticket = access.ticket_for(request.user, pk, Capability.WORK_TICKETS)
     changes = {}
     if request.POST.get("priority") in Priority.values:
         changes["priority"] = request.POST["priority"]
@@ -342,10 +333,11 @@ def ticket_update(request, pk):
     )
 
 
+@requires(Capability.WORK_TICKETS)
 @login_required
 @require_POST
 def ticket_worklog(request, pk):
-    ticket = _visible_ticket(request, pk)
+    ticket = access.ticket_for(request.user, pk, Capability.WORK_TICKETS)
     # Out of range (0, or more than a day) is the service's to refuse, with its message.
     minutes = parse_positive_int(request.POST.get("minutes"), "minutes", minimum=0) or 0
     return _then_back(
@@ -355,28 +347,27 @@ def ticket_worklog(request, pk):
     )
 
 
+@requires(Capability.WORK_TICKETS)
 @login_required
 @require_POST
 def ticket_arrival(request, pk):
-    ticket = _visible_ticket(request, pk)
-    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
-        raise PermissionDenied
+    ticket = access.ticket_for(request.user, pk, Capability.WORK_TICKETS)
     return _then_back(request, ticket, lambda: ticket_services.record_arrival(ticket, by=request.user), _("已记录到场。"))
 
 
+@requires(Capability.REVEAL_PERSONAL_DATA)
 @login_required
 @require_POST
 def ticket_reveal_phone(request, pk):
-    ticket = _visible_ticket(request, pk)
-    phone = ticket_services.reveal_phone(ticket, by=request.user)  # refuses by the one rule
+    ticket = access.ticket_for(request.user, pk, Capability.REVEAL_PERSONAL_DATA)
+    phone = ticket_services.reveal_phone(ticket, by=request.user)
     return render(request, "servicedesk/_phone.html", {"phone": phone})
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 def attachment_download(request, pk):
-    attachment = get_object_or_404(
-        Attachment.objects.for_user(request.user, roles_with(Capability.VIEW_TICKETS)), pk=pk
-    )
+    attachment = access.attachment_for(request.user, pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -391,11 +382,10 @@ def list_url(**params) -> str:
     return "/tickets/?" + urlencode(params)
 
 
+@requires(Capability.MANAGE_SLA)
 @login_required
 def policies(request):
-    contract = getattr(request, "contract", None)
-    if contract is None or not has_capability(request.user, contract, Capability.MANAGE_SLA):
-        raise PermissionDenied
+    contract = access.contract_for(request, Capability.MANAGE_SLA)
     context = {
         "contract": contract,
         "policies": SlaPolicy.objects.filter(contract=contract).select_related(
@@ -413,10 +403,11 @@ def _minutes(text: str):
         return -1  # refused by the policy service, which names the field and its range
 
 
+@requires(Capability.MANAGE_SLA)
 @login_required
 @require_POST
 def policy_update(request, pk):
-    policy = get_object_or_404(SlaPolicy.objects.for_user(request.user, roles_with(Capability.MANAGE_SLA)), pk=pk)
+    policy = access.policy_for(request.user, pk)
     calendars = {str(c.pk): c for c in BusinessCalendar.objects.filter(contract=policy.contract)}
     values = {
         "response_minutes": _minutes(request.POST.get("response_minutes")),
@@ -435,21 +426,21 @@ def policy_update(request, pk):
     return redirect("servicedesk:policies")
 
 
+@requires(Capability.VIEW_TICKETS)
 @login_required
 @require_POST
 def ticket_watch(request, pk):
-    ticket = _visible_ticket(request, pk)
+    ticket = access.ticket_for(request.user, pk)
     watching = ticket_services.toggle_watch(ticket, request.user)
     messages.success(request, _("已关注此工单，状态变化时会通知您。") if watching else _("已取消关注。"))
     return redirect("servicedesk:detail", pk)
 
 
+@requires(Capability.WORK_TICKETS)
 @login_required
 @require_POST
 def ticket_link(request, pk):
-    ticket = _visible_ticket(request, pk)
-    if not is_member(request.user, ticket.contract_id, roles=VENDOR_ROLES):
-        raise PermissionDenied
+    ticket = access.ticket_for(request.user, pk, Capability.WORK_TICKETS)
     number = request.POST.get("number", "").strip().upper()
     other = Ticket.objects.filter(contract=ticket.contract, number=number).first()
     if other is None:
@@ -463,10 +454,11 @@ def ticket_link(request, pk):
     return redirect("servicedesk:detail", pk)
 
 
+@requires(Capability.URGE)
 @login_required
 @require_POST
 def ticket_urge(request, pk):
-    ticket = _visible_ticket(request, pk)
+    ticket = access.ticket_for(request.user, pk, Capability.URGE, _("只有甲方人员可以督办。"))
     return _then_back(
         request, ticket,
         lambda: ticket_services.urge(ticket, by=request.user, comment=request.POST.get("comment", "")),
