@@ -18,15 +18,16 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
+from weibao.contracts.access import can
 from weibao.contracts.models import Membership
-from weibao.contracts.roles import VENDOR_ROLES
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.mailchannel import parsing
 from weibao.mailchannel.authentication import sender_verified
 from weibao.mailchannel.models import InboundMail, Mailbox, MailReference
 from weibao.mailchannel.screening import Verdict, screen
 from weibao.mailchannel.services.mailboxes import own_addresses
-from weibao.servicedesk.models import Channel, Ticket, TicketEntry, TicketLink
+from weibao.servicedesk.models import Channel, Ticket, TicketLink
 from weibao.servicedesk.models import Status as S
 from weibao.servicedesk.services import tickets
 
@@ -216,10 +217,10 @@ def _new_ticket(inbound: InboundMail, mail: parsing.ParsedMail) -> Ticket:
 
 
 def _reply(ticket: Ticket, inbound: InboundMail, mail: parsing.ParsedMail) -> None:
+    """File a reply by mail. Weibao acts as the system (``by=None``, the sender named) unless
+    the sender is a verified member who may reply on the ticket: then as that member."""
     author = _member(ticket.contract_id, mail.from_address)
-    vendor = author is not None and Membership.objects.filter(
-        contract_id=ticket.contract_id, user=author, role__in=VENDOR_ROLES, active=True
-    ).exists()
+    vendor = author is not None and can(author, ticket.contract_id, Capability.WORK_TICKETS)
     body = parsing.reply_text(mail.text) or "（邮件没有正文）"
     if author is not None and not sender_verified(mail.headers, mail.from_address):
         # A team member's address that nobody vouches for may be forged: the team sees it
@@ -229,7 +230,10 @@ def _reply(ticket: Ticket, inbound: InboundMail, mail: parsing.ParsedMail) -> No
             author_name=f"{mail.sender_label}（{UNVERIFIED_LABEL}）",
         )
         return
-    tickets.add_reply(ticket, body, by=author, public=True, author_name=mail.sender_label)
+    # A member who may not reply on the page (a bureau viewer, an auditor) still answers
+    # by mail as a requester does: filed by Weibao in their name, not as their act.
+    by = author if author is not None and can(author, ticket.contract_id, Capability.REPLY) else None
+    tickets.add_reply(ticket, body, by=by, public=True, author_name=mail.sender_label)
     if vendor:
         return
     # The requester answered: waiting tickets continue, resolved ones are reopened.
@@ -255,9 +259,9 @@ def _keep_attachments(ticket: Ticket, mail: parsing.ParsedMail) -> None:
         except ValidationError:
             refused.append(part.name)
     if refused:
-        TicketEntry.objects.create(
-            ticket=ticket, kind=TicketEntry.Kind.NOTE, author_name="邮件渠道", public=False,
-            body="以下邮件附件类型不允许，未存为附件（原始邮件已保留）：" + "、".join(refused),
+        tickets.add_reply(
+            ticket, "以下邮件附件类型不允许，未存为附件（原始邮件已保留）：" + "、".join(refused),
+            by=None, public=False, author_name="邮件渠道",
         )
 
 
