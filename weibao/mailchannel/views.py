@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.audit import services as audit
-from weibao.contracts.roles import Capability, roles_with
-from weibao.contracts.services import has_capability
+from weibao.contracts.access import requires
+from weibao.contracts.roles import Capability
 from weibao.core.params import page_of
-from weibao.mailchannel import parsing
+from weibao.mailchannel import access, parsing
 from weibao.mailchannel.forms import MailboxForm
 from weibao.mailchannel.models import InboundMail, Mailbox, OutboundMail
 from weibao.mailchannel.services import imap, inbound, outbound
 
-MANAGERS = roles_with(Capability.MANAGE_MAIL)
 PAGE_SIZE = 50
 
 
 def _contract(request):
-    contract = getattr(request, "contract", None)
-    if contract is None or not has_capability(request.user, contract, Capability.MANAGE_MAIL):
-        raise PermissionDenied
-    return contract
+    return access.managed_contract(request.user, getattr(request, "contract", None))
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 def inbox(request):
     contract = _contract(request)
@@ -55,31 +51,30 @@ def inbox(request):
     })
 
 
-def _managed_mail(request, pk) -> InboundMail:
-    return get_object_or_404(InboundMail.objects.for_user(request.user, MANAGERS), pk=pk)
-
-
+@requires(Capability.MANAGE_MAIL)
 @login_required
 def detail(request, pk):
-    mail = _managed_mail(request, pk)
+    mail = access.inbound_mail_for(request.user, pk)
     parsed = parsing.parse(bytes(mail.raw))
     audit.record("mail.inbound.read", obj=mail, actor=request.user, detail={"from": mail.from_address})
     return render(request, "mailchannel/detail.html", {"mail": mail, "parsed": parsed})
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 def raw(request, pk):
-    mail = _managed_mail(request, pk)
+    mail = access.inbound_mail_for(request.user, pk)
     audit.record("mail.inbound.download", obj=mail, actor=request.user, detail={"from": mail.from_address})
     response = HttpResponse(bytes(mail.raw), content_type="message/rfc822")
     response["Content-Disposition"] = f'attachment; filename="mail-{mail.pk}.eml"'
     return response
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 @require_POST
 def retry(request, pk):
-    mail = _managed_mail(request, pk)
+    mail = access.inbound_mail_for(request.user, pk)
     force = request.POST.get("force") == "1"
     result = inbound.process_safely(mail.pk, force=force)
     audit.record("mail.inbound.retry", obj=mail, actor=request.user, detail={"force": force, "status": result.status})
@@ -96,6 +91,7 @@ def retry(request, pk):
     return redirect("mailchannel:detail", pk)
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 def outbound_list(request):
     contract = _contract(request)
@@ -109,10 +105,11 @@ def outbound_list(request):
     })
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 @require_POST
 def outbound_retry(request, pk):
-    mail = get_object_or_404(OutboundMail.objects.for_user(request.user, MANAGERS), pk=pk)
+    mail = access.outbound_mail_for(request.user, pk)
     if outbound.retry_now(mail):
         messages.success(request, _("邮件已发送。"))
     else:
@@ -121,6 +118,7 @@ def outbound_retry(request, pk):
     return redirect("mailchannel:outbound")
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 def mailbox_list(request):
     contract = _contract(request)
@@ -129,10 +127,11 @@ def mailbox_list(request):
     })
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 def mailbox_edit(request, pk=None):
     contract = _contract(request)
-    mailbox = get_object_or_404(Mailbox.objects.for_user(request.user, MANAGERS), pk=pk) if pk else None
+    mailbox = access.mailbox_for(request.user, pk) if pk else None
     if mailbox is not None and mailbox.contract_id != contract.pk:
         contract = mailbox.contract
     form = MailboxForm(request.POST or None, instance=mailbox or Mailbox(contract=contract))
@@ -147,10 +146,11 @@ def mailbox_edit(request, pk=None):
     return render(request, "mailchannel/mailbox_form.html", {"form": form, "mailbox": mailbox, "contract": contract})
 
 
+@requires(Capability.MANAGE_MAIL)
 @login_required
 @require_POST
 def mailbox_poll(request, pk):
-    mailbox = get_object_or_404(Mailbox.objects.for_user(request.user, MANAGERS), pk=pk)
+    mailbox = access.mailbox_for(request.user, pk)
     if not mailbox.polls_imap:
         messages.error(request, _("该邮箱未配置 IMAP。"))
         return redirect("mailchannel:mailboxes")
