@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.api import tokens
 from weibao.api.models import ApiToken
+from weibao.contracts.access import public
 
 
 def token_section(request) -> dict:
@@ -19,6 +20,7 @@ def token_section(request) -> dict:
     }
 
 
+@public("own account: revokes only the signed-in user's own tokens")
 @login_required
 @require_POST
 def revoke_token(request, pk: int):

@@ -25,6 +25,7 @@ from weibao.accounts.services.login import (
 from weibao.accounts.services.passwords import password_expired
 from weibao.api import tokens
 from weibao.api.serializers import StrictFieldsMixin
+from weibao.contracts.access import memberships_of
 from weibao.core import ratelimit
 
 
@@ -58,6 +59,7 @@ def _address_limited_message() -> str:
 class TokenView(APIView):
     """Exchange a username and password (and a TOTP code for administrators) for a token."""
 
+    public_reason = "signing in: anyone, with a username and password"
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [TokenThrottle]
@@ -114,6 +116,7 @@ class TokenView(APIView):
 
 
 class RevokeTokenView(APIView):
+    public_reason = "own token: revokes only the token the request presents"
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None})
@@ -137,12 +140,16 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
+    public_reason = "own account: who the caller is and the roles the access layer gives them"
+
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
+        # The roles that give access (an administrator's leftover rows give none, 0012).
         memberships = [
-            {"contract": m.contract_id, "role": m.role}
-            for m in user.memberships.filter(active=True).order_by("contract_id", "role")
+            {"contract": contract_id, "role": role}
+            for contract_id, roles in sorted(memberships_of(user).items())
+            for role in sorted(roles)
         ]
         return Response(
             {
