@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from weibao.contracts.access import public
 from weibao.core import clock
 from weibao.core.params import page_of
 from weibao.notifications.models import Notification
@@ -12,6 +13,7 @@ def _mine(request):
     return Notification.objects.filter(recipient=request.user)
 
 
+@public("own notifications: only the signed-in user's own")
 @login_required
 def inbox(request):
     notes = _mine(request)
@@ -25,6 +27,7 @@ def inbox(request):
     )
 
 
+@public("own notifications: only the signed-in user's own")
 @login_required
 @require_POST
 def mark_read(request, pk: int):
@@ -38,6 +41,7 @@ def mark_read(request, pk: int):
     return redirect(target)
 
 
+@public("own notifications: only the signed-in user's own")
 @login_required
 @require_POST
 def mark_all_read(request):
