@@ -22,8 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from weibao.contracts.roles import VENDOR_ROLES
-from weibao.contracts.scoping import is_member
+from weibao.contracts.access import can
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.mailchannel.models import Mailbox, MailReference, OutboundMail
 from weibao.mailchannel.parsing import REPLY_ABOVE
@@ -193,7 +193,7 @@ def on_ticket_event(event) -> None:
     elif event.type == "ticket.replied":
         entry = TicketEntry.objects.filter(pk=event.payload.get("entry"), public=True).first()
         # Only the team's answers go out; the requester's own mail is not echoed back.
-        if entry is not None and entry.author is not None and is_member(
-            entry.author, ticket.contract_id, roles=VENDOR_ROLES
+        if entry is not None and entry.author is not None and can(
+            entry.author, ticket.contract_id, Capability.WORK_TICKETS
         ):
             queue(ticket, OutboundMail.Kind.REPLIED, dedup_key=dedup, entry=entry)
