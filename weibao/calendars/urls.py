@@ -9,4 +9,5 @@ urlpatterns = [
     path("create/", views.calendar_create, name="create"),
     path("holidays/set/", views.holiday_set, name="holiday_set"),
     path("holidays/import/", views.holiday_import, name="holiday_import"),
+    path("holidays/notice/", views.notice, name="notice"),
 ]

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.calendars import engine, services
-from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear
-from weibao.contracts.access import require, requires
+from weibao.calendars.models import BusinessCalendar, HolidayDay, HolidayYear, NationalHolidayYear
+from weibao.contracts.access import can, require, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.params import (
@@ -209,3 +209,65 @@ def holiday_import(request):
     except services.HolidayFileError as error:
         messages.error(request, str(error))
     return redirect(f"/calendars/?year={year}")
+
+
+NOTICE_MAX_CHARS = 20000
+
+
+@requires(Capability.MANAGE_SLA)
+@login_required
+def notice(request):
+    """Paste the State Council's notice: a preview of every day it names, then a
+    confirmed load for this contract or, by the system administrator, the installation."""
+    contract = getattr(request, "contract", None)
+    for_contract = contract is not None and can(request.user, contract.pk, Capability.MANAGE_SLA)
+    for_installation = request.user.is_system_admin
+    if not (for_contract or for_installation):
+        raise PermissionDenied
+    scopes = (["contract"] if for_contract else []) + (["national"] if for_installation else [])
+    context = {
+        "contract": contract if for_contract else None,
+        "scopes": scopes,
+        "national_years": NationalHolidayYear.objects.all(),
+        "text": "",
+    }
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        context.update(text=text[:NOTICE_MAX_CHARS], year_text=request.POST.get("year", ""))
+        try:
+            if len(text) > NOTICE_MAX_CHARS:
+                raise services.NoticeError("text", _("通知文本过长（上限 20000 字）。"))
+            year = parse_year(request.POST.get("year"), "year", first=engine.FIRST_YEAR + 1, last=engine.LAST_YEAR)
+            if request.POST.get("confirm"):
+                scope = parse_choice(request.POST.get("scope"), "scope", scopes) or scopes[0]
+                reading = services.load_notice(
+                    text, by=request.user, contract=contract if scope == "contract" else None, year=year,
+                    source=request.POST.get("source", "")[:200],
+                    accept_unrecognised=request.POST.get("accept_unrecognised") == "1",
+                )
+                messages.success(request, _(
+                    "已载入 %(year)d 年安排：休息日 %(rest)d 天，调休上班日 %(work)d 天。未结工单的时限已按新日历重算。"
+                ) % {"year": reading.year, "rest": len(reading.rest_days), "work": len(reading.work_days)})
+                if scope == "contract":
+                    return redirect(f"/calendars/?year={reading.year}")
+                return redirect("calendars:notice")
+            context["preview"] = _preview_rows(services.preview_notice(text, year))
+        except BadParameter as error:
+            context["error"] = error.message
+        except services.NoticeError as error:
+            context["error"] = error.message
+            if error.field == "unrecognised":
+                context["preview"] = _preview_rows(services.preview_notice(text, year))
+    return render(request, "calendars/notice.html", context)
+
+
+def _preview_rows(reading) -> dict:
+    def rows(days):
+        return [{"date": day, "name": days[day]} for day in sorted(days)]
+
+    return {
+        "year": reading.year,
+        "rest": rows(reading.rest_days),
+        "work": rows(reading.work_days),
+        "unrecognised": reading.unrecognised,
+    }

@@ -46,6 +46,7 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("用户与角色"), reverse("roles:list"), "roles"))
     if user.is_system_admin:
         items.append(NavItem(_("系统管理"), reverse("admin:index"), "admin"))
+        items.append(NavItem(_("全国节假日安排"), reverse("calendars:notice"), "holidays"))
     items.append(NavItem(_("通知"), reverse("notifications:inbox"), "notifications"))
     items.append(NavItem(_("账号安全"), reverse("accounts:security"), "security"))
     return items
