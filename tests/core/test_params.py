@@ -209,3 +209,17 @@ def test_the_calendar_web_form_refuses_years_the_api_refuses(contract, web, year
 @pytest.mark.parametrize("year", ["1", "9999", "²"])
 def test_the_calendar_page_names_a_year_out_of_range(web, year):
     assert web.get("/calendars/", {"year": year}).status_code == 400
+
+
+@pytest.mark.parametrize("target", ["²", "accounts:security", "//evil.example/", "https://evil.example/"])
+def test_a_next_that_is_not_a_path_here_goes_home(contract, web, target):
+    response = web.get("/accounts/login/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+    response = web.post("/contracts/switch/", {"contract": contract.pk, "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_query_parameter_named_like_a_method_the_list_template_calls_is_harmless(web):
+    response = web.get("/tickets/", {"lists": "²", "status": "new"})
+    assert response.status_code == 200
+    assert 'name="status" value="new"' in response.content.decode()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from weibao.contracts.models import Contract
+from weibao.core.params import FIRST_YEAR, LAST_YEAR
 
 
 class StrictFieldsMixin:
@@ -46,3 +47,21 @@ class MemberContractField(serializers.PrimaryKeyRelatedField):
         if self.capability is not None:
             return Contract.objects.restrict(user, self.capability)
         return Contract.objects.for_user(user, roles=self.roles)
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A date-time in the years core.params allows (2000 to 2100): year 1 or 9999 with a
+    time zone overflowed Python's datetime (a 500) in DRF's own conversion."""
+
+    default_error_messages = {
+        "out_of_range": _("时间超出范围（应在 {first} 年至 {last} 年之间）。"),
+    }
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        return moment

@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from weibao.contracts.access import requires
@@ -8,7 +7,7 @@ from weibao.contracts.middleware import SESSION_KEY
 from weibao.contracts.models import Contract, Membership
 from weibao.contracts.roles import Capability
 from weibao.contracts.services import roles_of
-from weibao.core.params import parse_id
+from weibao.core.params import parse_id, parse_next
 
 
 @requires(Capability.VIEW_CONTRACT)
@@ -43,7 +42,4 @@ def switch_contract(request):
         Contract.objects.for_user(request.user), pk=parse_id(request.POST.get("contract")) or 0
     )
     request.session[SESSION_KEY] = contract.pk
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(parse_next(request.POST.get("next"), request))

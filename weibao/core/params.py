@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from weibao.core import clock
@@ -204,6 +205,22 @@ def json_depth(text: str) -> int:
         else:
             depth -= 1
     return deepest
+
+
+def parse_next(value, request, default: str = "/") -> str:
+    """Where to go back to: a path on this site, else ``default``.
+
+    ``redirect()`` reads anything without a slash as a URL pattern name, so ``next=²``
+    raised NoReverseMatch (a 500); another host is an open redirect.
+    """
+    text = _text(value)
+    if (
+        not text.startswith("/")
+        or text.startswith("//")
+        or not url_has_allowed_host_and_scheme(text, allowed_hosts={request.get_host()})
+    ):
+        return default
+    return text
 
 
 def bad_request(request, message: str):

@@ -88,6 +88,9 @@ def ticket_list(request):
                          if name not in ("status", "created_from", "created_to")],
         "cleaned": query.cleaned,
         "keep": keep.urlencode(),
+        # The page-size form keeps the other filters. Not read as request.GET.lists in the
+        # template: a query parameter named "lists" would shadow the method (a 500).
+        "size_keep": [(k, v) for k, values in request.GET.lists() if k not in ("page", "page_size") for v in values],
         "statuses": Status.choices,
         "types": TicketType.choices,
         "priorities": Priority.choices,
