@@ -112,3 +112,13 @@ def test_the_page_and_the_api_refuse_an_engineers_rating_alike(finished, enginee
     response = api_client_for(engineer).post(f"/api/v1/tickets/{ticket.pk}/rating/", {"level": 5}, format="json")
     assert response.status_code == 403 and "您不能为此工单评价" in response.json()["detail"]
     assert not Rating.objects.exists()
+
+
+def test_a_member_who_may_read_no_figures_is_refused_before_the_contract_is_asked_for(
+    contract, make_member, api_client_for
+):
+    auditor = api_client_for(make_member(contract, "auditor", username="auditor"))
+    assert auditor.get("/api/v1/feedback/figures/").status_code == 403
+    response = auditor.get("/api/v1/feedback/figures/", {"contract": contract.pk, "start": "2026-01-01",
+                                                         "end": "2026-01-31"})
+    assert response.status_code == 403 and "好差评统计" in response.json()["detail"]

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from weibao.contracts.access import require, roles_on
+from weibao.contracts.access import contract_ids_where, require, roles_on
 from weibao.contracts.roles import Capability, roles_with
 from weibao.feedback.models import Rectification
 from weibao.servicedesk.models import Ticket
@@ -100,3 +100,12 @@ def contract_for(user, contract, capability: str, message: str | None = None):
         raise PermissionDenied(message or _("您没有权限进行此操作。"))
     require(user, contract.pk, capability, message)
     return contract
+
+
+def figures_contract(user, find_contract, message: str):
+    """The contract whose figures ``user`` asks for: refused outright (403) when they may
+    read figures on no contract at all, before the contract asked for is looked up with
+    ``find_contract()`` (whose 400/404 name the field); then checked itself."""
+    if not contract_ids_where(user, Capability.VIEW_FIGURES):
+        raise PermissionDenied(message)
+    return contract_for(user, find_contract(), Capability.VIEW_FIGURES, message)

@@ -140,9 +140,8 @@ class FiguresView(APIView):
                     "the contract who see its tickets only.",
     )
     def get(self, request):
-        contract = access.contract_for(
-            request.user, required_contract(request), Capability.VIEW_FIGURES,
-            _("您不能查看此合同的好差评统计。"),
+        contract = access.figures_contract(
+            request.user, lambda: required_contract(request), _("您不能查看此合同的好差评统计。")
         )
         start, end = services.parse_period(request.query_params.get("start"), request.query_params.get("end"))
         figures = services.satisfaction_figures(contract, start, end)
