@@ -241,6 +241,7 @@ class TicketViewSet(
 
     @extend_schema(parameters=TICKET_FILTERS)
     def list(self, request, *args, **kwargs):
+        access.require_anywhere(request.user, Capability.VIEW_TICKETS)
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
@@ -250,6 +251,7 @@ class TicketViewSet(
         return Response(self.get_serializer(ticket, context=context).data)
 
     def create(self, request, *args, **kwargs):
+        access.require_anywhere(request.user, Capability.CREATE_TICKETS)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(

@@ -58,6 +58,7 @@ PAGE_SIZES = (25, 50, 100)
 
 def _list_query(request, *, audit_search: bool = True):
     """The list's filters; without a contract filter, the current contract's tickets."""
+    access.require_anywhere(request.user, Capability.VIEW_TICKETS)
     contract = getattr(request, "contract", None)
     params = request.GET.copy()
     if contract is not None and "contract" not in params:
@@ -156,6 +157,7 @@ def bulk(request):
     back = request.POST.get("next") or "/tickets/"
     if not back.startswith("/tickets/"):
         back = "/tickets/"
+    access.require_anywhere(request.user, Capability.WORK_TICKETS)
     if not ids:
         messages.warning(request, _("请先勾选工单。"))
         return redirect(back)
@@ -299,9 +301,9 @@ def ticket_transition(request, pk):
 @require_POST
 def ticket_reply(request, pk):
     ticket = access.ticket_for(request.user, pk, Capability.REPLY)
-    # Unticked means an internal note, for everyone: one who may not write notes asking
-    # for one is refused by the service, never published (the form sends them "on").
-    public = request.POST.get("public") == "on"
+    # Public unless an internal note is asked for, as on the API: one who may not write
+    # notes asking for one is refused by the service, never published.
+    public = request.POST.get("internal") != "on"
     try:
         with transaction.atomic():
             ticket_services.add_reply(ticket, request.POST.get("body", ""), by=request.user, public=public)
