@@ -129,12 +129,19 @@ def test_bad_hours_are_refused_naming_the_field(api, contract):
 
 
 def test_only_the_project_manager_creates_calendars(contract, make_member, api_client_for):
+    # Refused as the calendar page refuses them (403), not as a stranger to the contract.
     agent = make_member(contract, "hotline_agent")
     response = api_client_for(agent).post(
         "/api/v1/calendars/", {"contract": contract.pk, "name": "x", "kind": "24x7"}, format="json"
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not BusinessCalendar.objects.filter(name="x").exists()
+
+
+def test_a_member_who_may_not_edit_holidays_is_refused_whatever_the_body(contract, make_member, api_client_for):
+    agent = api_client_for(make_member(contract, "hotline_agent"))
+    assert agent.post("/api/v1/holidays/", {}, format="json").status_code == 403
+    assert agent.post("/api/v1/holidays/import/", {}, format="json").status_code == 403
 
 
 def test_holiday_edit_changes_deadlines(api, office, contract):

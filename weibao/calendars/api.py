@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from weibao.api.errors import field_error, not_member_response
 from weibao.api.mixins import ContractCreateMixin, filter_by_contract_param
+from weibao.api.permissions import HoldsDeclaredCapability
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay
@@ -119,6 +121,7 @@ class CalendarViewSet(
 ):
     """Business calendars of the caller's contracts; project managers create them."""
 
+    permission_classes = [IsAuthenticated, HoldsDeclaredCapability]
     required_capabilities = {
         "list": (Capability.VIEW_CONTRACT,),
         "retrieve": (Capability.VIEW_CONTRACT,),
@@ -266,6 +269,7 @@ class HolidayViewSet(
 ):
     """A contract's own holiday entries (on top of the official arrangement)."""
 
+    permission_classes = [IsAuthenticated, HoldsDeclaredCapability]
     required_capabilities = {
         "list": (Capability.VIEW_CONTRACT,),
         "create": (Capability.MANAGE_SLA,),

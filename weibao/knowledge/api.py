@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.api.errors import field_error
 from weibao.api.mixins import required_contract
+from weibao.api.permissions import HoldsDeclaredCapability
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.roles import Capability
@@ -95,6 +97,7 @@ class ArticleViewSet(
 
     serializer_class = ArticleSerializer
     schema = StrictRequestSchema()
+    permission_classes = [IsAuthenticated, HoldsDeclaredCapability]
     required_capabilities = {
         "list": (Capability.VIEW_CONTRACT,),
         "retrieve": (Capability.VIEW_CONTRACT,),
