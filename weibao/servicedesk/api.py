@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import BoundedDateTimeField, MemberContractField, StrictFieldsMixin
+from weibao.contracts.access import contract_ids_where
 from weibao.contracts.roles import Capability
-from weibao.contracts.scoping import member_contract_ids
 from weibao.core import clock
 from weibao.servicedesk import access, queries
 from weibao.servicedesk.models import (
@@ -53,7 +53,7 @@ class SlaSerializer(serializers.Serializer):
 class TicketContractField(serializers.PrimaryKeyRelatedField):
     """An id among the ticket's own contract's ``rows`` (``weibao.servicedesk.access``).
     The contract is the ticket's (``instance``, or ``contract_id`` in the context) or the
-    one the payload names, if the caller is a member of it; an id of any other contract is
+    one the payload names, if the caller may open tickets there; an id of any other contract is
     answered as one that does not exist, with the same message."""
 
     def __init__(self, rows, **kwargs):
@@ -75,7 +75,7 @@ class TicketContractField(serializers.PrimaryKeyRelatedField):
         if not isinstance(data, Mapping):
             return None
         request = self.context.get("request")
-        mine = {str(pk): pk for pk in member_contract_ids(getattr(request, "user", None))}
+        mine = {str(pk): pk for pk in contract_ids_where(getattr(request, "user", None), Capability.CREATE_TICKETS)}
         return mine.get(str(data.get("contract", "")).strip())
 
 
