@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from weibao.audit import services as audit
+from weibao.contracts.access import contract_ids_where
+from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.exports import table_response
 from weibao.core.masking import mask_phone
@@ -47,6 +50,12 @@ def rows(tickets):
 
 
 def export(tickets, fmt: str, *, user, filters: dict, contract=None):
+    """The list's ``tickets`` as a spreadsheet, only rows of contracts where ``user`` holds
+    EXPORT_TICKETS; refused (PermissionDenied) to who holds it nowhere."""
+    exportable = contract_ids_where(user, Capability.EXPORT_TICKETS)
+    if not exportable:
+        raise PermissionDenied(_("您没有导出工单的权限。"))
+    tickets = tickets.filter(contract_id__in=exportable)
     count = tickets.count()
     audit.record(
         "ticket.export", actor=user, object_type="servicedesk.ticket",
