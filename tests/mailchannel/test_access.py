@@ -67,3 +67,17 @@ def test_refused_attachment_types_are_named_in_an_internal_note_by_the_mail_chan
     note = TicketEntry.objects.get(ticket=stored.ticket, body__contains="未存为附件")
     assert (note.public, note.author, note.author_name) == (False, None, "邮件渠道")
     assert "tool.exe" in note.body
+
+
+def test_an_administrators_leftover_membership_does_not_let_their_mail_into_a_ticket(
+    deliver, sample, contract, make_member, clock, settings
+):
+    from weibao.accounts.models import AdminRoleGrant
+
+    settings.WEIBAO_MAIL_AUTHSERV_ID = "mx.shilong.test"
+    admin = make_member(contract, "project_manager", username="secadmin", email="secadmin@shilong.gov.cn")
+    AdminRoleGrant.objects.create(user=admin, role="security_admin")  # a row written around the services
+    ticket = deliver(sample("foxmail_gbk.eml")).ticket
+    stored = deliver(_reply_from("secadmin@shilong.gov.cn", ticket))
+    assert stored.outcome == "created" and stored.ticket_id != ticket.pk
+    assert not ticket.entries.filter(body__contains="也还是打不开").exists()

@@ -181,8 +181,10 @@ def _may_reply(ticket: Ticket, address: str) -> bool:
 
 
 def _member(contract_id: int, address: str):
+    # An administrator's contract roles count for nothing (decision 0012), in mail too.
     membership = (
-        Membership.objects.filter(contract_id=contract_id, active=True, user__is_active=True)
+        Membership.objects.filter(contract_id=contract_id, active=True, user__is_active=True,
+                                  user__admin_role_grant__isnull=True)
         .filter(Q(user__email__iexact=address))
         .select_related("user")
         .first()
