@@ -115,6 +115,7 @@ def test_encouragement_to_rest_on_new_years_eve_is_not_a_rest_day():
         "二、春节：待定。",  # an item naming no date
         "请各单位于11月30日前报送值班安排。",  # a date outside any item
         "一、元旦：1月1日放假。1月1日上班。",  # both at once
+        "一、元旦：2024年1月1日放假。",  # another year than the notice's
     ],
 )
 def test_what_is_not_understood_is_listed_as_pasted(line):
@@ -156,3 +157,18 @@ def test_a_past_notice_in_another_layout_reads_the_same(path, layout):
     altered = read_notice(LAYOUTS[layout](path.read_text(encoding="utf-8")))
     assert (altered.year, altered.rest_days, altered.work_days) == (original.year, original.rest_days, original.work_days)
     assert altered.unrecognised == []
+
+
+def test_the_date_of_issue_next_to_the_title_is_no_holiday():
+    reading = read_notice(
+        "国务院办公厅 2025年11月4日 关于2026年部分节假日安排的通知\n"
+        "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。"
+    )
+    assert sorted(reading.rest_days) == [dt.date(2026, 1, day) for day in (1, 2, 3)]
+    assert list(reading.work_days) == [dt.date(2026, 1, 4)]
+    assert reading.unrecognised == []
+
+
+def test_a_year_in_chinese_numerals():
+    reading = read_notice("国务院办公厅关于二〇二六年部分节假日安排的通知\n一、元旦：1月1日至3日放假调休，共3天。")
+    assert reading.year == 2026 and len(reading.rest_days) == 3

@@ -51,6 +51,7 @@ _KEYWORD = re.compile(
 _WORK_WORDS = frozenset({"调休上班", "上班", "补班", "照常工作", "工作日"})
 _SKIP = re.compile(r"^其中|鼓励|倡导|提倡|安排职工")
 _TOTAL = re.compile(r"(?:共|放假)(\d{1,2})天")
+_TITLE = re.compile(r"关于.{0,12}年?部分节假日安排的通知")
 # A line ending like this ends its sentence even without "。".
 _SENTENCE_END = re.compile(r"(?:放假|上班|补班|补休|连休|调休|休息|天)$")
 
@@ -128,6 +129,11 @@ def _normalise(line: str) -> str:
     text = text.replace("〔", "[").replace("〕", "]")
     text = re.sub(r"(\d{1,2})号", r"\1日", text)
     text = re.sub(
+        r"([〇零一二三四五六七八九]{4})(?=年)",
+        lambda match: "".join(str(_CN_DIGITS[char]) for char in match.group(1)),
+        text,
+    )
+    text = re.sub(
         r"([〇零一二三四五六七八九十两]{1,3})(?=月[〇零一二三四五六七八九十两\d]{1,3}日)",
         lambda match: str(_cn_number(match.group(1))),
         text,
@@ -188,7 +194,9 @@ def _items(lines: list[tuple[str, str]]) -> tuple[list[_Item], list[str]]:
             items.append(current)
             continue
         has_day = _has_day(clean)
-        if has_day and _only_full_dates(clean) and not _KEYWORD.search(clean):
+        if _TITLE.search(clean):
+            current = None  # the title, perhaps with the date of issue beside it
+        elif has_day and _only_full_dates(clean) and not _KEYWORD.search(clean):
             current = None  # the signature's date, the date of issue
         elif current is not None and (has_day or not current.text.endswith("。")):
             # A clause broken over lines, or the item's next sentence on a line of its own.
@@ -238,6 +246,10 @@ def _read_item(item: _Item, notice_year: int) -> tuple[list[dt.date], list[dt.da
         ok = ok and sentence_ok
         sentence_rest = 0
         for days, kind in groups:
+            # A notice arranges its own year, reaching back into December at most.
+            inside = [day for day in days if dt.date(notice_year - 1, 12, 1) <= day <= dt.date(notice_year, 12, 31)]
+            if len(inside) != len(days):
+                ok, days = False, inside
             if kind is None:
                 ok = False
             elif kind == "work":
