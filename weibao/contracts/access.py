@@ -1,5 +1,5 @@
 """Who may do what on a contract: the one place that answers it, for pages, APIs, services
-and tasks alike (decision 0014).
+and tasks alike (decision 0015).
 
 A user's capabilities on a contract come from their active roles there
 (``contracts.roles.CAPABILITIES``); the three administrators have none (decision 0012).

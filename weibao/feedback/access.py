@@ -1,6 +1,6 @@
 """Who may rate a ticket, read the figures and manage rectifications: the 好差评 app's
 load-and-check helpers, for the ticket page, the rating API, the portal and the services
-alike (decision 0014). Views and APIs call these; they never name a role."""
+alike (decision 0015). Views and APIs call these; they never name a role."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Who may do what on the service desk, and what a ticket may name: the load-and-check
-helpers the pages and the API share (decision 0014, style.md "one access layer").
+helpers the pages and the API share (decision 0015, style.md "one access layer").
 
 ``ticket_for(user, pk, capability)`` answers 404 for a ticket the user does not see (so
 no answer tells a member of one contract what another holds) and 403 when they see it but
