@@ -204,3 +204,132 @@ def test_security_headers_are_set(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.cookies.get("csrftoken") is None or response.cookies["csrftoken"]["samesite"]
+
+
+# --- Odd values: every parameter a page reads, fed what outside testers sent ------------
+
+# Unicode digits isdigit() accepts (superscript, full-width, Arabic-Indic), a float that
+# overflows, a number past 64 bits, a negative, dates at the ends of the calendar, NUL, and
+# a very long string.
+ODD_VALUES = ["²", "２", "٣", "1e999", "99999999999999999999999", "-1", "0001-01-01", "9999-12-31",
+              "\x00", "x" * 10_000]
+# Queries that open a page's other branches, so the parameters read only there are found.
+BRANCHES = {"/calendars/": [{"calc": "deadline"}, {"calc": "period"}], "/tickets/": [{"export": "csv"}],
+            "/audit/": [{"export": "csv"}]}
+# Posting these would end the walker's session or count as a wrong password (a lockout).
+NO_ODD_POST = ("/accounts/logout/", "/accounts/password/", "/accounts/otp/", "/api/v1/auth/token/revoke/")
+# Who walks: the seed contract's people who, between them, reach every page that reads a
+# parameter (the PM most pages, the auditor the trail, the agent the hotline, the security
+# administrator the user lists).
+ODD_WALKERS = ("pm", "auditor", "agent", "secadmin")
+
+
+@pytest.fixture
+def keys_read(monkeypatch):
+    """Names the code under test looks up in a query or form (QueryDict), as a set to clear."""
+    from django.http import QueryDict
+    from django.utils.datastructures import MultiValueDict
+
+    seen: set[str] = set()
+    for name in ("get", "getlist", "__getitem__", "__contains__"):
+        original = getattr(MultiValueDict, name)
+
+        def spy(self, key, *args, _original=original, **kwargs):
+            if isinstance(self, QueryDict) and isinstance(key, str):  # not the URL resolver's
+                seen.add(key)
+            return _original(self, key, *args, **kwargs)
+
+        monkeypatch.setattr(MultiValueDict, name, spy)
+    return seen
+
+
+def _route_urls(ints: list[int], texts: list[str]) -> dict[str, list[str]]:
+    """Each route's filled-in URLs, by template."""
+    routes = {}
+    for route in _routes(get_resolver().url_patterns):
+        if route.startswith(SKIP_PREFIXES):
+            continue
+        template = _template(route)
+        if template:
+            routes[template] = _urls(template, ints, texts)
+    return routes
+
+
+def _send(client, api, method: str, url: str, data: dict, who: str) -> int:
+    if url.startswith("/api/"):
+        if method == "get":
+            response = api.get(url, data, HTTP_ACCEPT="application/json")
+        else:
+            response = getattr(api, method)(url, data, format="json", HTTP_ACCEPT="application/json")
+    else:
+        response = getattr(client, method)(url, data, HTTP_ACCEPT="text/html")
+    shown = {k: (v[:20] + "…" if len(v) > 20 else v) for k, v in data.items()}
+    assert response.status_code < 500, f"{who}: {method.upper()} {url} {shown!r} answered {response.status_code}"
+    return response.status_code
+
+
+def test_odd_values_in_every_parameter_and_id_answer_no_5xx(seeded, client_for, api_client_for, keys_read):
+    from weibao.accounts.models import User
+
+    seed, _, ids, texts, _ = seeded
+    routes = _route_urls(ids, texts)
+    before = _fingerprint(seed)
+    fed, walked = 0, set()
+    for username in ODD_WALKERS:
+        user = User.objects.get(username=username)
+        client, api = client_for(user), api_client_for(user)
+        for template, urls in sorted(routes.items()):
+            if template in walked:
+                continue  # an earlier walker reached it: the same code, the same parameters
+            # Learn, on the URL of this route that answers best, which names the code reads.
+            keys_read.clear()
+            best, best_status = urls[0], 999
+            for url in urls:
+                status = _send(client, api, "get", url, {}, username)
+                if status < best_status:
+                    best, best_status = url, status
+                if status < 300:
+                    break
+            if best_status >= 400 and username != ODD_WALKERS[0]:
+                continue  # refused to this walker too: the next one may reach it
+            walked.add(template)
+            for branch in BRANCHES.get(best, []):
+                _send(client, api, "get", best, branch, username)
+            posting = best_status < 400 and not best.startswith(NO_ODD_POST)
+            if posting:
+                _send(client, api, "post", best, {}, username)
+            names = sorted(k for k in keys_read if k)
+            # Feed each odd value to each name read, in the query and (for pages that
+            # answered) the form; branch openers stay set so their parameters are reached.
+            for name in names:
+                for value in ODD_VALUES:
+                    for branch in [{}, *BRANCHES.get(best, [])]:
+                        if name in branch:
+                            continue
+                        _send(client, api, "get", best, {**branch, name: value}, username)
+                        fed += 1
+                    if posting:
+                        _send(client, api, "post", best, {name: value}, username)
+                        fed += 1
+            # And each id or text hole of the route, filled with each odd value.
+            for index, _hole_match in enumerate(HOLE.findall(template)):
+                for value in ODD_VALUES:
+                    _send(client, api, "get", _fill_one(template, index, value, ids, texts), {}, username)
+                    fed += 1
+    assert fed > 1000, fed
+    assert _fingerprint(seed) == before
+
+
+def _fill_one(template: str, index: int, value: str, ints: list[int], texts: list[str]) -> str:
+    from urllib.parse import quote
+
+    count = 0
+
+    def fill(match):
+        nonlocal count
+        count += 1
+        if count - 1 == index:
+            return quote(value, safe="")
+        return str(ints[0] if match[2] == "int" else texts[0])
+
+    return HOLE.sub(fill, template)
