@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from weibao.api import tokens
 from weibao.api.models import ApiToken
-from weibao.contracts.access import public
+from weibao.core.declarations import public
 
 
 def token_section(request) -> dict:

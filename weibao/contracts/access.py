@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from weibao.contracts.models import Membership
 from weibao.contracts.roles import roles_with
 from weibao.core import request_context
-from weibao.core.declarations import public as public  # declared in core, for the lowest layers
 
 _MEMO_KEY = "contracts.memberships"
 

@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import public
 from weibao.core import clock
+from weibao.core.declarations import public
 from weibao.core.params import page_of
 from weibao.notifications.models import Notification
 

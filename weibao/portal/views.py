@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import public
+from weibao.core.declarations import public
 from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
 from weibao.feedback import services as feedback

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from weibao import audit
 from weibao.calendars.models import BusinessCalendar
-from weibao.contracts.access import can, public, requires
+from weibao.contracts.access import can, requires
 from weibao.contracts.roles import Capability
 from weibao.contracts.services import vendor_team
 from weibao.core import clock
+from weibao.core.declarations import public
 from weibao.core.flash import report_errors
 from weibao.core.masking import mask_phone
 from weibao.core.params import (

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from weibao.contracts.access import public
+from weibao.core.declarations import public
 from weibao.web.home import home_context
 
 
