@@ -237,6 +237,7 @@ def day_status(contract_id: int, day: dt.date) -> tuple[bool, str, str]:
 
 
 def create_calendar(contract, *, name: str, kind: str, hours, by) -> BusinessCalendar:
+    require(by, contract.pk, Capability.MANAGE_SLA)
     if kind == BusinessCalendar.Kind.ALWAYS:
         hours = []
     else:
@@ -247,6 +248,7 @@ def create_calendar(contract, *, name: str, kind: str, hours, by) -> BusinessCal
 
 
 def set_holiday(contract, day: dt.date, kind: str, name: str, *, by) -> HolidayDay:
+    require(by, contract.pk, Capability.MANAGE_SLA)
     with transaction.atomic():
         entry, created = HolidayDay.objects.update_or_create(
             contract=contract,
@@ -264,6 +266,7 @@ def set_holiday(contract, day: dt.date, kind: str, name: str, *, by) -> HolidayD
 
 
 def remove_holiday(entry: HolidayDay, *, by) -> None:
+    require(by, entry.contract_id, Capability.MANAGE_SLA)
     with transaction.atomic():
         contract = entry.contract
         audit.record("calendar.holiday.remove", obj=entry, actor=by, before=audit.snapshot(entry))
@@ -324,6 +327,7 @@ def parse_year_file(year: int, text: str) -> list[tuple[dt.date, str, str]]:
 def import_year(contract, year: int, text: str, *, source: str, by) -> int:
     """Replace the contract's entries for ``year`` with the file's and mark the year as
     loaded (so no Monday–Friday warning is given for it any more)."""
+    require(by, contract.pk, Capability.MANAGE_SLA)
     entries = parse_year_file(year, text)
     with transaction.atomic():
         HolidayDay.objects.filter(contract=contract, date__year=year).delete()
