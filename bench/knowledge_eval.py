@@ -46,7 +46,7 @@ def setup_database():
 
 
 def load_corpus():
-    from weibao.knowledge import services
+    from weibao.knowledge.services.articles import create_article
     from weibao.testing.factories import ContractFactory, MembershipFactory, UserFactory
 
     contract = ContractFactory()
@@ -57,7 +57,7 @@ def load_corpus():
     articles = demo_articles()
     ids = {}
     for item in articles:
-        article = services.create_article(
+        article = create_article(
             contract,
             title=item["title"],
             body=item["body"],

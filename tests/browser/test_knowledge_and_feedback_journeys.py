@@ -311,7 +311,7 @@ def test_portal_visitor_finds_an_article_and_says_it_helped_once(page):
     assert article.visibility == "public" and article.status == "published"
     before = article.helpful_count
 
-    feedback = page.locator("#kb-feedback")
+    feedback = page.locator("#kb-vote")
     expect(feedback).to_contain_text("这篇文章有帮助吗？")
     helpful = feedback.get_by_role("button", name=re.compile(r"^有帮助"))
     expect(helpful).to_have_text(f"有帮助 ({before})")

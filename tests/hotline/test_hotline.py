@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from weibao.knowledge.services import create_article
+from weibao.knowledge.services.articles import create_article
 from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import SupportGroup, Ticket
 from weibao.testing.isolation import assert_isolated

@@ -1,7 +1,7 @@
 import pytest
 
 from weibao.knowledge import search
-from weibao.knowledge.services import create_article
+from weibao.knowledge.services.articles import create_article
 
 
 @pytest.fixture(autouse=True)

@@ -7,13 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from weibao.knowledge.models import Article, Synonym
-from weibao.knowledge.services import (
-    create_article,
-    delete_synonyms,
-    restore_version,
-    save_synonyms,
-    update_article,
-)
+from weibao.knowledge.services.articles import create_article, restore_version, update_article
+from weibao.knowledge.services.synonyms import delete_synonyms, save_synonyms
 
 
 @pytest.fixture

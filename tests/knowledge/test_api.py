@@ -1,6 +1,6 @@
 import pytest
 
-from weibao.knowledge.services import create_article
+from weibao.knowledge.services.articles import create_article
 from weibao.testing.isolation import assert_isolated
 
 pytestmark = pytest.mark.django_db

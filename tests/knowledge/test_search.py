@@ -2,7 +2,8 @@ import pytest
 
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import search, search_public
-from weibao.knowledge.services import create_article, save_synonyms, update_article
+from weibao.knowledge.services.articles import create_article, update_article
+from weibao.knowledge.services.synonyms import save_synonyms
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_other_contracts_articles_are_never_found(agent, contract, other_contrac
 
 
 def test_shared_articles_of_a_contract_sharing_with_this_one_are_found(agent, contract, make_member):
-    from weibao.knowledge.services import share_knowledge
+    from weibao.knowledge.services.sharing import share_knowledge
     from weibao.testing.factories import ContractFactory, MembershipFactory
 
     sister = ContractFactory(party_b=contract.party_b)

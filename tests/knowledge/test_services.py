@@ -2,17 +2,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from weibao.audit.models import AuditRecord
-from weibao.knowledge import services
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import search, search_public
-from weibao.knowledge.services import (
-    article_from_ticket,
+from weibao.knowledge.services.articles import (
     create_article,
     pending_revision,
-    record_feedback,
     restore_version,
     update_article,
 )
+from weibao.knowledge.services.from_ticket import article_from_ticket
+from weibao.knowledge.services.votes import record_vote, vote_of
 
 pytestmark = pytest.mark.django_db
 
@@ -149,35 +148,35 @@ def test_restoring_a_draft_article_takes_the_old_text_at_once(agent, contract):
 def test_a_member_counts_once_per_article_and_may_change_the_answer(agent, contract, pm):
     article = create_article(contract, title="社保卡挂失", publish=True, by=agent)
     for _ in range(3):
-        record_feedback(article, helpful=True, user=agent)
+        record_vote(article, helpful=True, user=agent)
     assert (_live(article).helpful_count, _live(article).not_helpful_count) == (1, 0)
-    record_feedback(article, helpful=False, user=agent)
+    record_vote(article, helpful=False, user=agent)
     assert (_live(article).helpful_count, _live(article).not_helpful_count) == (0, 1)
-    record_feedback(article, helpful=False, user=pm)
+    record_vote(article, helpful=False, user=pm)
     assert (_live(article).helpful_count, _live(article).not_helpful_count) == (0, 2)
-    assert services.vote_of(article, user=agent) is False
+    assert vote_of(article, user=agent) is False
 
 
 def test_a_portal_visitor_counts_once_per_browser_session(agent, contract):
     article = create_article(contract, title="社保卡挂失", publish=True, by=agent)
-    record_feedback(article, helpful=True, session_key="browser-a")
-    record_feedback(article, helpful=True, session_key="browser-a")
-    record_feedback(article, helpful=True, session_key="browser-b")
+    record_vote(article, helpful=True, session_key="browser-a")
+    record_vote(article, helpful=True, session_key="browser-a")
+    record_vote(article, helpful=True, session_key="browser-b")
     assert _live(article).helpful_count == 2
 
 
 def test_counts_from_before_votes_were_recorded_are_kept(agent, contract):
     article = create_article(contract, title="社保卡挂失", publish=True, by=agent)
     Article.objects.filter(pk=article.pk).update(helpful_count=7)
-    record_feedback(article, helpful=True, user=agent)
-    record_feedback(article, helpful=False, user=agent)
+    record_vote(article, helpful=True, user=agent)
+    record_vote(article, helpful=False, user=agent)
     assert (_live(article).helpful_count, _live(article).not_helpful_count) == (7, 1)
 
 
 def test_an_edit_does_not_undo_votes_counted_while_it_was_open(agent, contract, pm):
     article = create_article(contract, title="社保卡挂失", publish=True, by=agent)
     opened_in_editor = Article.objects.get(pk=article.pk)
-    record_feedback(article, helpful=True, user=pm)
+    record_vote(article, helpful=True, user=pm)
     update_article(opened_in_editor, body="新的说明", publish=True, by=agent)
     assert _live(article).helpful_count == 1
 
@@ -185,7 +184,7 @@ def test_an_edit_does_not_undo_votes_counted_while_it_was_open(agent, contract, 
 def test_a_shared_article_does_not_reveal_its_source_ticket_on_another_contract(
     resolved_ticket, agent, contract, make_member, client_for, api_client_for
 ):
-    from weibao.knowledge.services import share_knowledge, update_article
+    from weibao.knowledge.services.sharing import share_knowledge
     from weibao.testing.factories import ContractFactory, MembershipFactory
 
     article = update_article(article_from_ticket(resolved_ticket, by=agent), by=agent, publish=True, shared=True)

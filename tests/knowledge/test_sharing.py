@@ -15,7 +15,8 @@ from weibao.audit.models import AuditRecord
 from weibao.contracts.middleware import SESSION_KEY
 from weibao.knowledge.models import Article, KnowledgeShare
 from weibao.knowledge.search import search, search_public
-from weibao.knowledge.services import create_article, share_knowledge, unshare_knowledge
+from weibao.knowledge.services.articles import create_article
+from weibao.knowledge.services.sharing import share_knowledge, unshare_knowledge
 from weibao.portal.models import PortalSite
 from weibao.testing.factories import ContractFactory, MembershipFactory
 

@@ -1,7 +1,7 @@
 import pytest
 
 from weibao.knowledge.models import Article, Synonym
-from weibao.knowledge.services import create_article, update_article
+from weibao.knowledge.services.articles import create_article, update_article
 from weibao.testing.isolation import assert_isolated
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_an_agent_drafts_then_publishes_with_history(client_for, agent, contract
 
 def test_helpful_votes_are_counted(client_for, agent, contract, password_pair):
     personal, _ = password_pair
-    client_for(agent).post(f"/knowledge/{personal.pk}/feedback/", {"helpful": "1"})
+    client_for(agent).post(f"/knowledge/{personal.pk}/vote/", {"helpful": "1"})
     personal.refresh_from_db()
     assert personal.helpful_count == 1
 
@@ -49,7 +49,7 @@ def test_clicking_helpful_again_does_not_count_twice_and_a_change_moves_the_vote
 ):
     personal, _ = password_pair
     client = client_for(agent)
-    url = f"/knowledge/{personal.pk}/feedback/"
+    url = f"/knowledge/{personal.pk}/vote/"
     for _ in range(3):
         client.post(url, {"helpful": "1"})
     client_for(pm).post(url, {"helpful": "1"})
@@ -113,7 +113,7 @@ def test_outsiders_see_no_article_pages(client_for, agent, pm, contract, outside
     article = create_article(
         contract, title="石龙区内部处理口径", body="机密", publish=True, by=agent
     )
-    from weibao.knowledge.services import save_synonyms
+    from weibao.knowledge.services.synonyms import save_synonyms
 
     group = save_synonyms(contract, ["内部口径甲", "内部口径乙"], by=pm)
     client = client_for(outsider)
@@ -130,7 +130,7 @@ def test_outsiders_see_no_article_pages(client_for, agent, pm, contract, outside
     )
     assert_isolated(
         client,
-        [f"/knowledge/{article.pk}/feedback/", f"/knowledge/synonyms/{group.pk}/delete/"],
+        [f"/knowledge/{article.pk}/vote/", f"/knowledge/synonyms/{group.pk}/delete/"],
         secrets=[article.title, "内部口径甲"],
         method="post",
     )
@@ -346,6 +346,6 @@ def test_an_htmx_portal_vote_gets_no_staff_form(agent, contract, portal_site):
     )
     url = f"/portal/{portal_site.slug}/kb/{article.pk}/vote/"
     answer = Client().post(url, {"helpful": "1"}, HTTP_HX_REQUEST="true", follow=True)
-    assert f"/knowledge/{article.pk}/feedback/" not in answer.content.decode()
-    assert "knowledge/_feedback_form.html" not in [t.name for t in answer.templates]
+    assert f"/knowledge/{article.pk}/vote/" not in answer.content.decode()
+    assert "knowledge/_vote_form.html" not in [t.name for t in answer.templates]
     assert answer.redirect_chain[-1][0] == f"/portal/{portal_site.slug}/kb/{article.pk}/"

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from weibao.feedback.models import Rating, Rectification
-from weibao.knowledge.services import create_article
+from weibao.knowledge.services.articles import create_article
 from weibao.notifications.models import Notification
 from weibao.portal.models import PortalSite
 from weibao.portal.services import CHALLENGE_KEY
@@ -139,7 +139,7 @@ def test_a_reader_says_whether_an_article_helped_once_per_visit(citizen, contrac
                             visibility="public", publish=True, by=pm)
     url = f"/portal/shilong/kb/{public.pk}/"
     page = citizen.get(url).content.decode()
-    assert "这篇文章有帮助吗" in page and 'id="kb-feedback"' in page
+    assert "这篇文章有帮助吗" in page and 'id="kb-vote"' in page
     vote = f"/portal/shilong/kb/{public.pk}/vote/"
     citizen.post(vote, {"helpful": "1"})
     citizen.post(vote, {"helpful": "1"})  # the same visitor again: still one vote

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import weibao.knowledge
 from weibao.knowledge.models import Article
-from weibao.knowledge.services import create_article
+from weibao.knowledge.services.articles import create_article
 
 ARTICLES_FILE = Path(weibao.knowledge.__file__).parent / "data" / "articles.json"
 

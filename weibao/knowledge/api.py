@@ -16,15 +16,17 @@ from weibao.api.permissions import HoldsDeclaredCapability
 from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.roles import Capability
-from weibao.knowledge import access, services
+from weibao.knowledge import access
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import MAX_RESULTS, search
+from weibao.knowledge.services import articles
+from weibao.knowledge.services.from_ticket import article_from_ticket, visible_source_ticket
 
 
 class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     contract = MemberContractField(capability=Capability.WRITE_ARTICLES)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=services.MAX_TAGS
+        child=serializers.CharField(max_length=40), required=False, max_length=articles.MAX_TAGS
     )
     status = serializers.ChoiceField(
         choices=Article.Status.choices, default=Article.Status.PUBLISHED
@@ -62,12 +64,12 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         # A shared article is read on other contracts: their members get no ticket id.
         request = self.context.get("request")
         if data.get("source_ticket") and request is not None:
-            visible = services.visible_source_ticket(article, request.user)
+            visible = visible_source_ticket(article, request.user)
             data["source_ticket"] = visible.pk if visible else None
         return data
 
     def create(self, validated_data):
-        return services.create_article(
+        return articles.create_article(
             validated_data["contract"],
             title=validated_data["title"],
             body=validated_data.get("body", ""),
@@ -143,7 +145,7 @@ class ArticleViewSet(
             return Response(
                 {"detail": message, "ticket": [message]}, status=status.HTTP_404_NOT_FOUND
             )
-        article = services.article_from_ticket(ticket, by=request.user)
+        article = article_from_ticket(ticket, by=request.user)
         body = ArticleSerializer(article, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 

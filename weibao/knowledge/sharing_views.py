@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from weibao.contracts.access import require, requires
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
-from weibao.knowledge import services
 from weibao.knowledge.models import Article, KnowledgeShare
+from weibao.knowledge.services.sharing import share_knowledge, share_targets, unshare_knowledge
 
 
 def _reader(value) -> Contract | None:
@@ -37,10 +37,10 @@ def sharing(request):
         reader = _reader(request.POST.get("reader"))
         try:
             if request.POST.get("revoke"):
-                services.unshare_knowledge(contract, reader, by=request.user)
+                unshare_knowledge(contract, reader, by=request.user)
                 messages.success(request, _("已停止共享。"))
             else:
-                services.share_knowledge(contract, reader, by=request.user)
+                share_knowledge(contract, reader, by=request.user)
                 messages.success(request, _("已共享。"))
         except ValidationError as exc:
             errors = {field: " ".join(texts) for field, texts in exc.message_dict.items()}
@@ -51,7 +51,7 @@ def sharing(request):
     return render(request, "knowledge/sharing.html", {
         "contract": contract,
         "shares": shares,
-        "targets": [c for c in services.share_targets(request.user, contract) if c.pk not in shared_with],
+        "targets": [c for c in share_targets(request.user, contract) if c.pk not in shared_with],
         "shared_articles": Article.objects.filter(contract=contract, shared=True).count(),
         "errors": errors,
     }, status=400 if errors else 200)

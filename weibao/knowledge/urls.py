@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("new/", views.article_create, name="create"),
     path("from-ticket/<int:ticket_pk>/", views.article_from_ticket, name="from_ticket"),
-    path("synonyms/", views.synonyms, name="synonyms"),
+    path("synonyms/", views.synonym_groups, name="synonyms"),
     path("synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
     path("sharing/", sharing_views.sharing, name="sharing"),
     path("<int:pk>/", views.article_detail, name="detail"),
@@ -16,5 +16,5 @@ urlpatterns = [
     path("<int:pk>/history/", views.article_history, name="history"),
     path("<int:pk>/versions/<int:number>/", views.article_version, name="version"),
     path("<int:pk>/versions/<int:number>/restore/", views.article_restore, name="restore"),
-    path("<int:pk>/feedback/", views.article_feedback, name="feedback"),
+    path("<int:pk>/vote/", views.article_vote, name="vote"),
 ]

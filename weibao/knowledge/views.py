@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 from weibao.contracts.access import require, requires
 from weibao.contracts.roles import Capability
 from weibao.core.params import page_of
-from weibao.knowledge import access, services
+from weibao.knowledge import access
 from weibao.knowledge.forms import ArticleForm, SynonymForm
 from weibao.knowledge.models import Article, ArticleVersion, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
+from weibao.knowledge.services import articles, from_ticket, synonyms, votes
 from weibao.knowledge.text import default_synonym_groups
 
 
@@ -46,8 +47,8 @@ def article_list(request):
     }
     if request.headers.get("HX-Request"):
         return render(request, "knowledge/_results.html", context)
-    articles = access.readable_articles(request.user).filter(contract=contract).order_by("-updated_at", "-id")
-    context["page"] = page_of(request, articles, 30)
+    readable = access.readable_articles(request.user).filter(contract=contract).order_by("-updated_at", "-id")
+    context["page"] = page_of(request, readable, 30)
     return render(request, "knowledge/list.html", context)
 
 
@@ -64,10 +65,10 @@ def article_detail(request, pk: int):
             "body_html": render_markdown(article.body),
             # Versions hold unpublished text: only the team that writes sees them.
             "versions": article.versions.select_related("saved_by")[:20] if can_write else [],
-            "revision": services.pending_revision(article) if can_write else None,
-            "live_number": services.live_version_number(article) if can_write else None,
-            "my_vote": services.vote_of(article, user=request.user),
-            "source_ticket": services.visible_source_ticket(article, request.user),
+            "revision": articles.pending_revision(article) if can_write else None,
+            "live_number": articles.live_version_number(article) if can_write else None,
+            "my_vote": votes.vote_of(article, user=request.user),
+            "source_ticket": from_ticket.visible_source_ticket(article, request.user),
             "can_write": can_write,
         },
     )
@@ -76,14 +77,14 @@ def article_detail(request, pk: int):
 @requires(Capability.VIEW_CONTRACT)
 @login_required
 @require_POST
-def article_feedback(request, pk: int):
+def article_vote(request, pk: int):
     article = get_object_or_404(access.readable_articles(request.user).published(), pk=pk)
     helpful = request.POST.get("helpful") == "1"
-    services.record_feedback(article, helpful=helpful, user=request.user)
+    votes.record_vote(article, helpful=helpful, user=request.user)
     if request.headers.get("HX-Request"):
         article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
         return render(
-            request, "knowledge/_feedback_thanks.html", {"article": article, "my_vote": helpful}
+            request, "knowledge/_vote_thanks.html", {"article": article, "my_vote": helpful}
         )
     messages.success(request, _("感谢您的反馈。"))
     return redirect("knowledge:detail", pk=article.pk)
@@ -107,7 +108,7 @@ def article_create(request):
     form = ArticleForm(request.POST or None, initial={"visibility": "internal"})
     if request.method == "POST" and form.is_valid():
         try:
-            article = services.create_article(
+            article = articles.create_article(
                 contract, **_form_values(form), publish="publish" in request.POST, by=request.user
             )
         except ValidationError as exc:
@@ -126,7 +127,7 @@ def _writable(request, pk: int) -> Article:
 @login_required
 def article_edit(request, pk: int):
     article = _writable(request, pk)
-    working = services.working_copy(article)
+    working = articles.working_copy(article)
     initial = {**working, "tags": ", ".join(working["tags"])}
     form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -134,7 +135,7 @@ def article_edit(request, pk: int):
         if "unpublish" in request.POST:
             publish = False
         try:
-            services.update_article(article, **_form_values(form), publish=publish, by=request.user)
+            articles.update_article(article, **_form_values(form), publish=publish, by=request.user)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -152,7 +153,7 @@ def article_edit(request, pk: int):
             "form": form,
             "article": article,
             "contract": article.contract,
-            "revision": services.pending_revision(article),
+            "revision": articles.pending_revision(article),
         },
     )
 
@@ -167,8 +168,8 @@ def article_history(request, pk: int):
         {
             "article": article,
             "versions": article.versions.select_related("saved_by"),
-            "live_number": services.live_version_number(article),
-            "revision": services.pending_revision(article),
+            "live_number": articles.live_version_number(article),
+            "revision": articles.pending_revision(article),
         },
     )
 
@@ -182,8 +183,8 @@ def _version(request, pk: int, number: int) -> tuple[Article, ArticleVersion]:
 @login_required
 def article_version(request, pk: int, number: int):
     article, version = _version(request, pk, number)
-    revision = services.pending_revision(article)
-    content = services.version_content(version, article)
+    revision = articles.pending_revision(article)
+    content = articles.version_content(version, article)
     return render(
         request,
         "knowledge/version.html",
@@ -193,7 +194,7 @@ def article_version(request, pk: int, number: int):
             "content": content,
             "visibility_label": Article.Visibility(content["visibility"]).label,
             "body_html": render_markdown(version.body),
-            "is_live": version.number == services.live_version_number(article),
+            "is_live": version.number == articles.live_version_number(article),
             "is_revision": revision is not None and revision.pk == version.pk,
         },
     )
@@ -205,7 +206,7 @@ def article_restore(request, pk: int, number: int):
     """GET asks for confirmation; POST starts a new draft from the version."""
     article, version = _version(request, pk, number)
     if request.method == "POST":
-        services.restore_version(article, version, by=request.user)
+        articles.restore_version(article, version, by=request.user)
         if article.status == Article.Status.PUBLISHED:
             message = _("已根据 v%(n)d 生成新的修订草稿；发布之前，读者看到的仍是当前版本。")
         else:
@@ -227,7 +228,7 @@ def article_from_ticket(request, ticket_pk: int):
     if ticket is None:
         raise Http404
     try:
-        article = services.article_from_ticket(ticket, by=request.user)
+        article = from_ticket.article_from_ticket(ticket, by=request.user)
     except ValidationError as exc:
         for problems in exc.message_dict.values():
             for problem in problems:
@@ -246,12 +247,12 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @requires(Capability.MANAGE_KNOWLEDGE)
 @login_required
-def synonyms(request):
+def synonym_groups(request):
     contract = _current_contract(request, Capability.MANAGE_KNOWLEDGE)
     form = SynonymForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_synonyms(contract, form.cleaned_data["terms"], by=request.user)
+            synonyms.save_synonyms(contract, form.cleaned_data["terms"], by=request.user)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -274,6 +275,6 @@ def synonyms(request):
 @require_POST
 def synonym_delete(request, pk: int):
     group = get_object_or_404(Synonym.objects.for_user(request.user), pk=pk)
-    services.delete_synonyms(group, by=request.user)
+    synonyms.delete_synonyms(group, by=request.user)
     messages.success(request, _("同义词组已删除。"))
     return redirect("knowledge:synonyms")

@@ -17,10 +17,10 @@ from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
 from weibao.feedback import services as feedback
 from weibao.feedback.models import Level, Rating
-from weibao.knowledge import services as knowledge
 from weibao.knowledge.models import Article
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search_public
+from weibao.knowledge.services import votes
 from weibao.portal import services
 from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import TicketType
@@ -145,7 +145,7 @@ def article_vote(request, slug: str, pk: int):
         voter = request.session.get(PORTAL_VOTER_KEY)
         if not voter:
             voter = request.session[PORTAL_VOTER_KEY] = secrets.token_hex(16)
-        knowledge.record_feedback(article, helpful=helpful, session_key=voter)
+        votes.record_vote(article, helpful=helpful, session_key=voter)
         messages.success(request, _("感谢您的反馈。"))
     else:
         messages.warning(request, _("来自您所在网络的反馈过于频繁，本次反馈未计入，请稍后再试。"))

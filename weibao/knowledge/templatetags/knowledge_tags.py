@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from weibao.knowledge import access, services
+from weibao.knowledge import access
 from weibao.knowledge.models import Article
+from weibao.knowledge.services import from_ticket
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def article_from_ticket_button(context, ticket):
     """The button, for members who may write articles, on a resolved or closed ticket."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    show = services.ticket_can_become_article(ticket) and access.can_write(user, ticket.contract_id)
+    show = from_ticket.ticket_can_become_article(ticket) and access.can_write(user, ticket.contract_id)
     # Articles already written from this ticket, so that nobody writes the same one twice.
     written = (
         Article.objects.for_contract(ticket.contract).filter(source_ticket=ticket).order_by("id")

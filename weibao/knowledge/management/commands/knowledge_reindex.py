@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from weibao.knowledge.services import reindex_all
+from weibao.knowledge.services.articles import reindex_all
 
 
 class Command(BaseCommand):
