@@ -243,8 +243,9 @@ def test_pm_picks_a_quick_period_sees_its_figures_and_downloads_the_csv(page, lo
     from weibao.accounts.models import User
     from weibao.audit.models import AuditRecord
     from weibao.core import clock
-    from weibao.feedback import services as feedback
     from weibao.feedback.models import Rating
+    from weibao.feedback.services import ratings
+    from weibao.feedback.services.figures import quick_periods, satisfaction_figures
     from weibao.servicedesk.models import Ticket
 
     liaison = User.objects.get(username="liaison")
@@ -253,13 +254,13 @@ def test_pm_picks_a_quick_period_sees_its_figures_and_downloads_the_csv(page, lo
         Ticket.objects.filter(contract=demo.seed, status="resolved", rating__isnull=True).order_by("pk")[:3]
     )
     assert len(resolved) == 3, "the demo data has three unrated resolved tickets"
-    feedback.rate(resolved[0], 5, "很快就解决了", by=liaison, source=Rating.Source.WEB)
-    feedback.rate(resolved[1], 2, "等太久", by=liaison, source=Rating.Source.WEB)
-    feedback.rate(resolved[2], 4, "", by=pm, source=Rating.Source.WEB)  # relayed from a call
+    ratings.rate(resolved[0], 5, "很快就解决了", by=liaison, source=Rating.Source.WEB)
+    ratings.rate(resolved[1], 2, "等太久", by=liaison, source=Rating.Source.WEB)
+    ratings.rate(resolved[2], 4, "", by=pm, source=Rating.Source.WEB)  # relayed from a call
 
-    periods = {p.key: p for p in feedback.quick_periods(clock.local_now().date())}
-    last_month = feedback.satisfaction_figures(demo.seed, periods["last_month"].start, periods["last_month"].end)
-    this_year = feedback.satisfaction_figures(demo.seed, periods["year"].start, periods["year"].end)
+    periods = {p.key: p for p in quick_periods(clock.local_now().date())}
+    last_month = satisfaction_figures(demo.seed, periods["last_month"].start, periods["last_month"].end)
+    this_year = satisfaction_figures(demo.seed, periods["year"].start, periods["year"].end)
     assert this_year.ratings >= 3 and this_year.relayed_by_phone >= 1
 
     login(page, "pm")

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from weibao.contracts.models import Membership
-from weibao.feedback import services
 from weibao.feedback.access import RaterKind, rater_for
 from weibao.feedback.models import Rating, Rectification
+from weibao.feedback.services import ratings, rectifications
 from weibao.servicedesk.models import Ticket
 
 
@@ -57,14 +57,14 @@ def test_a_liaison_who_also_works_the_tickets_relays_rather_than_rates_as_the_re
     Membership.objects.create(contract=contract, user=both, role="resident_engineer")
     ticket = finished()
     assert rater_for(both, ticket).kind == RaterKind.RELAY
-    assert services.rate(ticket, 5, by=both, source=Rating.Source.WEB).source == Rating.Source.PHONE
+    assert ratings.rate(ticket, 5, by=both, source=Rating.Source.WEB).source == Rating.Source.PHONE
 
 
 def test_who_is_rating_reads_the_memberships_once(finished, agent):
     ticket = finished()
-    services.rate(ticket, 4, by=agent, source=Rating.Source.API)
+    ratings.rate(ticket, 4, by=agent, source=Rating.Source.API)
     with CaptureQueriesContext(connection) as queries:
-        assert not services.may_rate(agent, ticket)
+        assert not ratings.may_rate(agent, ticket)
     reads = [q["sql"] for q in queries.captured_queries if "contracts_membership" in q["sql"]]
     assert len(reads) == 1, reads
 
@@ -73,19 +73,19 @@ def test_rate_refuses_a_member_who_may_not_rate_by_itself(finished, engineer, ou
     ticket = finished()
     for who in (engineer, outsider):
         with pytest.raises(PermissionDenied):
-            services.rate(ticket, 5, by=who, source=Rating.Source.WEB)
+            ratings.rate(ticket, 5, by=who, source=Rating.Source.WEB)
     assert not Rating.objects.exists()
 
 
 def test_rectification_callback_and_close_refuse_a_non_manager_by_themselves(finished, pm, liaison, engineer):
     ticket = finished()
-    services.rate(ticket, 1, "没解决", by=liaison, source=Rating.Source.WEB)
+    ratings.rate(ticket, 1, "没解决", by=liaison, source=Rating.Source.WEB)
     item = Rectification.objects.get()
     with pytest.raises(PermissionDenied):
-        services.record_callback(item, by=liaison, notes="回访", outcome="accepted", plan="整改")
-    services.record_callback(item, by=pm, notes="回访", outcome="accepted", plan="整改")
+        rectifications.record_callback(item, by=liaison, notes="回访", outcome="accepted", plan="整改")
+    rectifications.record_callback(item, by=pm, notes="回访", outcome="accepted", plan="整改")
     with pytest.raises(PermissionDenied):
-        services.close(item, by=engineer)
+        rectifications.close(item, by=engineer)
     item.refresh_from_db()
     assert item.status == Rectification.Status.OPEN
     assert item.callback_by == pm
@@ -95,7 +95,7 @@ def test_a_member_who_sees_a_rectification_but_does_not_manage_it_is_refused_on_
     finished, pm, liaison, client_for
 ):
     ticket = finished()
-    services.rate(ticket, 1, "没解决", by=liaison, source=Rating.Source.WEB)
+    ratings.rate(ticket, 1, "没解决", by=liaison, source=Rating.Source.WEB)
     item = Rectification.objects.get()
     web = client_for(liaison)
     assert web.get(f"/feedback/{item.pk}/").status_code == 200

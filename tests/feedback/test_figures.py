@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 
 from weibao.audit.models import AuditRecord
 from weibao.core import clock as core_clock
-from weibao.feedback import services
 from weibao.feedback.models import Rating, Rectification
+from weibao.feedback.services import figures
 from weibao.testing.isolation import assert_isolated
 
 FIGURES = "/api/v1/feedback/figures/"
@@ -61,11 +61,11 @@ def test_rectifications_are_counted_open_and_overdue_as_at_the_end_of_the_period
     Rectification.objects.filter(pk=second.pk).update(
         status="closed", closed_at=dt.datetime(2026, 11, 3, tzinfo=core_clock.SHANGHAI)
     )
-    september = services.satisfaction_figures(contract, date(2026, 9, 1), date(2026, 9, 30))
+    september = figures.satisfaction_figures(contract, date(2026, 9, 1), date(2026, 9, 30))
     assert (september.rectifications_open, september.rectifications_overdue) == (1, 1)
-    october = services.satisfaction_figures(contract, date(2026, 10, 1), date(2026, 10, 31))
+    october = figures.satisfaction_figures(contract, date(2026, 10, 1), date(2026, 10, 31))
     assert (october.rectifications_open, october.rectifications_overdue) == (2, 1)
-    november = services.satisfaction_figures(contract, date(2026, 11, 1), date(2026, 11, 30))
+    november = figures.satisfaction_figures(contract, date(2026, 11, 1), date(2026, 11, 30))
     assert (november.rectifications_open, november.rectifications_overdue) == (1, 1)
 
 
@@ -111,29 +111,29 @@ def test_the_figures_endpoint_is_in_the_openapi_schema(api):
     operation = schema["paths"]["/api/v1/feedback/figures/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"contract", "start", "end"}
     body = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    figures = schema["components"]["schemas"][body]["properties"]
-    assert figures["satisfaction_rate"]["type"] == "string" and figures["levels"]["type"] == "array"
+    properties = schema["components"]["schemas"][body]["properties"]
+    assert properties["satisfaction_rate"]["type"] == "string" and properties["levels"]["type"] == "array"
 
 
 # -- the page ---------------------------------------------------------------------------
 
 
 def test_quick_periods_are_whole_calendar_periods():
-    periods = {p.key: (p.start, p.end) for p in services.quick_periods(date(2026, 1, 20))}
+    periods = {p.key: (p.start, p.end) for p in figures.quick_periods(date(2026, 1, 20))}
     assert periods == {
         "month": (date(2026, 1, 1), date(2026, 1, 31)),
         "last_month": (date(2025, 12, 1), date(2025, 12, 31)),
         "quarter": (date(2026, 1, 1), date(2026, 3, 31)),
         "year": (date(2026, 1, 1), date(2026, 12, 31)),
     }
-    periods = {p.key: (p.start, p.end) for p in services.quick_periods(date(2026, 11, 24))}
+    periods = {p.key: (p.start, p.end) for p in figures.quick_periods(date(2026, 11, 24))}
     assert periods["quarter"] == (date(2026, 10, 1), date(2026, 12, 31))
     assert periods["last_month"] == (date(2026, 10, 1), date(2026, 10, 31))
 
 
 def test_parse_period_names_each_bad_field():
     with pytest.raises(ValidationError) as refused:
-        services.parse_period("x", "")
+        figures.parse_period("x", "")
     assert set(refused.value.message_dict) == {"start", "end"}
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 
 from weibao.audit.models import AuditRecord
 from weibao.core.models import Event
-from weibao.feedback import services
 from weibao.feedback.models import Rating, Rectification
+from weibao.feedback.services import figures, ratings, rectifications
 from weibao.notifications.models import Notification
 from weibao.servicedesk.models import Ticket
 from weibao.testing.isolation import assert_isolated
@@ -126,13 +126,13 @@ def test_satisfaction_figures(api, resolved, contract, clock):
             first_contact_resolved=index < 3,
         )
     today = clock.local_now().date()
-    figures = services.satisfaction_figures(contract, date(today.year, today.month, 1), today)
-    assert figures.ratings == 5
-    assert figures.per_level == {5: 2, 4: 1, 3: 1, 2: 1, 1: 0}
-    assert str(figures.satisfaction_rate) == "80.0"
-    assert figures.consultations == 4 and str(figures.first_contact_rate) == "75.0"
-    assert figures.average_talk_seconds == 270  # 3, 4, 5 and 6 minutes
-    assert figures.rectifications_open == 1
+    shown = figures.satisfaction_figures(contract, date(today.year, today.month, 1), today)
+    assert shown.ratings == 5
+    assert shown.per_level == {5: 2, 4: 1, 3: 1, 2: 1, 1: 0}
+    assert str(shown.satisfaction_rate) == "80.0"
+    assert shown.consultations == 4 and str(shown.first_contact_rate) == "75.0"
+    assert shown.average_talk_seconds == 270  # 3, 4, 5 and 6 minutes
+    assert shown.rectifications_open == 1
 
 
 def test_liaison_rates_from_the_ticket_page(resolved, liaison, client_for):
@@ -257,12 +257,12 @@ def test_replacing_a_relayed_dissatisfied_rating_opens_no_second_rectification(a
 def test_may_rate_follows_the_rules(api, resolved, pm, liaison, agent):
     ticket_data = resolved()
     ticket = Ticket.objects.get(pk=ticket_data["id"])
-    assert services.may_rate(pm, ticket) and services.may_rate(liaison, ticket) and services.may_rate(None, ticket)
+    assert ratings.may_rate(pm, ticket) and ratings.may_rate(liaison, ticket) and ratings.may_rate(None, ticket)
     _rate(api, ticket_data, 3)
-    assert not services.may_rate(agent, ticket)
-    assert services.may_rate(liaison, ticket) and services.may_rate(None, ticket)
-    services.rate(ticket, 4, by=None, source="portal")
-    assert not services.may_rate(liaison, ticket) and not services.may_rate(None, ticket)
+    assert not ratings.may_rate(agent, ticket)
+    assert ratings.may_rate(liaison, ticket) and ratings.may_rate(None, ticket)
+    ratings.rate(ticket, 4, by=None, source="portal")
+    assert not ratings.may_rate(liaison, ticket) and not ratings.may_rate(None, ticket)
 
 
 def test_vendor_ratings_recorded_before_the_fix_become_phone_callbacks(resolved, pm, liaison):
@@ -287,10 +287,10 @@ def test_no_callback_is_recorded_once_the_rectification_is_closed(api, resolved,
     ticket = resolved()
     _rate(api, ticket, 1, "没解决")
     item = Rectification.objects.get()
-    services.record_callback(item, by=pm, notes="已回访", outcome="accepted", plan="优化提示")
-    services.close(item, by=pm)
+    rectifications.record_callback(item, by=pm, notes="已回访", outcome="accepted", plan="优化提示")
+    rectifications.close(item, by=pm)
     with pytest.raises(ValidationError) as refused:
-        services.record_callback(item, by=pm, notes="改写回访", outcome="satisfied")
+        rectifications.record_callback(item, by=pm, notes="改写回访", outcome="satisfied")
     assert "该整改已办结，不能再记录回访" in str(refused.value)
     response = client_for(pm).post(f"/feedback/{item.pk}/callback/", {
         "callback_notes": "再次回访", "callback_outcome": "satisfied"}, follow=True)
@@ -306,9 +306,9 @@ def test_no_callback_is_recorded_once_the_rectification_is_closed(api, resolved,
 def _closed_on_a_relayed_callback(api_client_for, agent, pm, ticket):
     _rate(api_client_for(agent), ticket, 1, "电话里说没解决")
     item = Rectification.objects.get()
-    services.record_callback(item, by=pm, notes="电话回访：已重装驱动，请求人认可", outcome="accepted",
+    rectifications.record_callback(item, by=pm, notes="电话回访：已重装驱动，请求人认可", outcome="accepted",
                              plan="更新证书驱动安装指引")
-    services.close(item, by=pm)
+    rectifications.close(item, by=pm)
     return item
 
 
@@ -338,7 +338,7 @@ def test_the_requesters_own_dissatisfied_rating_reopens_a_rectification_closed_o
     note = Notification.objects.get(recipient=pm, kind="rectification.reopened")
     assert ticket["number"] in note.subject and "2026-11-23" in note.subject
     with pytest.raises(ValidationError):
-        services.close(item, by=pm)  # a new call-back first
+        rectifications.close(item, by=pm)  # a new call-back first
     page = client_for(pm).get(f"/feedback/{item.pk}/").content.decode()
     assert "电话回访：已重装驱动，请求人认可" in page and "此前回访" in page and "尚未回访" in page
 
@@ -382,7 +382,7 @@ def test_a_satisfied_re_rating_keeps_the_rectification_open_and_shows_both_level
     assert '<dd id="opened-level">非常不满意</dd>' in page
     assert '<dd id="current-level">满意' in page
     with pytest.raises(ValidationError):
-        services.close(item, by=pm)  # the PM still calls back
+        rectifications.close(item, by=pm)  # the PM still calls back
 
 
 def test_rectifications_opened_before_the_fix_learn_the_level_that_opened_them(

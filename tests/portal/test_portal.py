@@ -151,7 +151,7 @@ def test_a_reader_says_whether_an_article_helped_once_per_visit(citizen, contrac
 
 
 def test_the_requester_may_replace_a_rating_the_desk_relayed_from_a_call(citizen, site, api, engineer, pm):
-    from weibao.feedback import services as feedback
+    from weibao.feedback.services import ratings
 
     submit(citizen)
     ticket = Ticket.objects.get()
@@ -160,7 +160,7 @@ def test_the_requester_may_replace_a_rating_the_desk_relayed_from_a_call(citizen
                  {"to": "resolved", "comment": "已修复"}):
         api.post(f"/api/v1/tickets/{ticket.pk}/transition/", step, format="json")
     ticket.refresh_from_db()
-    feedback.rate(ticket, 5, "电话里说满意", by=pm, source=Rating.Source.WEB)
+    ratings.rate(ticket, 5, "电话里说满意", by=pm, source=Rating.Source.WEB)
     url = f"/portal/shilong/t/{ticket.number}/"
     page = citizen.get(url).content.decode()
     assert "服务台电话回访记录的评价" in page and "rating-form" in page
@@ -246,12 +246,12 @@ def test_a_signed_in_pm_rating_on_the_portal_is_recorded_as_a_phone_relay(site, 
 def test_a_signed_in_pm_cannot_replace_the_relayed_rating_as_the_requester(
     site, api, engineer, pm, client_for, contract, make_member
 ):
-    from weibao.feedback import services as feedback
+    from weibao.feedback.services import ratings
 
     agent = make_member(contract, "hotline_agent", username="agent")
     browser = client_for(pm)
     ticket = _resolved_and_followed(browser, api, engineer)
-    feedback.rate(ticket, 1, "电话里说没解决", by=agent, source=Rating.Source.WEB)
+    ratings.rate(ticket, 1, "电话里说没解决", by=agent, source=Rating.Source.WEB)
     url = f"/portal/shilong/t/{ticket.number}/"
     assert "rating-form" not in browser.get(url).content.decode()
     response = browser.post(url, {"level": "5", "comment": "其实很满意"}, follow=True)
@@ -289,10 +289,10 @@ def _heading(page: str) -> str:
 def test_a_relayed_rating_is_not_called_the_requesters_own_once_the_ticket_is_reopened(
     citizen, site, api, engineer, pm
 ):
-    from weibao.feedback import services as feedback
+    from weibao.feedback.services import ratings
 
     ticket = _resolved_and_followed(citizen, api, engineer)
-    feedback.rate(ticket, 5, "电话里说满意", by=pm, source=Rating.Source.WEB)
+    ratings.rate(ticket, 5, "电话里说满意", by=pm, source=Rating.Source.WEB)
     api.post(f"/api/v1/tickets/{ticket.pk}/transition/", {"to": "in_progress"}, format="json")
     page = citizen.get(f"/portal/shilong/t/{ticket.number}/").content.decode()
     assert "rating-form" not in page
@@ -300,10 +300,10 @@ def test_a_relayed_rating_is_not_called_the_requesters_own_once_the_ticket_is_re
 
 
 def test_the_bureau_liaisons_rating_is_headed_as_the_bureaus(citizen, site, api, engineer, liaison):
-    from weibao.feedback import services as feedback
+    from weibao.feedback.services import ratings
 
     ticket = _resolved_and_followed(citizen, api, engineer)
-    feedback.rate(ticket, 4, "甲方认可", by=liaison, source=Rating.Source.WEB)
+    ratings.rate(ticket, 4, "甲方认可", by=liaison, source=Rating.Source.WEB)
     page = citizen.get(f"/portal/shilong/t/{ticket.number}/").content.decode()
     assert _heading(page) == "甲方评价"
 

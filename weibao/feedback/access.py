@@ -16,6 +16,9 @@ from weibao.contracts.roles import Capability, roles_with
 from weibao.feedback.models import Rectification
 from weibao.servicedesk.models import Ticket
 
+#: The audit trail's name for the requester rating on the public portal (no account).
+PORTAL_REQUESTER = "portal requester"
+
 
 class RaterKind(enum.StrEnum):
     REQUESTER = "requester"  # the requester on the portal (no account)

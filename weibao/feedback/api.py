@@ -15,8 +15,15 @@ from weibao.api.mixins import required_contract
 from weibao.api.serializers import StrictFieldsMixin
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
-from weibao.feedback import access, services
+from weibao.feedback import access
 from weibao.feedback.models import Level, Rating
+from weibao.feedback.services import ratings
+from weibao.feedback.services.figures import (
+    MAX_PERIOD_DAYS,
+    SatisfactionFigures,
+    parse_period,
+    satisfaction_figures,
+)
 
 
 class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -65,7 +72,7 @@ class TicketRatingView(APIView):
         ticket, _rater = access.ticket_to_rate(request.user, pk)
         payload = RatingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        rating = services.rate(
+        rating = ratings.rate(
             ticket, payload.validated_data["level"], payload.validated_data.get("comment", ""),
             by=request.user, source=Rating.Source.API,
         )
@@ -105,7 +112,7 @@ class FeedbackFiguresSerializer(serializers.Serializer):
     rectifications_overdue = serializers.IntegerField(help_text="Of those, past their due day")
 
 
-def figures_data(contract: Contract, figures: services.SatisfactionFigures) -> dict:
+def figures_data(contract: Contract, figures: SatisfactionFigures) -> dict:
     return {
         "contract": contract.pk, "start": figures.start, "end": figures.end,
         "ratings": figures.ratings,
@@ -132,7 +139,7 @@ class FiguresView(APIView):
                              description="YYYY-MM-DD, Asia/Shanghai, included"),
             OpenApiParameter("end", OpenApiTypes.DATE, required=True,
                              description="YYYY-MM-DD, Asia/Shanghai, included; not before start, "
-                                         f"at most {services.MAX_PERIOD_DAYS} days after"),
+                                         f"at most {MAX_PERIOD_DAYS} days after"),
         ],
         responses=FeedbackFiguresSerializer,
         description="好差评 figures of one contract for a period: ratings per level, satisfaction "
@@ -143,6 +150,6 @@ class FiguresView(APIView):
         contract = access.figures_contract(
             request.user, lambda: required_contract(request), _("您不能查看此合同的好差评统计。")
         )
-        start, end = services.parse_period(request.query_params.get("start"), request.query_params.get("end"))
-        figures = services.satisfaction_figures(contract, start, end)
+        start, end = parse_period(request.query_params.get("start"), request.query_params.get("end"))
+        figures = satisfaction_figures(contract, start, end)
         return Response(FeedbackFiguresSerializer(figures_data(contract, figures)).data)

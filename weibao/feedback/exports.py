@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from weibao.audit import services as audit
 from weibao.core.exports import table_response
 from weibao.feedback.models import Level
-from weibao.feedback.services import SatisfactionFigures
+from weibao.feedback.services.figures import SatisfactionFigures
 
 
 def _rate(value) -> str:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from weibao.feedback import services
 from weibao.feedback.models import Level, Rating
+from weibao.feedback.services import ratings
 
 
 def ticket_rating_panel(user, ticket) -> dict:
     return {
         "template": "feedback/_ticket_rating.html",
         "rating": Rating.objects.filter(ticket=ticket).first(),
-        "can_rate": services.may_rate(user, ticket),
+        "can_rate": ratings.may_rate(user, ticket),
         "levels": Level.choices,
     }

@@ -18,20 +18,22 @@ from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
-from weibao.feedback import access, exports, services
+from weibao.feedback import access, exports
 from weibao.feedback.models import Rating, Rectification
+from weibao.feedback.services import ratings, rectifications
+from weibao.feedback.services.figures import parse_period, quick_periods, satisfaction_figures
 
 
 def _period(request, today) -> tuple:
     """The figures period asked for: a quick choice, start/end dates, or this month."""
-    periods = services.quick_periods(today)
+    periods = quick_periods(today)
     quick = next((p for p in periods if p.key == request.GET.get("period")), None)
     if quick is None and not ("start" in request.GET or "end" in request.GET):
         quick = periods[0]
     if quick is not None:
         return quick.start, quick.end, quick.key, {}
     try:
-        start, end = services.parse_period(request.GET.get("start"), request.GET.get("end"))
+        start, end = parse_period(request.GET.get("start"), request.GET.get("end"))
     except ValidationError as error:
         return None, None, "", error.message_dict
     return start, end, "", {}
@@ -54,14 +56,14 @@ def rectification_list(request):
     today = clock.local_now().date()
     start, end, quick, period_errors = _period(request, today)
     show_figures = not period_errors and can(request.user, contract.pk, Capability.VIEW_FIGURES)
-    figures = services.satisfaction_figures(contract, start, end) if show_figures else None
+    figures = satisfaction_figures(contract, start, end) if show_figures else None
     fmt = request.GET.get("export")
     if figures is not None and fmt in ("csv", "xlsx"):
         return exports.export(contract, figures, fmt, user=request.user)
     period_query = urlencode({"start": start, "end": end}) if figures is not None else ""
     return render(request, "feedback/list.html", {
         "contract": contract, "items": items, "status": status, "today": today, "figures": figures,
-        "statuses": Rectification.Status.choices, "periods": services.quick_periods(today),
+        "statuses": Rectification.Status.choices, "periods": quick_periods(today),
         "quick": quick, "period_errors": period_errors, "period_query": period_query,
         "start_value": _day_value(request, "start", start), "end_value": _day_value(request, "end", end),
     }, status=400 if period_errors else 200)
@@ -74,7 +76,7 @@ def rectification_detail(request, pk):
     can_manage = can(request.user, item.contract_id, Capability.MANAGE_RECTIFICATIONS)
     return render(request, "feedback/detail.html", {
         "item": item, "can_manage": can_manage, "outcomes": Rectification.Outcome.choices,
-        "today": clock.local_now().date(), "earlier_callbacks": services.earlier_callbacks(item),
+        "today": clock.local_now().date(), "earlier_callbacks": rectifications.earlier_callbacks(item),
     })
 
 
@@ -84,7 +86,7 @@ def rectification_detail(request, pk):
 def rectification_callback(request, pk):
     item = access.rectification_for(request.user, pk, Capability.MANAGE_RECTIFICATIONS)
     try:
-        services.record_callback(
+        rectifications.record_callback(
             item, by=request.user, notes=request.POST.get("callback_notes", ""),
             outcome=request.POST.get("callback_outcome", ""), plan=request.POST.get("plan", ""),
         )
@@ -100,7 +102,7 @@ def rectification_callback(request, pk):
 def rectification_close(request, pk):
     item = access.rectification_for(request.user, pk, Capability.MANAGE_RECTIFICATIONS)
     try:
-        services.close(item, by=request.user)
+        rectifications.close(item, by=request.user)
         messages.success(request, _("整改已办结。"))
     except ValidationError as error:
         report_errors(request, error)
@@ -120,7 +122,7 @@ def rate_ticket(request, ticket_pk):
     ticket, _rater = access.ticket_to_rate(request.user, ticket_pk)
     level = parse_positive_int(request.POST.get("level"), "level", minimum=0) or 0
     try:
-        rating = services.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
+        rating = ratings.rate(ticket, level, request.POST.get("comment", ""), by=request.user, source=Rating.Source.WEB)
         messages.success(request, _("已记录电话回访评价。") if rating.relayed else _("已记录评价。"))
     except ValidationError as error:
         report_errors(request, error)

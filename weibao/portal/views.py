@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from weibao.core.declarations import public
 from weibao.core.flash import report_errors
 from weibao.core.params import parse_positive_int
-from weibao.feedback import services as feedback
 from weibao.feedback.models import Level, Rating
+from weibao.feedback.services import ratings
 from weibao.knowledge.models import Article
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search_public
@@ -95,7 +95,7 @@ def ticket_view(request, slug, number):
         level = parse_positive_int(request.POST.get("level"), "level", minimum=0) or 0
         try:
             # A signed-in vendor member is not the requester: the vendor rule applies.
-            feedback.rate_on_portal(ticket, level, request.POST.get("comment", ""), user=request.user)
+            ratings.rate_on_portal(ticket, level, request.POST.get("comment", ""), user=request.user)
             messages.success(request, _("感谢您的评价！"))
         except ValidationError as error:
             report_errors(request, error)
@@ -105,7 +105,7 @@ def ticket_view(request, slug, number):
         "entries": ticket.entries.filter(public=True).exclude(kind="note"),
         "rating": Rating.objects.filter(ticket=ticket).first(),
         # The requester may still replace a rating the service desk relayed from a call.
-        "can_rate": feedback.may_rate(request.user, ticket, on_portal=True),
+        "can_rate": ratings.may_rate(request.user, ticket, on_portal=True),
         "levels": Level.choices,
     }
     return render(request, "portal/ticket.html", context)
