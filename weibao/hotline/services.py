@@ -4,6 +4,7 @@ first-contact resolution, or routed to the engineers' queue for follow-up."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from weibao.servicedesk.models import (
     Ticket,
     TicketType,
 )
-from weibao.servicedesk.services import tickets as desk
+from weibao.servicedesk.services import submissions, tickets
 
 ANSWERED = "answered"
 FOLLOW_UP = "follow_up"
@@ -84,12 +85,31 @@ def _subject(question: str) -> str:
     return first_line[:60] or _("电话咨询")
 
 
+def log_call(contract, call: Call, outcome: str, *, agent, submission_key: uuid.UUID | None = None) -> Ticket:
+    """Log a call as a consultation ticket (see ``log_call_once``)."""
+    return log_call_once(contract, call, outcome, agent=agent, submission_key=submission_key)[0]
+
+
 @transaction.atomic
-def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
-    """Log a call as a consultation ticket. A follow-up goes to the contract's follow-up
-    group; without one it is left ungrouped (``ticket.group`` is None: tell the agent).
-    Only the vendor's team logs calls (PermissionDenied otherwise)."""
+def log_call_once(
+    contract, call: Call, outcome: str, *, agent, submission_key: uuid.UUID | None = None
+) -> tuple[Ticket, bool]:
+    """Log a call as a consultation ticket: ``(ticket, created)``. A follow-up goes to the
+    contract's follow-up group; without one it is left ungrouped (``ticket.group`` is
+    None: tell the agent). Only the vendor's team logs calls (PermissionDenied otherwise).
+
+    The call form's ``submission_key`` makes it one ticket however often it is sent (a
+    shortcut and its accesskey, a retry, a second tab): a repeat returns the first
+    ticket, unchanged, with ``created`` False.
+    """
     require(agent, contract.pk, Capability.LOG_CALLS)
+    return submissions.once(
+        contract, by=agent, key=submission_key,
+        create=lambda: _new_call_ticket(contract, call, outcome, agent, submission_key),
+    )
+
+
+def _new_call_ticket(contract, call: Call, outcome: str, agent, submission_key) -> Ticket:
     errors = {}
     if not call.question.strip():
         errors["question"] = _("请填写来电问题。")
@@ -101,7 +121,7 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
         raise ValidationError(errors)
     now = clock.now()
     started = talk_start(call.started_at, now)
-    ticket = desk.create_ticket(
+    ticket = tickets.create_ticket(
         contract,
         by=agent,
         type=TicketType.CONSULTATION,
@@ -114,12 +134,13 @@ def log_call(contract, call: Call, outcome: str, *, agent) -> Ticket:
         requester_phone=call.phone,  # stored as digits by the service desk
         component=call.component,
         group=follow_up_group(contract) if outcome == FOLLOW_UP else None,
+        submission_key=submission_key,
     )
-    desk.record_call(ticket, started_at=started, ended_at=now)
+    tickets.record_call(ticket, started_at=started, ended_at=now)
     if outcome == ANSWERED:
-        desk.close_on_first_contact(ticket, call.answer, by=agent)
+        tickets.close_on_first_contact(ticket, call.answer, by=agent)
     elif call.answer.strip():
-        desk.add_reply(ticket, call.answer.strip(), by=agent, public=False)
+        tickets.add_reply(ticket, call.answer.strip(), by=agent, public=False)
     ticket.refresh_from_db()
     return ticket
 
@@ -130,7 +151,7 @@ def caller_history(contract, phone: str, *, by, limit: int = 8):
     vendor's team looks callers up (PermissionDenied otherwise)."""
     require(by, contract.pk, Capability.LOG_CALLS)
     try:
-        digits = desk.normalise_phone(phone)
+        digits = tickets.normalise_phone(phone)
     except ValidationError:
         return []
     if len(digits) < 7:
@@ -141,6 +162,16 @@ def caller_history(contract, phone: str, *, by, limit: int = 8):
     audit.record("hotline.caller_history", actor=by, contract=contract, object_type="servicedesk.ticket",
                  object_repr=mask_phone(digits), detail={"phone": mask_phone(digits), "found": len(history)})
     return history
+
+
+def recent_submission_keys(contract, agent, limit: int = 20) -> list[str]:
+    """The keys of the agent's latest logged call forms: a draft the browser kept of one
+    of these was sent, whatever the browser saw of the answer."""
+    keys = (
+        Ticket.objects.filter(contract=contract, created_by=agent, submission_key__isnull=False)
+        .order_by("-created_at").values_list("submission_key", flat=True)[:limit]
+    )
+    return [str(key) for key in keys]
 
 
 @dataclass(frozen=True)

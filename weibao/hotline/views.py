@@ -17,6 +17,7 @@ from weibao.hotline import services
 from weibao.hotline.access import hotline_contract
 from weibao.knowledge.search import search
 from weibao.servicedesk import access as desk_access
+from weibao.servicedesk.services import submissions
 
 
 def _contract(request):
@@ -40,11 +41,16 @@ def screen(request):
                 question=request.POST.get("question", "")[:5000], answer=request.POST.get("answer", "")[:5000],
                 started_at=services.parse_call_start(request.POST.get("started_at", "")), component=component,
             )
-            ticket = services.log_call(contract, call, request.POST.get("outcome", ""), agent=request.user)
+            key = submissions.parse_key(request.POST.get(submissions.FIELD, "")[:100])
+            ticket, created = services.log_call_once(
+                contract, call, request.POST.get("outcome", ""), agent=request.user, submission_key=key
+            )
         except ValidationError as error:
             errors = {field: " ".join(problems) for field, problems in error.message_dict.items()}
         else:
-            if ticket.first_contact_resolved:
+            if not created:
+                messages.info(request, _("该来电已记录过（%(number)s），未重复创建。") % {"number": ticket.number})
+            elif ticket.first_contact_resolved:
                 messages.success(request, _("已记录并关闭 %(number)s（当场解答）。") % {"number": ticket.number})
             else:
                 messages.success(request, _("已创建 %(number)s 并转工程师跟进。") % {"number": ticket.number})
@@ -58,6 +64,10 @@ def screen(request):
         # Empty until the first keystroke in the phone or question field (keys.js); after
         # an error, the start the screen posted, so the re-rendered call keeps its start.
         "started_at": "" if "started_at" in errors else values.get("started_at", "")[:64],
+        # The form's key: kept after an error (nothing was logged), new for each new call.
+        "submission_key": _kept_key(values, errors) or submissions.new_key(),
+        # Drafts in this browser made from these forms are done (web/static session.js).
+        "sent_keys": services.recent_submission_keys(contract, request.user),
         "day": services.agent_day(contract, request.user),
         "components": desk_access.components(contract.pk),
         "errors": errors,
@@ -65,6 +75,16 @@ def screen(request):
         "component_id": parse_id(values.get("component")) if values else None,
     }
     return render(request, "hotline/screen.html", context)
+
+
+def _kept_key(values, errors) -> str:
+    if not values or submissions.FIELD in errors:
+        return ""
+    try:
+        key = submissions.parse_key(values.get(submissions.FIELD, "")[:100])
+    except ValidationError:
+        return ""
+    return str(key) if key else ""
 
 
 @requires(Capability.LOG_CALLS)

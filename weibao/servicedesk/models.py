@@ -224,6 +224,8 @@ class Ticket(ContractScopedModel):
     call_started_at = models.DateTimeField(_("通话开始"), null=True, blank=True)
     call_ended_at = models.DateTimeField(_("通话结束"), null=True, blank=True)
     first_contact_resolved = models.BooleanField(_("首次解决"), default=False)
+    # The form's key (services/submissions.py): one form sent twice is one ticket.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
     # Denormalised from the clocks so the list can filter and sort by SLA cheaply.
     sla_due_at = models.DateTimeField(_("最近到期"), null=True, blank=True)
     sla_state = models.CharField(
@@ -237,7 +239,10 @@ class Ticket(ContractScopedModel):
         verbose_name_plural = _("工单")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "number"], name="ticket_number_unique")
+            models.UniqueConstraint(fields=["contract", "number"], name="ticket_number_unique"),
+            models.UniqueConstraint(
+                fields=["contract", "created_by", "submission_key"], name="ticket_submitted_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["contract", "-created_at", "-id"], name="ticket_recent"),
