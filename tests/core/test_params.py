@@ -223,3 +223,15 @@ def test_a_query_parameter_named_like_a_method_the_list_template_calls_is_harmle
     response = web.get("/tickets/", {"lists": "²", "status": "new"})
     assert response.status_code == 200
     assert '<option value="new" selected' in response.content.decode()
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:00+08:00", "1458-10-25T07:49:21+08:00"])
+def test_an_api_time_outside_the_years_is_named_not_a_500(pm, api_client_for, at):
+    api = api_client_for(pm)
+    contract_id = pm.memberships.first().contract_id
+    ticket = api.post("/api/v1/tickets/", {"contract": contract_id, "type": "fault", "subject": "登录失败",
+                                           "requester_name": "张三", "needs_onsite": True}, format="json")
+    assert ticket.status_code == 201, ticket.content
+    response = api.post(f"/api/v1/tickets/{ticket.json()['id']}/arrival/", {"at": at}, format="json")
+    assert response.status_code == 400
+    assert "超出" in response.json()["at"][0]  # out of range (ours, or DRF's own for year 1)
