@@ -8,11 +8,11 @@ import pytest
 
 @pytest.mark.parametrize("body", ["null", "[]", "5", '"text"'])
 def test_a_body_that_is_not_an_object_is_a_400_naming_the_problem(body, pm, contract, api_client_for):
+    from weibao.servicedesk.services import tickets
     from weibao.servicedesk.services.defaults import install_defaults
-    from weibao.servicedesk.services.tickets import create_ticket
 
     install_defaults(contract)
-    ticket = create_ticket(contract, by=pm, type="fault", priority="p3", channel="phone",
+    ticket = tickets.create_ticket(contract, by=pm, type="fault", priority="p3", channel="phone",
                            requester_name="张三", subject="登录超时")
     api = api_client_for(pm)
     for method, url in (("patch", f"/api/v1/tickets/{ticket.pk}/"), ("post", "/api/v1/tickets/"),

@@ -134,14 +134,14 @@ def test_citizen_submits_follows_and_rates_on_the_portal(page):
 
     from weibao.accounts.models import User
     from weibao.servicedesk.models import Ticket
-    from weibao.servicedesk.services import tickets as desk
+    from weibao.servicedesk.services import tickets
 
     ticket = Ticket.objects.get(number=number, contract__number="HTDZ202602135")
     engineer = User.objects.get(username="engineer")
-    desk.transition(ticket, "assigned", by=engineer, assignee=engineer)
-    desk.add_reply(ticket, "已联系市场监管局后台处理，请刷新查看。", by=engineer)
-    desk.transition(ticket, "in_progress", by=engineer)
-    desk.transition(ticket, "resolved", by=engineer, comment="已处理")
+    tickets.transition(ticket, "assigned", by=engineer, assignee=engineer)
+    tickets.add_reply(ticket, "已联系市场监管局后台处理，请刷新查看。", by=engineer)
+    tickets.transition(ticket, "in_progress", by=engineer)
+    tickets.transition(ticket, "resolved", by=engineer, comment="已处理")
 
     fresh = page.context.new_page()
     fresh.goto("/portal/shilong/track/")

@@ -271,9 +271,9 @@ print(json.dumps({"contract": contract.pk, "token": raw, "cookie": f"sessionid={
 CREATE_TICKET = """
 import json
 from weibao.contracts.models import Contract
-from weibao.servicedesk.services.tickets import create_ticket
+from weibao.servicedesk.services import tickets
 contract = Contract.objects.get(number="HT-FAULT-1")
-ticket = create_ticket(contract, by=None, type="fault", priority="p3", channel="email",
+ticket = tickets.create_ticket(contract, by=None, type="fault", priority="p3", channel="email",
     requester_name="张三", requester_email="zhangsan@example.cn", subject=%r)
 print(json.dumps(ticket.pk))
 """

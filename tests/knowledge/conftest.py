@@ -51,11 +51,11 @@ def liaison(contract, make_member):
 @pytest.fixture
 def open_ticket(contract, pm, engineer, clock):
     """A real ticket in progress: a citizen's U盾 problem, with the requester's details."""
+    from weibao.servicedesk.services import tickets
     from weibao.servicedesk.services.defaults import install_defaults
-    from weibao.servicedesk.services.tickets import add_reply, create_ticket, transition
 
     install_defaults(contract)
-    ticket = create_ticket(
+    ticket = tickets.create_ticket(
         contract,
         by=pm,
         type="fault",
@@ -67,11 +67,11 @@ def open_ticket(contract, pm, engineer, clock):
         requester_phone="13812345678",
         requester_email="zhangsan@example.cn",
     )
-    transition(ticket, "assigned", by=pm, assignee=engineer)
-    transition(ticket, "in_progress", by=engineer)
-    add_reply(ticket, "张三您好，请先到下载专区重新安装证书驱动。", by=engineer)
-    add_reply(ticket, "内部：该用户上月也报过，疑似驱动版本过旧。", by=engineer, public=False)
-    add_reply(
+    tickets.transition(ticket, "assigned", by=pm, assignee=engineer)
+    tickets.transition(ticket, "in_progress", by=engineer)
+    tickets.add_reply(ticket, "张三您好，请先到下载专区重新安装证书驱动。", by=engineer)
+    tickets.add_reply(ticket, "内部：该用户上月也报过，疑似驱动版本过旧。", by=engineer, public=False)
+    tickets.add_reply(
         ticket, "装好了还是不行，我的身份证号 110101199003071234。", by=None, author_name="张三"
     )
     ticket.refresh_from_db()
@@ -80,9 +80,9 @@ def open_ticket(contract, pm, engineer, clock):
 
 @pytest.fixture
 def resolved_ticket(open_ticket, engineer):
-    from weibao.servicedesk.services.tickets import transition
+    from weibao.servicedesk.services import tickets
 
-    transition(open_ticket, "resolved", by=engineer, comment="更换USB接口并重启浏览器后恢复正常。")
+    tickets.transition(open_ticket, "resolved", by=engineer, comment="更换USB接口并重启浏览器后恢复正常。")
     open_ticket.refresh_from_db()
     return open_ticket
 

@@ -49,9 +49,9 @@ def test_an_article_from_a_ticket_carries_no_personal_data(resolved_ticket, agen
 
 
 def test_a_closed_ticket_may_become_an_article(resolved_ticket, agent, engineer):
-    from weibao.servicedesk.services.tickets import transition
+    from weibao.servicedesk.services import tickets
 
-    transition(resolved_ticket, "closed", by=engineer)
+    tickets.transition(resolved_ticket, "closed", by=engineer)
     resolved_ticket.refresh_from_db()
     assert article_from_ticket(resolved_ticket, by=agent).status == "draft"
 

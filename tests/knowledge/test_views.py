@@ -220,11 +220,11 @@ def test_bureau_members_see_no_version_history(client_for, agent, contract, liai
 def test_the_ticket_page_offers_an_article_once_the_ticket_is_resolved(
     client_for, agent, liaison, open_ticket, engineer
 ):
-    from weibao.servicedesk.services.tickets import transition
+    from weibao.servicedesk.services import tickets
 
     page = f"/tickets/{open_ticket.pk}/"
     assert "生成知识文章" not in client_for(agent).get(page).content.decode()
-    transition(open_ticket, "resolved", by=engineer, comment="重装驱动后恢复。")
+    tickets.transition(open_ticket, "resolved", by=engineer, comment="重装驱动后恢复。")
     offered = client_for(agent).get(page).content.decode()
     assert "生成知识文章" in offered
     assert f'action="/knowledge/from-ticket/{open_ticket.pk}/"' in offered

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from weibao.servicedesk.models import Ticket
-from weibao.servicedesk.services.tickets import add_attachment
+from weibao.servicedesk.services import attachments
 
 PDF = b"%PDF-1.4\n" + b"1 0 obj\n" * 20
 ZIP = b"PK\x03\x04" + bytes(range(40)) * 5
@@ -45,7 +45,7 @@ def ticket(new_ticket, settings, tmp_path):
 ])
 def test_executable_and_script_names_are_refused_naming_the_file(ticket, pm, name, content):
     with pytest.raises(ValidationError) as refused:
-        add_attachment(ticket, SimpleUploadedFile(name, content), by=pm)
+        attachments.add_attachment(ticket, SimpleUploadedFile(name, content), by=pm)
     assert "file" in refused.value.message_dict
     assert not ticket.attachments.exists()
 
@@ -63,7 +63,7 @@ def test_executable_and_script_names_are_refused_naming_the_file(ticket, pm, nam
     ("v1.2", PDF, "v1.2.pdf"),
 ])
 def test_the_stored_name_ends_with_the_extension_of_what_the_bytes_are(ticket, pm, name, content, stored):
-    assert add_attachment(ticket, SimpleUploadedFile(name, content), by=pm).name == stored
+    assert attachments.add_attachment(ticket, SimpleUploadedFile(name, content), by=pm).name == stored
 
 
 def test_staff_upload_is_refused_and_download_offers_the_checked_name(ticket, pm, client_for):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from weibao.servicedesk.services.tickets import sniff
+from weibao.servicedesk.services import attachments
 
 LOG = "2026-11-24 09:15:02 统一身份认证平台：法人用户登录失败，证书（U盾）校验超时。\r\n" * 60
 
@@ -15,11 +15,11 @@ LOG = "2026-11-24 09:15:02 统一身份认证平台：法人用户登录失败�
 def test_chinese_text_is_text_whatever_its_encoding_and_wherever_the_cut(encoding):
     data = LOG.encode(encoding)
     for cut in range(2040, 2049):  # the first 2,048 bytes end inside a character or not
-        assert sniff(data[:cut]) == "text/plain", (encoding, cut)
+        assert attachments.sniff(data[:cut]) == "text/plain", (encoding, cut)
 
 
 def test_csv_with_a_byte_order_mark_is_text():
-    assert sniff("\ufeff事项编码,事项名称\r\n1,营业执照变更\r\n".encode()) == "text/plain"
+    assert attachments.sniff("\ufeff事项编码,事项名称\r\n1,营业执照变更\r\n".encode()) == "text/plain"
 
 
 @pytest.mark.parametrize("blob", [
@@ -28,4 +28,4 @@ def test_csv_with_a_byte_order_mark_is_text():
     b"\x7fELF\x02\x01\x01" + b"\x01\x02\x03" * 500,
 ])
 def test_binaries_are_not_text(blob):
-    assert sniff(blob[:2048]) is None
+    assert attachments.sniff(blob[:2048]) is None

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from weibao.servicedesk.models import SlaPolicy, Status, Ticket, TicketEntry, Worklog
-from weibao.servicedesk.services import policies, tickets
+from weibao.servicedesk.services import attachments, policies, tickets
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ ACTIONS = {
     "update_ticket": lambda t, by, pm: tickets.update_ticket(t, by=by, priority="p1"),
     "add_reply": lambda t, by, pm: tickets.add_reply(t, "回复", by=by, public=True),
     "internal note": lambda t, by, pm: tickets.add_reply(t, "内部", by=by, public=False),
-    "add_attachment": lambda t, by, pm: tickets.add_attachment(
+    "add_attachment": lambda t, by, pm: attachments.add_attachment(
         t, SimpleUploadedFile("a.txt", b"hello", "text/plain"), by=by),
     "add_worklog": lambda t, by, pm: tickets.add_worklog(t, by=by, minutes=30),
     "record_arrival": lambda t, by, pm: tickets.record_arrival(t, by=by),

@@ -11,7 +11,7 @@ from weibao.accounts.models import User
 from weibao.core import clock
 from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import ServiceComponent, Status, SupportGroup, Ticket
-from weibao.servicedesk.services import tickets as desk
+from weibao.servicedesk.services import tickets
 from weibao.servicedesk.services.defaults import install_defaults
 from weibao.servicedesk.services.sla import scan
 
@@ -64,7 +64,7 @@ def load(contracts: dict) -> None:
         if index < 6:
             created = now - timedelta(minutes=rng.randint(5, 100))  # live ones for the timers
         with clock.frozen(created):
-            ticket = desk.create_ticket(
+            ticket = tickets.create_ticket(
                 seed,
                 by=people["agent"],
                 type=ticket_type,
@@ -83,7 +83,7 @@ def load(contracts: dict) -> None:
 
     scan()
     with clock.frozen(now - timedelta(hours=3)):
-        desk.create_ticket(
+        tickets.create_ticket(
             other, by=User.objects.get(username="other_agent"), type="fault", priority="p2",
             channel="phone", subject="示例市一网通办门户访问缓慢", requester_name="测试用户",
             requester_phone="13700000000",
@@ -108,6 +108,6 @@ def _advance(ticket, index, created, people, rng):
         if moment > clock.now():
             break
         with clock.frozen(moment):
-            desk.transition(ticket, to, by=people["pm"] if to == Status.CLOSED else engineer, **extra)
+            tickets.transition(ticket, to, by=people["pm"] if to == Status.CLOSED else engineer, **extra)
             if to == Status.IN_PROGRESS and not ticket.entries.filter(kind="reply").exists():
-                desk.add_reply(ticket, "您好，工程师已在处理，请保持电话畅通。", by=engineer)
+                tickets.add_reply(ticket, "您好，工程师已在处理，请保持电话畅通。", by=engineer)

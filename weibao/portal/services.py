@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from weibao.core import ratelimit
 from weibao.servicedesk.models import Channel, Ticket, TicketType
-from weibao.servicedesk.services import tickets as desk
+from weibao.servicedesk.services import attachments, tickets
 
 SUBMIT_LIMIT = (5, timedelta(hours=1))  # per IP address
 TRACK_LIMIT = (20, timedelta(minutes=10))  # per IP address: no guessing numbers
@@ -44,7 +44,7 @@ def allowed(request, action: str) -> bool:
 def digits(phone: str) -> str:
     """A typed phone as tickets store it (the same rule: digits, no +86)."""
     try:
-        return desk.normalise_phone(phone)
+        return tickets.normalise_phone(phone)
     except ValidationError:
         return ""
 
@@ -65,14 +65,14 @@ def submit(site, *, data: dict, files) -> Ticket:
         errors["files"] = _("最多上传 5 个附件。")
     if errors:
         raise ValidationError(errors)
-    ticket = desk.create_ticket(
+    ticket = tickets.create_ticket(
         site.contract, by=None, type=data["type"], priority="p3", channel=Channel.PORTAL,
         subject=data["subject"].strip()[:200], description=data.get("description", "").strip()[:5000],
         requester_name=data["name"].strip()[:100], requester_organisation=data.get("organisation", "").strip()[:200],
         requester_phone=phone,
     )
     for upload in files:
-        desk.add_attachment(ticket, upload, by=None)
+        attachments.add_attachment(ticket, upload, by=None)
     return ticket
 
 

@@ -32,8 +32,7 @@ from weibao.servicedesk.models import (
     TicketEntry,
     TicketType,
 )
-from weibao.servicedesk.services import sla
-from weibao.servicedesk.services import tickets as ticket_services
+from weibao.servicedesk.services import sla, tickets
 
 
 class SlaSerializer(serializers.Serializer):
@@ -129,17 +128,17 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         data = super().to_representation(ticket)
         # Clear (and audited) only where the view asks for a reveal and the rule allows it.
         request = self.context.get("request")
-        data["requester_phone"] = ticket_services.shown_phone(
+        data["requester_phone"] = tickets.shown_phone(
             ticket, to=getattr(request, "user", None), reveal=self.context.get("reveal_phone", False)
         )
         return data
 
     def create(self, validated_data):
         contract = validated_data.pop("contract")
-        return ticket_services.create_ticket(contract, by=self.context["request"].user, **validated_data)
+        return tickets.create_ticket(contract, by=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return ticket_services.update_ticket(instance, by=self.context["request"].user, **validated_data)
+        return tickets.update_ticket(instance, by=self.context["request"].user, **validated_data)
 
 
 class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -284,7 +283,7 @@ class TicketViewSet(
         payload = TransitionSerializer(data=request.data, context={"request": request, "contract_id": ticket.contract_id})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        ticket_services.transition(
+        tickets.transition(
             ticket, data["to"], by=request.user, comment=data.get("comment", ""),
             assignee=data.get("assignee"),
         )
@@ -299,7 +298,7 @@ class TicketViewSet(
         payload.is_valid(raise_exception=True)
         public = payload.validated_data["public"]
         # An internal note from one who may not write them is refused by the service.
-        entry = ticket_services.add_reply(ticket, payload.validated_data["body"], by=request.user, public=public)
+        entry = tickets.add_reply(ticket, payload.validated_data["body"], by=request.user, public=public)
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EntrySerializer(many=True))
@@ -315,7 +314,7 @@ class TicketViewSet(
         arrival = ArrivalSerializer(data=request.data)
         arrival.is_valid(raise_exception=True)
         try:
-            ticket_services.record_arrival(ticket, by=request.user, at=arrival.validated_data.get("at"))
+            tickets.record_arrival(ticket, by=request.user, at=arrival.validated_data.get("at"))
         except DjangoValidationError as exc:
             # The service names the ticket's field; what this endpoint's caller sent is "at".
             raise serializers.ValidationError({"at": exc.message_dict.get("arrived_at", exc.messages)}) from exc

@@ -50,7 +50,7 @@ from weibao.servicedesk.models import (
 )
 from weibao.servicedesk.panels import ticket_panels
 from weibao.servicedesk.services import policies as policy_services
-from weibao.servicedesk.services import sla, workflow
+from weibao.servicedesk.services import attachments, sla, workflow
 from weibao.servicedesk.services import tickets as ticket_services
 
 User = get_user_model()
@@ -309,7 +309,7 @@ def ticket_reply(request, pk):
         with transaction.atomic():
             ticket_services.add_reply(ticket, request.POST.get("body", ""), by=request.user, public=public)
             for upload in request.FILES.getlist("files")[:10]:
-                ticket_services.add_attachment(ticket, upload, by=request.user)
+                attachments.add_attachment(ticket, upload, by=request.user)
     except ValidationError as error:
         report_errors(request, error)
     return redirect("servicedesk:detail", pk)
@@ -380,7 +380,7 @@ def attachment_download(request, pk):
         raise Http404 from None
     audit.record("ticket.attachment.download", obj=attachment.ticket, actor=request.user,
                  detail={"attachment": attachment.pk, "name": attachment.name})
-    return FileResponse(handle, as_attachment=True, filename=ticket_services.offered_name(attachment),
+    return FileResponse(handle, as_attachment=True, filename=attachments.offered_name(attachment),
                         content_type="application/octet-stream")
 
 

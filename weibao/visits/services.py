@@ -16,7 +16,7 @@ from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.servicedesk.models import SlaClock
-from weibao.servicedesk.services.tickets import record_arrival, update_ticket
+from weibao.servicedesk.services import tickets
 from weibao.visits import access
 from weibao.visits.models import Visit
 
@@ -56,7 +56,7 @@ def plan(contract, *, engineer, start: dt.datetime, end: dt.datetime, location: 
         raise ValidationError(errors)
     if ticket is not None and not ticket.needs_onsite:
 
-        update_ticket(ticket, by=by, needs_onsite=True, comment=_("派遣工程师到场"))
+        tickets.update_ticket(ticket, by=by, needs_onsite=True, comment=_("派遣工程师到场"))
     return Visit.objects.create(
         contract=contract, kind=Visit.Kind.DISPATCHED if ticket else Visit.Kind.PLANNED, ticket=ticket,
         engineer=engineer, planned_start=start, planned_end=end, location=location.strip()[:200],
@@ -112,7 +112,7 @@ def check_in(visit: Visit, *, by, at: dt.datetime | None = None, reason: str = "
     arrival = False
     if ticket is not None and ticket.needs_onsite and ticket.arrived_at is None and ticket.is_open:
 
-        record_arrival(ticket, by=by, at=at)
+        tickets.record_arrival(ticket, by=by, at=at)
         arrival = True
     audit.record(
         "visit.check_in", obj=visit, actor=by,

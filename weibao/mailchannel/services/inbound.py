@@ -29,7 +29,7 @@ from weibao.mailchannel.screening import Verdict, screen
 from weibao.mailchannel.services.mailboxes import own_addresses
 from weibao.servicedesk.models import Channel, Ticket, TicketLink
 from weibao.servicedesk.models import Status as S
-from weibao.servicedesk.services import tickets
+from weibao.servicedesk.services import attachments, tickets
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,7 @@ def _keep_attachments(ticket: Ticket, mail: parsing.ParsedMail) -> None:
     for part in mail.attachments:
         upload = SimpleUploadedFile(part.name or "attachment", part.content, part.content_type)
         try:
-            tickets.add_attachment(ticket, upload, by=None)
+            attachments.add_attachment(ticket, upload, by=None)
         except ValidationError:
             refused.append(part.name)
     if refused:
