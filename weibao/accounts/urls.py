@@ -11,4 +11,5 @@ urlpatterns = [
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("password/", views.password_change, name="password_change"),
     path("security/", views.security, name="security"),
+    path("session/stay/", views.stay_signed_in, name="stay_signed_in"),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -165,6 +166,21 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("您已安全退出。"))
     return redirect("accounts:login")
+
+
+@public("own session: the signed-in user keeps their own session alive")
+@never_cache
+@require_POST
+def stay_signed_in(request):
+    """保持登录, the idle warning's button: the session's idle period starts again now.
+
+    Too late is too late: IdleTimeoutMiddleware has already ended an idle session before
+    this runs (a redirect to the login page), and without a session this answers 401.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("您已退出，请重新登录。")}, status=401)
+    request.session[LAST_SEEN_KEY] = clock.now().timestamp()
+    return JsonResponse({"idle_seconds": settings.WEIBAO_IDLE_TIMEOUT_MINUTES * 60})
 
 
 @public("own account: the signed-in user's password")

@@ -1,5 +1,8 @@
 """What every page's shell needs: the user's contracts, the current one, the navigation."""
 
+from django.conf import settings
+
+from weibao.accounts.middleware import LAST_SEEN_RESOLUTION_SECONDS
 from weibao.contracts.models import Contract
 from weibao.web.navigation import navigation_for
 
@@ -10,6 +13,9 @@ def shell(request):
         return {"nav_items": [], "user_contracts": [], "current_contract": None}
 
     return {
+        # When the idle logout comes, for the warning before it (static/weibao/session.js):
+        # "last seen" may lag the last request by its write resolution.
+        "idle_seconds": settings.WEIBAO_IDLE_TIMEOUT_MINUTES * 60 - LAST_SEEN_RESOLUTION_SECONDS,
         "nav_items": navigation_for(request),
         "user_contracts": Contract.objects.for_user(user).order_by("number"),
         "current_contract": getattr(request, "contract", None),
