@@ -5,6 +5,7 @@ browser and brought back after signing in again."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -183,3 +184,15 @@ def test_a_new_ticket_typed_across_the_idle_logout_is_restored(page, context, lo
     expect(page.locator("#draft-restored")).to_be_visible()
     expect(page.locator("input[name=subject]")).to_have_value("市场监管系统证照打印错位")
     expect(page.locator("textarea[name=description]")).to_have_value("打印营业执照时二维码位置偏移约两厘米。")
+
+
+def test_signing_out_on_purpose_forgets_the_drafts(page, login):
+    """Drafts may hold a caller's phone: the next person at a shared desk must not find them."""
+    login(page, "agent")
+    page.goto("/hotline/")
+    _type_call(page, "13900000009", "公积金提取需要什么材料", "")
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weibao:draft:'))")
+    assert stored, "the typed call was not kept as a draft"
+    page.get_by_role("button", name="退出").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weibao:draft:'))") == []

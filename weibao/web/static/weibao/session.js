@@ -130,7 +130,21 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form && form.dataset && form.dataset.draft && !event.defaultPrevented) { save(form, true); }
+    // Signing out on purpose ends the drafts too: they may hold a caller's phone number,
+    // and the next person at a shared desk must not find them.
+    if (form && form.hasAttribute && form.hasAttribute("data-signs-out")) { forgetDrafts(); }
   });
+
+  function forgetDrafts() {
+    var mine = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(PREFIX) === 0) { mine.push(key); }
+      }
+    } catch (e) { return; }
+    mine.forEach(function (key) { write(key, null); });
+  }
 
   settleDrafts();
 
