@@ -2,29 +2,39 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HASH   := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# Running needs the package only; the test extras (Playwright, schemathesis…) only `make test`.
+RUN_STAMP := $(VENV)/.installed-run-$(HASH)
+DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
 .PHONY: demo test lint install browser clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Weibao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-run-*
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-dev-* $(VENV)/.installed-run-*
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+install: $(DEV_STAMP)
 
 ## Run Weibao with demo data on SQLite: web + worker + scheduler, Ctrl-C stops all.
-demo: install
+demo: $(RUN_STAMP)
 	WEIBAO_MODE=demo $(BIN)/weibao migrate --no-input
 	WEIBAO_MODE=demo $(BIN)/weibao collectstatic --no-input --verbosity 0
 	WEIBAO_MODE=demo $(BIN)/weibao load_demo
 	WEIBAO_MODE=demo $(BIN)/weibao run_all --addr 127.0.0.1:8000
 
 ## Run the whole test suite (browser journeys included) and the linter.
-test: install browser
+test: $(DEV_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -35,7 +45,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-lint: install
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 clean:

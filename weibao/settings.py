@@ -386,7 +386,7 @@ WEIBAO_AUDIT_MAX_TRANSACTION_MINUTES = max(1, env_int("WEIBAO_AUDIT_MAX_TRANSACT
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
-    else os.environ.get("WEIBAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    else os.environ.get("WEIBAO_EMAIL_BACKEND", "weibao.core.mail_backends.OneLineConsoleBackend")
 )
 DEFAULT_FROM_EMAIL = os.environ.get("WEIBAO_DEFAULT_FROM_EMAIL", "weibao@localhost")
 EMAIL_HOST = os.environ.get("WEIBAO_EMAIL_HOST", "localhost")
@@ -419,11 +419,13 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "weibao.core.logging.JsonLinesFormatter"},
     },
+    "filters": {"client_errors_on_one_line": {"()": "weibao.core.logging.ClientErrorsOnOneLine"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": sys.stdout,
             "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["client_errors_on_one_line"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("WEIBAO_LOG_LEVEL", "INFO")},

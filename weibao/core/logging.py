@@ -19,3 +19,15 @@ class JsonLinesFormatter(logging.Formatter):
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)
+
+
+class ClientErrorsOnOneLine(logging.Filter):
+    """A refused request (4xx) is the client's business, not a fault: one line in the log,
+    without the traceback Django attaches to a PermissionDenied. 5xx keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.name.startswith(("django.request", "django.security")) and status is not None and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from weibao.core import processes
 
 
 class Command(BaseCommand):
@@ -42,30 +43,31 @@ class Command(BaseCommand):
         # The Huey consumer runs the worker threads and the periodic scheduler.
         worker = [*exe, "run_huey", "--flush-locks"]
         env = dict(os.environ)
-        procs = {
-            # Both argv lists are built here from sys.executable and fixed words, no shell.
-            "web": subprocess.Popen(web, env=env),  # noqa: S603
-            "worker": subprocess.Popen(worker, env=env),  # noqa: S603
-        }
+        # Every argv is built here from sys.executable and fixed words, no shell.
+        procs = {"web": processes.start(web, env), "worker": processes.start(worker, env)}
         if mail_port:
             receiver = [*exe, "mail_receive", "--smtp", "--host", "127.0.0.1", "--port", str(mail_port)]
-            procs["mail"] = subprocess.Popen(receiver, env=env)  # noqa: S603
+            procs["mail"] = processes.start(receiver, env)
         wildcard = "0.0.0.0"  # noqa: S104 - only to print a clickable local address
         host = addr.replace(wildcard, "127.0.0.1", 1) if addr.startswith(wildcard) else addr
         self.stdout.write(self.style.SUCCESS(f"\n维保 Weibao is running: http://{host}/"))
         if settings.DEMO:
             self.stdout.write(
                 "Demo logins (password Weibao@2026): pm agent engineer oncall1 liaison viewer "
-                "auditor sysadmin secadmin other_pm\n"
+                "auditor sysauditor sysadmin secadmin other_pm\n"
             )
         if mail_port:
             self.stdout.write(f"Mail to the service-desk addresses: SMTP on 127.0.0.1:{mail_port}\n")
         self.stdout.write("Press Ctrl-C to stop the web server, worker and scheduler.\n")
 
         stopping = False
+        presses = 0
 
         def stop(*_):
-            nonlocal stopping
+            nonlocal stopping, presses
+            presses += 1
+            if presses > 1:
+                self.stderr.write("Stopping now (SIGKILL)…")
             stopping = True
 
         signal.signal(signal.SIGINT, stop)
@@ -84,12 +86,6 @@ class Command(BaseCommand):
                     stopping = True
                 time.sleep(0.5)
         finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            deadline = time.time() + 10
-            for proc in procs.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.time()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            self.stdout.write("Stopping (Ctrl-C again to stop at once)…")
+            # A second Ctrl-C skips the grace period; either way nothing is left running.
+            processes.stop_all(list(procs.values()), grace=10, hurry=lambda: presses > 1)
