@@ -21,7 +21,7 @@ def _mailbox_form(**fields) -> dict:
     data = {
         "address": "desk@shilong.test", "sender_name": "运维服务台", "sender_address": "",
         "default_type": "consultation", "default_priority": "p3", "active": "on",
-        "imap_host": "", "imap_port": "993", "imap_ssl": "on", "imap_user": "", "imap_password": "",
+        "imap_host": "", "imap_port": "993", "imap_security": "tls", "imap_user": "", "imap_password": "",
         "imap_folder": "INBOX",
     }
     data.update(fields)

@@ -123,7 +123,7 @@ def test_an_env_reference_to_another_variable_never_leaves_the_server(imap_box, 
 
 def test_the_poller_connects_only_to_imap_ports_and_over_tls_in_production(imap_box, settings):
     settings.WEIBAO_IMAP_ALLOW_PLAINTEXT = False
-    Mailbox.objects.filter(pk=imap_box.pk).update(imap_port=6379, imap_ssl=False)
+    Mailbox.objects.filter(pk=imap_box.pk).update(imap_port=6379, imap_security="plain")
     imap_box.refresh_from_db()
     connected = []
     imap.poll(imap_box, connect=lambda box: connected.append(box) or FakeImap({}))

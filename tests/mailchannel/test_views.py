@@ -73,7 +73,7 @@ def test_pm_adds_and_edits_a_mailbox_without_the_password_ever_shown(pm, client_
     response = client.post("/mail/mailboxes/new/", {
         "address": "Desk@Shilong.test", "sender_name": "运维服务台", "sender_address": "",
         "default_type": "consultation", "default_priority": "p3", "notify_requester": "on",
-        "active": "on", "imap_host": "imap.shilong.test", "imap_port": "993", "imap_ssl": "on",
+        "active": "on", "imap_host": "imap.shilong.test", "imap_port": "993", "imap_security": "tls",
         "imap_user": "desk", "imap_password": "s3cret-pass", "imap_folder": "INBOX",
     })
     assert response.status_code == 302
@@ -86,7 +86,7 @@ def test_pm_adds_and_edits_a_mailbox_without_the_password_ever_shown(pm, client_
     assert "s3cret-pass" not in edit
     client.post(f"/mail/mailboxes/{box.pk}/", {
         "address": "desk@shilong.test", "sender_name": "新名称", "default_type": "fault",
-        "default_priority": "p2", "active": "on", "imap_port": "993", "imap_folder": "INBOX",
+        "default_priority": "p2", "active": "on", "imap_port": "993", "imap_folder": "INBOX", "imap_security": "tls",
         "imap_host": "imap.shilong.test", "imap_user": "desk", "imap_password": "",
     })
     box.refresh_from_db()
@@ -128,9 +128,10 @@ def test_mailbox_form_refuses_a_poller_aimed_at_the_platform(pm, client_for, con
         "address": "desk@shilong.test", "sender_name": "运维服务台", "default_type": "consultation",
         "default_priority": "p3", "active": "on", "imap_host": "attacker.example", "imap_port": "6379",
         "imap_user": "x", "imap_password": "env:WEIBAO_SECRET_KEY", "imap_folder": "INBOX",
+        "imap_security": "plain",
     })
     assert response.status_code == 200
     form = response.context["form"]
-    assert set(form.errors) >= {"imap_port", "imap_ssl", "imap_password"}
+    assert set(form.errors) >= {"imap_port", "imap_security", "imap_password"}
     assert "WEIBAO_IMAP_PASSWORD_" in form.errors["imap_password"][0]
     assert not Mailbox.objects.filter(contract=contract).exists()

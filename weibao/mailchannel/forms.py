@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.core.stored_secrets import protect
 from weibao.mailchannel.models import Mailbox
-from weibao.mailchannel.services.imap import connection_problems
+from weibao.mailchannel.services.imap import ca_bundle_valid, connection_problems
 from weibao.mailchannel.services.mailboxes import REFUSED, address_problems
 from weibao.servicedesk.models import Priority, TicketType
 
@@ -20,8 +20,8 @@ class MailboxForm(forms.ModelForm):
         model = Mailbox
         fields = [
             "address", "sender_name", "sender_address", "default_type", "default_priority",
-            "notify_requester", "active", "imap_host", "imap_port", "imap_ssl", "imap_user",
-            "imap_password", "imap_folder",
+            "notify_requester", "active", "imap_host", "imap_port", "imap_security", "imap_user",
+            "imap_password", "imap_folder", "imap_ca_bundle",
         ]
         # A taken address is refused in the same words as a malformed one (no oracle).
         error_messages = {
@@ -35,6 +35,12 @@ class MailboxForm(forms.ModelForm):
     def clean_sender_address(self):
         return self.cleaned_data["sender_address"].strip().lower()
 
+    def clean_imap_ca_bundle(self):
+        bundle = self.cleaned_data["imap_ca_bundle"].strip()
+        if bundle and not ca_bundle_valid(bundle):
+            raise forms.ValidationError(_("请粘贴 PEM 格式的 CA 证书（-----BEGIN CERTIFICATE----- 开头），不要包含私钥。"))
+        return bundle + "\n" if bundle else ""
+
     def clean(self):
         cleaned = super().clean()
         problems = address_problems(
@@ -42,7 +48,7 @@ class MailboxForm(forms.ModelForm):
         )
         if cleaned.get("imap_host"):
             problems.update(connection_problems(
-                host=cleaned["imap_host"], port=cleaned.get("imap_port"), ssl=bool(cleaned.get("imap_ssl")),
+                host=cleaned["imap_host"], port=cleaned.get("imap_port"), security=cleaned.get("imap_security", ""),
                 password=cleaned.get("imap_password") or "",
             ))
         for field, message in problems.items():

@@ -13,6 +13,12 @@ from weibao.contracts.scoping import ContractScopedModel
 from weibao.core import clock
 
 
+class ImapSecurity(models.TextChoices):
+    TLS = "tls", _("TLS（993 端口）")
+    STARTTLS = "starttls", _("STARTTLS（143 端口）")
+    PLAIN = "plain", _("不加密（仅测试环境）")
+
+
 class Mailbox(ContractScopedModel):
     """The service-desk address of one contract: where mail arrives and who sends replies."""
 
@@ -31,7 +37,14 @@ class Mailbox(ContractScopedModel):
 
     imap_host = models.CharField(_("IMAP 服务器"), max_length=200, blank=True)
     imap_port = models.PositiveIntegerField(_("IMAP 端口"), default=993)
-    imap_ssl = models.BooleanField(_("IMAP 使用 SSL"), default=True)
+    imap_security = models.CharField(
+        _("IMAP 连接加密"), max_length=8, choices=ImapSecurity.choices, default=ImapSecurity.TLS,
+        help_text=_("服务器证书和主机名始终会被验证。"),
+    )
+    imap_ca_bundle = models.TextField(
+        _("内部 CA 证书"), blank=True,
+        help_text=_("IMAP 服务器使用内部 CA 签发的证书时，粘贴该 CA 的 PEM 证书；留空则使用系统信任的证书机构。"),
+    )
     imap_user = models.CharField(_("IMAP 用户名"), max_length=200, blank=True)
     # Stored encrypted (weibao.core.stored_secrets), or as an env:NAME reference.
     imap_password = models.CharField(_("IMAP 密码"), max_length=400, blank=True)
@@ -51,6 +64,10 @@ class Mailbox(ContractScopedModel):
     @property
     def from_address(self) -> str:
         return self.sender_address or self.address
+
+    @property
+    def imap_encrypted(self) -> bool:
+        return self.imap_security != ImapSecurity.PLAIN
 
     @property
     def polls_imap(self) -> bool:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import imaplib
 import logging
 import re
+import ssl
 
+from cryptography import x509
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,7 +28,7 @@ from weibao.core.stored_secrets import (
     is_env_reference,
     reveal,
 )
-from weibao.mailchannel.models import InboundMail, Mailbox
+from weibao.mailchannel.models import ImapSecurity, InboundMail, Mailbox
 from weibao.mailchannel.services.inbound import receive
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def host_allowed(host: str) -> bool:
     return False
 
 
-def connection_problems(*, host: str, port: int | None, ssl: bool, password: str = "") -> dict[str, str]:
+def connection_problems(*, host: str, port: int | None, security: str, password: str = "") -> dict[str, str]:
     """Why the poller must not log in this way, by form field (empty: it may).
 
     A project manager chooses where the poller connects and what password it sends, so
@@ -69,8 +71,8 @@ def connection_problems(*, host: str, port: int | None, ssl: bool, password: str
         problems["imap_port"] = _("IMAP 端口只能是 %(ports)s（由 WEIBAO_IMAP_ALLOWED_PORTS 配置）。") % {
             "ports": ", ".join(str(p) for p in allowed)
         }
-    if not ssl and not settings.WEIBAO_IMAP_ALLOW_PLAINTEXT:
-        problems["imap_ssl"] = _("生产环境中 IMAP 必须使用 SSL/TLS，密码不能明文传输。")
+    if security == ImapSecurity.PLAIN and not settings.WEIBAO_IMAP_ALLOW_PLAINTEXT:
+        problems["imap_security"] = _("生产环境中 IMAP 必须使用 SSL/TLS，密码不能明文传输。")
     if is_env_reference(password) and not is_allowed_env_reference(password):
         problems["imap_password"] = _("env: 只能引用以 WEIBAO_IMAP_PASSWORD_ 开头的环境变量，例如 env:WEIBAO_IMAP_PASSWORD_DESK。")
     return problems
@@ -85,6 +87,9 @@ def _shown(exc: Exception) -> str:
     or the socket error (which would make the poller a probe of hosts and ports)."""
     if isinstance(exc, PollRefused | UnreadableSecret):
         return str(exc)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return str(_("IMAP 服务器的证书未通过验证（签发机构不受信任或与主机名不符），未发送密码。"
+                     "服务器使用内部 CA 时，请在邮箱设置中填写该 CA 的证书。"))
     if isinstance(exc, OSError):
         return str(_("无法连接 IMAP 服务器，详情见服务器日志。"))
     if isinstance(exc, ImapAnswer):
@@ -94,9 +99,45 @@ def _shown(exc: Exception) -> str:
     return str(_("收信出错，详情见服务器日志。"))
 
 
+_PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
+
+
+def ca_bundle_valid(bundle: str) -> bool:
+    """Whether ``bundle`` is one or more PEM certificates and nothing else (no private key
+    pasted by mistake) that OpenSSL accepts as trust anchors."""
+    labels = _PEM_LABEL.findall(bundle)
+    if not labels or any(label != "CERTIFICATE" for label in labels):
+        return False
+    try:
+        x509.load_pem_x509_certificates(bundle.encode("ascii"))
+        ssl.create_default_context(cadata=bundle)
+    except (ValueError, UnicodeEncodeError, ssl.SSLError):
+        return False
+    return True
+
+
+def tls_context(mailbox: Mailbox) -> ssl.SSLContext:
+    """Certificates and host names verified; against the mailbox's own CA when it gives one
+    (an internal CA then is the only one trusted), else the system's."""
+    return ssl.create_default_context(cadata=mailbox.imap_ca_bundle or None)
+
+
 def open_connection(mailbox: Mailbox):
-    cls = imaplib.IMAP4_SSL if mailbox.imap_ssl else imaplib.IMAP4
-    return cls(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
+    if mailbox.imap_security == ImapSecurity.TLS:
+        return imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, ssl_context=tls_context(mailbox),
+                                 timeout=TIMEOUT)
+    client = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
+    if mailbox.imap_security == ImapSecurity.STARTTLS:
+        try:
+            # imaplib refuses when the server does not offer STARTTLS: never fall back to plain.
+            client.starttls(ssl_context=tls_context(mailbox))
+        except BaseException:
+            try:
+                client.shutdown()
+            except OSError:
+                pass  # the failed handshake already closed it
+            raise
+    return client
 
 
 class ImapAnswer(imaplib.IMAP4.error):
@@ -118,7 +159,7 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
     """Fetch and store the new messages of one mailbox; returns how many were stored."""
     stored = 0
     try:
-        problems = connection_problems(host=mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_ssl,
+        problems = connection_problems(host=mailbox.imap_host, port=mailbox.imap_port, security=mailbox.imap_security,
                                        password=mailbox.imap_password)
         if problems:
             raise PollRefused(" ".join(problems.values()))
