@@ -51,6 +51,10 @@ class Mailbox(ContractScopedModel):
     imap_folder = models.CharField(_("IMAP 文件夹"), max_length=100, default="INBOX")
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
     imap_last_uid = models.BigIntegerField(default=0)
+    # A lease, not a lock held open: a poll takes it with one conditional UPDATE (atomic on
+    # SQLite and PostgreSQL alike, across processes and machines); a poller that dies
+    # leaves it to run out.
+    imap_polling_until = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(_("最近收信"), null=True, blank=True)
     last_poll_error = models.TextField(_("最近收信错误"), blank=True)
 

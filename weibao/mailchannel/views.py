@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -147,6 +148,7 @@ def mailbox_edit(request, pk=None):
 
 
 @requires(Capability.MANAGE_MAIL)
+@transaction.non_atomic_requests  # the poll's lease and each stored mail commit on their own
 @login_required
 @require_POST
 def mailbox_poll(request, pk):
@@ -154,7 +156,11 @@ def mailbox_poll(request, pk):
     if not mailbox.polls_imap:
         messages.error(request, _("该邮箱未配置 IMAP。"))
         return redirect("mailchannel:mailboxes")
-    stored = imap.poll(mailbox)
+    try:
+        stored = imap.poll(mailbox)
+    except imap.PollInProgress:
+        messages.info(request, _("该邮箱正在收信（后台任务或其他人刚刚发起），请稍后刷新查看。"))
+        return redirect("mailchannel:mailboxes")
     mailbox.refresh_from_db()
     if mailbox.last_poll_error:
         messages.error(request, _("收信失败：%(error)s") % {"error": mailbox.last_poll_error})

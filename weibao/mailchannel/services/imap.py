@@ -15,10 +15,12 @@ import imaplib
 import logging
 import re
 import ssl
+from datetime import timedelta
 
 from cryptography import x509
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from weibao.core import clock
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 TIMEOUT = 30
+#: How long a poll may hold its mailbox without renewing (it renews with every message).
+LEASE = timedelta(minutes=5)
 
 
 def password_of(mailbox: Mailbox) -> str:
@@ -76,6 +80,21 @@ def connection_problems(*, host: str, port: int | None, security: str, password:
     if is_env_reference(password) and not is_allowed_env_reference(password):
         problems["imap_password"] = _("env: 只能引用以 WEIBAO_IMAP_PASSWORD_ 开头的环境变量，例如 env:WEIBAO_IMAP_PASSWORD_DESK。")
     return problems
+
+
+class PollInProgress(Exception):
+    """Another poll of this mailbox holds its lease; this one did nothing."""
+
+
+def _take_lease(mailbox: Mailbox) -> None:
+    now = clock.now()
+    taken = Mailbox.objects.filter(pk=mailbox.pk).filter(
+        Q(imap_polling_until__isnull=True) | Q(imap_polling_until__lte=now)
+    ).update(imap_polling_until=now + LEASE)
+    if not taken:
+        raise PollInProgress(mailbox.address)
+    # Where the previous poll stopped, not what this (maybe long-loaded) copy remembers.
+    mailbox.refresh_from_db(fields=["imap_last_uid", "imap_uidvalidity", "imap_folder"])
 
 
 class PollRefused(Exception):
@@ -156,7 +175,18 @@ def _ok(response, what: str):
 
 
 def poll(mailbox: Mailbox, *, connect=None) -> int:
-    """Fetch and store the new messages of one mailbox; returns how many were stored."""
+    """Fetch and store the new messages of one mailbox; returns how many were stored.
+
+    Raises ``PollInProgress`` (and touches nothing) while another poll of the mailbox runs,
+    here or on another machine: two polls would store every message twice."""
+    _take_lease(mailbox)
+    try:
+        return _poll(mailbox, connect=connect)
+    finally:
+        Mailbox.objects.filter(pk=mailbox.pk).update(imap_polling_until=None)
+
+
+def _poll(mailbox: Mailbox, *, connect=None) -> int:
     stored = 0
     try:
         problems = connection_problems(host=mailbox.imap_host, port=mailbox.imap_port, security=mailbox.imap_security,
@@ -185,7 +215,8 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
                         receive(mailbox, raw, source=InboundMail.Source.IMAP)
                         mailbox.imap_last_uid = uid
                         Mailbox.objects.filter(pk=mailbox.pk).update(
-                            imap_last_uid=uid, imap_uidvalidity=mailbox.imap_uidvalidity
+                            imap_last_uid=uid, imap_uidvalidity=mailbox.imap_uidvalidity,
+                            imap_polling_until=clock.now() + LEASE,
                         )
                     stored += 1
                     client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
@@ -230,4 +261,11 @@ def _fetch(client, uid: int) -> bytes | None:
 
 
 def poll_all() -> int:
-    return sum(poll(mailbox) for mailbox in Mailbox.objects.all() if mailbox.polls_imap)
+    stored = 0
+    for mailbox in Mailbox.objects.all():
+        if mailbox.polls_imap:
+            try:
+                stored += poll(mailbox)
+            except PollInProgress:
+                log.info("IMAP poll of %s skipped: another poll is running", mailbox.address)
+    return stored

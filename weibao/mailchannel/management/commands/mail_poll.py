@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from weibao.mailchannel.models import Mailbox
-from weibao.mailchannel.services.imap import poll
+from weibao.mailchannel.services.imap import PollInProgress, poll
 
 
 class Command(BaseCommand):
@@ -21,7 +21,11 @@ class Command(BaseCommand):
             return
         failed = 0
         for mailbox in mailboxes:
-            stored = poll(mailbox)
+            try:
+                stored = poll(mailbox)
+            except PollInProgress:
+                self.stdout.write(f"{mailbox.address}: another poll is running, skipped")
+                continue
             mailbox.refresh_from_db()
             if mailbox.last_poll_error:
                 failed += 1
