@@ -49,9 +49,10 @@ def test_engineer_checks_in_and_out_and_the_liaison_confirms_the_visit(page, con
 
     from weibao.core import clock
     from weibao.visits import services
+    from weibao.visits.models import Visit
 
     engineer = get_user_model().objects.get(username="engineer")
-    start = clock.now() + timedelta(hours=1)
+    start = clock.now() - timedelta(minutes=10)  # today's visit: a check-in belongs to its day
     visit = services.plan(
         demo.seed, engineer=engineer, start=start, end=start + timedelta(hours=2),
         location="石龙区政务服务中心三楼机房", purpose="季度巡检：服务器与网络设备", by=engineer,
@@ -60,6 +61,8 @@ def test_engineer_checks_in_and_out_and_the_liaison_confirms_the_visit(page, con
     page.goto(f"/visits/{visit.pk}/")
     page.get_by_role("button", name="到场签到").click()
     expect(page.locator("#visit-status")).to_have_attribute("data-status", "on_site")
+    # An hour on site: a check-out in the arrival's minute is refused.
+    Visit.objects.filter(pk=visit.pk).update(arrived_at=clock.now() - timedelta(hours=1))
     page.fill("#v-work", "检查服务器硬件状态、清理机柜灰尘、核对备份")
     page.fill("#v-parts", "无")
     page.get_by_role("button", name="离场签退").click()

@@ -22,7 +22,8 @@ def visit(contract, pm, engineer, desk, clock):
 
 def _done(visit, engineer):
     services.check_in(visit, by=engineer)
-    return services.check_out(visit, by=engineer, work_done="巡检正常")
+    return services.check_out(visit, by=engineer, work_done="巡检正常",
+                              at=visit.planned_start + dt.timedelta(hours=1))
 
 
 def test_a_bureau_liaison_cannot_plan_a_visit_through_the_service(contract, liaison, engineer, desk, clock):

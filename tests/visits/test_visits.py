@@ -26,12 +26,13 @@ def test_dispatched_visit_check_in_meets_the_arrival_sla(pm, client_for, new_tic
     client_for(engineer).post(f"/visits/{visit.pk}/check_in/")
     arrival = {c["target"]: c for c in api.get(f"/api/v1/tickets/{ticket['id']}/").json()["sla"]}["arrival"]
     assert arrival["state"] == "met" and arrival["remaining_seconds"] == 70 * 60
+    clock.advance(timedelta(minutes=5))
     client_for(engineer).post(f"/visits/{visit.pk}/check_out/", {"work_done": "更换故障硬盘", "parts_used": "硬盘 1 块"})
     visit.refresh_from_db()
     assert visit.status == "done" and visit.parts_used == "硬盘 1 块"
 
 
-def test_planned_round_and_confirmation_by_the_bureau(pm, client_for, engineer, liaison, desk):
+def test_planned_round_and_confirmation_by_the_bureau(pm, client_for, engineer, liaison, desk, clock):
     web = client_for(pm)
     plan(web, engineer=engineer.pk)
     visit = Visit.objects.get()
@@ -40,6 +41,7 @@ def test_planned_round_and_confirmation_by_the_bureau(pm, client_for, engineer, 
     eng.post(f"/visits/{visit.pk}/check_in/")
     response = eng.post(f"/visits/{visit.pk}/check_out/", {"work_done": ""}, follow=True)
     assert "请填写工作内容" in response.content.decode()
+    clock.advance(timedelta(minutes=5))
     eng.post(f"/visits/{visit.pk}/check_out/", {"work_done": "巡检正常"})
     client_for(liaison).post(f"/visits/{visit.pk}/confirm/", {"name": "陈静", "note": "已核实"})
     visit.refresh_from_db()
@@ -151,13 +153,14 @@ def test_the_project_manager_signs_for_the_engineer_only_with_a_reason_which_is_
 
 
 def test_a_vendor_user_records_the_requesters_confirmation_on_their_behalf(
-        pm, client_for, engineer, desk):
+        pm, client_for, engineer, desk, clock):
     engineer.display_name = "李工"
     engineer.save()
     plan(client_for(pm), engineer=engineer.pk)
     visit = Visit.objects.get()
     eng = client_for(engineer)
     eng.post(f"/visits/{visit.pk}/check_in/")
+    clock.advance(timedelta(minutes=5))
     eng.post(f"/visits/{visit.pk}/check_out/", {"work_done": "巡检正常"})
     assert "请求人姓名" in eng.get(f"/visits/{visit.pk}/").content.decode()
     response = eng.post(f"/visits/{visit.pk}/confirm/", {"name": " "}, follow=True)
@@ -170,13 +173,14 @@ def test_a_vendor_user_records_the_requesters_confirmation_on_their_behalf(
     assert record.actor == engineer and record.after["kind"] == "on_behalf"
 
 
-def test_a_bureau_account_confirming_is_the_bureaus_confirmation(pm, client_for, engineer, liaison, desk):
+def test_a_bureau_account_confirming_is_the_bureaus_confirmation(pm, client_for, engineer, liaison, desk, clock):
     liaison.display_name = "陈静"
     liaison.save()
     plan(client_for(pm), engineer=engineer.pk)
     visit = Visit.objects.get()
     eng = client_for(engineer)
     eng.post(f"/visits/{visit.pk}/check_in/")
+    clock.advance(timedelta(minutes=5))
     eng.post(f"/visits/{visit.pk}/check_out/", {"work_done": "巡检正常"})
     bureau = client_for(liaison)
     bureau.post(f"/visits/{visit.pk}/confirm/", {"name": ""})

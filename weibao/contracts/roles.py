@@ -39,6 +39,9 @@ class Capability(models.TextChoices):
     CREATE_TICKETS = "ticket.create"
     # Change a ticket: transitions, assignment, fields, work logs, links, bulk actions.
     WORK_TICKETS = "ticket.work"
+    # Be handed a ticket and sent on site: the engineers and the PM, not the hotline
+    # agent, who logs and routes (an agent still takes a call it answers on the spot).
+    TAKE_WORK = "ticket.take_work"
     REPLY = "ticket.reply"
     WRITE_INTERNAL_NOTE = "ticket.note"
     URGE = "ticket.urge"  # 督办
@@ -72,6 +75,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.VIEW_TICKETS: TICKET_READERS,
     Capability.CREATE_TICKETS: VENDOR_AND_LIAISON,
     Capability.WORK_TICKETS: VENDOR_ROLES,
+    Capability.TAKE_WORK: frozenset(
+        {ContractRole.RESIDENT_ENGINEER, ContractRole.ONCALL_ENGINEER, ContractRole.PROJECT_MANAGER}
+    ),
     Capability.REPLY: VENDOR_AND_LIAISON,
     Capability.WRITE_INTERNAL_NOTE: VENDOR_ROLES,
     Capability.URGE: BUREAU_ROLES,

@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from weibao.contracts.access import can, contract_ids_where, require, roles_on
-from weibao.contracts.roles import Capability, ContractRole
+from weibao.contracts.roles import Capability, ContractRole, roles_with
 from weibao.servicedesk.models import (
     Attachment,
     ServiceComponent,
@@ -142,3 +142,16 @@ def people(contract_id: int | None) -> QuerySet:
     return User.objects.filter(
         is_active=True, memberships__contract_id=contract_id, memberships__active=True
     ).distinct()
+
+
+def who_can_work(contract_id: int | None) -> QuerySet:
+    """Who a ticket is handed to and who is sent on site: active members holding
+    TAKE_WORK (the engineers and the PM; not the hotline agent, nor the bureau or the
+    auditor). The assignee and engineer lists offer these, and nobody else."""
+    User = get_user_model()
+    if not contract_id:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True, admin_role_grant__isnull=True, memberships__contract_id=contract_id,
+        memberships__active=True, memberships__role__in=roles_with(Capability.TAKE_WORK),
+    ).distinct().order_by("username")

@@ -29,8 +29,15 @@ def visit_for(user, pk, capability: str = Capability.VIEW_TICKETS) -> Visit:
 
 
 def may_go_on_site(user, contract_id: int) -> bool:
-    """Clause 十一.4: only the contract's own vendor team is sent on site."""
-    return user is not None and can(user, contract_id, Capability.SIGN_VISITS)
+    """Clause 十一.4: only the contract's own vendor team is sent on site, and of it only
+    who does the work (TAKE_WORK: the engineers and the PM, not the hotline agent)."""
+    return user is not None and can(user, contract_id, Capability.TAKE_WORK)
+
+
+def may_sign_outside_the_day(user, contract_id: int) -> bool:
+    """Whether ``user`` may record a check-in outside the visit's planned day (with a
+    reason): the project manager."""
+    return can(user, contract_id, Capability.SIGN_VISITS_FOR_ENGINEER)
 
 
 def signing_role(visit: Visit, user) -> str | None:

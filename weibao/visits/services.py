@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
-from weibao.contracts.access import require
+from weibao.contracts.access import can, require
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.servicedesk.models import SlaClock
@@ -37,9 +37,11 @@ def plan(contract, *, engineer, start: dt.datetime, end: dt.datetime, location: 
     """
     require(by, contract.pk, Capability.PLAN_VISITS)
     errors = {}
-    if engineer is None or not access.may_go_on_site(engineer, contract.pk):
+    if engineer is None or not can(engineer, contract.pk, Capability.SIGN_VISITS):
         # Clause 十一.4: the contract's own team goes on site; no subcontracting.
         errors["engineer"] = _("工程师必须是本合同乙方团队成员。")
+    elif not access.may_go_on_site(engineer, contract.pk):
+        errors["engineer"] = _("只能派遣驻场工程师、值班工程师或项目经理到场。")
     if end <= start:
         errors["planned_end"] = _("结束时间须晚于开始时间。")
     if not location.strip():
@@ -89,6 +91,35 @@ def _signer(visit: Visit, by, reason: str) -> str:
     raise ValidationError({"engineer": _("只有本次现场服务的工程师本人可以签到和签退（项目经理可填写原因后代签）。")})
 
 
+def visit_days(visit: Visit) -> tuple[dt.date, dt.date]:
+    """The days (Asia/Shanghai) a visit is planned on: its start day to its end day."""
+    return (visit.planned_start.astimezone(clock.SHANGHAI).date(),
+            visit.planned_end.astimezone(clock.SHANGHAI).date())
+
+
+def _check_the_day(visit: Visit, by, at: dt.datetime, reason: str) -> str:
+    """A check-in stops the ticket's arrival clock, so it belongs to the visit's day: an
+    engineer checking in a day early or late is refused. The project manager may record
+    it anyway, saying why (returned, to be kept and audited)."""
+    first, last = visit_days(visit)
+    if first <= at.astimezone(clock.SHANGHAI).date() <= last:
+        return ""
+    day = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+    if not access.may_sign_outside_the_day(by, visit.contract_id):
+        raise ValidationError({"arrived_at": _(
+            "只能在计划日期（%(day)s）签到；如确需提前或延后，请项目经理填写原因后代签。"
+        ) % {"day": day}})
+    if not reason.strip():
+        raise ValidationError({"reason": _(
+            "签到不在计划日期（%(day)s），请填写原因。"
+        ) % {"day": day}})
+    return reason.strip()[:500]
+
+
+def _minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 def _when(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -100,6 +131,8 @@ def check_in(visit: Visit, *, by, at: dt.datetime | None = None, reason: str = "
     _require(visit, S.PLANNED)
     override = _signer(visit, by, reason)
     at = at or clock.now()
+    outside = _check_the_day(visit, by, at, reason)
+    override = override or outside
     visit.arrived_at = at
     visit.checked_in_by = by
     visit.status = S.ON_SITE
@@ -118,6 +151,7 @@ def check_in(visit: Visit, *, by, at: dt.datetime | None = None, reason: str = "
         "visit.check_in", obj=visit, actor=by,
         after={"arrived_at": _when(at), "engineer": visit.engineer.get_username()},
         detail={"recorded_at": _when(clock.now()), "override_reason": override,
+                "outside_planned_day": bool(outside),
                 "ticket": ticket.number if ticket else None, "ticket_arrival": arrival},
     )
     return visit
@@ -132,7 +166,13 @@ def check_out(visit: Visit, *, by, work_done: str, parts_used: str = "", at: dt.
     override = _signer(visit, by, reason)
     if not work_done.strip():
         raise ValidationError({"work_done": _("请填写工作内容。")})
-    visit.departed_at = at or clock.now()
+    at = at or clock.now()
+    if _minute(at) <= _minute(visit.arrived_at):
+        # Strictly later, to the minute the page shows: a same-minute check-out is a
+        # double tap, not a visit.
+        raise ValidationError({"departed_at": _("离场时间须晚于到场时间（%(arrived)s）。") % {
+            "arrived": f"{visit.arrived_at.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M}"}})
+    visit.departed_at = at
     visit.checked_out_by = by
     visit.work_done = work_done.strip()[:5000]
     visit.parts_used = parts_used.strip()[:2000]

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from weibao.contracts.access import can, requires
 from weibao.contracts.roles import Capability
-from weibao.contracts.services import vendor_team
 from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.params import BadParameter, bad_request, parse_date, parse_datetime, parse_id
+from weibao.servicedesk.access import people, who_can_work
 from weibao.servicedesk.models import Ticket
 from weibao.visits import access, services
 from weibao.visits.models import Visit
@@ -51,7 +51,7 @@ def calendar(request):
     return render(request, "visits/calendar.html", {
         "contract": contract, "week": week, "monday": monday,
         "previous": monday - dt.timedelta(days=7), "next": monday + dt.timedelta(days=7),
-        "team": vendor_team(contract), "engineer": engineer,
+        "team": who_can_work(contract.pk), "engineer": engineer,
         "can_plan": can(request.user, contract.pk, Capability.PLAN_VISITS),
     })
 
@@ -78,7 +78,7 @@ def plan(request):
             errors["start"] = _("请填写有效的开始和结束时间。")
         if not errors:
             engineer_id = parse_id(request.POST.get("engineer"))
-            engineer = vendor_team(contract).filter(pk=engineer_id).first() if engineer_id else None
+            engineer = people(contract.pk).filter(pk=engineer_id).first() if engineer_id else None
             try:
                 visit = services.plan(
                     contract, engineer=engineer, start=start, end=end,
@@ -94,9 +94,11 @@ def plan(request):
                         "工单 %(number)s 的服务级别策略没有到场时限：签到会记为工单的到场时间，但不计到场考核。"
                     ) % {"number": visit.ticket.number})
                 return redirect("visits:detail", visit.pk)
+    # The engineer offered first: the one chosen, else the ticket's own assignee.
+    chosen = request.POST.get("engineer") or (str(ticket.assignee_id) if ticket and ticket.assignee_id else "")
     return render(request, "visits/plan.html", {
-        "contract": contract, "ticket": ticket, "team": vendor_team(contract), "errors": errors,
-        "values": request.POST,
+        "contract": contract, "ticket": ticket, "team": who_can_work(contract.pk), "errors": errors,
+        "values": request.POST, "chosen": chosen,
         "purpose": request.POST.get("purpose") or (ticket.subject if ticket else ""),
     })
 
