@@ -5,6 +5,7 @@ prefixed with a single quote, in the one helper every export uses."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 
 from tests.servicedesk.conftest import desk  # noqa: F401
 from weibao.accounts.services.roles import grant_admin_role
-from weibao.core.exports import neutralise, table_response
+from weibao.core.exports import Percent, neutralise, table_response
 from weibao.portal.models import PortalSite
 from weibao.portal.services import CHALLENGE_KEY
 from weibao.servicedesk.models import Ticket
@@ -148,3 +149,64 @@ def test_no_export_writes_a_spreadsheet_around_the_helper():
         if any(marker in path.read_text(encoding="utf-8") for marker in ("openpyxl", "csv.writer", "csv.DictWriter"))
     }
     assert writers == {"core/exports.py"}
+
+
+# -- readable spreadsheets (issue 13 item 8) ----------------------------------------------
+
+
+def _sheet(response):
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def test_an_xlsx_export_has_a_frozen_bold_header_and_widths_that_fit_its_content():
+    subject = "统一身份认证平台法人用户登录失败提示证书错误"
+    rows = [["SL-2026-000001", subject, 3], ["SL-2026-000002", "短", 12]]
+    sheet = _sheet(table_response(["工单号", "主题", "数"], rows, "xlsx", stem="t", sheet="s"))
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert not any(cell.font.b for cell in sheet[2])
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABC"}
+    assert widths["A"] >= len("SL-2026-000001")
+    assert widths["B"] >= 2 * len(subject)  # a Chinese character takes two columns
+    assert widths["C"] < widths["A"] < widths["B"]
+
+
+def test_a_very_long_cell_does_not_make_its_column_wider_than_a_screen():
+    sheet = _sheet(table_response(["详情"], [["x" * 5000]], "xlsx", stem="t", sheet="s"))
+    assert 10 < sheet.column_dimensions["A"].width <= 80
+
+
+def test_dates_moments_numbers_and_rates_are_typed_cells_in_shanghai_time():
+    moment = dt.datetime(2026, 11, 24, 2, 5, 9, tzinfo=dt.UTC)  # 10:05:09 in Shanghai
+    row = [moment, dt.date(2026, 11, 30), 3, Decimal("12.50"), Percent(95.5), None]
+    headers = ["创建时间", "日期", "数", "金额", "满意率", "空"]
+    cells = list(_sheet(table_response(headers, [row], "xlsx", stem="t", sheet="s")).iter_rows(min_row=2))[0]
+    assert cells[0].is_date and cells[0].value == dt.datetime(2026, 11, 24, 10, 5, 9)
+    assert "yyyy" in cells[0].number_format and "hh:mm" in cells[0].number_format
+    assert cells[1].is_date and cells[1].value == dt.datetime(2026, 11, 30)
+    assert cells[1].number_format == "yyyy-mm-dd"
+    assert cells[2].value == 3 and cells[3].value == 12.5
+    assert cells[4].value == pytest.approx(0.955) and "%" in cells[4].number_format
+    table = _csv_cells(table_response(headers, [row], "csv", stem="t", sheet="s"))
+    assert table[1] == ["2026-11-24 10:05:09", "2026-11-30", "3", "12.50", "95.5%", ""]
+
+
+def test_the_ticket_export_writes_its_times_as_dates(pm, client_for, api_client_for, contract, desk, clock):  # noqa: F811
+    response = api_client_for(pm).post("/api/v1/tickets/", {
+        "contract": contract.pk, "type": "fault", "priority": "p3", "subject": "门户打不开",
+        "description": "首页白屏", "channel": "phone", "requester_name": "张三", "requester_phone": "13812345678",
+    }, format="json")
+    assert response.status_code == 201
+    sheet = _sheet(client_for(pm).get("/tickets/", {"export": "xlsx"}))
+    headers = [cell.value for cell in sheet[1]]
+    created = sheet.cell(row=2, column=headers.index("创建时间") + 1)
+    assert created.is_date and created.value == dt.datetime(2026, 11, 24, 10, 0)
+
+
+def test_the_audit_export_writes_its_times_as_dates_and_sequence_as_numbers(client_for, clock, db):
+    admin = UserFactory(username="audit_admin")
+    grant_admin_role(admin, "auditor", by=None)
+    sheet = _sheet(client_for(admin).get("/audit/", {"export": "xlsx"}))
+    assert sheet.freeze_panes == "A2"
+    first = list(sheet.iter_rows(min_row=2, max_row=2))[0]
+    assert isinstance(first[0].value, int) and first[1].is_date

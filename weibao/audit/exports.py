@@ -7,7 +7,6 @@ import json
 from django.utils.translation import gettext_lazy as _
 
 from weibao.audit.labels import action_label
-from weibao.core import clock
 from weibao.core.exports import table_response
 
 MAX_ROWS = 100_000
@@ -37,7 +36,7 @@ def _json(value) -> str:
 
 def rows(records):
     for r in records[:MAX_ROWS].iterator(chunk_size=2000):
-        yield [r.seq, r.at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username,
+        yield [r.seq, r.at, r.actor_username,
                r.action, action_label(r.action), r.get_outcome_display(), r.contract_id or "", r.object_type, r.object_id,
                r.object_repr, r.ip, r.user_agent, _json(r.before), _json(r.after), _json(r.detail),
                r.chain_hash]

@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from weibao.audit import services as audit
-from weibao.core.exports import table_response
+from weibao.core.exports import Percent, table_response
 from weibao.feedback.models import Level
 from weibao.feedback.services.figures import SatisfactionFigures
 
 
-def _rate(value) -> str:
-    return "" if value is None else f"{value}%"
+def _rate(value) -> Percent | str:
+    return "" if value is None else Percent(value)
 
 
 def rows(contract, figures: SatisfactionFigures) -> list[list]:
     table = [
         [_("合同"), contract.number],
-        [_("开始日期"), figures.start.isoformat()],
-        [_("结束日期"), figures.end.isoformat()],
+        [_("开始日期"), figures.start],
+        [_("结束日期"), figures.end],
         [_("评价数"), figures.ratings],
     ]
     table += [[str(Level(level).label), count] for level, count in figures.per_level.items()]
