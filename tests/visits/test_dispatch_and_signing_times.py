@@ -104,3 +104,11 @@ def test_check_out_in_the_same_minute_as_the_check_in_is_refused(visit, engineer
     assert "departed_at" in error.value.message_dict
     clock.advance(dt.timedelta(minutes=1))
     assert services.check_out(visit, by=engineer, work_done="巡检正常").status == "done"
+
+
+def test_the_visit_page_tells_an_engineer_a_day_early_when_to_check_in(visit, engineer, client_for, clock):
+    web = client_for(engineer)
+    assert "到场签到" in web.get(f"/visits/{visit.pk}/").content.decode()
+    clock.advance(dt.timedelta(days=-1))
+    page = web.get(f"/visits/{visit.pk}/").content.decode()
+    assert "本次现场服务计划在 2026-11-24" in page and "到场签到</button>" not in page

@@ -108,8 +108,12 @@ def plan(request):
 def detail(request, pk):
     visit = access.visit_for(request.user, pk)
     signing = access.signing_role(visit, request.user)
+    first, last = services.visit_days(visit)
     return render(request, "visits/detail.html", {
         "visit": visit,
+        "off_day": not first <= clock.local_now().date() <= last,
+        "planned_day": first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}",
+        "may_sign_off_day": access.may_sign_outside_the_day(request.user, visit.contract_id),
         "can_work": can(request.user, visit.contract_id, Capability.SIGN_VISITS),
         "can_cancel": can(request.user, visit.contract_id, Capability.PLAN_VISITS),
         "is_engineer": signing == "engineer",
