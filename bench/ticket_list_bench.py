@@ -34,6 +34,7 @@ from weibao.accounts.models import User  # noqa: E402
 from weibao.contracts.models import Contract  # noqa: E402
 from weibao.demo import load_all  # noqa: E402
 from weibao.servicedesk import queries  # noqa: E402
+from weibao.servicedesk.filtersets import TicketFilterSet  # noqa: E402
 from weibao.servicedesk.models import Ticket  # noqa: E402
 
 SUBJECTS = [
@@ -101,13 +102,13 @@ def timed(label: str, user, params: dict, runs: int = 50) -> None:
         query_dict[key] = value
 
     def page():
-        query = queries.ticket_query(user, query_dict)
-        assert not query.errors, query.errors
-        rows = queries.rows_page(query.tickets.select_related("assignee", "component", "group"), 1, 25)
+        filters = TicketFilterSet(query_dict, user=user)
+        assert not filters.errors, filters.errors
+        rows = queries.rows_page(filters.qs.select_related("assignee", "component", "group"), 1, 25)
         return len([(t.number, t.subject, str(t.assignee or "")) for t in rows.object_list])
 
     def count():
-        return queries.capped_count(queries.ticket_query(user, query_dict).tickets)
+        return queries.capped_count(TicketFilterSet(query_dict, user=user).qs)
 
     page_ms, rows = _time(page, runs)
     count_ms, matches = _time(count, max(10, runs // 5))

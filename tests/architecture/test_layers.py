@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("contracts",),
     # The auditors' pages read memberships: the read side of the audit app sits above
     # contracts, while the trail itself (record, seal, verify) is right above core.
-    AUDIT_READ_SIDE := ("audit.selectors", "audit.filters", "audit.exports", "audit.views",
+    AUDIT_READ_SIDE := ("audit.selectors", "audit.exports", "audit.views",
                         "audit.views_anchor", "audit.urls"),
     ("api",),
     ("calendars", "notifications"),

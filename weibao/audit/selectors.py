@@ -20,3 +20,11 @@ def records_visible_to(user):
     if is_admin:
         condition |= Q(contract__isnull=True)
     return AuditRecord.objects.sealed().filter(condition).order_by("-seq")
+
+
+def actions_visible_to(user) -> list[str]:
+    """The actions among the records ``user`` may read (the page's choice of events)."""
+    records = records_visible_to(user)
+    if records is None:
+        return []
+    return sorted(set(records.values_list("action", flat=True).distinct()[:500]))

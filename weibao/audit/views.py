@@ -8,9 +8,9 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 
 from weibao.audit import exports, services
-from weibao.audit.filters import actions_visible_to, audit_query
+from weibao.audit.filtersets import AuditFilterSet
 from weibao.audit.models import AuditRecord
-from weibao.audit.selectors import records_visible_to
+from weibao.audit.selectors import actions_visible_to, records_visible_to
 from weibao.contracts.access import requires
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
@@ -23,27 +23,29 @@ from weibao.core.params import page_of
 @transaction.non_atomic_requests  # sealing takes the chain lock: not for the whole request
 @login_required
 def audit_list(request):
-    query = audit_query(request.user, request.GET)
-    if query.records is None:
+    visible = records_visible_to(request.user)
+    if visible is None:
         raise PermissionDenied
     services.seal_pending()  # what has been committed is shown, in its place in the chain
+    filters = AuditFilterSet(request.GET, visible)
+    records = filters.qs  # a bad filter is shown beside its field and ignored
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        count = query.records.count()
+        count = records.count()
         # Reading the trail in bulk is itself a sensitive read: it is recorded.
         services.record(
             "audit.export", actor=request.user, object_type="audit.auditrecord",
             detail={"format": fmt, "rows": min(count, exports.MAX_ROWS), "truncated": count > exports.MAX_ROWS,
-                    "filters": {k: str(v) for k, v in query.cleaned.items()}},
+                    "filters": {k: str(v) for k, v in filters.cleaned.items()}},
         )
-        return exports.export(query.records, fmt)
-    page = page_of(request, query.records, 50)
+        return exports.export(records, fmt)
+    page = page_of(request, records, 50)
     keep = request.GET.copy()
     keep.pop("page", None)
     context = {
         "page": page,
-        "errors": query.errors,
-        "cleaned": query.cleaned,
+        "errors": filters.error_messages,
+        "cleaned": filters.cleaned,
         "keep": keep.urlencode(),
         "actions": actions_visible_to(request.user),
         "outcomes": AuditRecord.Outcome.choices,

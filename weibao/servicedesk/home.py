@@ -10,8 +10,8 @@ from weibao.contracts.access import can
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.servicedesk import access
+from weibao.servicedesk.filtersets import BREACHING_SOON
 from weibao.servicedesk.models import OPEN_STATUSES, SlaClock, Ticket
-from weibao.servicedesk.queries import BREACHING_SOON
 
 
 def panels(request, contract) -> list[dict]:

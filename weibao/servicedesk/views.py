@@ -33,6 +33,7 @@ from weibao.core.params import (
     parse_positive_int,
 )
 from weibao.servicedesk import access, exports, queries
+from weibao.servicedesk.filtersets import TicketFilterSet
 from weibao.servicedesk.forms import ReplyForm, TicketForm
 from weibao.servicedesk.models import (
     PRIORITY_MEANING,
@@ -57,26 +58,27 @@ User = get_user_model()
 PAGE_SIZES = (25, 50, 100)
 
 
-def _list_query(request, *, audit_search: bool = True):
+def _list_filters(request, *, audit_search: bool = True) -> tuple[object, TicketFilterSet]:
     """The list's filters; without a contract filter, the current contract's tickets."""
     access.require_anywhere(request.user, Capability.VIEW_TICKETS)
     contract = getattr(request, "contract", None)
     params = request.GET.copy()
     if contract is not None and "contract" not in params:
         params["contract"] = str(contract.pk)
-    return contract, queries.ticket_query(request.user, params, audit_search=audit_search)
+    return contract, TicketFilterSet(params, request=request, audit_search=audit_search)
 
 
 @requires(Capability.VIEW_TICKETS)
 @login_required
 def ticket_list(request):
-    contract, query = _list_query(request)
+    contract, filters = _list_filters(request)
+    tickets = filters.qs  # a bad filter is shown beside its field and ignored
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        return exports.export(query.tickets, fmt, user=request.user, filters=query.cleaned, contract=contract)
+        return exports.export(tickets, fmt, user=request.user, filters=filters.cleaned, contract=contract)
     page_size = int(parse_choice(request.GET.get("page_size"), "page_size", map(str, PAGE_SIZES)) or 25)
     page = queries.rows_page(
-        query.tickets.select_related("assignee", "component", "group"), parse_page(request.GET.get("page")), page_size
+        tickets.select_related("assignee", "component", "group"), parse_page(request.GET.get("page")), page_size
     )
     keep = request.GET.copy()
     keep.pop("page", None)
@@ -84,11 +86,11 @@ def ticket_list(request):
     context = {
         "contract": contract,
         "page": page,
-        "errors": query.errors,
+        "errors": filters.error_messages,
         # Filters whose field shows no error of its own (ids from a hand-edited address).
-        "other_errors": [(name, message) for name, message in query.errors.items()
+        "other_errors": [(name, message) for name, message in filters.error_messages.items()
                          if name not in ("status", "created_from", "created_to")],
-        "cleaned": query.cleaned,
+        "cleaned": filters.cleaned,
         "keep": keep.urlencode(),
         # The page-size form keeps the other filters. Not read as request.GET.lists in the
         # template: a query parameter named "lists" would shadow the method (a 500).
@@ -119,8 +121,8 @@ def ticket_list(request):
 @login_required
 def ticket_count(request):
     """The list's match count, fetched after the rows (htmx): capped at 10,000."""
-    _contract, query = _list_query(request, audit_search=False)  # the list's own request audited the search
-    count = queries.capped_count(query.tickets)
+    _contract, filters = _list_filters(request, audit_search=False)  # the list's own request audited the search
+    count = queries.capped_count(filters.qs)
     return render(request, "servicedesk/_count.html", {"count": count, "capped": count > queries.COUNT_CAP})
 
 

@@ -1,0 +1,86 @@
+"""The auditor's filters over the trail, declared once for the page and both exports.
+
+Every value is read by ``core.params`` (through ``core.filters``): a bad one is shown
+beside its field and that filter is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
+
+from weibao.audit.models import AuditRecord
+from weibao.core import clock
+from weibao.core.filters import ParsedField, TextField
+from weibao.core.params import parse_choice, parse_date, require_id
+
+
+class TextFilter(django_filters.CharFilter):
+    """Exactly this text (stripped, at most ``max_chars``), or containing it with ``icontains``."""
+
+    field_class = TextField
+
+
+class ParsedFilter(django_filters.Filter):
+    field_class = ParsedField
+
+
+class DayFilter(django_filters.DateFilter):
+    """A day, as the bound of a Beijing-time range: ``gte`` its start, ``lt`` the next day's."""
+
+    field_class = ParsedField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse", lambda value: parse_date(value, "date"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        day = value + dt.timedelta(days=1) if self.lookup_expr == "lt" else value
+        bound = dt.datetime.combine(day, dt.time(), tzinfo=clock.SHANGHAI)
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})
+
+
+class AuditFilterSet(django_filters.FilterSet):
+    """The records ``queryset`` (those the auditor may read, ``records_visible_to``) narrowed
+    by the page's filters, newest first."""
+
+    actor = TextFilter(field_name="actor_username")
+    action = TextFilter()
+    object_type = TextFilter()
+    object_id = TextFilter()
+    ip = TextFilter()
+    outcome = ParsedFilter(
+        parse=lambda value: parse_choice(value, "outcome", AuditRecord.Outcome.values),
+        message=gettext_lazy("无效的结果。"),
+    )
+    contract = ParsedFilter(
+        field_name="contract_id",
+        parse=lambda value: require_id(value, "contract"),
+        message=gettext_lazy("合同编号应为整数。"),
+    )
+    q = TextFilter(field_name="object_repr", lookup_expr="icontains", max_chars=100)
+    date_from = DayFilter(field_name="at", lookup_expr="gte")
+    date_to = DayFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditRecord
+        fields: list[str] = []
+
+    @cached_property
+    def cleaned(self) -> dict[str, object]:
+        """The filters in force (a bad one is not), for the page and the export's record."""
+        self.errors  # noqa: B018 (validates the form)
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+
+    @property
+    def error_messages(self) -> dict[str, str]:
+        """Each refused filter and why (the first message), for the page."""
+        return {name: messages[0] for name, messages in self.errors.items()}
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("-seq")
