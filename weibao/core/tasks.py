@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, periodic_task
 
-from weibao.core import clock
+from weibao.core import clock, health
 
 MAX_EVENT_ATTEMPTS = 10
 
@@ -45,3 +45,9 @@ def prune_rate_counters() -> int:
     from weibao.core.ratelimit import prune
 
     return prune()
+
+
+@periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    """Each minute: the system administrator's home shows the worker and scheduler alive."""
+    health.beat()
