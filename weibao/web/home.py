@@ -26,6 +26,9 @@ HOME_PRIORITY = [
 # Each capability's home panels: ``panels(request, contract) -> list[dict]`` with a
 # "template" key; the home page includes them in this order.
 PANEL_PROVIDERS = [
+    "weibao.web.admin_home.system_panels",
+    "weibao.web.admin_home.security_panels",
+    "weibao.web.admin_home.auditor_panels",
     "weibao.servicedesk.home.panels",
 ]
 
