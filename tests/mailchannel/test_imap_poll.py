@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.mailchannel.test_transport import FakeImap
+from tests.mailchannel.test_transport import FakeImap, positioned
 from weibao.core import clock as weibao_clock
 from weibao.mailchannel.models import InboundMail, Mailbox
 from weibao.mailchannel.services import imap
@@ -17,7 +17,7 @@ from weibao.mailchannel.services import imap
 def imap_box(mailbox):
     Mailbox.objects.filter(pk=mailbox.pk).update(imap_host="imap.example.cn", imap_user="desk", imap_password="secret")
     mailbox.refresh_from_db()
-    return mailbox
+    return positioned(mailbox)
 
 
 def test_a_second_poll_while_one_runs_stores_nothing(imap_box, sample, clock):

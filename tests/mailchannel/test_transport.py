@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import smtplib
 import socket
 import threading
@@ -18,9 +19,10 @@ from weibao.mailchannel.services import imap
 class FakeImap:
     """An IMAP4 server's answers as imaplib returns them, for one folder."""
 
-    def __init__(self, messages: dict[int, bytes], validity: int = 7):
+    def __init__(self, messages: dict[int, bytes], validity: int = 7, dates: dict | None = None):
         self.messages = messages
         self.validity = validity
+        self.dates = dates or {}  # uid -> INTERNALDATE (a date), for SEARCH SINCE
         self.seen: set[int] = set()
         self.logged_in = False
 
@@ -32,9 +34,15 @@ class FakeImap:
         return "OK", [str(len(self.messages)).encode()]
 
     def response(self, code):
+        if code == "UIDNEXT":
+            return code, [str(max(self.messages, default=0) + 1).encode()]
         return code, [str(self.validity).encode()]
 
     def uid(self, command, *args):
+        if command == "SEARCH" and args[1].startswith("SINCE"):
+            since = datetime.datetime.strptime(args[1].split()[1], "%d-%b-%Y").date()
+            found = [u for u in sorted(self.messages) if self.dates.get(u, datetime.date.max) >= since]
+            return "OK", [" ".join(map(str, found)).encode()]
         if command == "SEARCH":
             low = int(args[1].split()[1].split(":")[0])
             found = [u for u in sorted(self.messages) if u >= low] or sorted(self.messages)[-1:]
@@ -51,11 +59,20 @@ class FakeImap:
         return "BYE", []
 
 
+def positioned(mailbox, last_uid=0, validity=7):
+    """As if an earlier poll of this folder had stopped at ``last_uid``."""
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        imap_position_of=mailbox.imap_position, imap_uidvalidity=validity, imap_last_uid=last_uid
+    )
+    mailbox.refresh_from_db()
+    return mailbox
+
+
 @pytest.fixture
 def imap_box(mailbox):
     Mailbox.objects.filter(pk=mailbox.pk).update(imap_host="imap.example.cn", imap_user="desk", imap_password="secret")
     mailbox.refresh_from_db()
-    return mailbox
+    return positioned(mailbox)
 
 
 def test_imap_poll_stores_new_messages_once_and_marks_them_seen(imap_box, sample, clock):

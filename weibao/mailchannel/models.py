@@ -51,6 +51,8 @@ class Mailbox(ContractScopedModel):
     imap_folder = models.CharField(_("IMAP 文件夹"), max_length=100, default="INBOX")
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
     imap_last_uid = models.BigIntegerField(default=0)
+    # Which account and folder imap_last_uid counts in: another one starts from now.
+    imap_position_of = models.CharField(max_length=520, blank=True)
     # A lease, not a lock held open: a poll takes it with one conditional UPDATE (atomic on
     # SQLite and PostgreSQL alike, across processes and machines); a poller that dies
     # leaves it to run out.
@@ -68,6 +70,10 @@ class Mailbox(ContractScopedModel):
     @property
     def from_address(self) -> str:
         return self.sender_address or self.address
+
+    @property
+    def imap_position(self) -> str:
+        return f"{self.imap_user}@{self.imap_host.strip().lower().rstrip('.')}/{self.imap_folder or 'INBOX'}"
 
     @property
     def imap_encrypted(self) -> bool:
@@ -105,6 +111,8 @@ class InboundMail(ContractScopedModel):
     raw = models.BinaryField(_("原始邮件"))
     size = models.PositiveIntegerField(default=0)
     message_id = models.CharField(_("Message-ID"), max_length=500, blank=True, db_index=True)
+    # parsing.content_fingerprint: recognises a mail seen twice without a Message-ID.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     from_address = models.CharField(_("发件人"), max_length=320, blank=True)
     subject = models.CharField(_("主题"), max_length=500, blank=True)
     received_at = models.DateTimeField(_("收到时间"), default=clock.now, db_index=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import email
 import email.header
 import email.utils
+import hashlib
 import re
 from dataclasses import dataclass, field
 from email.message import Message
@@ -369,3 +370,18 @@ def peek(raw: bytes) -> ParsedMail:
     except Exception as exc:  # noqa: BLE001
         result.problems.append(f"headers: {exc}")
     return result
+
+
+def content_fingerprint(raw: bytes) -> str:
+    """Who sent it, when, about what and what it says, as one hash: the same mail fetched
+    twice is recognised even when it has no Message-ID. Line endings and trailing blanks
+    are ignored (servers rewrite them); anything else that differs makes another mail."""
+    head = peek(raw)
+    split = re.search(rb"\r?\n\r?\n", raw)
+    body = raw[split.end():] if split else b""
+    body = b"\n".join(line.rstrip() for line in body.replace(b"\r\n", b"\n").split(b"\n")).strip()
+    digest = hashlib.sha256()
+    for part in (head.from_address.lower(), head.date.strip(), head.subject.strip()):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(hashlib.sha256(body).digest())
+    return digest.hexdigest()

@@ -15,4 +15,5 @@ urlpatterns = [
     path("mailboxes/new/", views.mailbox_edit, name="mailbox_new"),
     path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),
     path("mailboxes/<int:pk>/poll/", views.mailbox_poll, name="mailbox_poll"),
+    path("mailboxes/<int:pk>/import/", views.mailbox_import, name="mailbox_import"),
 ]

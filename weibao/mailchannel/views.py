@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from weibao.audit import services as audit
 from weibao.contracts.access import requires
 from weibao.contracts.roles import Capability
-from weibao.core.params import page_of
+from weibao.core.params import BadParameter, page_of, parse_date
 from weibao.mailchannel import access, parsing
 from weibao.mailchannel.forms import MailboxForm
 from weibao.mailchannel.models import InboundMail, Mailbox, OutboundMail
@@ -167,3 +167,31 @@ def mailbox_poll(request, pk):
     else:
         messages.success(request, _("收到 %(n)s 封新邮件。") % {"n": stored})
     return redirect("mailchannel:mailboxes")
+
+
+@requires(Capability.MANAGE_MAIL)
+@transaction.non_atomic_requests  # the import's lease and each stored mail commit on their own
+@login_required
+def mailbox_import(request, pk):
+    """Import mail that was in the folder before the desk started reading it: first a
+    preview of how many since the date chosen, then, confirmed, the import."""
+    mailbox = access.mailbox_for(request.user, pk)
+    context = {"mailbox": mailbox, "contract": mailbox.contract, "since": "", "count": None}
+    if request.method == "POST":
+        since = parse_date(request.POST.get("since"), "since")
+        if since is None:
+            raise BadParameter("since", _("请填写日期。"))
+        context["since"] = since.isoformat()
+        try:
+            if request.POST.get("confirm") == "1":
+                stored = imap.import_existing(mailbox, since)
+                audit.record("mail.mailbox.import", obj=mailbox, actor=request.user,
+                             detail={"since": since.isoformat(), "stored": stored})
+                messages.success(request, _("已导入 %(n)s 封已有邮件。") % {"n": stored})
+                return redirect("mailchannel:mailboxes")
+            context["count"] = imap.count_existing(mailbox, since)
+        except imap.PollInProgress:
+            messages.info(request, _("该邮箱正在收信（后台任务或其他人刚刚发起），请稍后刷新查看。"))
+        except imap.ImportFailed as exc:
+            messages.error(request, str(exc))
+    return render(request, "mailchannel/mailbox_import.html", context)

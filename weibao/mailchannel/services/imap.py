@@ -15,7 +15,8 @@ import imaplib
 import logging
 import re
 import ssl
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import date, timedelta
 
 from cryptography import x509
 from django.conf import settings
@@ -186,45 +187,65 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
         Mailbox.objects.filter(pk=mailbox.pk).update(imap_polling_until=None)
 
 
+@contextmanager
+def _selected(mailbox: Mailbox, connect=None):
+    """A client logged in to the mailbox with its folder selected; logged out after."""
+    problems = connection_problems(host=mailbox.imap_host, port=mailbox.imap_port, security=mailbox.imap_security,
+                                   password=mailbox.imap_password)
+    if problems:
+        raise PollRefused(" ".join(problems.values()))
+    password = password_of(mailbox)
+    client = (connect or open_connection)(mailbox)
+    try:
+        try:
+            _ok(client.login(mailbox.imap_user, password), "LOGIN")
+        except imaplib.IMAP4.error as exc:
+            raise PollRefused(_("IMAP 登录失败，请检查用户名和密码。")) from exc
+        _ok(client.select(mailbox.imap_folder or "INBOX"), "SELECT")
+        yield client
+    finally:
+        try:
+            client.logout()
+        except Exception:  # noqa: BLE001 - the messages are stored; logout is a courtesy
+            log.debug("IMAP logout from %s failed", mailbox.address, exc_info=True)
+
+
+def _store(mailbox: Mailbox, client, uid: int, *, advance: bool) -> bool:
+    """Fetch one message and keep it; ``advance`` moves the mailbox's position past it."""
+    raw = _fetch(client, uid)
+    if raw is None:
+        return False
+    with transaction.atomic():
+        receive(mailbox, raw, source=InboundMail.Source.IMAP)
+        changes = {"imap_polling_until": clock.now() + LEASE}
+        if advance:
+            mailbox.imap_last_uid = uid
+            changes.update(imap_last_uid=uid, imap_uidvalidity=mailbox.imap_uidvalidity)
+        Mailbox.objects.filter(pk=mailbox.pk).update(**changes)
+    client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
+    return True
+
+
 def _poll(mailbox: Mailbox, *, connect=None) -> int:
     stored = 0
     try:
-        problems = connection_problems(host=mailbox.imap_host, port=mailbox.imap_port, security=mailbox.imap_security,
-                                       password=mailbox.imap_password)
-        if problems:
-            raise PollRefused(" ".join(problems.values()))
-        password = password_of(mailbox)
-        client = (connect or open_connection)(mailbox)
-        try:
-            try:
-                _ok(client.login(mailbox.imap_user, password), "LOGIN")
-            except imaplib.IMAP4.error as exc:
-                raise PollRefused(_("IMAP 登录失败，请检查用户名和密码。")) from exc
-            _ok(client.select(mailbox.imap_folder or "INBOX"), "SELECT")
+        with _selected(mailbox, connect) as client:
             validity = _uidvalidity(client)
-            if validity is not None and validity != mailbox.imap_uidvalidity:
+            if mailbox.imap_position_of != mailbox.imap_position:
+                # A new mailbox, or another account or folder: what is already there was
+                # somebody's mail before this desk read it (read, archived, years old). Start
+                # from now; the project manager may import it on purpose (import_existing).
+                mailbox.imap_uidvalidity = validity
+                mailbox.imap_last_uid = _uidnext(client) - 1
+                mailbox.imap_position_of = mailbox.imap_position
+            elif validity is not None and validity != mailbox.imap_uidvalidity:
                 # The server renumbered the folder: start over (duplicates are recognised).
                 mailbox.imap_uidvalidity = validity
                 mailbox.imap_last_uid = 0
             data = _ok(client.uid("SEARCH", None, f"UID {mailbox.imap_last_uid + 1}:*"), "SEARCH")
-            uids = sorted(int(u) for u in b" ".join(d for d in data if d).split() if u.isdigit())
-            for uid in [u for u in uids if u > mailbox.imap_last_uid][:BATCH]:
-                raw = _fetch(client, uid)
-                if raw is not None:
-                    with transaction.atomic():
-                        receive(mailbox, raw, source=InboundMail.Source.IMAP)
-                        mailbox.imap_last_uid = uid
-                        Mailbox.objects.filter(pk=mailbox.pk).update(
-                            imap_last_uid=uid, imap_uidvalidity=mailbox.imap_uidvalidity,
-                            imap_polling_until=clock.now() + LEASE,
-                        )
-                    stored += 1
-                    client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
-        finally:
-            try:
-                client.logout()
-            except Exception:  # noqa: BLE001 - the messages are stored; logout is a courtesy
-                log.debug("IMAP logout from %s failed", mailbox.address, exc_info=True)
+            for uid in [u for u in _uids(data) if u > mailbox.imap_last_uid][:BATCH]:
+                stored += _store(mailbox, client, uid, advance=True)
+                mailbox.imap_last_uid = uid
     except Exception as exc:  # noqa: BLE001 - shown on the mailbox page, tried again next minute
         log.warning("IMAP poll of %s (%s:%s) failed: %r (cause: %r)", mailbox.address, mailbox.imap_host,
                     mailbox.imap_port, exc, exc.__cause__)
@@ -234,9 +255,67 @@ def _poll(mailbox: Mailbox, *, connect=None) -> int:
         return stored
     Mailbox.objects.filter(pk=mailbox.pk).update(
         last_polled_at=clock.now(), last_poll_error="", imap_uidvalidity=mailbox.imap_uidvalidity,
-        imap_last_uid=mailbox.imap_last_uid,
+        imap_last_uid=mailbox.imap_last_uid, imap_position_of=mailbox.imap_position_of,
     )
     return stored
+
+
+class ImportFailed(Exception):
+    """Why existing mail could not be listed or imported, in words fit for the project manager."""
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _existing(mailbox: Mailbox, client, since: date) -> list[int]:
+    # RFC 3501 date: English month names whatever the locale.
+    criterion = f"SINCE {since.day:02d}-{_MONTHS[since.month - 1]}-{since.year}"
+    data = _ok(client.uid("SEARCH", None, criterion), "SEARCH")
+    # Only what the desk started after: newer mail is the poll's.
+    return [u for u in _uids(data) if u <= mailbox.imap_last_uid]
+
+
+def _with_lease(mailbox: Mailbox, work):
+    _take_lease(mailbox)
+    try:
+        if mailbox.imap_position_of != mailbox.imap_position:
+            raise ImportFailed(_("请先收一次信（立即收信），确定从何处开始后再导入已有邮件。"))
+        with _selected(mailbox) as client:
+            return work(client)
+    except (ImportFailed, PollInProgress):
+        raise
+    except Exception as exc:
+        log.warning("IMAP import for %s failed: %r (cause: %r)", mailbox.address, exc, exc.__cause__)
+        raise ImportFailed(_shown(exc)) from exc
+    finally:
+        Mailbox.objects.filter(pk=mailbox.pk).update(imap_polling_until=None)
+
+
+def count_existing(mailbox: Mailbox, since: date) -> int:
+    """How many messages received since ``since`` were already in the folder when the desk
+    started reading it (the preview of ``import_existing``)."""
+    return _with_lease(mailbox, lambda client: len(_existing(mailbox, client, since)))
+
+
+def import_existing(mailbox: Mailbox, since: date) -> int:
+    """Store the messages ``count_existing`` counts, as if they had just arrived (they make
+    tickets and notices). Copies already stored are recognised as duplicates."""
+    def work(client):
+        return sum(_store(mailbox, client, uid, advance=False) for uid in _existing(mailbox, client, since)[:BATCH * 5])
+    return _with_lease(mailbox, work)
+
+
+def _uids(data) -> list[int]:
+    return sorted(int(u) for u in b" ".join(d for d in data if d).split() if u.isdigit())
+
+
+def _uidnext(client) -> int:
+    """The UID the next message will get (from SELECT), else one past the highest there."""
+    _, data = client.response("UIDNEXT")
+    for item in data or []:
+        if item and str(item, "ascii", "replace").strip().isdigit():
+            return int(item)
+    return max(_uids(_ok(client.uid("SEARCH", None, "ALL"), "SEARCH")), default=0) + 1
 
 
 def _uidvalidity(client) -> int | None:

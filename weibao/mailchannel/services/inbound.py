@@ -57,6 +57,7 @@ def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMail:
         raw=raw,
         size=len(raw),
         message_id=head.message_id,
+        fingerprint=parsing.content_fingerprint(raw),
         from_address=head.from_address[:320],
         subject=head.subject[:500],
         next_attempt_at=clock.now() + timedelta(minutes=2),
@@ -143,6 +144,11 @@ def _flood_or_duplicate(inbound: InboundMail, mail: parsing.ParsedMail) -> Verdi
         message_id=mail.message_id, status__in=[InboundMail.Status.PROCESSED, InboundMail.Status.IGNORED]
     ).exists():
         return Verdict(InboundMail.Outcome.DUPLICATE, f"Message-ID {mail.message_id} 已处理")
+    # Without a Message-ID, the same sender, Date, subject and body is the same mail.
+    if not mail.message_id and inbound.fingerprint and earlier.filter(
+        fingerprint=inbound.fingerprint, status__in=[InboundMail.Status.PROCESSED, InboundMail.Status.IGNORED]
+    ).exists():
+        return Verdict(InboundMail.Outcome.DUPLICATE, "duplicate")
     if mail.from_address:
         recent = earlier.filter(
             from_address=mail.from_address, received_at__gte=inbound.received_at - FLOOD_WINDOW
