@@ -24,7 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from weibao.calendars import engine
-from weibao.calendars.services import day_rules_for, working_time_for
+from weibao.calendars.services import day_rules_for, provisional_warning, working_time_for
 from weibao.contracts.services import project_managers
 from weibao.core import clock, events
 from weibao.notifications.services import notify
@@ -238,6 +238,11 @@ class ClockView:
             return 100
         used = self.budget_seconds - self.remaining_seconds
         return max(0, min(100, used * 100 // self.budget_seconds))
+
+    @property
+    def warning(self) -> str:
+        """The provisional-calendar sentence, whole, in the reader's language."""
+        return provisional_warning(self.uncovered_years)
 
 
 def view(sla_clock: SlaClock, now: dt.datetime | None = None) -> ClockView:
