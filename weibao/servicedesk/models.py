@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -296,6 +297,40 @@ class TicketEntry(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="entry_ticket_time")]
+
+    @property
+    def from_status_label(self) -> str:
+        return _choice_label(Status, self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _choice_label(Status, self.to_status)
+
+    @property
+    def change_lines(self) -> list[tuple[str, str, str]]:
+        """The field changes as a reader sees them: the field's name and the values' labels
+        in the reader's language (优先级：P2 高 → P1 紧急), never the stored codes."""
+        lines = []
+        for name, (before, after) in self.changes.items():
+            try:
+                field = Ticket._meta.get_field(name)
+            except FieldDoesNotExist:
+                lines.append((name, before, after))
+                continue
+            lines.append((str(field.verbose_name), _value_label(field, before), _value_label(field, after)))
+        return lines
+
+
+def _choice_label(choices, code: str) -> str:
+    return str(choices(code).label) if code in choices.values else code
+
+
+def _value_label(field, value) -> str:
+    if field.choices and value in {str(key) for key, _label in field.flatchoices}:
+        return str(dict((str(key), label) for key, label in field.flatchoices)[value])
+    if isinstance(field, models.BooleanField) and value in ("True", "False"):
+        return str(_("是") if value == "True" else _("否"))
+    return value
 
 
 class Attachment(models.Model):
