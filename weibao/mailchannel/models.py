@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.scoping import ContractScopedModel
 from weibao.core import clock
+from weibao.mailchannel.screening import describe
 
 
 class ImapSecurity(models.TextChoices):
@@ -134,6 +135,16 @@ class InboundMail(ContractScopedModel):
 
     def __str__(self) -> str:
         return self.subject or self.message_id
+
+    @property
+    def reason_label(self) -> str:
+        """Why it was handled so, in the reader's words (the rule, not its code)."""
+        return describe(self.reason)[0]
+
+    @property
+    def reason_evidence(self) -> str:
+        """The header or subject that showed it, as it was received."""
+        return describe(self.reason)[1]
 
 
 class MailReference(models.Model):

@@ -85,7 +85,7 @@ def retry(request, pk):
         })
     elif result.status == InboundMail.Status.IGNORED:
         messages.info(request, _("邮件仍被识别为自动邮件（%(reason)s）。如确需建单，请选择“仍然建单”。") % {
-            "reason": result.reason,
+            "reason": result.reason_label,
         })
     else:
         messages.error(request, _("处理失败：%(error)s") % {"error": result.last_error})

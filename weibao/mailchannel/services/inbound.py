@@ -143,7 +143,7 @@ def _flood_or_duplicate(inbound: InboundMail, mail: parsing.ParsedMail) -> Verdi
     if mail.message_id and earlier.filter(
         message_id=mail.message_id, status__in=[InboundMail.Status.PROCESSED, InboundMail.Status.IGNORED]
     ).exists():
-        return Verdict(InboundMail.Outcome.DUPLICATE, f"Message-ID {mail.message_id} 已处理")
+        return Verdict(InboundMail.Outcome.DUPLICATE, "duplicate", f"Message-ID: {mail.message_id}")
     # Without a Message-ID, the same sender, Date, subject and body is the same mail.
     if not mail.message_id and inbound.fingerprint and earlier.filter(
         fingerprint=inbound.fingerprint, status__in=[InboundMail.Status.PROCESSED, InboundMail.Status.IGNORED]
@@ -154,7 +154,7 @@ def _flood_or_duplicate(inbound: InboundMail, mail: parsing.ParsedMail) -> Verdi
             from_address=mail.from_address, received_at__gte=inbound.received_at - FLOOD_WINDOW
         ).count()
         if recent >= FLOOD_LIMIT:
-            return Verdict(InboundMail.Outcome.LOOP, f"{recent + 1} 封/10 分钟来自 {mail.from_address}")
+            return Verdict(InboundMail.Outcome.LOOP, "flood", f"{mail.from_address} × {recent + 1} / 10 min")
     return None
 
 
