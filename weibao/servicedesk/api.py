@@ -142,6 +142,18 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         return tickets.update_ticket(instance, by=self.context["request"].user, **validated_data)
 
 
+# No default on any field here: a client generated from the schema sends every default it
+# is told of, so a subject edit would reset the priority (issue 20).
+class TicketUpdateSerializer(TicketSerializer):
+    """What a PATCH may change: a field left out stays as it is. The contract and the
+    intake channel, facts of the ticket's arrival, are read-only: a PATCH naming them is
+    answered 400 naming them."""
+
+    contract = serializers.PrimaryKeyRelatedField(read_only=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
+
+
 class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
     """Context: ``contract_id``, the ticket's contract (whose people may be assigned)."""
 
@@ -245,11 +257,13 @@ class TicketViewSet(
     def _workable(self) -> Ticket:
         return self._ticket(Capability.WORK_TICKETS, _("只有乙方团队成员可以处理工单。"))
 
+    @extend_schema(request=TicketUpdateSerializer, responses=TicketSerializer)
     def partial_update(self, request, *args, **kwargs):
         ticket = self._workable()
         if "contract" in request.data:
             raise serializers.ValidationError({"contract": ["不能修改工单所属合同。 / A ticket cannot move contracts."]})
-        serializer = self.get_serializer(ticket, data=request.data, partial=True)
+        context = self.get_serializer_context()
+        serializer = TicketUpdateSerializer(ticket, data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
         serializer.save()
         ticket = self.get_queryset().get(pk=ticket.pk)
