@@ -12,8 +12,8 @@ from weibao.accounts.roles import AdminRole
 from weibao.accounts.services.roles import grant_admin_role
 from weibao.audit import services as audit
 from weibao.core import clock, health
+from weibao.servicedesk.services import tickets
 from weibao.servicedesk.services.defaults import install_defaults
-from weibao.servicedesk.services.tickets import create_ticket
 from weibao.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def sysauditor(db):
 def business(contract, pm):
     """A contract with a ticket whose words must stay on the contract's pages."""
     install_defaults(contract)
-    return create_ticket(
+    return tickets.create_ticket(
         contract, by=pm, type="fault", priority="p2", channel="phone",
         subject="社保卡挂失页面报错XYZ", description="机密描述ABC",
         requester_name="张三丰", requester_phone="13800001234",
