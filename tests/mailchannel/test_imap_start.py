@@ -108,3 +108,11 @@ def test_a_bad_import_date_names_the_field(new_box, pm, client_for, since, monke
 def test_another_contracts_pm_cannot_import_into_this_mailbox(new_box, outsider, client_for):
     response = client_for(outsider).post(f"/mail/mailboxes/{new_box.pk}/import/", {"since": "2026-11-01"})
     assert response.status_code == 404
+
+
+def test_a_copy_loaded_before_the_first_poll_does_not_start_over(new_box, sample, clock):
+    stale = Mailbox.objects.get(pk=new_box.pk)  # the worker's copy, loaded before the PM's poll
+    server = FakeImap({1: sample("foxmail_gbk.eml")})
+    assert imap.poll(new_box, connect=lambda box: server) == 0
+    server.messages[2] = sample("outlook_html_only.eml")
+    assert imap.poll(stale, connect=lambda box: server) == 1

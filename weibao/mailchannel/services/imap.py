@@ -95,7 +95,10 @@ def _take_lease(mailbox: Mailbox) -> None:
     if not taken:
         raise PollInProgress(mailbox.address)
     # Where the previous poll stopped, not what this (maybe long-loaded) copy remembers.
-    mailbox.refresh_from_db(fields=["imap_last_uid", "imap_uidvalidity", "imap_folder"])
+    mailbox.refresh_from_db(fields=[
+        "imap_host", "imap_port", "imap_security", "imap_ca_bundle", "imap_user", "imap_password", "imap_folder",
+        "imap_uidvalidity", "imap_last_uid", "imap_position_of",
+    ])
 
 
 class PollRefused(Exception):
