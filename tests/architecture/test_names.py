@@ -1,4 +1,4 @@
-"""One name per thing (issue 12): attachments are not part of the ticket lifecycle,
+"""One name per thing (issue 12): the ticket services are imported as ``tickets`` only,
 "feedback" is the 好差评 app and nothing in the knowledge base, and the service packages
 split out of one module re-export nothing under the old names."""
 
@@ -14,6 +14,34 @@ import weibao
 
 ROOT = Path(weibao.__file__).parent.parent
 TICKETS = "weibao.servicedesk.services.tickets"
+
+
+def _python_files():
+    for folder in ("weibao", "tests", "bench"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def _imports_of_ticket_services(path: Path) -> list[str]:
+    """Each import of the ticket services in ``path`` that is not ``from
+    weibao.servicedesk.services import tickets`` (an alias, or names taken out of it)."""
+    odd = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.ImportFrom) and node.module == TICKETS:
+            odd.append(f"{where} takes {', '.join(a.name for a in node.names)} out of the module")
+        elif isinstance(node, ast.ImportFrom) and node.module == "weibao.servicedesk.services":
+            odd += [f"{where} imports tickets as {a.asname}" for a in node.names
+                    if a.name == "tickets" and a.asname not in (None, "tickets")]
+        elif isinstance(node, ast.Import):
+            odd += [f"{where} imports {a.name}" for a in node.names if a.name == TICKETS]
+    return odd
+
+
+def test_the_ticket_services_have_one_import_name():
+    odd = [line for path in _python_files() for line in _imports_of_ticket_services(path)]
+    assert not odd, "import the ticket services as `from weibao.servicedesk.services import tickets`:\n" + "\n".join(odd)
 
 
 def test_attachments_are_their_own_module_not_part_of_the_ticket_lifecycle():
