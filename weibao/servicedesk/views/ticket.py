@@ -37,7 +37,7 @@ from weibao.servicedesk.services import attachments, sla, tickets, workflow
 @login_required
 def ticket_new(request):
     contract = access.contract_for(request, Capability.CREATE_TICKETS)
-    form = TicketForm(request.POST or None, contract=contract, assignees=vendor_team(contract))
+    form = TicketForm(request.POST or None, contract=contract, assignees=access.who_can_work(contract.pk))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items()}
         try:
@@ -73,7 +73,8 @@ def ticket_detail(request, pk):
         "can_work": may.work,
         "can_reply": may.reply,
         "can_note": may.note,
-        "team": vendor_team(ticket.contract),
+        # Offered for assignment: who does the work (engineers, the PM), not the agent.
+        "team": access.who_can_work(ticket.contract_id),
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
         "links": ticket.links_out.select_related("to_ticket"),
