@@ -118,3 +118,10 @@ def test_the_api_documents_the_declared_filters(api):
     # A one-ticket read takes no list filters.
     history = schema["paths"]["/api/v1/tickets/{id}/history/"]["get"].get("parameters", [])
     assert "status" not in {p["name"] for p in history}
+
+
+def test_the_unassigned_choice_stays_selected_after_filtering(client_for, pm):
+    html = client_for(pm).get("/tickets/", {"assignee": "none"}).content.decode()
+    start = html.index('id="f-assignee"')
+    select = html[start:html.index("</select>", start)]
+    assert 'value="none" selected' in select

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "mail.inbound.download": _("下载原始邮件"),
     "mail.inbound.retry": _("重新处理邮件"),
     "mail.mailbox.save": _("保存服务邮箱"),
+    "mail.mailbox.import": _("导入服务邮箱中的已有邮件"),
 }
 
 
