@@ -32,7 +32,9 @@ def test_pm_reviews_mail_forces_an_auto_reply_into_a_ticket_and_retries_a_failur
     page.select_option('select[name="status"]', "ignored")
     page.get_by_role("button", name="筛选").click()
     page.get_by_role("link", name="自动回复: [SL-2026-000001]").click()
-    expect(page.locator("main")).to_contain_text("Subject: 自动回复")
+    # Why it was kept, in the reader's words, and the subject that told so as received.
+    expect(page.locator("main")).to_contain_text("主题表明是自动回复")
+    expect(page.locator("main code").filter(has_text="自动回复: [SL-2026-000001]")).to_have_count(1)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="仍然建单").click()
     expect(page.locator(".messages")).to_contain_text("邮件已处理")
