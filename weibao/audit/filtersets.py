@@ -6,15 +6,12 @@ beside its field and that filter is ignored.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
 from weibao.audit.models import AuditRecord
-from weibao.core import clock
-from weibao.core.filters import ParsedField, TextField
+from weibao.core.filters import DayFilter, ParsedField, TextField
 from weibao.core.params import parse_choice, parse_date, require_id
 
 
@@ -28,21 +25,14 @@ class ParsedFilter(django_filters.Filter):
     field_class = ParsedField
 
 
-class DayFilter(django_filters.DateFilter):
-    """A day, as the bound of a Beijing-time range: ``gte`` its start, ``lt`` the next day's."""
+class LastDayFilter(DayFilter):
+    """``core.filters.DayFilter`` reading the last value given, as the audit page always has."""
 
     field_class = ParsedField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("parse", lambda value: parse_date(value, "date"))
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        day = value + dt.timedelta(days=1) if self.lookup_expr == "lt" else value
-        bound = dt.datetime.combine(day, dt.time(), tzinfo=clock.SHANGHAI)
-        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})
 
 
 class AuditFilterSet(django_filters.FilterSet):
@@ -64,8 +54,8 @@ class AuditFilterSet(django_filters.FilterSet):
         message=gettext_lazy("合同编号应为整数。"),
     )
     q = TextFilter(field_name="object_repr", lookup_expr="icontains", max_chars=100)
-    date_from = DayFilter(field_name="at", lookup_expr="gte")
-    date_to = DayFilter(field_name="at", lookup_expr="lt")
+    date_from = LastDayFilter(field_name="at", lookup_expr="gte")
+    date_to = LastDayFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditRecord

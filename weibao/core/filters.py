@@ -8,11 +8,14 @@ A list parameter may be repeated (``status=new&status=assigned``) or comma-separ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext as _
 
+from weibao.core import clock
 from weibao.core.params import BadParameter, parse_date, require_id
 
 
@@ -175,3 +178,17 @@ class UnknownParametersRefusedForm(forms.Form):
             if name not in self.fields and name not in self.NOT_FILTERS:
                 self._errors[name] = self.error_class([_("未知参数。")])
         return cleaned
+
+
+class DayFilter(django_filters.DateFilter):
+    """A day, as the bound of a Beijing-time range: ``gte`` its start, ``lt`` the next day's
+    start (so "created_to=2026-05-01" includes all of 1 May)."""
+
+    field_class = DayField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        day = value + dt.timedelta(days=1) if self.lookup_expr == "lt" else value
+        bound = dt.datetime.combine(day, dt.time(), tzinfo=clock.SHANGHAI)
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})

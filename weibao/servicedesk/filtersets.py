@@ -25,7 +25,7 @@ from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.filters import (
     ChoicesField,
-    DayField,
+    DayFilter,
     IdField,
     IdsField,
     KeywordField,
@@ -87,20 +87,6 @@ class IdsFilter(django_filters.NumberFilter):
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     field_class = IdField
-
-
-class DayFilter(django_filters.DateFilter):
-    """A day, as the bound of a Beijing-time range: ``gte`` its start, ``lt`` the next day's
-    start (so "created_to=2026-05-01" includes all of 1 May)."""
-
-    field_class = DayField
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        day = value + dt.timedelta(days=1) if self.lookup_expr == "lt" else value
-        bound = dt.datetime.combine(day, dt.time(), tzinfo=clock.SHANGHAI)
-        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})
 
 
 class OneOfFilter(django_filters.ChoiceFilter):
