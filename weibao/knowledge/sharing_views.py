@@ -12,17 +12,16 @@ from django.utils.translation import gettext as _
 from weibao.contracts.access import require, requires
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
+from weibao.core.params import parse_id
 from weibao.knowledge.models import Article, KnowledgeShare
 from weibao.knowledge.services.sharing import share_knowledge, share_targets, unshare_knowledge
 
 
 def _reader(value) -> Contract | None:
-    """The contract named by the form's ``reader`` id; None for anything else (ids are
-    ASCII digits: ``²`` or ``２`` are not ids), refused by the service naming the field."""
-    text = (value or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
-        return None
-    return Contract(pk=int(text))
+    """The contract named by the form's ``reader`` id (``core.params``: ``²`` or ``２`` are
+    not ids); None is refused by the service, naming the field."""
+    pk = parse_id(value)
+    return Contract(pk=pk) if pk else None
 
 
 @requires(Capability.MANAGE_KNOWLEDGE)
