@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from weibao import audit
 from weibao.contracts.access import can, forget_memberships, roles_on
 from weibao.contracts.models import Contract, Membership
-from weibao.contracts.roles import ContractRole, role_label
+from weibao.contracts.roles import Capability, ContractRole, role_label, roles_with
 
 
 def add_member(contract: Contract, user, role: str, *, by=None) -> Membership:
@@ -70,12 +71,8 @@ def has_capability(user, contract: Contract, capability: str) -> bool:
 
 def vendor_team(contract):
     """Active users on the contract's vendor team (clause 十一.4: only they work its tickets)."""
-    from django.contrib.auth import get_user_model
-
-    from weibao.contracts.roles import VENDOR_ROLES
-
     return get_user_model().objects.filter(
-        memberships__contract=contract, memberships__role__in=VENDOR_ROLES,
+        memberships__contract=contract, memberships__role__in=roles_with(Capability.WORK_TICKETS),
         memberships__active=True, is_active=True, admin_role_grant__isnull=True,
     ).distinct().order_by("username")
 
