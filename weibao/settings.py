@@ -110,6 +110,12 @@ INSTALLED_APPS = [
     "weibao.portal",
     "weibao.mailchannel",
     "weibao.visits",
+    "weibao.people",
+    "weibao.oncall",
+    "weibao.monitoring",
+    "weibao.incidents",
+    "weibao.changes",
+    "weibao.ledger",
     "weibao.demo",
     "weibao.web",
 ]

@@ -22,5 +22,11 @@ urlpatterns = [
     path("", include("weibao.feedback.api_urls")),
     path("", include("weibao.servicedesk.api_urls")),
     path("", include("weibao.knowledge.api_urls")),
+    path("", include("weibao.people.api_urls")),
+    path("", include("weibao.oncall.api_urls")),
+    path("", include("weibao.monitoring.api_urls")),
+    path("", include("weibao.incidents.api_urls")),
+    path("", include("weibao.changes.api_urls")),
+    path("", include("weibao.ledger.api_urls")),
     path("", include(router.urls)),
 ]

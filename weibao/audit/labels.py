@@ -74,6 +74,24 @@ ACTION_LABELS = {
     "mail.inbound.retry": _("重新处理邮件"),
     "mail.mailbox.save": _("保存服务邮箱"),
     "mail.mailbox.import": _("导入服务邮箱中的已有邮件"),
+
+    # people:
+
+    # oncall:
+
+    # monitoring:
+
+    # incidents:
+
+    # changes:
+
+    # ledger:
+
+    # notifications:
+
+    # knowledge-search:
+
+    # privacy:
 }
 
 

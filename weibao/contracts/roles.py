@@ -62,6 +62,18 @@ class Capability(models.TextChoices):
     MANAGE_SLA = "sla.manage"  # SLA policies and the contract's calendars
     MANAGE_MAIL = "mail.manage"
 
+    # people:
+
+    # oncall:
+
+    # monitoring:
+
+    # incidents:
+
+    # changes:
+
+    # ledger:
+
 
 ALL_MEMBERS = frozenset(ContractRole)
 PROJECT_MANAGER = frozenset({ContractRole.PROJECT_MANAGER})
@@ -96,6 +108,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_KNOWLEDGE: PROJECT_MANAGER,
     Capability.MANAGE_SLA: PROJECT_MANAGER,
     Capability.MANAGE_MAIL: PROJECT_MANAGER,
+
+    # people:
+
+    # oncall:
+
+    # monitoring:
+
+    # incidents:
+
+    # changes:
+
+    # ledger:
 }
 
 

@@ -1,0 +1,1 @@
+"""Change requests approved by the bureau, data-access requests (issue 17)."""

@@ -1,0 +1,1 @@
+"""The changes app's records. Every business record belongs to one contract."""

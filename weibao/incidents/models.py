@@ -1,0 +1,1 @@
+"""The incidents app's records. Every business record belongs to one contract."""

@@ -1,0 +1,1 @@
+"""The monitoring app's records. Every business record belongs to one contract."""

@@ -1,0 +1,1 @@
+"""The people app's records. Every business record belongs to one contract."""
