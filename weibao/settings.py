@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "weibao.mailchannel",
     "weibao.visits",
     "weibao.people",
+    "weibao.escalations",
     "weibao.oncall",
     "weibao.monitoring",
     "weibao.incidents",

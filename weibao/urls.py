@@ -23,6 +23,7 @@ urlpatterns = [
     path("mail/", include("weibao.mailchannel.urls")),
     path("visits/", include("weibao.visits.urls")),
     path("people/", include("weibao.people.urls")),
+    path("escalations/", include("weibao.escalations.urls")),
     path("oncall/", include("weibao.oncall.urls")),
     path("monitoring/", include("weibao.monitoring.urls")),
     path("incidents/", include("weibao.incidents.urls")),

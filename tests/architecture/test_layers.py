@@ -32,6 +32,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("feedback",),
     ("knowledge",),
     ("visits", "portal"),
+    # Escalations page people; the on-call app registers "whoever is on call" as a target.
+    ("escalations",),
     ("oncall",),
     ("monitoring",),
     ("incidents",),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("weibao.servicedesk.api_urls")),
     path("", include("weibao.knowledge.api_urls")),
     path("", include("weibao.people.api_urls")),
+    path("", include("weibao.escalations.api_urls")),
     path("", include("weibao.oncall.api_urls")),
     path("", include("weibao.monitoring.api_urls")),
     path("", include("weibao.incidents.api_urls")),

@@ -77,6 +77,8 @@ ACTION_LABELS = {
 
     # people:
 
+    # escalations:
+
     # oncall:
 
     # monitoring:

@@ -64,6 +64,8 @@ class Capability(models.TextChoices):
 
     # people:
 
+    # escalations:
+
     # oncall:
 
     # monitoring:
@@ -110,6 +112,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_MAIL: PROJECT_MANAGER,
 
     # people:
+
+    # escalations:
 
     # oncall:
 

@@ -1,0 +1,1 @@
+"""The escalations app's records. Every business record belongs to one contract."""
