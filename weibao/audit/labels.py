@@ -78,6 +78,9 @@ ACTION_LABELS = {
     # people:
 
     # escalations:
+    "escalation.acknowledged": _("确认升级通知"),
+    "escalation.policy_saved": _("保存升级策略"),
+    "escalation.policy_deleted": _("删除升级策略"),
 
     # oncall:
 

@@ -72,6 +72,13 @@ def contract_ids_where(user, capability: str) -> list[int]:
     return sorted(cid for cid, roles in memberships_of(user).items() if roles & wanted)
 
 
+def require_anywhere(user, capability: str, message: str | None = None) -> None:
+    """Refuse (PermissionDenied) a user who holds ``capability`` on no contract: a list,
+    or a create before any contract is named."""
+    if user is not None and not contract_ids_where(user, capability):
+        raise PermissionDenied(message or _("您没有权限进行此操作。"))
+
+
 def any_contract_where(user, roles: Iterable[str]) -> list[int]:
     wanted = frozenset(roles)
     return sorted(cid for cid, held in memberships_of(user).items() if held & wanted)

@@ -65,6 +65,9 @@ class Capability(models.TextChoices):
     # people:
 
     # escalations:
+    VIEW_ESCALATIONS = "escalation.view"
+    ACKNOWLEDGE_ESCALATIONS = "escalation.acknowledge"  # take the page: "I am on it"
+    MANAGE_ESCALATIONS = "escalation.manage"  # policies, steps and triggers
 
     # oncall:
 
@@ -114,6 +117,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # people:
 
     # escalations:
+    Capability.VIEW_ESCALATIONS: TICKET_READERS,
+    Capability.ACKNOWLEDGE_ESCALATIONS: VENDOR_ROLES,
+    Capability.MANAGE_ESCALATIONS: PROJECT_MANAGER,
 
     # oncall:
 

@@ -1,3 +1,10 @@
 """This app's REST endpoints, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from weibao.escalations.api import EscalationViewSet
+
+router = SimpleRouter()
+router.register("escalations", EscalationViewSet, basename="escalation")
+
+urlpatterns = router.urls

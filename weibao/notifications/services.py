@@ -26,6 +26,10 @@ def notify(
     link: str = "",
     kind: str = "",
     dedup_key: str = "",
+    urgency: str = "normal",
+    ack_url: str = "",
+    on_duty: bool = False,
+    channel_ids=None,
 ) -> list[Notification]:
     """Store one notification per distinct active recipient and queue its email.
 
@@ -51,7 +55,7 @@ def notify(
                     recipient=user,
                     contract=contract,
                     subject=subject[:200],
-                    body=body,
+                    body=f"{body}\n\n确认：{ack_url}" if ack_url else body,
                     link=link,
                     kind=kind,
                     dedup_key=dedup_key,
@@ -105,3 +109,8 @@ def attempt_delivery(delivery: Delivery) -> bool:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def cancel_pending(dedup_key_prefix: str) -> int:
+    """Interface placeholder until the channels work lands (delayed pages)."""
+    return 0

@@ -16,12 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
-from weibao.contracts.access import can, contract_ids_where, require, roles_on
+from weibao.contracts.access import (  # noqa: F401 - require_anywhere is part of this module's helpers
+    can,
+    contract_ids_where,
+    require,
+    require_anywhere,
+    roles_on,
+)
 from weibao.contracts.roles import Capability, ContractRole, roles_with
 from weibao.servicedesk.models import (
     Attachment,
@@ -41,13 +45,6 @@ def visible_tickets(user) -> QuerySet:
 def workable_tickets(user) -> QuerySet:
     """The tickets ``user`` may change: transitions, assignment, bulk actions."""
     return Ticket.objects.restrict(user, Capability.WORK_TICKETS)
-
-
-def require_anywhere(user, capability: str, message: str | None = None) -> None:
-    """Refuse (PermissionDenied) a user who holds ``capability`` on no contract: the
-    list, bulk actions and opening a ticket, before any contract is named."""
-    if user is not None and not contract_ids_where(user, capability):
-        raise PermissionDenied(message or _("您没有权限进行此操作。"))
 
 
 def ticket_for(user, pk, capability: str = Capability.VIEW_TICKETS, message: str | None = None) -> Ticket:

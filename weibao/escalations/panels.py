@@ -1,0 +1,19 @@
+"""The escalations of a ticket, on its page (servicedesk/panels.py's registry)."""
+
+from __future__ import annotations
+
+from weibao.contracts.access import can
+from weibao.contracts.roles import Capability
+from weibao.escalations.access import runs_for_item
+from weibao.escalations.subscribers import TICKET
+
+
+def ticket_escalation_panel(user, ticket) -> dict | None:
+    runs = runs_for_item(user, TICKET, ticket.pk)
+    if not runs:
+        return None
+    return {
+        "template": "escalations/_item_panel.html",
+        "runs": runs,
+        "can_acknowledge": can(user, ticket.contract_id, Capability.ACKNOWLEDGE_ESCALATIONS),
+    }
