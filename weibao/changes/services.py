@@ -27,7 +27,13 @@ from weibao.core import clock
 from weibao.notifications.services import notify
 from weibao.people import compliance
 
-from .models import ChangeApproval, ChangeRequest, ChangeSettings, DataAccessRequest, StandardChangeTemplate
+from .models import (
+    ChangeApproval,
+    ChangeRequest,
+    ChangeSettings,
+    DataAccessRequest,
+    StandardChangeTemplate,
+)
 
 S = ChangeRequest.Status
 K = ChangeRequest.Kind

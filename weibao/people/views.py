@@ -19,9 +19,21 @@ from weibao.contracts.access import can, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
-from weibao.core.params import BadParameter, parse_date, parse_datetime, parse_positive_int, require_id
+from weibao.core.params import (
+    BadParameter,
+    parse_date,
+    parse_datetime,
+    parse_positive_int,
+    require_id,
+)
 from weibao.people import access, compliance, services, training
-from weibao.people.models import AssignmentOverride, InsurancePolicy, StaffProfile, TrainingPlan, TrainingSession
+from weibao.people.models import (
+    AssignmentOverride,
+    InsurancePolicy,
+    StaffProfile,
+    TrainingPlan,
+    TrainingSession,
+)
 
 
 def _date(request, name: str, required: bool = True) -> dt.date | None:

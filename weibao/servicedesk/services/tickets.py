@@ -24,6 +24,7 @@ from weibao.core import clock, events
 from weibao.core.masking import mask_phone
 from weibao.notifications.services import notify
 from weibao.people import compliance
+from weibao.servicedesk import closing
 from weibao.servicedesk.models import (
     SlaClock,
     Ticket,
@@ -33,7 +34,6 @@ from weibao.servicedesk.models import (
     Worklog,
 )
 from weibao.servicedesk.models import Status as S
-from weibao.servicedesk import closing
 from weibao.servicedesk.services import sla, workflow
 
 PERSONAL_FIELDS = ("requester_name", "requester_phone", "requester_email")
