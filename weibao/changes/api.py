@@ -3,6 +3,7 @@ approvals and transitions; data-access requests and the bureau's decisions."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -64,8 +65,8 @@ class ChangeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     template = _ContractRows(_templates, allow_null=True)
     implementer = _ContractRows(people, allow_null=True)
     data_access = _ContractRows(_approvals, allow_null=True)
-    components = _ContractRows(_components, many=True)
-    tickets = _ContractRows(_tickets, many=True)
+    components = _ContractRows(_components, many=True, required=False)
+    tickets = _ContractRows(_tickets, many=True, required=False)
     approvals = serializers.SerializerMethodField()
     awaiting_retro_approval = serializers.SerializerMethodField()
     retro_overdue = serializers.SerializerMethodField()
@@ -85,7 +86,8 @@ class ChangeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "number", "requested_by", "created_at", "status", "started_at", "finished_at", "retro_due_at",
             "review_outcome", "review_notes", "reviewed_at",
         ]
-        extra_kwargs = {"implementation_plan": {"required": False}, "rollback_plan": {"required": False}}
+        extra_kwargs = {"implementation_plan": {"required": False, "allow_blank": True},
+                        "rollback_plan": {"required": False, "allow_blank": True}}
 
     def get_approvals(self, change) -> list[dict]:
         return [{"step": a.step, "decision": a.decision, "by": a.by.username, "at": a.at.isoformat(),
@@ -121,6 +123,18 @@ class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     review_outcome = serializers.ChoiceField(choices=ChangeRequest.Outcome.choices, required=False, default="")
     review_notes = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+
+
+def _signed(act) -> Response | None:
+    """Run a signed decision. A refused second factor is answered with a 400 rather than
+    raised, so the request's transaction commits the audit record of the failed attempt."""
+    try:
+        act()
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict") and "otp" in error.message_dict:
+            return Response({"otp": error.message_dict["otp"]}, status=status.HTTP_400_BAD_REQUEST)
+        raise
+    return None
 
 
 def _contract_filter(request, rows):
@@ -176,8 +190,9 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         payload = ApproveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        services.approve(change, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
+        refused = _signed(lambda: services.approve(
+            change, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"]))
+        return refused or Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
 
     @extend_schema(request=ApproveSerializer, responses=ChangeSerializer)
     @action(detail=True, methods=["post"])
@@ -187,8 +202,9 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         payload = ApproveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        services.endorse(change, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
+        refused = _signed(lambda: services.endorse(
+            change, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"]))
+        return refused or Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
 
     @extend_schema(request=TransitionSerializer, responses=ChangeSerializer)
     @action(detail=True, methods=["post"])
@@ -259,6 +275,9 @@ class DataAccessViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
         payload = ApproveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        data.decide(row, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"])
+        refused = _signed(lambda: data.decide(
+            row, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"]))
+        if refused:
+            return refused
         row.refresh_from_db()
         return Response(self.get_serializer(row).data)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from weibao import audit
 from weibao.accounts.services import second_factor
+from weibao.accounts.services.login import count_otp_failure
 from weibao.contracts.access import can, require
 from weibao.contracts.models import Membership
 from weibao.contracts.roles import Capability, ContractRole
@@ -90,6 +91,8 @@ def sign(by, otp: str, action: str, obj, contract) -> bool:
     if not code:
         raise ValidationError({"otp": _("您已启用二次验证：签署审批请输入动态验证码。")})
     if not second_factor.verify(by, code):
+        # Counted as at login: guessing codes on an approval locks the account too.
+        count_otp_failure(by)
         audit.record(action, actor=by, obj=obj, contract=contract, outcome="failure")
         raise ValidationError({"otp": _("动态验证码不正确或已使用。")})
     return True
