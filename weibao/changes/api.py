@@ -16,7 +16,7 @@ from weibao.api.serializers import BoundedDateTimeField, MemberContractField, St
 from weibao.contracts.access import contract_ids_where
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.params import parse_choice, require_id
+from weibao.core.params import FIRST_YEAR, LAST_YEAR, parse_choice, require_id
 from weibao.servicedesk.access import components, people
 from weibao.servicedesk.models import ServiceComponent, Ticket
 
@@ -229,6 +229,18 @@ class DataAccessSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                   "decision_comment", "second_factor"]
         read_only_fields = ["number", "requested_by", "requested_at", "status", "decided_by", "decided_at",
                             "decision_comment", "second_factor"]
+
+    def _in_range(self, value):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise serializers.ValidationError(_("日期超出范围（应在 %(first)d 年至 %(last)d 年之间）。")
+                                              % {"first": FIRST_YEAR, "last": LAST_YEAR})
+        return value
+
+    def validate_period_start(self, value):
+        return self._in_range(value)
+
+    def validate_period_end(self, value):
+        return self._in_range(value)
 
     def get_state(self, row) -> str:
         return row.state(clock.today())
