@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from weibao.contracts.access import require
+from weibao.contracts.access import contract_ids_where, require
 from weibao.contracts.roles import Capability
 
 from .models import ChangeRequest, DataAccessRequest, StandardChangeTemplate
@@ -18,6 +19,12 @@ def contract_for(request, capability: str):
         raise PermissionDenied
     require(request.user, contract.pk, capability)
     return contract
+
+
+def require_anywhere(user, capability: str) -> None:
+    """Refuse (403) one who holds ``capability`` on no contract, before a payload is read."""
+    if user is not None and not contract_ids_where(user, capability):
+        raise PermissionDenied(_("您没有权限进行此操作。"))
 
 
 def change_for(user, pk, capability: str = Capability.VIEW_CHANGES, message: str | None = None) -> ChangeRequest:

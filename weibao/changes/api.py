@@ -173,6 +173,7 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
+        access.require_anywhere(request.user, Capability.REQUEST_CHANGES)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -273,6 +274,7 @@ class DataAccessViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
+        access.require_anywhere(request.user, Capability.REQUEST_DATA_ACCESS)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)

@@ -104,7 +104,7 @@ def edit(request, pk=None):
             return redirect("people:detail", profile.pk)
     elif profile is not None:
         values = {"employer": profile.employer, "position": profile.position, "resident": profile.resident,
-                  "resident_since": profile.resident_since, "notes": profile.notes, "active": profile.active}
+                  "resident_since": profile.resident_since.isoformat() if profile.resident_since else "", "notes": profile.notes, "active": profile.active}
     else:
         values = {"employer": contract.party_b, "active": True}
     status = 400 if errors else 200
