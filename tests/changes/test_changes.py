@@ -222,3 +222,20 @@ def test_the_pages_work_for_the_team_and_the_bureau(contract, engineer, liaison,
     assert ChangeRequest.objects.get(pk=change["id"]).status == "approved"
     posted = web.post("/changes/new/", {"kind": "normal", "title": "", "reason": "", "planned_start": "x"})
     assert posted.status_code == 400
+
+
+def test_an_overdue_retro_approval_is_told_once(contract, engineer, liaison, pm, clock, window):
+    from weibao.notifications.models import Notification
+
+    change = services.request_change(contract, by=engineer, kind="emergency", title="紧急", reason="r",
+                                     implementation_plan="p", rollback_plan="b", planned_start=window[0],
+                                     planned_end=window[1])
+    services.transition(change, "implementing", by=engineer)
+    assert services.remind_overdue_retro_approvals() == 0
+    clock.advance(dt.timedelta(hours=25))
+    assert services.remind_overdue_retro_approvals() == 2  # the liaison and the PM
+    assert services.remind_overdue_retro_approvals() == 0
+    assert Notification.objects.filter(recipient=liaison, kind="change.retro_overdue").exists()
+    services.approve(change, by=liaison)
+    clock.advance(dt.timedelta(hours=1))
+    assert services.remind_overdue_retro_approvals() == 0

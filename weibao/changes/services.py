@@ -24,6 +24,7 @@ from weibao.accounts.services.login import count_otp_failure
 from weibao.contracts.access import can, require
 from weibao.contracts.models import Membership
 from weibao.contracts.roles import Capability, ContractRole
+from weibao.contracts.services import project_managers
 from weibao.core import clock
 from weibao.notifications.services import notify
 from weibao.people import compliance
@@ -384,3 +385,23 @@ def approve_template(template: StandardChangeTemplate, *, by, otp: str = "") -> 
         audit.record("change.template_approved", actor=by, obj=template, contract=template.contract,
                      after={"second_factor": signed})
     return template
+
+
+def remind_overdue_retro_approvals(now: dt.datetime | None = None) -> int:
+    """Emergency changes past their retroactive-approval deadline: tell the liaisons and
+    the PMs once per change (``notify``'s dedup key makes a rerun harmless)."""
+    now = now or clock.now()
+    sent = 0
+    overdue = ChangeRequest.objects.filter(
+        kind=K.EMERGENCY, started_at__isnull=False, retro_due_at__lt=now
+    ).exclude(status=S.CANCELLED).exclude(
+        approvals__step=ChangeApproval.Step.BUREAU, approvals__decision=ChangeApproval.Decision.APPROVE
+    ).select_related("contract")
+    for change in overdue:
+        sent += len(notify(
+            [*liaisons(change.contract_id), *project_managers(change.contract_id)],
+            subject=_("【紧急变更补批超时】%(n)s %(t)s") % {"n": change.number, "t": change.title},
+            contract=change.contract, link=_link(change), kind="change.retro_overdue",
+            dedup_key=f"change.retro_overdue:{change.pk}",
+        ))
+    return sent
