@@ -31,3 +31,13 @@ def test_the_demo_loads_twice_and_shows_every_state(clock):
     assert TrainingSession.objects.filter(contract=seed, status="held").count() == 1
     figures = training.figures(seed, clock.local_now().year)
     assert figures.held == 1 and figures.plan_agreed and figures.satisfaction is not None
+
+
+def test_the_home_pages_show_the_governance_panels(client_for, clock):
+    from weibao.accounts.models import User
+
+    load_all()
+    liaison = client_for(User.objects.get(username="liaison")).get("/").content.decode()
+    assert "紧急变更待补批" in liaison and "待审批变更" in liaison
+    pm = client_for(User.objects.get(username="pm")).get("/").content.decode()
+    assert "项目团队合规" in pm and "意外伤害保险将于" in pm
