@@ -146,3 +146,15 @@ def test_the_register_is_isolated(contract, pm, engineer, enrol, outsider, api_c
     assert_isolated(web, [f"/people/{profile.pk}/override/", f"/people/{profile.pk}/policies/"], ["YW-SECRET-77"],
                     method="post", content_type="application/x-www-form-urlencoded")
     assert not profile.policies.exclude(policy_number__in=["SB-0001", "YW-SECRET-77"]).exists()
+
+
+def test_a_flagged_engineer_is_not_sent_on_site(contract, pm, engineer, enrol, clock):
+    from weibao.visits import services as visits
+
+    enrol(pm)
+    enrol(engineer, accident_until=dt.date(2026, 11, 1))
+    start = clock.now() + dt.timedelta(hours=2)
+    with pytest.raises(ValidationError) as error:
+        visits.plan(contract, engineer=engineer, start=start, end=start + dt.timedelta(hours=1),
+                    location="机房", purpose="巡检", by=pm)
+    assert "意外伤害保险" in error.value.message_dict["engineer"][0]

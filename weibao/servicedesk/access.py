@@ -159,5 +159,5 @@ def who_can_work(contract_id: int | None) -> QuerySet:
     ).distinct().order_by("username")
     # Clause 五.2: lapsed insurance or no signed agreement keeps one off the list, unless
     # the PM overrode it (people.compliance decides; the service refuses them too).
-    blocked = compliance.blocked_user_ids(Contract.objects.get(pk=contract_id), team)
+    blocked = compliance.blocked_user_ids(Contract.objects.filter(pk=contract_id).first(), team)
     return team.exclude(pk__in=blocked) if blocked else team
