@@ -76,6 +76,19 @@ ACTION_LABELS = {
     "mail.mailbox.import": _("导入服务邮箱中的已有邮件"),
 
     # people:
+    "people.profile_saved": _("保存人员档案"),
+    "people.record_read": _("查看人员档案（保险、保密协议）"),
+    "people.insurance_added": _("登记人员保险"),
+    "people.agreement_added": _("登记保密协议"),
+    "people.qualification_added": _("登记资质证书"),
+    "people.scan_downloaded": _("下载人员档案扫描件"),
+    "people.override_granted": _("项目经理特许不合规人员上岗"),
+    "people.override_revoked": _("撤销不合规人员上岗特许"),
+    "training.plan_saved": _("保存培训计划"),
+    "training.plan_agreed": _("甲方确认培训计划"),
+    "training.session_saved": _("保存培训场次"),
+    "training.session_held": _("培训已举办"),
+    "training.sheet_uploaded": _("上传签到表"),
 
     # escalations:
     "escalation.acknowledged": _("确认升级通知"),
@@ -89,6 +102,21 @@ ACTION_LABELS = {
     # incidents:
 
     # changes:
+    "change.requested": _("提交变更申请"),
+    "change.endorsed": _("项目经理同意变更"),
+    "change.approved": _("甲方批准变更"),
+    "change.rejected": _("甲方驳回变更"),
+    "change.approval_failed": _("变更审批二次验证失败"),
+    "change.transitioned": _("变更状态变更"),
+    "change.reviewed": _("变更实施后评审"),
+    "change.settings_saved": _("保存变更审批设置"),
+    "change.template_saved": _("保存标准变更模板"),
+    "change.template_approved": _("甲方批准标准变更模板"),
+    "data_access.requested": _("提交数据使用申请"),
+    "data_access.approved": _("甲方批准数据使用申请"),
+    "data_access.rejected": _("甲方驳回数据使用申请"),
+    "data_access.revoked": _("撤销数据使用批准"),
+    "data_access.ticket_marked": _("标记工单涉及平台数据"),
 
     # ledger:
 

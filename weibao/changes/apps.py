@@ -5,3 +5,12 @@ class ChangesConfig(AppConfig):
     name = "weibao.changes"
     label = "changes"
     verbose_name = "变更与数据使用"
+
+    def ready(self) -> None:
+        from weibao.changes.data import ticket_closable
+        from weibao.changes.panels import ticket_changes_panel
+        from weibao.servicedesk.closing import register_close_check
+        from weibao.servicedesk.panels import register_ticket_panel
+
+        register_close_check(ticket_closable)
+        register_ticket_panel(ticket_changes_panel)

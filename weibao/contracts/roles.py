@@ -63,6 +63,15 @@ class Capability(models.TextChoices):
     MANAGE_MAIL = "mail.manage"
 
     # people:
+    VIEW_TEAM = "people.view"  # the team page: who works for party B (clause 十一.4)
+    # Insurance policy numbers, scans, agreements (personal data: every read is audited).
+    VIEW_STAFF_RECORDS = "people.records"
+    MANAGE_PEOPLE = "people.manage"
+    OVERRIDE_ASSIGNMENT = "people.override"  # put a non-compliant person to work, with a reason
+    VIEW_TRAINING = "training.view"
+    MANAGE_TRAINING = "training.manage"
+    AGREE_TRAINING_PLAN = "training.agree"  # the bureau agrees the plan (clause 四.2)
+    GIVE_TRAINING_FEEDBACK = "training.feedback"
 
     # escalations:
     VIEW_ESCALATIONS = "escalation.view"
@@ -76,6 +85,14 @@ class Capability(models.TextChoices):
     # incidents:
 
     # changes:
+    VIEW_CHANGES = "change.view"
+    REQUEST_CHANGES = "change.request"  # raise, implement, roll back and review a change
+    ENDORSE_CHANGES = "change.endorse"  # the PM's approval before the bureau's, where set
+    APPROVE_CHANGES = "change.approve"  # the bureau's approval (clause 五.5), signed
+    CONFIGURE_CHANGES = "change.configure"  # approval settings and standard templates
+    VIEW_DATA_ACCESS = "data_access.view"
+    REQUEST_DATA_ACCESS = "data_access.request"
+    APPROVE_DATA_ACCESS = "data_access.approve"
 
     # ledger:
 
@@ -115,6 +132,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_MAIL: PROJECT_MANAGER,
 
     # people:
+    Capability.VIEW_TEAM: ALL_MEMBERS,
+    Capability.VIEW_STAFF_RECORDS: frozenset(
+        {ContractRole.PROJECT_MANAGER, ContractRole.BUREAU_LIAISON, ContractRole.AUDITOR}
+    ),
+    Capability.MANAGE_PEOPLE: PROJECT_MANAGER,
+    Capability.OVERRIDE_ASSIGNMENT: PROJECT_MANAGER,
+    Capability.VIEW_TRAINING: ALL_MEMBERS,
+    Capability.MANAGE_TRAINING: PROJECT_MANAGER,
+    Capability.AGREE_TRAINING_PLAN: frozenset({ContractRole.BUREAU_LIAISON}),
+    Capability.GIVE_TRAINING_FEEDBACK: frozenset(BUREAU_ROLES | {ContractRole.PROJECT_MANAGER}),
 
     # escalations:
     Capability.VIEW_ESCALATIONS: TICKET_READERS,
@@ -128,6 +155,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # incidents:
 
     # changes:
+    Capability.VIEW_CHANGES: ALL_MEMBERS,
+    Capability.REQUEST_CHANGES: frozenset(
+        {ContractRole.RESIDENT_ENGINEER, ContractRole.ONCALL_ENGINEER, ContractRole.PROJECT_MANAGER}
+    ),
+    Capability.ENDORSE_CHANGES: PROJECT_MANAGER,
+    Capability.APPROVE_CHANGES: frozenset({ContractRole.BUREAU_LIAISON}),
+    Capability.CONFIGURE_CHANGES: PROJECT_MANAGER,
+    Capability.VIEW_DATA_ACCESS: ALL_MEMBERS,
+    Capability.REQUEST_DATA_ACCESS: frozenset(
+        {ContractRole.RESIDENT_ENGINEER, ContractRole.ONCALL_ENGINEER, ContractRole.PROJECT_MANAGER}
+    ),
+    Capability.APPROVE_DATA_ACCESS: frozenset({ContractRole.BUREAU_LIAISON}),
 
     # ledger:
 }

@@ -26,7 +26,9 @@ from weibao.contracts.access import (  # noqa: F401 - require_anywhere is part o
     require_anywhere,
     roles_on,
 )
+from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability, ContractRole, roles_with
+from weibao.people import compliance
 from weibao.servicedesk.models import (
     Attachment,
     ServiceComponent,
@@ -148,7 +150,11 @@ def who_can_work(contract_id: int | None) -> QuerySet:
     User = get_user_model()
     if not contract_id:
         return User.objects.none()
-    return User.objects.filter(
+    team = User.objects.filter(
         is_active=True, admin_role_grant__isnull=True, memberships__contract_id=contract_id,
         memberships__active=True, memberships__role__in=roles_with(Capability.TAKE_WORK),
     ).distinct().order_by("username")
+    # Clause 五.2: lapsed insurance or no signed agreement keeps one off the list, unless
+    # the PM overrode it (people.compliance decides; the service refuses them too).
+    blocked = compliance.blocked_user_ids(Contract.objects.filter(pk=contract_id).first(), team)
+    return team.exclude(pk__in=blocked) if blocked else team

@@ -15,6 +15,7 @@ from weibao.audit import services as audit
 from weibao.contracts.access import can, require
 from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.people import compliance
 from weibao.servicedesk.models import SlaClock
 from weibao.servicedesk.services import tickets
 from weibao.visits import access
@@ -42,6 +43,11 @@ def plan(contract, *, engineer, start: dt.datetime, end: dt.datetime, location: 
         errors["engineer"] = _("工程师必须是本合同乙方团队成员。")
     elif not access.may_go_on_site(engineer, contract.pk):
         errors["engineer"] = _("只能派遣驻场工程师、值班工程师或项目经理到场。")
+    else:
+        # Clause 五.2: insured and under a signed agreement on the day of the visit.
+        allowed, reasons = compliance.may_be_assigned(engineer, contract, start.astimezone(clock.SHANGHAI).date())
+        if not allowed:
+            errors["engineer"] = _("该工程师暂不能派遣：%(why)s") % {"why": "；".join(reasons)}
     if end <= start:
         errors["planned_end"] = _("结束时间须晚于开始时间。")
     if not location.strip():

@@ -41,6 +41,10 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     if may(Capability.MANAGE_MAIL):
         items.append(NavItem(_("邮件渠道"), reverse("mailchannel:inbox"), "mail"))
+    if may(Capability.VIEW_CHANGES):
+        items.append(NavItem(_("变更"), reverse("changes:list"), "changes"))
+    if may(Capability.VIEW_TEAM):
+        items.append(NavItem(_("团队与培训"), reverse("people:team"), "people"))
     items.append(NavItem(_("合同"), reverse("contracts:list"), "contracts"))
     if user.is_audit_admin or may(Capability.VIEW_AUDIT):
         items.append(NavItem(_("审计记录"), reverse("audit:list"), "audit"))

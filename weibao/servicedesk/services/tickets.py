@@ -23,6 +23,8 @@ from weibao.contracts.services import project_managers
 from weibao.core import clock, events
 from weibao.core.masking import mask_phone
 from weibao.notifications.services import notify
+from weibao.people import compliance
+from weibao.servicedesk import closing
 from weibao.servicedesk.models import (
     SlaClock,
     Ticket,
@@ -58,6 +60,13 @@ def _check_assignee(ticket: Ticket, user) -> None:
         raise ValidationError(
             {"assignee": _("处理人必须是本合同乙方团队成员（合同第十一条第4款：不得转包）。")}
         )
+    if user is not None:
+        # Clause 五.2: insured, under a signed confidentiality agreement (or the PM's override).
+        allowed, reasons = compliance.may_be_assigned(user, ticket.contract)
+        if not allowed:
+            raise ValidationError(
+                {"assignee": _("%(who)s 暂不能分派工作：%(why)s") % {"who": _name(user), "why": "；".join(reasons)}}
+            )
 
 
 def _check_catalogue(ticket: Ticket) -> None:
@@ -248,6 +257,8 @@ def transition(ticket: Ticket, to: str, *, by, comment: str = "", assignee=None)
             raise ValidationError({"assignee": _("分派时必须指定处理人。")})
     if to == S.RESOLVED and not comment.strip():
         raise ValidationError({"comment": _("标记已解决时请填写解决说明。")})
+    if to == S.CLOSED:
+        closing.check_closable(ticket)
     _move(ticket, to, by=by, comment=comment, now=now)
     if tell_assignee:
         # Stored with the move (the notification outbox), sent after commit: a database

@@ -1,0 +1,28 @@
+"""The ticket page's panel of this app: the changes linked to the ticket, whether its
+work touches the platform's data and the approval that allows it."""
+
+from __future__ import annotations
+
+from weibao.changes.models import ChangeRequest, DataAccessRequest, TicketDataMark
+from weibao.contracts.access import can
+from weibao.contracts.roles import Capability
+from weibao.core import clock
+
+
+def ticket_changes_panel(user, ticket) -> dict | None:
+    if not can(user, ticket.contract_id, Capability.VIEW_CHANGES):
+        return None
+    today = clock.today()
+    may_mark = can(user, ticket.contract_id, Capability.WORK_TICKETS)
+    approvals = []
+    if may_mark:
+        approvals = [a for a in DataAccessRequest.objects.filter(
+            contract_id=ticket.contract_id, status=DataAccessRequest.Status.APPROVED,
+            period_start__lte=today, period_end__gte=today)]
+    return {
+        "template": "changes/_ticket_panel.html",
+        "changes": ChangeRequest.objects.filter(contract_id=ticket.contract_id, tickets=ticket),
+        "mark": TicketDataMark.objects.filter(ticket=ticket).select_related("data_access").first(),
+        "may_mark": may_mark,
+        "approvals": approvals,
+    }

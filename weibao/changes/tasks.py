@@ -1,0 +1,14 @@
+"""Background jobs of the changes app."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def remind_overdue_retro_approvals() -> int:
+    """Every 15 minutes: emergency changes past their retroactive-approval deadline."""
+    from weibao.changes.services import remind_overdue_retro_approvals as remind
+
+    return remind()
