@@ -40,6 +40,8 @@ def navigation_for(request) -> list[NavItem]:
     if may(Capability.MANAGE_MAIL):
         items.append(NavItem(_("邮件渠道"), reverse("mailchannel:inbox"), "mail"))
     items.append(NavItem(_("合同"), reverse("contracts:list"), "contracts"))
+    if may(Capability.VIEW_LEDGER):
+        items.append(NavItem(_("合同台账"), reverse("ledger:index"), "ledger"))
     if user.is_audit_admin or may(Capability.VIEW_AUDIT):
         items.append(NavItem(_("审计记录"), reverse("audit:list"), "audit"))
     if user.is_security_admin:
