@@ -159,6 +159,11 @@ def change_contract(contract: Contract, changes: dict, *, by, reason: str = "") 
             before={k: v[0] for k, v in diff.items()}, after={k: v[1] for k, v in diff.items()},
             detail={"reason": reason[:500]},
         )
+        if diff.get("status", [None, None])[1] == Contract.Status.ACTIVE and contract.renewal_of_id:
+            # Clause 十一.2: the renewed period's contract is "renewed" once its successor runs.
+            Contract.objects.filter(
+                pk=contract.renewal_of_id, status__in=[Contract.Status.ACTIVE, Contract.Status.EXPIRED]
+            ).update(status=Contract.Status.RENEWED)
     return entry
 
 
