@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from weibao import audit
 from weibao.contracts import services as contract_services
@@ -82,6 +82,7 @@ def _run(request, step, success: str) -> bool:
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
+@require_GET
 def index(request):
     contract = getattr(request, "contract", None)
     if contract is None:
@@ -91,6 +92,7 @@ def index(request):
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
+@require_GET
 def overview(request, pk):
     contract = access.contract_for(request.user, pk)
     today = clock.local_now().date()
@@ -278,6 +280,7 @@ def issue_notice(request, pk):
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
+@require_GET
 def notice(request, pk):
     """The notice as a printable letter (Chinese official-letter layout), or as DOCX."""
     item = access.record_for(request.user, BreachNotice, pk)
@@ -366,6 +369,7 @@ def renew(request, pk):
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
+@require_GET
 def obligations(request, pk):
     contract = access.contract_for(request.user, pk)
     rows = matrix(contract)
@@ -395,6 +399,7 @@ def seal(request, pk):
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
+@require_GET
 def snapshot(request, pk):
     item = access.record_for(request.user, ObligationSnapshot, pk)
     return render(request, "ledger/snapshot.html", {"snapshot": item, "contract": item.contract,
