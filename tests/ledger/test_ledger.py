@@ -301,3 +301,28 @@ def test_pages_work_end_to_end(contract, pm, liaison, seed_ledger, client_for, c
     assert entry.status == "acknowledged"
     web.post(f"/ledger/{contract.pk}/obligations/seal/", {"month": "2026-10-01"})
     assert ObligationSnapshot.objects.filter(contract=contract, month=dt.date(2026, 10, 1)).exists()
+
+
+def test_bureau_pages_show_their_actions(contract, pm, liaison, viewer, seed_ledger, client_for, api_client_for):
+    entry = penalties.record_penalty(seed_ledger["confidentiality"], occurred_on=dt.date(2026, 5, 1),
+                                     description="泄露", by=pm)
+    penalties.step(entry, "approve", by=pm)
+    for user in (liaison, viewer):
+        text = client_for(user).get(f"/ledger/{contract.pk}/").content.decode()
+        assert f"/ledger/penalties/{entry.pk}/acknowledge/" in text
+        assert "/ledger/handover/" in text
+        assert f"/ledger/penalties/{entry.pk}/withdraw/" not in text
+    assert "/breach/" in client_for(liaison).get(f"/ledger/{contract.pk}/").content.decode()
+    record = api_client_for(viewer).get(f"/api/v1/contracts/{contract.pk}/").json()
+    assert record["amount_in_words"] == "壹佰叁拾柒万元整" and record["amount_words_match"] is True
+
+
+def test_capitals_formatter():
+    from weibao.contracts.capitals import _yuan_in_words, words_match
+
+    assert _yuan_in_words(Decimal("1370000.00")) == "壹佰叁拾柒万元整"
+    assert _yuan_in_words(Decimal("100000001")) == "壹亿零壹元整"
+    assert _yuan_in_words(Decimal("1005.07")) == "壹仟零伍元零柒分"
+    assert _yuan_in_words(Decimal("101000")) == "壹拾万壹仟元整"
+    assert words_match(Decimal("1370000"), "人民币大写：壹佰叁拾柒万圆整")
+    assert not words_match(Decimal("1370001"), "壹佰叁拾柒万元整")
