@@ -326,3 +326,9 @@ def test_capitals_formatter():
     assert _yuan_in_words(Decimal("101000")) == "壹拾万壹仟元整"
     assert words_match(Decimal("1370000"), "人民币大写：壹佰叁拾柒万圆整")
     assert not words_match(Decimal("1370001"), "壹佰叁拾柒万元整")
+
+
+def test_home_panel_for_pm_and_bureau(contract, pm, liaison, agent, seed_ledger, client_for):
+    assert "home-ledger" in client_for(pm).get("/").content.decode()
+    assert "home-ledger" in client_for(liaison).get("/").content.decode()
+    assert "home-ledger" not in client_for(agent).get("/").content.decode()

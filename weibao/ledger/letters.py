@@ -20,6 +20,11 @@ BODY_FONT = "仿宋_GB2312"
 
 
 
+def _cn_date(day) -> str:
+    # Official letters write dates without leading zeros: 2026年2月2日.
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def letter_parts(item: BreachNotice) -> dict:
     """Addressee, sender and body of the notice: shared by the page and the DOCX."""
     contract = item.contract
@@ -31,17 +36,17 @@ def letter_parts(item: BreachNotice) -> dict:
         "sender": contract.party_a if by_a else contract.party_b,
         "body": [
             _("贵我双方于 %(signed)s 签订的《%(name)s》合同（合同编号：%(number)s）正在履行中。") % {
-                "signed": contract.signed_on.strftime("%Y年%m月%d日") if contract.signed_on else "",
+                "signed": _cn_date(contract.signed_on) if contract.signed_on else "",
                 "name": contract.name, "number": contract.number},
             _("经核实，贵方存在以下违约情形（违反合同第%(clause)s条）：%(description)s") % {
                 "clause": item.clause, "description": item.description},
             *([_("现要求贵方：%(action)s") % {"action": item.required_action}] if item.required_action else []),
             _("根据合同第九条第1款之约定，请贵方自本通知发出之日起 %(days)d 个工作日内（即 %(due)s 前）采取补救措施；"
               "逾期仍未采取措施的，我方有权要求贵方继续履行合同义务并赔偿因此造成的损失。") % {
-                "days": item.remedy_working_days, "due": item.remedy_due_on.strftime("%Y年%m月%d日")},
+                "days": item.remedy_working_days, "due": _cn_date(item.remedy_due_on)},
             _("特此通知。"),
         ],
-        "date": item.issued_on.strftime("%Y年%m月%d日"),
+        "date": _cn_date(item.issued_on),
     }
 
 

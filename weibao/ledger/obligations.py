@@ -163,7 +163,7 @@ def onsite_indicator(contract, start, end) -> Indicator:
 def named_pm_indicator(contract, start, end) -> Indicator:
     managers = Membership.objects.filter(contract=contract, role=ContractRole.PROJECT_MANAGER, active=True,
                                          user__is_active=True).select_related("user")
-    names = "、".join(m.user.get_full_name() or m.user.username for m in managers)
+    names = "、".join(m.user.display_name or m.user.username for m in managers)
     if not names:
         return Indicator(Status.BREACHED, _("合同没有在岗的项目经理。"))
     return Indicator(Status.MET, _("项目经理：%(names)s。") % {"names": names})

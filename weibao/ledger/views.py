@@ -381,6 +381,8 @@ def obligations(request, pk):
         "contract": contract, "rows": rows, "counts": counts,
         "labels": Status.LABELS, "snapshots": ObligationSnapshot.objects.filter(contract=contract),
         "intact": intact, "broken": broken, "last_month": last_month,
+        "last_month_sealed": ObligationSnapshot.objects.filter(contract=contract, month=last_month).exists()
+        or last_month < contract.term_start.replace(day=1),
         "can_manage": can(request.user, contract.pk, Capability.MANAGE_LEDGER),
     })
 
