@@ -332,3 +332,18 @@ def test_home_panel_for_pm_and_bureau(contract, pm, liaison, agent, seed_ledger,
     assert "home-ledger" in client_for(pm).get("/").content.decode()
     assert "home-ledger" in client_for(liaison).get("/").content.decode()
     assert "home-ledger" not in client_for(agent).get("/").content.decode()
+
+
+def test_penalty_steps_through_the_api(contract, pm, liaison, outsider, seed_ledger, api_client_for):
+    entry = penalties.record_penalty(seed_ledger["confidentiality"], occurred_on=dt.date(2026, 5, 1),
+                                     description="泄露", by=pm)
+    assert api_client_for(outsider).post(f"/api/v1/penalties/{entry.pk}/approve/", {}, format="json").status_code == 404
+    assert api_client_for(liaison).post(f"/api/v1/penalties/{entry.pk}/approve/", {}, format="json").status_code == 403
+    answer = api_client_for(liaison).post(f"/api/v1/penalties/{entry.pk}/acknowledge/", {}, format="json")
+    assert answer.status_code == 400 and "status" in answer.json()  # not approved yet
+    assert api_client_for(pm).post(f"/api/v1/penalties/{entry.pk}/approve/", {"note": "核实"}, format="json").json()[
+        "status"] == "approved"
+    answer = api_client_for(liaison).post(f"/api/v1/penalties/{entry.pk}/acknowledge/", {"note": 5}, format="json")
+    assert answer.status_code == 400 and "note" in answer.json()
+    answer = api_client_for(liaison).post(f"/api/v1/penalties/{entry.pk}/acknowledge/", {}, format="json")
+    assert answer.json() == {"id": entry.pk, "status": "acknowledged", "amount": "411.00"}

@@ -16,7 +16,7 @@ from weibao.core.params import BadParameter, parse_date
 from weibao.ledger import access, money
 from weibao.ledger.models import PenaltyEntry
 from weibao.ledger.obligations import matrix
-from weibao.ledger.services import payments, renewal
+from weibao.ledger.services import payments, penalties, renewal
 
 
 def _date(day):
@@ -117,3 +117,25 @@ class PenaltiesView(APIView):
             "base_amount": money.money_text(e.base_amount), "amount": money.money_text(e.amount),
             "status": e.status,
         } for e in entries]})
+
+
+def _penalty_step_view(action: str, capability: str):
+    class PenaltyStepView(APIView):
+        required_capabilities = {"post": (capability,)}
+
+        @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
+                       description=f"{action.capitalize()} a penalty entry (optional {{\"note\": \"...\"}}).")
+        def post(self, request, pk: int):
+            entry = access.record_for(request.user, PenaltyEntry, pk, capability)
+            note = request.data.get("note", "") if isinstance(request.data, dict) else ""
+            if not isinstance(note, str) or len(note) > 500:
+                raise BadParameter("note", _("说明应为不超过 500 字的文本。"))
+            penalties.step(entry, action, by=request.user, note=note)
+            return Response({"id": entry.pk, "status": entry.status, "amount": money.money_text(entry.amount)})
+
+    PenaltyStepView.__name__ = f"Penalty{action.capitalize()}View"
+    return PenaltyStepView
+
+
+PenaltyApproveView = _penalty_step_view("approve", Capability.MANAGE_LEDGER)
+PenaltyAcknowledgeView = _penalty_step_view("acknowledge", Capability.ACKNOWLEDGE_LEDGER)
