@@ -347,3 +347,17 @@ def test_penalty_steps_through_the_api(contract, pm, liaison, outsider, seed_led
     assert answer.status_code == 400 and "note" in answer.json()
     answer = api_client_for(liaison).post(f"/api/v1/penalties/{entry.pk}/acknowledge/", {}, format="json")
     assert answer.json() == {"id": entry.pk, "status": "acknowledged", "amount": "411.00"}
+
+
+def test_a_contracts_own_terms_set_its_periods(contract, pm, liaison, clock):
+    from weibao.ledger.models import ContractTerms
+
+    ContractTerms.objects.create(contract=contract, remedy_working_days=10, force_majeure_days=30,
+                                 renewal_window_days=30, max_renewals=1)
+    notice = notices.issue_breach_notice(contract, clause="五.2", description="缺岗",
+                                         issued_on=dt.date(2026, 11, 16), by=liaison)
+    assert (notice.remedy_working_days, notice.remedy_due_on) == (10, dt.date(2026, 11, 30))
+    event = notices.record_force_majeure(contract, party="b", description="台风", occurred_on=dt.date(2026, 7, 1), by=pm)
+    assert event.certificate_due_on == dt.date(2026, 7, 31)
+    check = renewal.eligibility(contract, dt.date(2027, 2, 8))
+    assert check.eligible and check.window_start == dt.date(2027, 2, 7)

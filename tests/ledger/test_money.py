@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from weibao.ledger.money import penalty, prorate, renewal_eligibility
@@ -52,6 +52,11 @@ terms = st.tuples(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), st.integ
 totals = st.decimals(Decimal("0"), Decimal("99999999999.99"), places=2, allow_nan=False, allow_infinity=False)
 
 
+# The machine is shared: no time limits on generating or running an example.
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@RELAXED
 @given(totals, terms, st.data())
 def test_proration_properties(total, term, data):
     start, length = term
@@ -76,6 +81,7 @@ def test_seed_penalties_by_hand():
     assert penalty(Decimal("959000.00"), Decimal("0.0003"), per_day=True, days=10, cap=Decimal("1000")).amount == Decimal("1000.00")
 
 
+@RELAXED
 @given(
     st.decimals(Decimal("0"), Decimal("9999999999.99"), places=2),
     st.decimals(Decimal("0"), Decimal("0.1"), places=6),

@@ -14,6 +14,7 @@ from weibao.contracts.models import Contract
 from weibao.core import clock
 from weibao.ledger.models import (
     BreachNotice,
+    ContractTerms,
     HandoverItem,
     ObligationSnapshot,
     PaymentMilestone,
@@ -45,6 +46,18 @@ BALANCE_DAYS = 30
 def _record(contract: Contract) -> None:
     if not contract.amount_in_words:
         Contract.objects.filter(pk=contract.pk).update(amount_in_words="壹佰叁拾柒万元整", service_scope=SCOPE)
+    ContractTerms.objects.get_or_create(contract=contract, defaults={
+        "advance_ratio": Decimal("0.3"), "remedy_working_days": 5, "force_majeure_days": 15, "max_renewals": 2,
+        "max_total_years": 3, "renewal_window_days": 15, "min_resident_staff": 1,
+        "sources": {
+            "advance_ratio": "合同签订后，在乙方依据本项目采购需求提供维保服务之前，甲方向乙方支付合同金额的 30%作为预付款",
+            "remedy_working_days": "违约方应在通知发出之日起5个工作日内采取补救措施",
+            "force_majeure_days": "并在该事件发生后 15 日内向对方提供政府部门开具的有效证明文件",
+            "renewal_window_days": "本合同期满前 15 天内",
+            "max_renewals": "续签次数不得超过两次",
+            "max_total_years": "总服务期限不得超过三年",
+            "min_resident_staff": "常驻运维服务人员人数不少于1人",
+        }})
 
 
 def _schedule(contract: Contract, pm) -> None:

@@ -22,6 +22,34 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
 
 
+# -- the contract's own numbers, as the importer reads them (issue 16 item 2) --------
+
+
+class ContractTerms(ContractScopedModel):
+    """The periods and limits a contract sets, as data: the services read them, the
+    importer (``ledger.importer``) fills them when a person confirms a draft. Without a
+    row, the seed contract's numbers apply (``ledger.terms.terms_for``)."""
+
+    advance_ratio = models.DecimalField(_("预付款比例"), max_digits=7, decimal_places=6, null=True, blank=True)
+    remedy_working_days = models.PositiveSmallIntegerField(_("违约补救期限（工作日）"), default=5)
+    force_majeure_days = models.PositiveSmallIntegerField(_("不可抗力证明与交接期限（日）"), default=15)
+    max_renewals = models.PositiveSmallIntegerField(_("最多续签次数"), default=2)
+    max_total_years = models.PositiveSmallIntegerField(_("总服务期限上限（年）"), default=3)
+    renewal_window_days = models.PositiveSmallIntegerField(_("期满前续签窗口（天）"), default=15)
+    min_resident_staff = models.PositiveSmallIntegerField(_("常驻人员下限"), default=1)
+    sources = models.JSONField(_("来源语句"), default=dict, blank=True)  # {field: sentence}
+
+    class Meta:
+        verbose_name = _("合同约定参数")
+        verbose_name_plural = _("合同约定参数")
+        constraints = [
+            models.UniqueConstraint(fields=["contract"], name="contract_terms_one_per_contract"),
+            models.CheckConstraint(condition=Q(remedy_working_days__gte=1, force_majeure_days__gte=1,
+                                               max_total_years__gte=1, renewal_window_days__gte=1),
+                                   name="contract_terms_positive"),
+        ]
+
+
 # -- clause 七: payment ------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from weibao.ledger.models import (
 )
 from weibao.ledger.obligations import Status, matrix, month_bounds
 from weibao.ledger.services import notices, payments, penalties, renewal, snapshots
+from weibao.ledger.terms import terms_for
 
 _MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
 _RATE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,8})?", re.ASCII)
@@ -135,6 +136,7 @@ def overview(request, pk):
         "outcomes": [(v, lbl) for v, lbl in BreachNotice.Outcome.choices if v != BreachNotice.Outcome.PENDING],
         "parties": PenaltyRule.Party.choices,
         "today": today,
+        "terms": terms_for(contract),
     })
 
 

@@ -18,10 +18,10 @@ from weibao.contracts.models import Membership
 from weibao.contracts.roles import BUREAU_ROLES, Capability, ContractRole
 from weibao.core import clock
 from weibao.ledger.models import BreachNotice, ForceMajeureDocument, ForceMajeureEvent, PenaltyRule
+from weibao.ledger.terms import terms_for
 from weibao.notifications.services import notify
 
 REMEDY_WORKING_DAYS = 5  # clause 九.1: "5个工作日内采取补救措施"
-FORCE_MAJEURE_DAYS = 15  # clause 十.4: certificate and handover "15 日内"
 REMIND_DAYS_BEFORE = 2
 
 OUTCOMES = {BreachNotice.Outcome.REMEDIED, BreachNotice.Outcome.ESCALATED, BreachNotice.Outcome.DAMAGES}
@@ -60,13 +60,14 @@ def issue_breach_notice(contract, *, clause: str, description: str, required_act
     if errors:
         raise ValidationError(errors)
     party = PenaltyRule.Party.A if roles_on(by, contract.pk) & BUREAU_ROLES else PenaltyRule.Party.B
-    answer = remedy_deadline(contract.pk, issued_on)
+    working_days = terms_for(contract).remedy_working_days
+    answer = remedy_deadline(contract.pk, issued_on, working_days)
     with transaction.atomic():
         count = BreachNotice.objects.filter(contract=contract, issued_on__year=issued_on.year).count() + 1
         notice = BreachNotice.objects.create(
             contract=contract, number=f"WY-{issued_on.year}-{count:03d}", issuing_party=party,
             clause=clause.strip()[:40], description=description.strip(), required_action=required_action.strip(),
-            issued_on=issued_on, remedy_working_days=REMEDY_WORKING_DAYS, remedy_due_on=answer.value,
+            issued_on=issued_on, remedy_working_days=working_days, remedy_due_on=answer.value,
             deadline_provisional=bool(answer.uncovered_years), issued_by=by,
         )
         audit.record("ledger.breach_notice_issued", obj=notice, actor=by, contract=contract,
@@ -105,10 +106,11 @@ def record_force_majeure(contract, *, party: str, description: str, occurred_on:
         errors["occurred_on"] = _("发生日期不能晚于今天。")
     if errors:
         raise ValidationError(errors)
-    due = legal_period(contract.pk, occurred_on, FORCE_MAJEURE_DAYS, PeriodRule.CALENDAR_DAYS).value
+    days = terms_for(contract).force_majeure_days
+    due = legal_period(contract.pk, occurred_on, days, PeriodRule.CALENDAR_DAYS).value
     event = ForceMajeureEvent.objects.create(
         contract=contract, party=party, description=description.strip(), occurred_on=occurred_on,
-        notified_at=notified_at or clock.now(), period_days=FORCE_MAJEURE_DAYS, certificate_due_on=due,
+        notified_at=notified_at or clock.now(), period_days=days, certificate_due_on=due,
         handover_due_on=due, claim=claim[:200], recorded_by=by,
     )
     audit.record("ledger.force_majeure_recorded", obj=event, actor=by, contract=contract,

@@ -20,6 +20,7 @@ from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.ledger import money
 from weibao.ledger.models import Renewal
+from weibao.ledger.terms import renewal_rules
 from weibao.servicedesk.models import ServiceComponent, SlaPolicy, SupportGroup
 
 #: kind → copier(old, new, mapping) returning how many rows it copied. ``mapping`` holds
@@ -54,6 +55,8 @@ def eligibility(contract: Contract, today: dt.date | None = None, proposed_end: 
     result = money.renewal_eligibility(
         today=today or clock.local_now().date(), first_start=periods[0].term_start, term_end=contract.term_end,
         renewals_used=len(periods) - 1, proposed_end=proposed_end, messages=_messages(),
+        # The first period's terms: the limits count over the whole chain of renewals.
+        rules=renewal_rules(periods[0]),
     )
     if contract.status not in (Contract.Status.ACTIVE, Contract.Status.EXPIRED):
         result.reasons.append(_("合同状态为“%(status)s”，不能续签。") % {"status": contract.get_status_display()})
