@@ -69,13 +69,15 @@ def test_late_advance_accrues_the_late_payment_penalty(contract, pm, seed_ledger
     payments.accrue_late_payment(advance, dt.date(2026, 3, 12))
     entry = PenaltyEntry.objects.get(milestone=advance)
     assert (entry.days, entry.amount) == (3, Decimal("369.90"))
+    penalties.step(entry, "approve", by=pm)
     payments.record_receipt(advance, amount=Decimal("411000"), received_on=dt.date(2026, 3, 19), by=pm)
     entry.refresh_from_db()
     assert (entry.days, entry.amount, entry.accrual_end) == (10, Decimal("1233.00"), dt.date(2026, 3, 19))
+    assert entry.status == "proposed"  # a changed figure goes back for approval
     assert payments.sweep_overdue(dt.date(2026, 4, 30)) >= 1
     entry.refresh_from_db()
     assert entry.amount == Decimal("1233.00")  # frozen once the money came
-    assert entry.events.count() == 2
+    assert [e.action for e in entry.events.all()] == ["accrued", "approve", "accrued"]
 
 
 def test_the_balance_waits_for_the_handover_the_bureau_ticks(contract, pm, liaison, seed_ledger):

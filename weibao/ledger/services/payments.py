@@ -202,7 +202,10 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
     if entry.status == PenaltyEntry.Status.WITHDRAWN or (entry.amount, entry.days) == (figure.amount, figure.days):
         return entry
     entry.base_amount, entry.days, entry.amount, entry.accrual_end = figure.base_amount, figure.days, figure.amount, end
-    entry.save(update_fields=["base_amount", "days", "amount", "accrual_end"])
+    # Nobody stays on record as having approved or acknowledged a figure they never saw:
+    # a changed amount goes back to the PM.
+    entry.status = PenaltyEntry.Status.PROPOSED
+    entry.save(update_fields=["base_amount", "days", "amount", "accrual_end", "status"])
     PenaltyEvent.objects.create(entry=entry, action="accrued", amount=entry.amount, note=figure.working)
     return entry
 
