@@ -119,6 +119,30 @@ ACTION_LABELS = {
     "data_access.ticket_marked": _("标记工单涉及平台数据"),
 
     # ledger:
+    "contract.changed": _("修改合同信息"),
+    "contract.document_added": _("上传合同文件"),
+    "ledger.milestone_added": _("新增付款节点"),
+    "ledger.invoice_issued": _("登记发票"),
+    "ledger.payment_received": _("登记到账"),
+    "ledger.handover_ticked": _("确认交接事项"),
+    "ledger.handover_unticked": _("撤销交接事项确认"),
+    "ledger.penalty_rule_saved": _("保存违约金规则"),
+    "ledger.penalty_recorded": _("登记违约金"),
+    "ledger.penalty_approve": _("审批违约金"),
+    "ledger.penalty_acknowledge": _("甲方确认违约金"),
+    "ledger.penalty_withdraw": _("撤销违约金"),
+    "ledger.breach_notice_issued": _("发出违约通知"),
+    "ledger.breach_notice_outcome": _("登记违约通知处理结果"),
+    "ledger.breach_notice_printed": _("打印违约通知"),
+    "ledger.force_majeure_recorded": _("登记不可抗力事件"),
+    "ledger.force_majeure_updated": _("更新不可抗力事件"),
+    "ledger.force_majeure_document": _("上传不可抗力证明文件"),
+    "ledger.renewed": _("续签合同"),
+    "ledger.snapshot_sealed": _("封存履约月度快照"),
+    "ledger.proration_read": _("查看按日结算"),
+    "ledger.payments_read": _("查看付款计划"),
+    "ledger.penalties_read": _("查看违约金台账"),
+    "ledger.overview_read": _("查看合同台账"),
 
     # notifications:
 

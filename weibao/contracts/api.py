@@ -2,12 +2,14 @@
 
 from rest_framework import serializers, viewsets
 
+from weibao.contracts.capitals import words_match
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 
 
 class ContractSerializer(serializers.ModelSerializer):
     my_roles = serializers.SerializerMethodField()
+    amount_words_match = serializers.SerializerMethodField()
 
     class Meta:
         model = Contract
@@ -17,8 +19,18 @@ class ContractSerializer(serializers.ModelSerializer):
             "name",
             "procurement_number",
             "party_a",
+            "party_a_representative",
+            "party_a_address",
             "party_b",
+            "party_b_representative",
+            "party_b_address",
+            "party_b_bank",
+            "party_b_account",
             "amount",
+            "amount_in_words",
+            "amount_words_match",
+            "service_scope",
+            "renewal_of",
             "currency",
             "signed_on",
             "term_start",
@@ -26,6 +38,9 @@ class ContractSerializer(serializers.ModelSerializer):
             "status",
             "my_roles",
         ]
+
+    def get_amount_words_match(self, contract) -> bool:
+        return words_match(contract.amount, contract.amount_in_words)
 
     def get_my_roles(self, contract) -> list[str]:
         user = self.context["request"].user

@@ -24,8 +24,9 @@ class Contract(models.Model):
         DRAFT = "draft", _("草稿")
         ACTIVE = "active", _("履行中")
         SUSPENDED = "suspended", _("暂停")
-        ENDED = "ended", _("已到期")
         TERMINATED = "terminated", _("已终止")
+        EXPIRED = "expired", _("已到期")
+        RENEWED = "renewed", _("已续签")
 
     number = models.CharField(_("合同编号"), max_length=64, unique=True)
     name = models.CharField(_("项目名称"), max_length=300)
@@ -33,6 +34,11 @@ class Contract(models.Model):
     party_a = models.CharField(_("甲方"), max_length=200)
     party_b = models.CharField(_("乙方"), max_length=200)
     party_a_representative = models.CharField(_("甲方代表"), max_length=100, blank=True)
+    party_a_address = models.CharField(_("甲方地址"), max_length=300, blank=True)
+    party_a_bank = models.CharField(_("甲方开户行"), max_length=200, blank=True)
+    party_a_account = models.CharField(_("甲方账号"), max_length=64, blank=True)
+    party_b_representative = models.CharField(_("乙方代表"), max_length=100, blank=True)
+    party_b_address = models.CharField(_("乙方地址"), max_length=300, blank=True)
     party_b_bank = models.CharField(_("乙方开户行"), max_length=200, blank=True)
     party_b_account = models.CharField(_("乙方账号"), max_length=64, blank=True)
     amount = models.DecimalField(
@@ -41,11 +47,20 @@ class Contract(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.00"))],
     )
+    # As written in the signed document (人民币大写); checked against ``amount`` on save by
+    # contracts.services, never derived from it, so a disagreement is visible.
+    amount_in_words = models.CharField(_("金额大写"), max_length=100, blank=True)
     currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    service_scope = models.TextField(_("服务范围"), blank=True)
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     term_start = models.DateField(_("服务开始"))
     term_end = models.DateField(_("服务结束"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Clause 十一.2: a renewal is the next contract period, linked to the one it renews.
+    renewal_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewed_by",
+        verbose_name=_("续签自"),
+    )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = ContractQuerySet.as_manager()
@@ -68,6 +83,54 @@ class Contract(models.Model):
     def term_days(self) -> int:
         """Days of service, both ends included (used by the daily-rate proration)."""
         return (self.term_end - self.term_start).days + 1
+
+
+class ContractDocumentQuerySet(ContractScopedQuerySet):
+    pass
+
+
+class ContractDocument(models.Model):
+    """A signed document of the contract (the scanned contract, a supplementary agreement)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(_("文件名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="contracts/%Y/%m/")
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = ContractDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合同文件")
+        verbose_name_plural = _("合同文件")
+        ordering = ["contract", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContractChange(models.Model):
+    """One change of the contract record: which fields, before and after, who and why.
+    Written only by ``contracts.services.change_contract``, which also audits it."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(default=clock.now, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changes = models.JSONField(default=dict)  # {field: [before, after]}
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+
+    objects = ContractDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合同变更记录")
+        verbose_name_plural = _("合同变更记录")
+        ordering = ["contract", "-at", "-id"]
 
 
 class MembershipQuerySet(ContractScopedQuerySet):

@@ -96,6 +96,11 @@ class Capability(models.TextChoices):
 
     # ledger:
 
+    VIEW_LEDGER = "ledger.view"  # payments, penalties, notices, obligations: money reads are audited
+    MANAGE_LEDGER = "ledger.manage"  # schedule, invoices, receipts, penalty entries, renewal
+    ACKNOWLEDGE_LEDGER = "ledger.acknowledge"  # the bureau: acknowledges penalties, ticks the handover
+    ISSUE_BREACH_NOTICES = "ledger.breach_notice"  # clause 九.1: either party
+
 
 ALL_MEMBERS = frozenset(ContractRole)
 PROJECT_MANAGER = frozenset({ContractRole.PROJECT_MANAGER})
@@ -169,6 +174,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.APPROVE_DATA_ACCESS: frozenset({ContractRole.BUREAU_LIAISON}),
 
     # ledger:
+
+    Capability.VIEW_LEDGER: frozenset({ContractRole.PROJECT_MANAGER, *BUREAU_ROLES}),
+    Capability.MANAGE_LEDGER: PROJECT_MANAGER,
+    Capability.ACKNOWLEDGE_LEDGER: BUREAU_ROLES,
+    Capability.ISSUE_BREACH_NOTICES: frozenset({ContractRole.PROJECT_MANAGER, ContractRole.BUREAU_LIAISON}),
 }
 
 

@@ -32,6 +32,7 @@ PANEL_PROVIDERS = [
     "weibao.servicedesk.home.panels",
     "weibao.people.home.panels",
     "weibao.changes.home.panels",
+    "weibao.ledger.home.panels",
 ]
 
 

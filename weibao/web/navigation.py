@@ -46,6 +46,8 @@ def navigation_for(request) -> list[NavItem]:
     if may(Capability.VIEW_TEAM):
         items.append(NavItem(_("团队与培训"), reverse("people:team"), "people"))
     items.append(NavItem(_("合同"), reverse("contracts:list"), "contracts"))
+    if may(Capability.VIEW_LEDGER):
+        items.append(NavItem(_("合同台账"), reverse("ledger:index"), "ledger"))
     if user.is_audit_admin or may(Capability.VIEW_AUDIT):
         items.append(NavItem(_("审计记录"), reverse("audit:list"), "audit"))
     if user.is_security_admin:

@@ -1,0 +1,410 @@
+"""The contract ledger's pages: the overview (record, payments, proration, penalties,
+notices, force majeure, renewal), the obligations matrix and its sealed snapshots, the
+printable breach notice. Thin: parse, load-and-check, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from weibao import audit
+from weibao.contracts import services as contract_services
+from weibao.contracts.access import can, requires
+from weibao.contracts.capitals import _yuan_in_words, words_match
+from weibao.contracts.models import Contract, ContractChange
+from weibao.contracts.roles import Capability
+from weibao.core import clock
+from weibao.core.flash import report_errors
+from weibao.core.params import BadParameter, parse_choice, parse_date, parse_datetime
+from weibao.ledger import access, money
+from weibao.ledger.letters import breach_notice_docx, letter_parts
+from weibao.ledger.models import (
+    BreachNotice,
+    ForceMajeureEvent,
+    HandoverItem,
+    ObligationSnapshot,
+    PaymentMilestone,
+    PenaltyEntry,
+    PenaltyRule,
+    Renewal,
+)
+from weibao.ledger.obligations import Status, matrix, month_bounds
+from weibao.ledger.services import notices, payments, penalties, renewal, snapshots
+from weibao.ledger.terms import terms_for
+
+_MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
+_RATE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,8})?", re.ASCII)
+
+
+def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
+    """An amount in yuan with at most two decimals ("1370000", "411000.50")."""
+    text = str(value or "").strip().replace(",", "")
+    if not text:
+        if required:
+            raise BadParameter(field, _("请填写金额。"))
+        return None
+    if not _MONEY.fullmatch(text):
+        raise BadParameter(field, _("金额应为数字，最多两位小数。"))
+    return Decimal(text)
+
+
+def _text(request, name: str, limit: int = 2000) -> str:
+    value = request.POST.get(name, "").strip()
+    if len(value) > limit:
+        raise BadParameter(name, _("内容过长（最多 %(limit)d 字）。") % {"limit": limit})
+    return value
+
+
+def _back(contract_id: int, anchor: str = ""):
+    response = redirect("ledger:overview", contract_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def _run(request, step, success: str) -> bool:
+    try:
+        step()
+    except ValidationError as error:
+        report_errors(request, error)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@requires(Capability.VIEW_LEDGER)
+@login_required
+@require_GET
+def index(request):
+    contract = getattr(request, "contract", None)
+    if contract is None:
+        raise PermissionDenied
+    return redirect("ledger:overview", access.contract_for(request.user, contract.pk).pk)
+
+
+@requires(Capability.VIEW_LEDGER)
+@login_required
+@require_GET
+def overview(request, pk):
+    contract = access.contract_for(request.user, pk)
+    today = clock.local_now().date()
+    proration, proration_error = None, ""
+    if request.GET.get("last_service_day"):
+        day = parse_date(request.GET.get("last_service_day"), "last_service_day")
+        if contract.term_start <= day <= contract.term_end:
+            proration = money.prorate(contract.amount, contract.term_start, contract.term_end, day,
+                                      payments.paid_total(contract))
+            audit.record("ledger.proration_read", obj=contract, contract=contract,
+                         detail={"last_service_day": day.isoformat()})
+        else:
+            proration_error = _("最后服务日应在服务期限之内。")
+    audit.record("ledger.overview_read", obj=contract, contract=contract)
+    user = request.user
+    return render(request, "ledger/overview.html", {
+        "contract": contract,
+        "words_ok": words_match(contract.amount, contract.amount_in_words),
+        "words_expected": _yuan_in_words(contract.amount),
+        "changes": ContractChange.objects.filter(contract=contract).select_related("by")[:20],
+        "documents": contract.documents.all(),
+        "schedule": payments.schedule(contract, today),
+        "paid": payments.paid_total(contract),
+        "handover": HandoverItem.objects.filter(contract=contract).select_related("ticked_by"),
+        "handover_done": payments.handover_complete(contract),
+        "proration": proration, "proration_error": proration_error,
+        "last_service_day": request.GET.get("last_service_day", ""),
+        "rules": PenaltyRule.objects.filter(contract=contract),
+        "entries": PenaltyEntry.objects.filter(contract=contract).select_related("rule").prefetch_related("events"),
+        "notices": BreachNotice.objects.filter(contract=contract),
+        "events": ForceMajeureEvent.objects.filter(contract=contract).prefetch_related("documents"),
+        "eligibility": renewal.eligibility(contract, today),
+        "renewals": Renewal.objects.filter(contract=contract).select_related("successor"),
+        "predecessor": contract.renewal_of if contract.renewal_of_id and Contract.objects.for_user(user).filter(
+            pk=contract.renewal_of_id).exists() else None,
+        "can_manage": can(user, contract.pk, Capability.MANAGE_LEDGER),
+        "can_edit_record": can(user, contract.pk, Capability.MANAGE_CONTRACT),
+        "can_acknowledge": can(user, contract.pk, Capability.ACKNOWLEDGE_LEDGER),
+        "can_issue": can(user, contract.pk, Capability.ISSUE_BREACH_NOTICES),
+        "outcomes": [(v, lbl) for v, lbl in BreachNotice.Outcome.choices if v != BreachNotice.Outcome.PENDING],
+        "parties": PenaltyRule.Party.choices,
+        "today": today,
+        "terms": terms_for(contract),
+    })
+
+
+# -- the contract record -----------------------------------------------------------------
+
+
+@requires(Capability.MANAGE_CONTRACT)
+@login_required
+def record(request, pk):
+    contract = access.contract_for(request.user, pk, Capability.MANAGE_CONTRACT)
+    fields = [f for f in contract_services.RECORD_FIELDS if f not in ("amount", "signed_on", "term_start",
+                                                                      "term_end", "status", "service_scope")]
+    if request.method == "POST":
+        changes = {name: _text(request, name, 300) for name in fields}
+        changes["service_scope"] = _text(request, "service_scope", 20000)
+        changes["amount"] = parse_money(request.POST.get("amount"), "amount")
+        for name in ("signed_on", "term_start", "term_end"):
+            changes[name] = parse_date(request.POST.get(name), name)
+        for name in ("term_start", "term_end"):
+            if changes[name] is None:
+                raise BadParameter(name, _("请填写日期。"))
+        changes["status"] = parse_choice(request.POST.get("status"), "status", Contract.Status.values) or contract.status
+        reason = _text(request, "reason", 500)
+        try:
+            contract_services.change_contract(contract, changes, by=request.user, reason=reason)
+        except ValidationError as error:
+            report_errors(request, error)
+            contract.refresh_from_db()
+        else:
+            messages.success(request, _("合同信息已保存。"))
+            return _back(contract.pk, "record")
+    return render(request, "ledger/record.html", {
+        "contract": contract, "fields": [(name, Contract._meta.get_field(name).verbose_name, getattr(contract, name))
+                                         for name in fields],
+        "statuses": Contract.Status.choices,
+    })
+
+
+@requires(Capability.MANAGE_CONTRACT)
+@login_required
+@require_POST
+def upload_document(request, pk):
+    contract = access.contract_for(request.user, pk, Capability.MANAGE_CONTRACT)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise BadParameter("file", _("请选择文件。"))
+    _run(request, lambda: contract_services.attach_document(
+        contract, title=_text(request, "title", 200), upload=upload, by=request.user), _("文件已上传。"))
+    return _back(contract.pk, "record")
+
+
+# -- payments ----------------------------------------------------------------------------
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def invoice(request, pk):
+    milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
+    amount = parse_money(request.POST.get("amount"), "amount")
+    issued_on = parse_date(request.POST.get("issued_on"), "issued_on") or clock.local_now().date()
+    _run(request, lambda: payments.issue_invoice(milestone, number=_text(request, "number", 40), amount=amount,
+                                                 issued_on=issued_on, by=request.user), _("发票已登记。"))
+    return _back(milestone.contract_id, "payments")
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def receipt(request, pk):
+    milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
+    amount = parse_money(request.POST.get("amount"), "amount")
+    received_on = parse_date(request.POST.get("received_on"), "received_on") or clock.local_now().date()
+    _run(request, lambda: payments.record_receipt(milestone, amount=amount, received_on=received_on,
+                                                  reference=_text(request, "reference", 64), by=request.user),
+         _("到账已登记。"))
+    return _back(milestone.contract_id, "payments")
+
+
+@requires(Capability.ACKNOWLEDGE_LEDGER)
+@login_required
+@require_POST
+def tick_handover(request, pk):
+    item = access.record_for(request.user, HandoverItem, pk, Capability.ACKNOWLEDGE_LEDGER)
+    ticked = request.POST.get("ticked", "1") != "0"
+    _run(request, lambda: payments.tick_handover(item, by=request.user, ticked=ticked), _("交接清单已更新。"))
+    return _back(item.contract_id, "handover")
+
+
+# -- penalties ---------------------------------------------------------------------------
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def record_penalty(request, pk):
+    rule = access.record_for(request.user, PenaltyRule, pk, Capability.MANAGE_LEDGER)
+    occurred_on = parse_date(request.POST.get("occurred_on"), "occurred_on") or clock.local_now().date()
+    days_text = request.POST.get("days", "1").strip() or "1"
+    if not days_text.isascii() or not days_text.isdigit() or len(days_text) > 4:
+        raise BadParameter("days", _("天数应为 1 至 9999 的整数。"))
+    amount_due = parse_money(request.POST.get("amount_due"), "amount_due", required=False)
+    _run(request, lambda: penalties.record_penalty(
+        rule, occurred_on=occurred_on, description=_text(request, "description", 500), by=request.user,
+        days=int(days_text), amount_due=amount_due), _("违约金已登记，待项目经理审批。"))
+    return _back(rule.contract_id, "penalties")
+
+
+def _penalty_step(action: str, capability: str, success: str):
+    @requires(capability)
+    @login_required
+    @require_POST
+    def view(request, pk):
+        entry = access.record_for(request.user, PenaltyEntry, pk, capability)
+        _run(request, lambda: penalties.step(entry, action, by=request.user, note=_text(request, "note", 500)),
+             success)
+        return _back(entry.contract_id, "penalties")
+
+    view.__name__ = f"penalty_{action}"
+    return view
+
+
+approve_penalty = _penalty_step("approve", Capability.MANAGE_LEDGER, _("违约金已审批。"))
+acknowledge_penalty = _penalty_step("acknowledge", Capability.ACKNOWLEDGE_LEDGER, _("已确认违约金。"))
+withdraw_penalty = _penalty_step("withdraw", Capability.MANAGE_LEDGER, _("违约金已撤销。"))
+
+
+# -- breach notices and force majeure ---------------------------------------------------
+
+
+@requires(Capability.ISSUE_BREACH_NOTICES)
+@login_required
+@require_POST
+def issue_notice(request, pk):
+    contract = access.contract_for(request.user, pk, Capability.ISSUE_BREACH_NOTICES)
+    issued_on = parse_date(request.POST.get("issued_on"), "issued_on")
+    _run(request, lambda: notices.issue_breach_notice(
+        contract, clause=_text(request, "clause", 40), description=_text(request, "description"),
+        required_action=_text(request, "required_action"), issued_on=issued_on, by=request.user),
+        _("违约通知已发出。"))
+    return _back(contract.pk, "notices")
+
+
+@requires(Capability.VIEW_LEDGER)
+@login_required
+@require_GET
+def notice(request, pk):
+    """The notice as a printable letter (Chinese official-letter layout), or as DOCX."""
+    item = access.record_for(request.user, BreachNotice, pk)
+    contract = item.contract
+    if request.GET.get("format") == "docx":
+        audit.record("ledger.breach_notice_printed", obj=item, contract=contract, detail={"format": "docx"})
+        response = HttpResponse(
+            breach_notice_docx(item),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="breach-notice-{item.number}.docx"'
+        return response
+    return render(request, "ledger/notice.html", {"notice": item, "contract": contract,
+                                                  "letter": letter_parts(item)})
+
+
+@requires(Capability.ISSUE_BREACH_NOTICES)
+@login_required
+@require_POST
+def notice_outcome(request, pk):
+    item = access.record_for(request.user, BreachNotice, pk, Capability.ISSUE_BREACH_NOTICES)
+    outcome = parse_choice(request.POST.get("outcome"), "outcome", [v for v, _l in BreachNotice.Outcome.choices])
+    _run(request, lambda: notices.record_outcome(item, outcome=outcome or "", note=_text(request, "note", 500),
+                                                 by=request.user), _("处理结果已登记。"))
+    return _back(item.contract_id, "notices")
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def force_majeure(request, pk):
+    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    occurred_on = parse_date(request.POST.get("occurred_on"), "occurred_on")
+    if occurred_on is None:
+        raise BadParameter("occurred_on", _("请填写发生日期。"))
+    notified_at = parse_datetime(request.POST.get("notified_at"), "notified_at")
+    _run(request, lambda: notices.record_force_majeure(
+        contract, party=parse_choice(request.POST.get("party"), "party", PenaltyRule.Party.values) or "",
+        description=_text(request, "description"), occurred_on=occurred_on, notified_at=notified_at,
+        claim=_text(request, "claim", 200), by=request.user), _("不可抗力事件已登记。"))
+    return _back(contract.pk, "force-majeure")
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def force_majeure_update(request, pk):
+    event = access.record_for(request.user, ForceMajeureEvent, pk, Capability.MANAGE_LEDGER)
+    certificate = parse_date(request.POST.get("certificate_received_on"), "certificate_received_on")
+    handover = parse_date(request.POST.get("handover_done_on"), "handover_done_on")
+    upload = request.FILES.get("file")
+
+    def step():
+        notices.update_force_majeure(event, by=request.user, certificate_received_on=certificate,
+                                     handover_done_on=handover)
+        if upload is not None:
+            notices.attach_force_majeure_document(event, title=_text(request, "title", 200), upload=upload,
+                                                  by=request.user)
+
+    _run(request, step, _("不可抗力事件已更新。"))
+    return _back(event.contract_id, "force-majeure")
+
+
+# -- renewal -----------------------------------------------------------------------------
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def renew(request, pk):
+    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    start = parse_date(request.POST.get("term_start"), "term_start")
+    end = parse_date(request.POST.get("term_end"), "term_end")
+    if start is None or end is None:
+        raise BadParameter("term_start" if start is None else "term_end", _("请填写日期。"))
+    amount = parse_money(request.POST.get("amount"), "amount")
+    _run(request, lambda: renewal.renew(contract, number=_text(request, "number", 64), term_start=start,
+                                        term_end=end, amount=amount, reasons=_text(request, "reasons"),
+                                        by=request.user),
+         _("已续签：新一期合同已建立（草稿），请复核带入的团队、服务目录、日历与服务级别。"))
+    return _back(contract.pk, "renewal")
+
+
+# -- the obligations matrix --------------------------------------------------------------
+
+
+@requires(Capability.VIEW_LEDGER)
+@login_required
+@require_GET
+def obligations(request, pk):
+    contract = access.contract_for(request.user, pk)
+    rows = matrix(contract)
+    counts = {key: sum(1 for r in rows if r["status"] == key) for key in Status.LABELS}
+    intact, broken = snapshots.verify(contract)
+    today = clock.local_now().date()
+    last_month = month_bounds(today.replace(day=1) - dt.timedelta(days=1))[0]
+    return render(request, "ledger/obligations.html", {
+        "contract": contract, "rows": rows, "counts": counts,
+        "labels": Status.LABELS, "snapshots": ObligationSnapshot.objects.filter(contract=contract),
+        "intact": intact, "broken": broken, "last_month": last_month,
+        "last_month_sealed": ObligationSnapshot.objects.filter(contract=contract, month=last_month).exists()
+        or last_month < contract.term_start.replace(day=1),
+        "can_manage": can(request.user, contract.pk, Capability.MANAGE_LEDGER),
+    })
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def seal(request, pk):
+    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    month = parse_date(request.POST.get("month"), "month")
+    if month is None:
+        raise BadParameter("month", _("请选择月份。"))
+    _run(request, lambda: snapshots.take_snapshot(contract, month, by=request.user), _("月度快照已封存。"))
+    return redirect("ledger:obligations", contract.pk)
+
+
+@requires(Capability.VIEW_LEDGER)
+@login_required
+@require_GET
+def snapshot(request, pk):
+    item = access.record_for(request.user, ObligationSnapshot, pk)
+    return render(request, "ledger/snapshot.html", {"snapshot": item, "contract": item.contract,
+                                                    "labels": Status.LABELS})
