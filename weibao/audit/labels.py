@@ -88,6 +88,7 @@ ACTION_LABELS = {
     # changes:
 
     # ledger:
+    "ledger.contract_imported": _("从合同文本导入并创建合同"),
 
     # notifications:
 

@@ -75,6 +75,7 @@ class Capability(models.TextChoices):
     # changes:
 
     # ledger:
+    IMPORT_CONTRACT = "contract.import"  # read a contract's text into a draft and create it
 
 
 ALL_MEMBERS = frozenset(ContractRole)
@@ -124,6 +125,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # changes:
 
     # ledger:
+    Capability.IMPORT_CONTRACT: PROJECT_MANAGER,
 }
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from weibao.core.chinese_numbers import amount_in_words, format_money, format_ratio
 from weibao.ledger.importer import fields as f
-from weibao.ledger.importer.obligations import obligations
+from weibao.ledger.importer.obligations import obligation_sentences, obligations
 from weibao.ledger.importer.segment import Segmented, Sentence, segment
 
 # The draft's scalar fields, in the order a person reads them (the page shows them so).
@@ -113,8 +113,7 @@ def build_draft(text: str) -> dict:
         warnings.extend(found.notes)
 
     duties = obligations(doc)
-    for duty in duties:
-        used.add(id(duty.sentence))
+    used.update(id(s) for s in obligation_sentences(doc))
 
     return {
         **values,
@@ -142,17 +141,15 @@ def build_draft(text: str) -> dict:
 def unrecognised(doc: Segmented, used: set[int]) -> list[str]:
     """The clauses (or items of a clause) nothing was read from, as written: a person reads
     them, nothing is silently dropped."""
-    units: dict[tuple[int, str], list[Sentence]] = {}
-    for index, clause in enumerate(doc.clauses):
-        if not clause.sentences:
-            continue
+    units: dict[int, list[Sentence]] = {}
+    for clause in doc.clauses:
         for sentence in clause.sentences:
-            units.setdefault((index, sentence.item), []).append(sentence)
+            units.setdefault(sentence.unit, []).append(sentence)
     left = []
-    for (index, item), sentences in units.items():
+    for sentences in units.values():
         if any(id(s) in used for s in sentences):
             continue
-        clause = doc.clauses[index]
+        clause, item = sentences[0].clause, sentences[0].item
         head = f"{clause.label}.{item}" if item else clause.label
         if clause.title and not item:
             head = f"{head} {clause.title}"

@@ -62,3 +62,11 @@ def obligations(doc: Segmented) -> list[Obligation]:
             elif key == "response_time" and key in found and not found[key].detail and _detail(key, text):
                 found[key] = Obligation(key, str(label), sentence, _detail(key, text))
     return [found[key] for key, _label, _pattern in OBLIGATIONS if key in found]
+
+
+def obligation_sentences(doc: Segmented) -> list[Sentence]:
+    """Every sentence that states one of the obligations (not only the first of each)."""
+    return [
+        s for s in doc.sentences
+        if not re.search(r"违约金|违约责任", s.folded) and any(p.search(s.folded) for _k, _l, p in OBLIGATIONS)
+    ]

@@ -37,9 +37,10 @@ def tidy(text: str) -> str:
 @dataclass
 class Sentence:
     text: str  # as written, tidied
-    clause: "Clause | None"
+    clause: Clause | None
     item: str = ""  # the item label inside the clause (3 of 九、3)
     line: int = 0
+    unit: int = 0  # one per clause or numbered item, in order (two lists may reuse 1、2、)
 
     @property
     def folded(self) -> str:
@@ -116,6 +117,7 @@ def segment(text: str) -> Segmented:
     clauses: list[Clause] = []
     current: Clause | None = None
     item = ""
+    unit = 0
     for number, line in enumerate(lines):
         styled = _style_of(line)
         body = line
@@ -127,16 +129,16 @@ def segment(text: str) -> Segmented:
             current = Clause(label=label, title=title)
             clauses.append(current)
             item = ""
+            unit += 1
             if title:
                 continue
             body = rest
         elif styled and current is not None:
             item = styled[1]
-            if top == "num_dot" and styled[0] == "num_sub":
-                item = styled[1]  # 4.1 already names its clause
+            unit += 1
         target = current.sentences if current is not None else preamble
         for sentence in _sentences(body):
-            target.append(Sentence(sentence, current, item, number))
+            target.append(Sentence(sentence, current, item, number, unit))
     return Segmented(preamble, clauses, lines)
 
 
