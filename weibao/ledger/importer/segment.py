@@ -93,9 +93,10 @@ def _top_style(lines: list[str]) -> str | None:
         styled = _style_of(line)
         if styled:
             counts[styled[0]] = counts.get(styled[0], 0) + 1
-    for name, _ in STYLES:
-        if counts.get(name, 0) >= 3:
-            return name
+    for least in (3, 2):
+        for name, _ in STYLES:
+            if counts.get(name, 0) >= least:
+                return name
     return None
 
 
