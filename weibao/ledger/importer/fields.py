@@ -42,9 +42,9 @@ _REPRESENTATIVE = re.compile(
 )
 _ADDRESS = re.compile(r"^(?:通讯地址|注册地址|联系地址|办公地址|住所地|住所|地址)\s*[:：]\s*(?P<value>.+)$")
 _BANK = re.compile(
-    r"(?:开户银行|开户行)(?!账号|帐号)\s*[:：]\s*(?P<value>[^\s，,；;:：]+?)(?=开户行?账号|银行账号|账号|帐号|[\s，,；;]|$)"
+    r"(?:开户银行|开户行)(?!账号|帐号)\s*[:：]\s*(?P<value>[^\s，,；;:：]+?)(?=开户行?账号|银行账号|账号|帐号|账户名称|开户名称|户名|[\s，,；;]|$)"
 )
-_ACCOUNT = re.compile(r"(?:银行账号|银行帐号|开户行账号|开户账号|账号|帐号)\s*[:：]\s*(?P<value>[0-9][0-9 \-]{5,40}[0-9])")
+_ACCOUNT = re.compile(r"(?:银行账号|银行帐号|开户行账号|开户账号|账\s*号|帐\s*号)\s*[:：]\s*(?P<value>[0-9][0-9 \-]{5,40}[0-9])")
 _NAME_OF_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 
 
@@ -229,7 +229,7 @@ _PAY_VERB = re.compile(r"支付|付清|付款|拨付|结清|首付|预付|尾款
 _REMAINDER = re.compile(r"剩余|余款|尾款|其余|余下")
 _PERIODIC = re.compile(r"每(?:个)?(?:季度|月|半年|年度|年)|按(?:季度|月|半年|年)")
 _COUNT_OF_PAYMENTS = re.compile(r"(?:共|分)(?P<n>" + cn.NUMBER + r")\s*(?:次|期)")
-_BEFORE_SERVICE = re.compile(r"预付|首付|签订后|签署后|生效后|签订之日|进场前|开始前|之前")
+_BEFORE_SERVICE = re.compile(r"预付|首付|签订|签署|生效后|进场|开始前|之前")
 _AFTER_SERVICE = re.compile(r"服务满|服务期满|验收|考核合格|结束|届满")
 _CONDITION_NOISE = re.compile(
     r"^(?:[（(]?[0-9一二三四五六七八九十]+[)）、.]?\s*)?(?:第[一二三四五六七八九十0-9]+期|首付款|预付款|尾款|第二期|第三期)?[:：]?\s*"
@@ -329,9 +329,18 @@ _CAP_WORDS = re.compile(r"不超过|不得超过|不高于|为限|上限|最高|
 
 def penalties(doc: Segmented) -> list[Penalty]:
     found: list[Penalty] = []
+    table_unit, cap_column = None, False
     for sentence in doc.sentences:
         text = sentence.folded
-        if not re.search(r"违约金|扣除|罚款|扣减|赔偿金", text):
+        # A penalty table flattened to text: "违约金标准如下：" then a header row, then rows.
+        if re.search(r"违约金", text) and not cn.find_ratios(text) and re.search(r"[:：]$|如下", text):
+            table_unit, cap_column = sentence.unit, False
+            continue
+        in_table = table_unit is not None and sentence.unit == table_unit
+        if in_table and not cn.find_ratios(text):
+            cap_column = cap_column or bool(re.search(r"上限|封顶|最高", text))
+            continue
+        if not (in_table or re.search(r"违约金|扣除|罚款|扣减|赔偿金", text)):
             continue
         ratios = cn.find_ratios(text)
         if not ratios:
@@ -341,7 +350,7 @@ def penalties(doc: Segmented) -> list[Penalty]:
         for value, start, _end in ratios:
             segment_start = max(text.rfind(p, 0, start) for p in "，,；;。") + 1
             segment = text[segment_start:start]
-            if rate is not None and _CAP_WORDS.search(segment):
+            if rate is not None and (_CAP_WORDS.search(segment) or (in_table and cap_column)):
                 cap = value
             elif rate is None and not (_CAP_WORDS.search(segment) and "违约金" not in text[start:start + 12]):
                 rate, rate_start = value, start

@@ -25,7 +25,9 @@ STYLES: list[tuple[str, re.Pattern]] = [
     ("num_paren", re.compile(r"^(?:[（(]([0-9]{1,2})[)）]|([0-9]{1,2})[)）])\s*")),
 ]
 _SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
-_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff“”])[ \t\u3000]+(?=[\u4e00-\u9fff“”])")
+# One space inside a name is typesetting (石 龙区); a run of spaces or a tab separates
+# fields laid out on one line (开户银行：…   账号：…) and is kept.
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff“”]) (?=[\u4e00-\u9fff“”])")
 _BULLET = re.compile(r"^[-•·*]\s+")
 
 
@@ -110,6 +112,12 @@ def _is_heading_only(rest: str) -> bool:
     return 0 < len(rest) <= 14 and not re.search(r"[，。；：:,;]", rest)
 
 
+def _title_before_colon(rest: str) -> str:
+    """付款方式：… names its clause before the colon; the line stays the clause's text."""
+    match = re.match(r"^\s*([^，。；：:,;]{2,8})[：:]", rest)
+    return match.group(1).strip() if match else ""
+
+
 def segment(text: str) -> Segmented:
     lines = [tidy(_BULLET.sub("", line.strip())) for line in text.replace("\r", "\n").split("\n")]
     lines = [line for line in lines if line]
@@ -124,14 +132,15 @@ def segment(text: str) -> Segmented:
         body = line
         if styled and styled[0] == top:
             _, label, rest = styled
-            title = rest.strip() if _is_heading_only(rest) else ""
+            heading_only = _is_heading_only(rest)
+            title = rest.strip() if heading_only else _title_before_colon(rest)
             if top == "cn_paren":
                 label = f"（{label}）"
             current = Clause(label=label, title=title)
             clauses.append(current)
             item = ""
             unit += 1
-            if title:
+            if heading_only:
                 continue
             body = rest
         elif styled and current is not None:
