@@ -145,3 +145,9 @@ def test_a_wrong_field_on_confirm_is_shown_beside_it(pm, client_for):
     assert "服务结束日期不能早于开始日期" in page
     assert 'value="HT-PAGE-1"' in page  # what the person typed is kept
     assert not Contract.objects.filter(number="HT-PAGE-1").exists()
+
+
+def test_the_home_page_offers_the_import_to_a_project_manager_only(pm, contract, make_member, client_for):
+    assert "/ledger/import/" in client_for(pm).get("/").content.decode()
+    agent = make_member(contract, "hotline_agent")
+    assert "/ledger/import/" not in client_for(agent).get("/").content.decode()
