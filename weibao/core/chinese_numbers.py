@@ -152,6 +152,7 @@ _UPPER_AMOUNT = re.compile(
 _FIGURE_AMOUNT = re.compile(
     r"(?:(?:人民币|RMB|CNY)\s*)?[¥￥]?\s*(?P<n>[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<unit>万元|万|元)"
     r"|[¥￥]\s*(?P<n2>[0-9][0-9,]*(?:\.[0-9]+)?)"
+    r"|小写[)）]?\s*[:：]?\s*(?P<n3>[0-9][0-9,]*(?:\.[0-9]+)?)"
 )
 
 
@@ -186,7 +187,7 @@ def parse_amount(text: str) -> Decimal | None:
     figure = _FIGURE_AMOUNT.search(folded)
     upper = _UPPER_AMOUNT.search(folded)
     if figure and (not upper or figure.start() <= upper.start()):
-        number = figure.group("n") or figure.group("n2")
+        number = figure.group("n") or figure.group("n2") or figure.group("n3")
         value = parse_number(number)
         if value is None:
             return None

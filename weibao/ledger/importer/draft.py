@@ -83,7 +83,7 @@ def build_draft(text: str) -> dict:
                 else _("服务期自合同签订之日起算，但未找到签订日期：请填写开始和结束日期。")
             )
 
-    payments = f.instalments(doc)
+    payments = f.instalments(doc, money.value if money is not None else None)
     for payment in payments:
         used.add(id(payment.sentence))
     if payments:

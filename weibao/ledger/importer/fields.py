@@ -31,8 +31,10 @@ def _first(sentences, predicate):
 
 # --- header fields: labelled lines -------------------------------------------------------
 
-PARTY_A_LABELS = r"甲方|采购人|采购单位|采购方|发包方|发包人|委托方|委托人|买方"
-PARTY_B_LABELS = r"乙方|供应商|服务单位|服务方|承包方|承包人|受托方|受托人|中标人|成交供应商|中标单位|卖方"
+PARTY_A_LABELS = r"甲方|采购人|采购单位|采购方|发包方|发包人|委托方|委托人|买方|需方|招标人|用户单位|建设单位"
+PARTY_B_LABELS = (
+    r"乙方|供应商|服务单位|服务方|服务商|承包方|承包人|受托方|受托人|中标人|成交供应商|中标供应商|中标单位|卖方|供方"
+)
 _PAREN = r"(?:[（(][^）)]{0,12}[)）])?"
 _PARTY_LINE = re.compile(
     r"^(?P<label>" + PARTY_A_LABELS + "|" + PARTY_B_LABELS + r")" + _PAREN + r"\s*[:：]\s*(?P<value>.*)$"
@@ -101,7 +103,7 @@ def parties(doc: Segmented) -> Parties:
     return found
 
 
-_NUMBER_LABEL = re.compile(r"合同编号\s*[:：]\s*(?P<value>[^\s，。；,;]+)")
+_NUMBER_LABEL = re.compile(r"(?:合同编号|合同号|合同编码)\s*[:：]\s*(?P<value>[^\s，。；,;]+)")
 _PROCUREMENT_LABEL = re.compile(
     r"(?:采购项目编号|政府采购计划编号|采购计划编号|采购编号|项目编号|招标编号|采购文件编号|磋商编号)\s*[:：]\s*(?P<value>[^\s，。；,;)）]+)"
 )
@@ -247,9 +249,10 @@ def _condition(before: str, after: str) -> str:
     return tail or head
 
 
-def instalments(doc: Segmented) -> list[Instalment]:
+def instalments(doc: Segmented, total: Decimal | None = None) -> list[Instalment]:
     """Each payment's share of the total and what it waits for. "剩余部分…付清" is the
-    remainder; "每季度…支付25%，共四次" is four payments."""
+    remainder; "每季度…支付25%，共四次" is four payments; "首期支付41.1万元" is its share
+    of ``total``."""
     found: list[Instalment] = []
     sentences = [s for s in doc.sentences if _in_clause(s, *_PAYMENT_CLAUSE)]
     if not sentences:
@@ -259,6 +262,14 @@ def instalments(doc: Segmented) -> list[Instalment]:
         if "违约金" in text or "发票" in text and not cn.find_ratios(text):
             continue
         ratios = cn.find_ratios(text)
+        if not ratios and total and _PAY_VERB.search(text):
+            # 首期支付41.1万元: an instalment written as money is its share of the total.
+            written = cn._FIGURE_AMOUNT.search(sentence.folded) or cn._UPPER_AMOUNT.search(sentence.folded)
+            paid = cn.parse_amount(written.group(0)) if written else None
+            if paid is not None and 0 < paid <= total and not (paid == total and _AMOUNT_CONTEXT.search(text)):
+                ratio = (paid / total).quantize(Decimal("0.0001")).normalize()
+                found.append(Instalment(ratio, _condition(text[:written.start()], text[written.end():]), sentence))
+                continue
         if not ratios:
             if found and _REMAINDER.search(text) and _PAY_VERB.search(text):
                 paid = sum(i.ratio for i in found)
@@ -350,6 +361,8 @@ def penalties(doc: Segmented) -> list[Penalty]:
         for value, start, _end in ratios:
             segment_start = max(text.rfind(p, 0, start) for p in "，,；;。") + 1
             segment = text[segment_start:start]
+            if re.search(r"达到|超过", segment) and re.search(r"解除|终止", text):
+                continue  # 违约金累计达到合同总价的10%时可解除合同: a threshold, not a rate
             if rate is not None and (_CAP_WORDS.search(segment) or (in_table and cap_column)):
                 cap = value
             elif rate is None and not (_CAP_WORDS.search(segment) and "违约金" not in text[start:start + 12]):
