@@ -37,7 +37,7 @@ PARTY_B_LABELS = (
 )
 _PAREN = r"(?:[（(][^）)]{0,12}[)）])?"
 _PARTY_LINE = re.compile(
-    r"^(?P<label>" + PARTY_A_LABELS + "|" + PARTY_B_LABELS + r")" + _PAREN + r"\s*[:：]\s*(?P<value>.*)$"
+    r"^(?P<label>甲\s+方|乙\s+方|" + PARTY_A_LABELS + "|" + PARTY_B_LABELS + r")" + _PAREN + r"\s*[:：]\s*(?P<value>.*)$"
 )
 _REPRESENTATIVE = re.compile(
     r"^(?:[^:：]{0,8})?(?:法定代表人|法人代表|负责人|授权代表|委托代理人|代表人|法人)[^:：]{0,14}[:：]\s*(?P<value>.*)$"
@@ -52,11 +52,12 @@ _NAME_OF_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 
 def _clean_value(value: str) -> str:
     value = re.sub(r"[（(](?:盖章|签字|签章|公章|签名)[)）]", "", value).strip()
+    value = re.sub(r"[（(](?:以下)?简称[^）)]*[)）]", "", value).strip()  # （以下简称“甲方”）
     return value.rstrip("。；;，, ").strip()
 
 
 def _party_of(label: str) -> str:
-    return "a" if re.fullmatch(PARTY_A_LABELS, label) else "b"
+    return "a" if re.fullmatch(PARTY_A_LABELS, re.sub(r"\s", "", label)) else "b"
 
 
 @dataclass
@@ -172,7 +173,8 @@ def amount(doc: Segmented) -> Amount | None:
     candidates += [s for s in doc.sentences if _AMOUNT_CONTEXT.search(s.text)]
     for sentence in candidates:
         text = sentence.folded
-        if "违约金" in text or re.search(r"[0-9]\s*%|分之", text):
+        # 支付合同金额的30%即41.1万元 is a payment; 含6%增值税 is not.
+        if "违约金" in text or (cn.find_ratios(text) and _PAY_VERB.search(text)):
             continue
         figure_match = cn._FIGURE_AMOUNT.search(text)
         figure = cn.parse_amount(figure_match.group(0)) if figure_match else None
@@ -197,6 +199,12 @@ def signed_on(doc: Segmented) -> Found | None:
         if _SIGNED_LABEL.search(sentence.folded) or _SIGNED_PHRASE.search(sentence.folded):
             dates = cn.find_dates(sentence.text)
             if dates:
+                found = Found(dates[-1][0], sentence)
+    if found is None:
+        # No label: the last date in the signature block at the end.
+        for sentence in doc.sentences[-8:]:
+            dates = cn.find_dates(sentence.text)
+            if dates and len(sentence.text) < 40:
                 found = Found(dates[-1][0], sentence)
     return found
 
