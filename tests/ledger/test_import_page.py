@@ -151,3 +151,15 @@ def test_the_home_page_offers_the_import_to_a_project_manager_only(pm, contract,
     assert "/ledger/import/" in client_for(pm).get("/").content.decode()
     agent = make_member(contract, "hotline_agent")
     assert "/ledger/import/" not in client_for(agent).get("/").content.decode()
+
+
+def test_a_pdf_with_a_text_layer_is_read(pm, client_for):
+    from tests.ledger.pdf import pdf_with_text
+
+    data = pdf_with_text(["合同编号：PDF-2026-1", "某县政务服务平台运维项目", "甲方：某县行政审批服务局", "乙方：某科技有限公司",
+                          "本合同总金额为人民币500000.00元（大写：伍拾万元整）。"])
+    upload = SimpleUploadedFile("contract.pdf", data, content_type="application/pdf")
+    response = client_for(pm).post(PAGE, {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="PDF-2026-1"' in page and 'value="500000.00"' in page
