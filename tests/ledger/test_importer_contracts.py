@@ -10,9 +10,23 @@ from bench.contract_import_eval import compare
 from tests.ledger.conftest import CONTRACTS
 from weibao.ledger.importer.draft import build_draft
 
-# Held-out fields the importer gets wrong, found when the held-out set was first scored
-# after tuning; kept as known misses, not tuned away (that would make it a dev set).
-KNOWN_MISSES: set[tuple[str, str]] = {("h2_nanyang_yiwang", "account"), ("h2_nanyang_yiwang", "penalties")}
+# Held-out fields the importer gets wrong, kept as known misses and not tuned away (that
+# would make the held-out sets development sets). ``heldout`` was scored first after the
+# first round of tuning, ``heldout_late`` once after the last.
+KNOWN_MISSES: set[tuple[str, str]] = {
+    # The key is wrong, not the importer: "4112 0100 0018 6652 9" is 41120100001866529 (a
+    # typo made when the key was written; held-out files are not edited).
+    ("h2_nanyang_yiwang", "account"),
+    # "违约金总额以合同总金额的百分之五为限": a cap whose words come after the ratio.
+    ("h2_nanyang_yiwang", "penalties"),
+    # "单位地址：" is not among the address labels.
+    ("l1_jiaozuo_zwfw", "party_a_address"),
+    ("l1_jiaozuo_zwfw", "party_b_address"),
+    # "第一条 项目名称" with the name on the next line: the title line is taken instead.
+    ("l2_sanmenxia_yth", "name"),
+    # "每半年…支付合同总额的50%" without "共两次": the count is not inferred from the term.
+    ("l2_sanmenxia_yth", "instalments"),
+}
 
 
 def _cases(name):
@@ -32,7 +46,10 @@ def _draft(path):
     return _drafts[path]
 
 
-@pytest.mark.parametrize("path, field, expected", list(_cases("dev")) + list(_cases("heldout")) + list(_cases("seed")))
+@pytest.mark.parametrize(
+    "path, field, expected",
+    [case for name in ("seed", "dev", "heldout", "heldout_late") for case in _cases(name)],
+)
 def test_field(path, field, expected):
     assert compare(field, expected, _draft(path)), (field, expected, _draft(path).get(field))
 
