@@ -85,6 +85,25 @@ def main() -> None:
         share = sum(right.values()) / max(1, sum(total.values()))
         row += f"{f'{sum(right.values())}/{sum(total.values())} {share:.0%}':>18}"
     print(row)
+    speed()
+
+
+def speed() -> None:
+    """How long a draft takes: the seed, and the largest text the API accepts."""
+    import time
+
+    from weibao.ledger.importer.draft import build_draft
+    from weibao.ledger.importer.reading import MAX_TEXT_CHARS
+
+    seed = (CONTRACTS / "seed" / "seed_htdz202602135.txt").read_text(encoding="utf-8")
+    for label, text in (
+        ("seed", seed),
+        (f"seed repeated to {MAX_TEXT_CHARS:,} chars", (seed * (MAX_TEXT_CHARS // len(seed) + 1))[:MAX_TEXT_CHARS]),
+        (f"{MAX_TEXT_CHARS:,} chars of 5-char sentences", "合同条款。" * (MAX_TEXT_CHARS // 5)),
+    ):
+        started = time.perf_counter()
+        build_draft(text)
+        print(f"draft of {label}: {(time.perf_counter() - started) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

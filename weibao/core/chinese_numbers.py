@@ -51,9 +51,14 @@ _UPPER_UNITS = ("", "拾", "佰", "仟")
 _UPPER_SECTIONS = ("", "万", "亿", "万亿")
 
 
+_FULL_WIDTH = re.compile("[０-９％．，：（）＋－／～　]")
+_FOLD_MAP = {chr(k): chr(v) for k, v in _FOLD.items()}
+
+
 def fold(text: str) -> str:
     """Full-width digits and signs as ASCII, same length as ``text``."""
-    return text.translate(_FOLD)
+    # A substitution touches only the characters to fold: str.translate looks up every one.
+    return _FULL_WIDTH.sub(lambda m: _FOLD_MAP[m.group()], text)
 
 
 # --- integers and decimals ------------------------------------------------------------

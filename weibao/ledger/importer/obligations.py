@@ -26,6 +26,9 @@ OBLIGATIONS: list[tuple[str, object, re.Pattern]] = [
     ("data_change_approval", _("数据变更须经甲方同意"), re.compile(r"未经(?:甲方|采购人)[^。；]{0,6}同意[^。；]{0,12}(?:修改|变更|利用|删除)[^。；]{0,12}数据")),
     ("no_subcontracting", _("禁止转包分包"), re.compile(r"转包|分包|转让分包")),
 ]
+# One pass over a sentence tells whether any obligation is named in it at all.
+_ANY = re.compile("|".join(f"(?:{pattern.pattern})" for _key, _label, pattern in OBLIGATIONS))
+_PENALTY_WORDS = re.compile(r"违约金|违约责任")
 _TIME_LIMIT = re.compile(r"(?P<n>" + cn.NUMBER + r")\s*(?P<unit>分钟|小时|个小时)内?(?P<what>响应|到达现场|到达|到场|解决|排除故障|排除|修复)")
 
 
@@ -54,7 +57,7 @@ def obligations(doc: Segmented) -> list[Obligation]:
     for sentence in doc.sentences:
         text = sentence.folded
         # A penalty clause names an obligation only to punish its breach.
-        if re.search(r"违约金|违约责任", text) or (sentence.clause and "违约" in sentence.clause.title):
+        if not _ANY.search(text) or _PENALTY_WORDS.search(text) or (sentence.clause and "违约" in sentence.clause.title):
             continue
         for key, label, pattern in OBLIGATIONS:
             if key not in found and pattern.search(text):
@@ -66,7 +69,4 @@ def obligations(doc: Segmented) -> list[Obligation]:
 
 def obligation_sentences(doc: Segmented) -> list[Sentence]:
     """Every sentence that states one of the obligations (not only the first of each)."""
-    return [
-        s for s in doc.sentences
-        if not re.search(r"违约金|违约责任", s.folded) and any(p.search(s.folded) for _k, _l, p in OBLIGATIONS)
-    ]
+    return [s for s in doc.sentences if _ANY.search(s.folded) and not _PENALTY_WORDS.search(s.folded)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from weibao.core.chinese_numbers import CN_DIGIT_CHARS, fold
 
@@ -44,7 +45,7 @@ class Sentence:
     line: int = 0
     unit: int = 0  # one per clause or numbered item, in order (two lists may reuse 1、2、)
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.text)
 
@@ -73,7 +74,7 @@ class Segmented:
     clauses: list[Clause]
     lines: list[str]
 
-    @property
+    @cached_property
     def sentences(self) -> list[Sentence]:
         return self.preamble + [s for c in self.clauses for s in c.sentences]
 
