@@ -163,3 +163,8 @@ def test_a_pdf_with_a_text_layer_is_read(pm, client_for):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="PDF-2026-1"' in page and 'value="500000.00"' in page
+
+
+def test_five_megabytes_pasted_on_the_page_is_a_400(pm, client_for):
+    response = client_for(pm).post(PAGE, {"text": "合同条款。" * 1_100_000})
+    assert response.status_code == 400
