@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from weibao.core import chinese_numbers as cn
-from weibao.ledger.importer.segment import Segmented, Sentence, tidy
+from weibao.ledger.importer.segment import Segmented, Sentence
 
 
 @dataclass
@@ -23,10 +23,6 @@ class Found:
 
 def _in_clause(sentence: Sentence, *words: str) -> bool:
     return sentence.clause is not None and any(w in sentence.clause.title for w in words)
-
-
-def _first(sentences, predicate):
-    return next((s for s in sentences if predicate(s)), None)
 
 
 # --- header fields: labelled lines -------------------------------------------------------
@@ -486,6 +482,3 @@ def min_resident_staff(doc: Segmented) -> Found | None:
             break
     return best
 
-
-def clean(text: str) -> str:
-    return tidy(text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from weibao.core.chinese_numbers import CN_DIGIT_CHARS, fold
+from weibao.core.chinese_numbers import fold
 
 _CN = "[一二三四五六七八九十百零〇]+"
 # Styles, most senior first. Each captures its label.
@@ -152,5 +152,3 @@ def segment(text: str) -> Segmented:
             target.append(Sentence(sentence, current, item, number, unit))
     return Segmented(preamble, clauses, lines)
 
-
-CN_DIGITS = CN_DIGIT_CHARS
