@@ -136,6 +136,10 @@ def test_confirming_creates_the_contract_as_corrected(pm, client_for):
     assert contract.name == "改过的项目名称" and contract.status == Contract.Status.DRAFT
     record = AuditRecord.objects.get(action="ledger.contract_imported")
     assert record.after["name"] == "改过的项目名称"
+    terms = record.detail["confirmed_terms"]
+    assert terms["instalments"][0]["ratio"] == "0.50"
+    assert terms["penalties"][0] == {"rate": "0.0003", "base": "contract_total", "per": "day", "cap": "", "clause": "",
+                                     "source": ""}
 
 
 def test_a_wrong_field_on_confirm_is_shown_beside_it(pm, client_for):

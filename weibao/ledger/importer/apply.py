@@ -75,6 +75,29 @@ def _amount(draft: dict, errors: dict) -> Decimal | None:
     return amount
 
 
+# What the draft holds beyond the contract record of today: kept in the audit record as
+# confirmed, until the full record (issue 16 item 1) stores it.
+TERMS = ("party_a_address", "party_b_address", "party_b_representative", "amount_in_words", "advance_ratio",
+         "remedy_working_days", "force_majeure_days", "max_renewals", "max_total_years", "renewal_window_days",
+         "min_resident_staff", "instalments", "penalties", "obligations")
+
+
+def _bounded(value, depth: int = 0):
+    if isinstance(value, str):
+        return value[:500]
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict) and depth < 2:
+        return {str(k)[:50]: _bounded(v, depth + 1) for k, v in list(value.items())[:20]}
+    if isinstance(value, (list, tuple)) and depth < 2:
+        return [_bounded(v, depth + 1) for v in value[:50]]
+    return str(value)[:500]
+
+
+def _terms(draft: dict) -> dict:
+    return {name: _bounded(draft.get(name)) for name in TERMS if draft.get(name) not in (None, "", [])}
+
+
 def create_contract_from_draft(draft: dict, by) -> Contract:
     """Create the contract a person confirmed from an import draft (audited). The contract
     starts as a draft (草稿) with no members: the security administrator assigns the team,
@@ -114,6 +137,7 @@ def create_contract_from_draft(draft: dict, by) -> Contract:
                     "term_end": end.isoformat(), "signed_on": signed.isoformat() if signed else None,
                     "amount_words_match": draft.get("amount_words_match"),
                 },
+                detail={"confirmed_terms": _terms(draft)},
             )
     except IntegrityError as exc:  # the same number confirmed twice at once
         raise ValidationError({"number": _("合同编号 %(number)s 已存在。") % {"number": values["number"]}}) from exc
