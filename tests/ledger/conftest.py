@@ -1,9 +1,17 @@
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from weibao.ledger.models import HandoverItem, PaymentMilestone, PenaltyRule
+
+CONTRACTS = Path(__file__).parent / "contracts"
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return (CONTRACTS / "seed" / "seed_htdz202602135.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -143,6 +143,7 @@ ACTION_LABELS = {
     "ledger.payments_read": _("查看付款计划"),
     "ledger.penalties_read": _("查看违约金台账"),
     "ledger.overview_read": _("查看合同台账"),
+    "ledger.contract_imported": _("从合同文本导入并创建合同"),
 
     # notifications:
 

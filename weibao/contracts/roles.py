@@ -95,6 +95,7 @@ class Capability(models.TextChoices):
     APPROVE_DATA_ACCESS = "data_access.approve"
 
     # ledger:
+    IMPORT_CONTRACT = "contract.import"  # read a contract's text into a draft and create it
 
     VIEW_LEDGER = "ledger.view"  # payments, penalties, notices, obligations: money reads are audited
     MANAGE_LEDGER = "ledger.manage"  # schedule, invoices, receipts, penalty entries, renewal
@@ -174,6 +175,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.APPROVE_DATA_ACCESS: frozenset({ContractRole.BUREAU_LIAISON}),
 
     # ledger:
+    Capability.IMPORT_CONTRACT: PROJECT_MANAGER,
 
     Capability.VIEW_LEDGER: frozenset({ContractRole.PROJECT_MANAGER, *BUREAU_ROLES}),
     Capability.MANAGE_LEDGER: PROJECT_MANAGER,

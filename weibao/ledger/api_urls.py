@@ -3,6 +3,7 @@
 from django.urls import path
 
 from weibao.ledger import api
+from weibao.ledger.importer import api_urls as importer_api_urls
 
 urlpatterns = [
     path("contracts/<int:pk>/proration/", api.ProrationView.as_view(), name="ledger-proration"),
@@ -13,3 +14,4 @@ urlpatterns = [
     path("penalties/<int:pk>/approve/", api.PenaltyApproveView.as_view(), name="ledger-penalty-approve"),
     path("penalties/<int:pk>/acknowledge/", api.PenaltyAcknowledgeView.as_view(), name="ledger-penalty-acknowledge"),
 ]
+urlpatterns += importer_api_urls.urlpatterns

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from weibao.ledger import views
+from weibao.ledger.importer import urls as importer_urls
 
 app_name = "ledger"
 
@@ -26,3 +27,4 @@ urlpatterns = [
     path("notices/<int:pk>/outcome/", views.notice_outcome, name="notice_outcome"),
     path("force-majeure/<int:pk>/", views.force_majeure_update, name="force_majeure_update"),
 ]
+urlpatterns += importer_urls.urlpatterns

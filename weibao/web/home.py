@@ -33,6 +33,7 @@ PANEL_PROVIDERS = [
     "weibao.people.home.panels",
     "weibao.changes.home.panels",
     "weibao.ledger.home.panels",
+    "weibao.ledger.importer.home.panels",
 ]
 
 
