@@ -5,6 +5,7 @@ asked, never kept by hand."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -16,10 +17,11 @@ from weibao.calendars.services import day_rules_for
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.notifications.services import notify
 from weibao.oncall import rota
 from weibao.oncall.eligibility import rosterable
 from weibao.oncall.models import DutySettings, ResidencyShift, Schedule, TimeOff
-from weibao.oncall.services import MAX_DAYS, load_inputs, segments
+from weibao.oncall.services import MAX_DAYS, load_inputs, managers, segments
 from weibao.visits.models import Visit
 
 DEFAULT_DAYS = 60
@@ -161,3 +163,42 @@ def set_residency_minimum(contract, minimum: int, *, by) -> DutySettings:
     audit.record("oncall.residency.saved", obj=settings, actor=by, contract=contract,
                  before={"minimum": before}, after={"minimum": minimum})
     return settings
+
+
+# --- the warning to the PM --------------------------------------------------------------------
+
+def fingerprint(report: dict, at: dt.datetime) -> str:
+    """What the report says, stable while nothing changes: a gap running now is "now"
+    (its start moves with the clock), a gap reaching the horizon is named by its start."""
+    parts = [
+        f"{g['schedule'].pk if g['schedule'] else '-'}@{'now' if g['start'] <= at else g['start'].isoformat()}"
+        for g in report["uncovered"]
+    ] + [r["date"].isoformat() for r in report["residency_short"]]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def warn_managers(contract, at: dt.datetime | None = None) -> int:
+    """Tell the contract's PMs about the gaps of the next 60 days; the same gaps are told
+    once (the notification's dedup key is the report's fingerprint). Returns how many
+    notifications were stored."""
+    at = (at or clock.now()).replace(second=0, microsecond=0)
+    report = gap_report(contract, DEFAULT_DAYS, at)
+    if not report["uncovered"] and not report["residency_short"]:
+        return 0
+    lines = [
+        _("%(start)s 至 %(end)s 无人值班（%(schedule)s）") % {
+            "start": g["start"].astimezone(clock.SHANGHAI).strftime("%m-%d %H:%M"),
+            "end": g["end"].astimezone(clock.SHANGHAI).strftime("%m-%d %H:%M"),
+            "schedule": g["schedule"].name if g["schedule"] else _("尚无值班表")}
+        for g in report["uncovered"][:10]
+    ] + [
+        _("%(date)s 驻场 %(have)s 人，要求 %(need)s 人") % r for r in report["residency_short"][:10]
+    ]
+    sent = notify(
+        managers(contract.pk),
+        subject=_("值班覆盖缺口：%(n)s 段无人值班，%(m)s 个工作日驻场不足") % {
+            "n": len(report["uncovered"]), "m": len(report["residency_short"])},
+        body="\n".join(lines), contract=contract, link="/oncall/gaps/", kind="oncall.gap",
+        dedup_key=f"oncall-gaps:{contract.pk}:{fingerprint(report, at)}",
+    )
+    return len(sent)
