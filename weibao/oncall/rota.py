@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 OFFSET = 8 * 3600
 DAY = 86400
@@ -80,16 +80,6 @@ class _Cursor:
         if self.index < len(segs) and segs[self.index][0] <= ts:
             return segs[self.index][2]
         return None
-
-
-@dataclass
-class _Intervals:
-    """Sorted, possibly overlapping intervals, asked 'does any contain ts?'."""
-
-    items: list[tuple[int, int]] = field(default_factory=list)
-
-    def covers(self, ts: int) -> bool:
-        return any(s <= ts < e for s, e in self.items)
 
 
 def day_matches(days: str, day: dt.date, is_working_day: Callable[[dt.date], bool]) -> bool:
@@ -167,8 +157,6 @@ def resolve(
     if lo >= hi:
         return []
     overrides = [o for o in overrides if o.start < hi and o.end > lo]
-    tops = [o for o in overrides if o.replaces is None]
-    swaps = [o for o in overrides if o.replaces is not None]
     by_level: dict[int, list[_Cursor]] = {}
     points = {lo, hi}
     for spec in layers:
@@ -177,15 +165,24 @@ def resolve(
         for s, e, _ in segs:
             points.add(s)
             points.add(e)
+    # Overrides and time off enter and leave a set as the sweep passes their ends.
+    starting: dict[int, list] = {}
+    ending: dict[int, list] = {}
+
+    def mark(start: int, end: int, item) -> None:
+        start, end = max(start, lo), min(end, hi)
+        if start >= end:
+            return
+        points.add(start)
+        points.add(end)
+        starting.setdefault(start, []).append(item)
+        ending.setdefault(end, []).append(item)
+
     for o in overrides:
-        points.update((max(o.start, lo), min(o.end, hi)))
-    away = {user: _Intervals(sorted(spans)) for user, spans in time_off.items()}
-    for spans in time_off.values():
+        mark(o.start, o.end, ("top", o.user) if o.replaces is None else ("swap", o.replaces, o.user))
+    for user, spans in time_off.items():
         for s, e in spans:
-            if lo < s < hi:
-                points.add(s)
-            if lo < e < hi:
-                points.add(e)
+            mark(s, e, ("away", user))
     if eligible is not None:  # eligibility is per local day: cut at each midnight
         day = local_day(lo) + dt.timedelta(days=1)
         while day_start(day) < hi:
@@ -194,40 +191,45 @@ def resolve(
     levels = sorted(by_level, reverse=True)
     ordered = sorted(points)
     eligible_memo: dict[tuple[int, dt.date], bool] = {}
+    active: dict[tuple, int] = {}  # an item may be there twice (two equal overrides)
 
-    def available(user: int, ts: int) -> bool:
-        off = away.get(user)
-        if off is not None and off.covers(ts):
+    def available(user: int, s: int) -> bool:
+        if ("away", user) in active:
             return False
         if eligible is None:
             return True
-        key = (user, local_day(ts))
-        if key not in eligible_memo:
-            eligible_memo[key] = eligible(*key)
-        return eligible_memo[key]
+        key = (user, local_day(s))
+        found = eligible_memo.get(key)
+        if found is None:
+            found = eligible_memo[key] = eligible(*key)
+        return found
 
     out: list[Segment] = []
     for i in range(len(ordered) - 1):
         s, e = ordered[i], ordered[i + 1]
-        if s >= e:
-            continue
+        for item in ending.get(s, ()):
+            active[item] -= 1
+            if not active[item]:
+                del active[item]
+        for item in starting.get(s, ()):
+            active[item] = active.get(item, 0) + 1
         users: tuple[int, ...] = ()
-        top = sorted({o.user for o in tops if o.start <= s < o.end and available(o.user, s)})
-        # Every layer's cursor moves forward, whether or not it decides this stretch.
-        held = {level: [c.at(s) for c in by_level[level]] for level in levels}
+        if active:
+            top = sorted({item[1] for item in active if item[0] == "top" and available(item[1], s)})
+            swaps = {item[1]: item[2] for item in active if item[0] == "swap"}
+        else:
+            top, swaps = [], {}
         if top:
             users = tuple(top)
         else:
             for level in levels:
                 found = []
-                for user in held[level]:
+                for cursor in by_level[level]:
+                    user = cursor.at(s)  # cursors only move forward: skipping a call is fine
                     if user is None:
                         continue
-                    for swap in swaps:
-                        if swap.replaces == user and swap.start <= s < swap.end:
-                            user = swap.user
-                            break
-                    if available(user, s) and user not in found:
+                    user = swaps.get(user, user)
+                    if user not in found and available(user, s):
                         found.append(user)
                 if found:
                     users = tuple(sorted(found))
