@@ -332,6 +332,15 @@ def decide_override(override: Override, *, approve: bool, by) -> Override:
         override.save(update_fields=["status", "decided_by", "decided_at"])
         audit.record("oncall.override.decided", obj=override, actor=by, contract=override.schedule.contract,
                      after={"status": override.status})
+        if override.requested_by_id and override.requested_by_id != getattr(by, "pk", None):
+            notify(
+                override.requested_by,
+                subject=(_("代班/换班已批准：%(name)s") if approve else _("代班/换班被驳回：%(name)s")) % {
+                    "name": override.schedule.name},
+                body=f"{_local(override.start)} – {_local(override.end)}", contract=override.schedule.contract,
+                link="/oncall/overrides/", kind="oncall.override",
+                dedup_key=f"oncall-override-decided:{override.pk}",
+            )
     return override
 
 

@@ -162,7 +162,7 @@ def schedule_detail(request, pk):
         "gaps": gaps, "team": list(people.values()),
         "rotations": Layer.Rotation.choices, "day_sets": Layer.Days.choices,
         "can_manage": can(request.user, contract.pk, Capability.MANAGE_ONCALL),
-        "today": clock.local_now().date(),
+        "today": clock.local_now().date(), "slots": range(1, 9),
     })
 
 
@@ -173,8 +173,9 @@ def layer_new(request, pk):
     schedule = access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL)
     contract = schedule.contract
     participants = []
-    for raw in request.POST.getlist("participants"):
-        participants.append(_person(contract, raw, "participants").pk)
+    for raw in request.POST.getlist("participants")[:50]:
+        if raw.strip():  # the empty slots of the ordered selects
+            participants.append(_person(contract, raw, "participants").pk)
     starts = _required(parse_datetime(request.POST.get("starts_at"), "starts_at"), "starts_at",
                        _("请填写开始（交接）时间。"))
     rotation = parse_choice(request.POST.get("rotation"), "rotation", Layer.Rotation.values) or Layer.Rotation.WEEKLY
