@@ -76,3 +76,15 @@ def test_demo_is_safe_to_load_twice(seed):
     load_all()
     assert Schedule.objects.filter(contract=seed).count() == 1
     assert DutyPlan.objects.filter(contract=seed).count() == 1
+
+
+def test_staff_phones_only_for_who_must_call(seed, clock):
+    from weibao.oncall import services
+
+    on_call = services.on_call_now(seed)
+    assert on_call
+    phone = on_call[0][1].phone
+    assert phone in web("agent").get("/").content.decode()
+    assert phone in web("liaison").get("/oncall/").content.decode()
+    assert phone not in web("viewer").get("/").content.decode()
+    assert phone not in web("auditor").get("/oncall/").content.decode()

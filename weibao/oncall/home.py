@@ -14,7 +14,12 @@ def now_panel(contract, user) -> dict | None:
     whom to call)."""
     if contract is None or not can(user, contract.pk, Capability.VIEW_ONCALL):
         return None
-    return {"template": "oncall/home_now.html", "now_rows": services.now_and_next(contract)}
+    return {
+        "template": "oncall/home_now.html", "now_rows": services.now_and_next(contract),
+        # Staff phones for whoever must reach the on-call person: the vendor team and the
+        # bureau liaison, not the bureau's viewers or the auditor.
+        "show_phones": can(user, contract.pk, Capability.REVEAL_PERSONAL_DATA),
+    }
 
 
 def hotline_panel(request, contract) -> dict | None:

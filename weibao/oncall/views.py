@@ -119,6 +119,7 @@ def overview(request):
         grid.append((schedule, per_day))
     return render(request, "oncall/overview.html", {
         "contract": contract, "now_rows": services.now_and_next(contract), "grid": grid, "view": view,
+        "show_phones": can(request.user, contract.pk, Capability.REVEAL_PERSONAL_DATA),
         "first": first, "last": last, "previous": previous, "following": following,
         "can_manage": can(request.user, contract.pk, Capability.MANAGE_ONCALL),
         "can_request": can(request.user, contract.pk, Capability.REQUEST_OVERRIDE),
