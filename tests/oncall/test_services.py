@@ -236,3 +236,18 @@ def test_gap_warning_reaches_the_pm_once_per_set_of_gaps(clock, contract, pm, te
     assert "无人值班" in note.subject
     services.add_time_off(contract, user=team["b"], start=at(2026, 11, 26, 10), end=at(2026, 11, 26, 11), by=pm)
     assert coverage.warn_managers(contract) == 1
+
+
+def test_hourly_task_warns_every_active_contract(clock, contract, pm, team, schedule):
+    from weibao.oncall.tasks import warn_coverage_gaps
+
+    assert warn_coverage_gaps.call_local() == 1
+    assert warn_coverage_gaps.call_local() == 0
+
+
+def test_a_member_who_left_leaves_a_gap(clock, contract, pm, team, schedule):
+    from weibao.contracts.models import Membership
+
+    assert services.on_call_at(schedule, at(2026, 11, 24, 23)) == [team["a"]]
+    Membership.objects.filter(user=team["a"], contract=contract).update(active=False)
+    assert services.on_call_at(schedule, at(2026, 11, 24, 23)) == []
