@@ -3,9 +3,7 @@ liaison confirms the holiday duty plan."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
-
 
 
 def test_project_manager_builds_the_2026_rosters(page, login):

@@ -31,6 +31,7 @@ def rows(clock, contract, pm, team, schedule):
 def urls(r):
     return [
         f"/oncall/schedules/{r['schedule'].pk}/", f"/oncall/schedules/{r['schedule'].pk}/layers/",
+        f"/oncall/schedules/{r['schedule'].pk}/edit/",
         f"/oncall/schedules/{r['schedule'].pk}/import/", f"/oncall/layers/{r['layer'].pk}/delete/",
         f"/oncall/overrides/{r['override'].pk}/decide/", f"/oncall/time-off/{r['time_off'].pk}/delete/",
         f"/oncall/holidays/{r['plan'].pk}/", f"/oncall/holidays/days/{r['day'].pk}/",

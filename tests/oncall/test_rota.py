@@ -149,3 +149,28 @@ def test_working_and_rest_layers_together_leave_no_gap(lo, span, ws, we):
     b = weekly([2], ts(2025, 12, 1), level=2, days=rota.REST)
     c = weekly([3], ts(2025, 12, 1), level=1, days=rota.WORKING)
     assert rota.gaps(rota.resolve([a, b, c], [], {}, lo, lo + span, working)) == []
+
+
+spans = st.tuples(instants, st.integers(min_value=60, max_value=5 * 86400)).map(lambda t: (t[0], t[0] + t[1]))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    people=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=4),
+    overrides=st.lists(st.tuples(spans, st.integers(min_value=1, max_value=6),
+                                 st.one_of(st.none(), st.integers(min_value=1, max_value=6))), max_size=4),
+    leave=st.dictionaries(st.integers(min_value=1, max_value=6), st.lists(spans, max_size=2), max_size=3),
+    lo=instants, span=st.integers(min_value=3600, max_value=40 * 86400),
+    probe=st.floats(min_value=0, max_value=1, exclude_max=True),
+)
+def test_nobody_on_leave_is_on_call_and_a_top_override_wins(people, overrides, leave, lo, span, probe):
+    layers = [weekly(people, ts(2025, 12, 1)), weekly(people[::-1], ts(2025, 12, 3, 18), level=2, days=rota.REST)]
+    specs = [rota.OverrideSpec(s, e, user, replaces) for (s, e), user, replaces in overrides]
+    segs = rota.resolve(layers, specs, leave, lo, lo + span, working)
+    at = lo + int(probe * span)
+    on_call = rota.segment_at(segs, at).users
+    away = {u for u, spans_ in leave.items() if any(s <= at < e for s, e in spans_)}
+    assert not set(on_call) & away
+    tops = {o.user for o in specs if o.replaces is None and o.start <= at < o.end} - away
+    if tops:
+        assert set(on_call) == tops

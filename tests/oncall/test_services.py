@@ -251,3 +251,13 @@ def test_a_member_who_left_leaves_a_gap(clock, contract, pm, team, schedule):
     assert services.on_call_at(schedule, at(2026, 11, 24, 23)) == [team["a"]]
     Membership.objects.filter(user=team["a"], contract=contract).update(active=False)
     assert services.on_call_at(schedule, at(2026, 11, 24, 23)) == []
+
+
+def test_pm_renames_and_deletes_a_schedule(clock, contract, pm, team, schedule, client_for):
+    client_for(pm).post(f"/oncall/schedules/{schedule.pk}/edit/", {"name": "平台值班"})
+    schedule.refresh_from_db()
+    assert schedule.name == "平台值班"
+    assert client_for(team["a"]).post(f"/oncall/schedules/{schedule.pk}/edit/", {"delete": "1"}).status_code == 403
+    client_for(pm).post(f"/oncall/schedules/{schedule.pk}/edit/", {"delete": "1"})
+    assert not services.Schedule.objects.exists()
+    assert AuditRecord.objects.filter(action="oncall.schedule.deleted").exists()

@@ -81,6 +81,7 @@ ACTION_LABELS = {
 
     # oncall:
     "oncall.schedule.saved": _("保存值班表"),
+    "oncall.schedule.deleted": _("删除值班表"),
     "oncall.layer.saved": _("保存轮值层"),
     "oncall.layer.deleted": _("删除轮值层"),
     "oncall.override.requested": _("申请代班/换班"),

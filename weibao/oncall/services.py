@@ -233,6 +233,15 @@ def save_schedule(contract, *, name: str, description: str = "", by, schedule: S
     return schedule
 
 
+def delete_schedule(schedule: Schedule, *, by) -> None:
+    """Remove a schedule with its layers and overrides (its minutes become gaps at once;
+    handovers keep their text, without the link)."""
+    require(by, schedule.contract_id, Capability.MANAGE_ONCALL)
+    audit.record("oncall.schedule.deleted", obj=schedule, actor=by, contract=schedule.contract,
+                 before={"name": schedule.name, "layers": schedule.layers.count()})
+    schedule.delete()
+
+
 ROTATION_DAYS = {Layer.Rotation.DAILY: 1, Layer.Rotation.WEEKLY: 7}
 
 

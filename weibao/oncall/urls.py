@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("schedules/new/", views.schedule_new, name="schedule_new"),
     path("schedules/<int:pk>/", views.schedule_detail, name="schedule"),
+    path("schedules/<int:pk>/edit/", views.schedule_edit, name="schedule_edit"),
     path("schedules/<int:pk>/layers/", views.layer_new, name="layer_new"),
     path("schedules/<int:pk>/import/", views.import_ics, name="import_ics"),
     path("layers/<int:pk>/delete/", views.layer_delete, name="layer_delete"),

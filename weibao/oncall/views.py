@@ -170,6 +170,22 @@ def schedule_detail(request, pk):
 @requires(Capability.MANAGE_ONCALL)
 @login_required
 @require_POST
+def schedule_edit(request, pk):
+    schedule = access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL)
+    if request.POST.get("delete") == "1":
+        services.delete_schedule(schedule, by=request.user)
+        messages.success(request, _("已删除值班表。"))
+        return redirect("oncall:overview")
+    _do(request, lambda: services.save_schedule(
+        schedule.contract, name=request.POST.get("name", ""), description=request.POST.get("description", ""),
+        by=request.user, schedule=schedule,
+    ), _("已保存。"))
+    return redirect("oncall:schedule", schedule.pk)
+
+
+@requires(Capability.MANAGE_ONCALL)
+@login_required
+@require_POST
 def layer_new(request, pk):
     schedule = access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL)
     contract = schedule.contract
