@@ -88,3 +88,9 @@ def test_staff_phones_only_for_who_must_call(seed, clock):
     assert phone in web("liaison").get("/oncall/").content.decode()
     assert phone not in web("viewer").get("/").content.decode()
     assert phone not in web("auditor").get("/oncall/").content.decode()
+
+
+def test_a_plan_in_a_year_without_the_official_arrangement_says_so(seed):
+    plan = DutyPlan.objects.get(contract=seed)  # 2027 元旦: the notice is not loaded
+    assert plan.first_day.year == 2027
+    assert "尚未导入" in web("pm").get(f"/oncall/holidays/{plan.pk}/").content.decode()

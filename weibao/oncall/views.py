@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weibao.calendars.services import day_rules_for
 from weibao.contracts.access import can, requires
 from weibao.contracts.roles import Capability, roles_with
 from weibao.core import clock
@@ -416,6 +417,8 @@ def holiday_detail(request, pk):
         "can_manage": can(request.user, plan.contract_id, Capability.MANAGE_ONCALL),
         "can_confirm": can(request.user, plan.contract_id, Capability.CONFIRM_DUTY_PLAN)
         and plan.status == DutyPlan.Status.SENT,
+        # A year with no official arrangement loaded: the period is the statutory days only.
+        "provisional": day_rules_for(plan.contract_id).uncovered_years(plan.first_day, plan.last_day),
     })
 
 
