@@ -96,6 +96,24 @@ ACTION_LABELS = {
     "escalation.policy_deleted": _("删除升级策略"),
 
     # oncall:
+    "oncall.schedule.saved": _("保存值班表"),
+    "oncall.schedule.deleted": _("删除值班表"),
+    "oncall.layer.saved": _("保存轮值层"),
+    "oncall.layer.deleted": _("删除轮值层"),
+    "oncall.override.requested": _("申请代班/换班"),
+    "oncall.override.decided": _("审批代班/换班"),
+    "oncall.override.imported": _("从日历文件导入代班"),
+    "oncall.time_off.saved": _("登记值班请假"),
+    "oncall.time_off.deleted": _("删除值班请假"),
+    "oncall.residency.saved": _("调整驻场排班"),
+    "oncall.duty_plan.generated": _("生成节假日值守计划"),
+    "oncall.duty_plan.edited": _("修改节假日值守计划"),
+    "oncall.duty_plan.sent": _("报送节假日值守计划"),
+    "oncall.duty_plan.confirmed": _("甲方确认节假日值守计划"),
+    "oncall.handover.written": _("填写交接班记录"),
+    "oncall.handover.acknowledged": _("确认接班"),
+    "oncall.feed.created": _("创建日历订阅地址"),
+    "oncall.feed.revoked": _("吊销日历订阅地址"),
 
     # monitoring:
 

@@ -79,6 +79,12 @@ class Capability(models.TextChoices):
     MANAGE_ESCALATIONS = "escalation.manage"  # policies, steps and triggers
 
     # oncall:
+    VIEW_ONCALL = "oncall.view"  # who is on call now and next, the rosters
+    MANAGE_ONCALL = "oncall.manage"  # schedules, residency, holiday duty plans, approvals
+    REQUEST_OVERRIDE = "oncall.request_override"  # ask to take or swap a shift, own feed
+    WRITE_HANDOVER = "oncall.handover"  # 交接班: write and acknowledge
+    CONFIRM_DUTY_PLAN = "oncall.confirm_duty_plan"  # the bureau confirms 节假日值守
+    VIEW_COVERAGE = "oncall.coverage"  # the gap report
 
     # monitoring:
 
@@ -155,6 +161,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_ESCALATIONS: PROJECT_MANAGER,
 
     # oncall:
+    Capability.VIEW_ONCALL: ALL_MEMBERS,
+    Capability.MANAGE_ONCALL: PROJECT_MANAGER,
+    Capability.REQUEST_OVERRIDE: frozenset(
+        {ContractRole.RESIDENT_ENGINEER, ContractRole.ONCALL_ENGINEER, ContractRole.PROJECT_MANAGER}
+    ),
+    Capability.WRITE_HANDOVER: VENDOR_ROLES,
+    Capability.CONFIRM_DUTY_PLAN: frozenset({ContractRole.BUREAU_LIAISON}),
+    Capability.VIEW_COVERAGE: frozenset(PROJECT_MANAGER | BUREAU_ROLES | {ContractRole.AUDITOR}),
 
     # monitoring:
 

@@ -5,7 +5,17 @@ def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
     # Imported here, not at the top: this package is an installed app, and Django imports
     # it before the models are ready.
-    from weibao.demo import changes, escalations, knowledge, ledger, mail, people, seed, servicedesk
+    from weibao.demo import (
+        changes,
+        escalations,
+        knowledge,
+        ledger,
+        mail,
+        oncall,
+        people,
+        seed,
+        servicedesk,
+    )
 
     contracts = seed.load()
     servicedesk.load(contracts)
@@ -13,6 +23,7 @@ def load_all() -> str:
     mail.load(contracts)
     people.load(contracts)
     escalations.load(contracts)
+    oncall.load(contracts)
     changes.load(contracts)
     ledger.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())

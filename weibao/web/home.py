@@ -34,6 +34,7 @@ PANEL_PROVIDERS = [
     "weibao.changes.home.panels",
     "weibao.ledger.home.panels",
     "weibao.ledger.importer.home.panels",
+    "weibao.oncall.home.panels",
 ]
 
 

@@ -37,6 +37,8 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("好差评"), reverse("feedback:list"), "feedback"))
     if may(Capability.VIEW_ESCALATIONS):
         items.append(NavItem(_("升级"), reverse("escalations:list"), "escalations"))
+    if may(Capability.VIEW_ONCALL):
+        items.append(NavItem(_("值班"), reverse("oncall:overview"), "oncall"))
     if may(Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     if may(Capability.MANAGE_MAIL):

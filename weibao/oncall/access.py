@@ -1,0 +1,68 @@
+"""Who may do what with on-call records: load-and-check helpers for pages and API alike
+(404 when the row is not visible, 403 when visible but the capability is missing)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from weibao.contracts.access import require
+from weibao.contracts.roles import Capability
+from weibao.oncall.models import (
+    CalendarFeed,
+    DutyDay,
+    DutyPlan,
+    Handover,
+    Layer,
+    Override,
+    Schedule,
+    TimeOff,
+)
+
+
+def contract_for(user, contract, capability: str):
+    """The current contract, when ``user`` holds ``capability`` on it (403 otherwise)."""
+    if contract is None:
+        raise PermissionDenied
+    require(user, contract.pk, capability)
+    return contract
+
+
+def _load(model, user, pk, capability):
+    row = get_object_or_404(model.objects.restrict(user, Capability.VIEW_ONCALL), pk=pk)
+    contract_id = row.schedule.contract_id if model is Layer else (
+        row.plan.contract_id if model is DutyDay else row.contract_id)
+    require(user, contract_id, capability)
+    return row
+
+
+def schedule_for(user, pk, capability=Capability.VIEW_ONCALL) -> Schedule:
+    return _load(Schedule, user, pk, capability)
+
+
+def layer_for(user, pk, capability=Capability.MANAGE_ONCALL) -> Layer:
+    return _load(Layer, user, pk, capability)
+
+
+def override_for(user, pk, capability=Capability.MANAGE_ONCALL) -> Override:
+    return _load(Override, user, pk, capability)
+
+
+def time_off_for(user, pk, capability=Capability.REQUEST_OVERRIDE) -> TimeOff:
+    return _load(TimeOff, user, pk, capability)
+
+
+def plan_for(user, pk, capability=Capability.VIEW_ONCALL) -> DutyPlan:
+    return _load(DutyPlan, user, pk, capability)
+
+
+def duty_day_for(user, pk, capability=Capability.MANAGE_ONCALL) -> DutyDay:
+    return _load(DutyDay, user, pk, capability)
+
+
+def handover_for(user, pk, capability=Capability.WRITE_HANDOVER) -> Handover:
+    return _load(Handover, user, pk, capability)
+
+
+def feed_for(user, pk, capability=Capability.REQUEST_OVERRIDE) -> CalendarFeed:
+    return _load(CalendarFeed, user, pk, capability)

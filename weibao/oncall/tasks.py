@@ -1,0 +1,14 @@
+"""Background jobs of the on-call app."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from weibao.contracts.models import Contract
+
+
+@db_periodic_task(crontab(minute="7"))
+def warn_coverage_gaps() -> int:
+    """Hourly: each active contract's PMs hear of new coverage gaps (once per set of gaps)."""
+    from weibao.oncall.coverage import warn_managers
+
+    return sum(warn_managers(contract) for contract in Contract.objects.filter(status=Contract.Status.ACTIVE))
