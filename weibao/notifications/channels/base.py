@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -76,6 +77,19 @@ class HttpAnswer:
         return f"HTTP {self.status} {self.body[:1500]}"
 
 
+def host_allowed(url: str) -> bool:
+    """Whether ``url`` is http(s) to a host the operator allows (WEIBAO_NOTIFY_HOSTS)."""
+    split = urllib.parse.urlsplit(url)
+    if split.scheme.lower() not in ("http", "https") or not split.hostname:
+        return False
+    host = split.hostname.lower()
+    for allowed in getattr(settings, "WEIBAO_NOTIFY_HOSTS", ["*"]):
+        allowed = allowed.strip().lower()
+        if allowed == "*" or host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:])):
+            return True
+    return False
+
+
 def timeout() -> float:
     return float(getattr(settings, "WEIBAO_NOTIFY_TIMEOUT", 10))
 
@@ -83,8 +97,8 @@ def timeout() -> float:
 def http_send(request: HttpRequest) -> HttpAnswer:
     """One HTTP request with the channel timeout; a timeout or a refused connection raises
     SendFailed (the delivery is retried), any HTTP answer is returned to be judged."""
-    if not request.url.lower().startswith(("http://", "https://")):
-        raise SendFailed("only http(s) addresses are allowed")
+    if not host_allowed(request.url):
+        raise SendFailed("address not allowed (WEIBAO_NOTIFY_HOSTS) / 地址不在允许范围内")
     req = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         request.url, data=request.body, headers=request.headers, method=request.method
     )
