@@ -76,6 +76,10 @@ class Capability(models.TextChoices):
 
     # ledger:
 
+    # notifications:
+    MANAGE_CHANNELS = "notification.channels"  # the contract's robots, webhooks, gateway
+    MANAGE_DELIVERIES = "notification.deliveries"  # see the delivery log, retry now
+
 
 ALL_MEMBERS = frozenset(ContractRole)
 PROJECT_MANAGER = frozenset({ContractRole.PROJECT_MANAGER})
@@ -124,6 +128,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # changes:
 
     # ledger:
+
+    # notifications:
+    Capability.MANAGE_CHANNELS: PROJECT_MANAGER,
+    Capability.MANAGE_DELIVERIES: PROJECT_MANAGER,
 }
 
 
