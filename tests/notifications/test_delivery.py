@@ -223,3 +223,19 @@ def test_a_host_outside_the_allowed_list_is_never_contacted(contract, receiver, 
     robot = make_channel(contract, Kind.DINGTALK, receiver.url("/robot/send"))
     notify([], subject="x", contract=contract, channel_ids=[robot.pk])
     assert receiver.requests == [] and "WEIBAO_NOTIFY_HOSTS" in Delivery.objects.get().last_error
+
+
+def test_a_dedup_key_racing_in_from_another_worker_skips_only_that_person(contract, reachable):
+    first, second = reachable("13900000001"), reachable("13900000002")
+    notify(first, subject="告警", contract=contract, dedup_key="race:1")
+    real_load = notify_services._Known.load
+
+    def blind(people, call):  # the other worker's row was not there yet when we looked
+        known = real_load(people, call)
+        known.already.clear()
+        return known
+
+    with mock.patch.object(notify_services._Known, "load", side_effect=blind):
+        created = notify([first, second], subject="告警", contract=contract, dedup_key="race:1")
+    assert [n.recipient for n in created] == [second]
+    assert Delivery.objects.filter(notification__recipient=first).count() == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -127,8 +127,8 @@ def voice_text(subject: str) -> str:
     return f"维保紧急通知：{subject}。请尽快处理，并点击短信中的链接确认。"
 
 
-def mention_of(user, kind: str) -> str:
-    profile = profile_of(user)
+def mention_of(user, kind: str, profile: ContactProfile | None = None) -> str:
+    profile = profile if profile is not None else profile_of(user)
     if kind == NotificationChannel.Kind.DINGTALK:
         return profile.dingtalk_mobile or profile.mobile
     if kind == NotificationChannel.Kind.WECOM:
@@ -198,9 +198,15 @@ def notify(
         raise ValueError(f"urgency must be one of {Urgency.values}, not {urgency!r}")
     call = _Call(subject[:200], body, getattr(contract, "pk", None), link, ack_url, kind, dedup_key, urgency, on_duty)
     people = _users(users)
-    created = [note for user in people if (note := _notify_one(user, call)) is not None]
-    for channel in _channels(channel_ids, contract):
-        _post_to_channel(channel, people, call)
+    channels = _channels(channel_ids, contract)
+    known = _Known.load(people, call)
+    created, due_now = _notify_all([u for u in people if u.pk not in known.already], call, known)
+    for channel in channels:
+        delivery = _post_to_channel(channel, people, call, known)
+        if delivery is not None:
+            due_now.append(delivery.pk)
+    if due_now:
+        transaction.on_commit(lambda: [_enqueue(pk) for pk in due_now])
     return created
 
 
@@ -212,39 +218,111 @@ def send_test(user, urgency: str = Urgency.NORMAL) -> Notification | None:
         contract_ids[0] if contract_ids else None, "/notifications/settings/", "", "notification.test",
         "", urgency, True, collapse_delays=True,
     )
-    return _notify_one(user, call)
-
-
-def _notify_one(user, call: _Call) -> Notification | None:
-    if call.dedup_key and Notification.objects.filter(recipient=user, dedup_key=call.dedup_key).exists():
+    made = _notify_one(user, call, _Known.load([user], call))
+    if made is None:
         return None
-    contract_id = call.contract_id
+    transaction.on_commit(lambda: [_enqueue(pk) for pk in made[1]])
+    return made[0]
+
+
+@dataclass
+class _Known:
+    """What one notify() call needs about its recipients, read in a few queries (1,000
+    events a second fan out; a query per person and channel would not keep up)."""
+
+    profiles: dict[int, ContactProfile]
+    rules: dict[int, list[tuple[str, str, int]]]
+    already: set[int]
+    contract_id: int | None
+    _gateway: list = field(default_factory=list)
+
+    @classmethod
+    def load(cls, people: list, call: _Call) -> _Known:
+        ids = [u.pk for u in people]
+        profiles = {p.user_id: p for p in ContactProfile.objects.filter(user_id__in=ids)} if ids else {}
+        rules: dict[int, list] = {}
+        if ids:
+            for user_id, urgency, method, delay in NotificationRule.objects.filter(user_id__in=ids).values_list(
+                "user_id", "urgency", "method", "delay_minutes"
+            ):
+                rules.setdefault(user_id, []).append((urgency, method, delay))
+        already = set()
+        if call.dedup_key and ids:
+            already = set(Notification.objects.filter(recipient_id__in=ids, dedup_key=call.dedup_key)
+                          .values_list("recipient_id", flat=True))
+        return cls(profiles, rules, already, call.contract_id)
+
+    def profile(self, user) -> ContactProfile:
+        return self.profiles.get(user.pk) or ContactProfile(user=user)
+
+    def steps(self, user, urgency: str) -> list[tuple[str, int]]:
+        own = self.rules.get(user.pk)
+        if own is not None:  # a person who wrote rules gets exactly those (none: inbox only)
+            return [(method, delay) for u, method, delay in own if u == urgency]
+        return list(DEFAULT_RULES[urgency])
+
+    def gateway(self) -> NotificationChannel | None:
+        if not self._gateway:
+            self._gateway.append(gateway_for(self.contract_id))
+        return self._gateway[0]
+
+
+def _notify_all(people: list, call: _Call, known: _Known) -> tuple[list[Notification], list[int]]:
+    """Everyone's inbox entry and deliveries in two INSERTs; if a dedup_key raced in from
+    another worker meanwhile, one by one instead (that person is skipped)."""
+    if not people:
+        return [], []
     try:
         with transaction.atomic():
-            note = Notification.objects.create(
-                recipient=user, contract_id=contract_id, subject=call.subject, body=call.body, link=call.link,
-                ack_url=call.ack_url, urgency=call.urgency, kind=call.kind, dedup_key=call.dedup_key,
+            notes = Notification.objects.bulk_create([_notification(user, call) for user in people])
+            deliveries = Delivery.objects.bulk_create(
+                [d for user, note in zip(people, notes, strict=True) for d in _deliveries_for(user, note, call, known)]
             )
-            deliveries = _deliveries_for(user, note, call)
+    except IntegrityError:
+        created, due_now = [], []
+        for user in people:
+            made = _notify_one(user, call, known)
+            if made is not None:
+                created.append(made[0])
+                due_now += made[1]
+        return created, due_now
+    now = clock.now()
+    return notes, [d.pk for d in deliveries if d.next_attempt_at <= now]
+
+
+def _notification(user, call: _Call) -> Notification:
+    return Notification(
+        recipient=user, contract_id=call.contract_id, subject=call.subject, body=call.body, link=call.link,
+        ack_url=call.ack_url, urgency=call.urgency, kind=call.kind, dedup_key=call.dedup_key,
+    )
+
+
+def _notify_one(user, call: _Call, known: _Known) -> tuple[Notification, list[int]] | None:
+    """The inbox entry and the deliveries of one recipient; the ids of those due now."""
+    if user.pk in known.already:
+        return None
+    try:
+        with transaction.atomic():
+            note = _notification(user, call)
+            note.save()
+            deliveries = Delivery.objects.bulk_create(_deliveries_for(user, note, call, known))
     except IntegrityError:
         return None  # the same dedup_key raced in from another worker
-    for delivery in deliveries:
-        if delivery.next_attempt_at <= clock.now():
-            transaction.on_commit(lambda d=delivery.pk: _enqueue(d))
-    return note
+    now = clock.now()
+    return note, [d.pk for d in deliveries if d.next_attempt_at <= now]
 
 
-def _deliveries_for(user, note: Notification, call: _Call) -> list[Delivery]:
-    profile = profile_of(user)
+def _deliveries_for(user, note: Notification, call: _Call, known: _Known) -> list[Delivery]:
+    profile = known.profile(user)
     now = clock.now()
     held_until = None
     if not call.on_duty and call.urgency in HELD_IN_QUIET_HOURS:
         held_until = quiet_until(profile, now)
     link, ack = absolute(call.link), absolute(call.ack_url)
     made = []
-    for method, delay in rules_for(user, call.urgency):
+    for method, delay in known.steps(user, call.urgency):
         if method == Method.EMAIL:
-            address, text = email_of(user), call.body
+            address, text = profile.email or user.email or "", call.body
         else:
             address = profile.mobile
             text = sms_text(call.subject, link, ack) if method == Method.SMS else voice_text(call.subject)
@@ -253,9 +331,9 @@ def _deliveries_for(user, note: Notification, call: _Call) -> list[Delivery]:
         due = now + timedelta(minutes=0 if call.collapse_delays else delay)
         if held_until is not None:
             due = max(due, held_until)
-        gateway = gateway_for(note.contract_id) if method != Method.EMAIL else None
-        made.append(Delivery.objects.create(
-            notification=note, contract_id=note.contract_id, channel=method, address=address, target=gateway,
+        made.append(Delivery(
+            notification=note, contract_id=note.contract_id, channel=method, address=address,
+            target=known.gateway() if method != Method.EMAIL else None,
             subject=call.subject, text=text, link=link, ack_url=ack, urgency=call.urgency,
             dedup_key=call.dedup_key, until_acknowledged=delay > 0 and not call.collapse_delays,
             next_attempt_at=due, created_at=now,
@@ -274,18 +352,17 @@ def _channels(channel_ids: Iterable[int], contract) -> list[NotificationChannel]
     return [c for c in found if c.active]
 
 
-def _post_to_channel(channel: NotificationChannel, people: list, call: _Call) -> None:
-    mentions = [m for m in (mention_of(u, channel.kind) for u in people) if m]
+def _post_to_channel(channel: NotificationChannel, people: list, call: _Call, known: _Known) -> Delivery | None:
+    mentions = [m for m in (mention_of(u, channel.kind, known.profile(u)) for u in people) if m]
     try:
         with transaction.atomic():
-            delivery = Delivery.objects.create(
+            return Delivery.objects.create(
                 contract_id=channel.contract_id, target=channel, channel=channel.kind, address=channel.name[:254],
                 subject=call.subject, text=call.body, link=absolute(call.link), ack_url=absolute(call.ack_url),
                 mentions=mentions, urgency=call.urgency, dedup_key=call.dedup_key,
             )
     except IntegrityError:
-        return  # already posted for this dedup_key
-    transaction.on_commit(lambda: _enqueue(delivery.pk))
+        return None  # already posted for this dedup_key
 
 
 def cancel_pending(dedup_key_prefix: str, *, contract=None) -> int:
