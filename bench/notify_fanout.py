@@ -21,7 +21,6 @@ import sys
 import time
 
 from _notify_setup import prepare  # noqa: I001 - sets Django up first
-
 from django.db import transaction
 
 from weibao.notifications import notify
