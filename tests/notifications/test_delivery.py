@@ -239,3 +239,19 @@ def test_a_dedup_key_racing_in_from_another_worker_skips_only_that_person(contra
         created = notify([first, second], subject="告警", contract=contract, dedup_key="race:1")
     assert [n.recipient for n in created] == [second]
     assert Delivery.objects.filter(notification__recipient=first).count() == 1
+
+
+def test_retry_now_never_doubles_a_delivery_on_its_way(contract, receiver, make_channel, clock):
+    hook = make_channel(contract, Kind.WEBHOOK, receiver.url("/h"))
+    with mock.patch.object(notify_services, "_enqueue"):
+        notify([], subject="告警", contract=contract, channel_ids=[hook.pk])
+    delivery = Delivery.objects.get()
+    with mock.patch.object(notify_services, "_mark_sent", side_effect=Killed), pytest.raises(Killed):
+        send_delivery(delivery.pk)  # claimed; a worker may still be sending it
+    delivery.refresh_from_db()
+    assert notify_services.retry_now(delivery) is False
+    clock.advance(notify_services._lease(delivery) + timedelta(seconds=1))
+    assert notify_services.retry_now(delivery) is True
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and receiver.handled == 1
+    assert notify_services.retry_now(delivery) is False

@@ -523,17 +523,24 @@ def retry_due(limit: int = 200) -> int:
     return sum(1 for pk in list(due) if send_delivery(pk))
 
 
-def retry_now(delivery: Delivery, *, by=None) -> None:
+def retry_now(delivery: Delivery, *, by=None) -> bool:
     """A fresh series of attempts for a failed (or waiting) delivery, queued for the
-    worker. Same idempotency key: a receiver that had it already drops the repeat."""
+    worker. Same idempotency key: a receiver that had it already drops the repeat. False
+    when it is sent, cancelled, or may be on its way right now (a claim younger than the
+    lease: a second sender then could double it)."""
     if delivery.status in (Delivery.Status.SENT, Delivery.Status.CANCELLED):
-        return
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=clock.now()
-    )
+        return False
+    now = clock.now()
+    in_flight = models.Q(status=Delivery.Status.PENDING, last_attempt_at__gt=now - _lease(delivery))
+    changed = Delivery.objects.filter(pk=delivery.pk).filter(
+        models.Q(status=Delivery.Status.FAILED) | (models.Q(status=Delivery.Status.PENDING) & ~in_flight)
+    ).update(status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now)
+    if not changed:
+        return False
     audit.record("notification.delivery.retry", obj=delivery, actor=by, contract=delivery.contract,
                  detail={"channel": delivery.channel})
     transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return True
 
 
 def unread_count(user) -> int:

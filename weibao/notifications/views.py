@@ -168,9 +168,15 @@ def delivery_list(request):
 @require_POST
 def delivery_retry(request, pk: int):
     delivery = access.delivery_for(request.user, pk)
-    services.retry_now(delivery, by=request.user)
-    messages.success(request, _("已重新排队发送，稍后刷新查看结果。"))
+    _retried(request, services.retry_now(delivery, by=request.user))
     return redirect("notifications:deliveries")
+
+
+def _retried(request, queued: bool) -> None:
+    if queued:
+        messages.success(request, _("已重新排队发送，稍后刷新查看结果。"))
+    else:
+        messages.info(request, _("这条通知已发出、已取消或正在发送中，未重复排队。"))
 
 
 @administrators(AdminRole.SYSTEM_ADMIN)
@@ -186,8 +192,7 @@ def platform_delivery_list(request):
 def platform_delivery_retry(request, pk: int):
     _require_system_admin(request)
     delivery = get_object_or_404(Delivery, pk=pk, contract__isnull=True)
-    services.retry_now(delivery, by=request.user)
-    messages.success(request, _("已重新排队发送，稍后刷新查看结果。"))
+    _retried(request, services.retry_now(delivery, by=request.user))
     return redirect("notifications:platform_deliveries")
 
 
