@@ -206,11 +206,14 @@ def test_quiet_hours_within_one_day(clock):
     assert notify_services.quiet_until(profile, clock.now()) is None  # 10:00
 
 
-def test_a_channel_of_another_contract_is_refused(contract, other_contract, make_channel):
+def test_a_channel_of_another_contract_is_never_posted_to(contract, other_contract, make_channel, reachable):
     foreign = make_channel(other_contract, Kind.DINGTALK, "http://127.0.0.1:9/x")
-    with pytest.raises(ValueError):
-        notify([], subject="x", contract=contract, channel_ids=[foreign.pk])
-    assert not Delivery.objects.exists()
+    user = reachable()
+    with mock.patch.object(notify_services, "_enqueue"):
+        notify(user, subject="x", contract=contract, channel_ids=[foreign.pk, 999999])
+        notify(user, subject="y", contract=contract, channel_ids=None)
+    assert not Delivery.objects.filter(target=foreign).exists()
+    assert Delivery.objects.filter(channel="email").count() == 2  # the person's own still go
 
 
 def test_a_bad_urgency_is_refused():

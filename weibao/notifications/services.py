@@ -182,7 +182,7 @@ def notify(
     urgency: str = Urgency.NORMAL,
     ack_url: str = "",
     on_duty: bool = False,
-    channel_ids: Iterable[int] = (),
+    channel_ids: Iterable[int] | None = (),
 ) -> list[Notification]:
     """Store one notification per distinct active recipient and queue its deliveries.
 
@@ -191,7 +191,8 @@ def notify(
     what ``cancel_pending`` matches. ``urgency`` picks each recipient's rule (critical |
     high | normal | low); ``ack_url`` (signed by the caller) goes into every message;
     ``on_duty`` True means quiet hours do not apply (7×24 duty); ``channel_ids`` are
-    NotificationChannel ids of ``contract`` to post to as well, @-mentioning the recipients.
+    NotificationChannel ids of ``contract`` to post to as well, @-mentioning the recipients
+    (ids of another contract are skipped and logged).
     Returns the notifications created by this call.
     """
     if urgency not in Urgency.values:
@@ -341,15 +342,20 @@ def _deliveries_for(user, note: Notification, call: _Call, known: _Known) -> lis
     return made
 
 
-def _channels(channel_ids: Iterable[int], contract) -> list[NotificationChannel]:
+def _channels(channel_ids: Iterable[int] | None, contract) -> list[NotificationChannel]:
+    """The active robot/webhook channels of ``contract`` among ``channel_ids``. An id of
+    another contract (or of none) is skipped with a warning, never posted to: a stale id in
+    a caller's configuration must neither leak a message nor stop the people's own ones."""
     ids = [int(pk) for pk in channel_ids or ()]
     if not ids:
         return []
+    contract_id = getattr(contract, "pk", None)
     found = list(NotificationChannel.objects.filter(pk__in=ids, kind__in=ROBOT_KINDS))
-    for channel in found:
-        if channel.contract_id != getattr(contract, "pk", None):
-            raise ValueError(f"NotificationChannel {channel.pk} belongs to another contract")
-    return [c for c in found if c.active]
+    usable = [c for c in found if c.contract_id == contract_id and contract_id is not None]
+    skipped = set(ids) - {c.pk for c in usable}
+    if skipped:
+        log.warning("notify: channels %s are not group channels of contract %s; skipped", sorted(skipped), contract_id)
+    return [c for c in usable if c.active]
 
 
 def _post_to_channel(channel: NotificationChannel, people: list, call: _Call, known: _Known) -> Delivery | None:
