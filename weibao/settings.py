@@ -416,6 +416,15 @@ WEIBAO_IMAP_HOSTS = env_list("WEIBAO_IMAP_HOSTS", [] if PRODUCTION else ["*"])
 # Authentication-Results (SPF/DKIM/DMARC): a team member's mailed reply counts as theirs
 # only when that server vouches for it (weibao/mailchannel/authentication.py).
 WEIBAO_MAIL_AUTHSERV_ID = os.environ.get("WEIBAO_MAIL_AUTHSERV_ID", "")
+# Notification channels (weibao/notifications/channels): seconds one HTTP send may take,
+# and the hosts robots, webhooks and SMS/voice gateways may be at (comma separated,
+# "*.example.cn" for subdomains). Production allows the robot platforms only until the
+# operator lists its webhook receivers and gateways, so a channel cannot probe the network.
+WEIBAO_NOTIFY_TIMEOUT = env_int("WEIBAO_NOTIFY_TIMEOUT", 10)
+WEIBAO_NOTIFY_HOSTS = env_list(
+    "WEIBAO_NOTIFY_HOSTS",
+    ["oapi.dingtalk.com", "qyapi.weixin.qq.com", "open.feishu.cn", "open.larksuite.com"] if PRODUCTION else ["*"],
+)
 # Absolute links in e-mails point here.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000")
 

@@ -30,7 +30,7 @@ def test_same_dedup_key_notifies_once(contract, make_member):
 
 def test_failed_email_is_kept_and_retried_later(contract, make_member, clock):
     user = make_member(contract, "resident_engineer", email="li@example.cn")
-    with mock.patch("weibao.notifications.services.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("weibao.notifications.channels.email.EmailMessage.send", side_effect=OSError("smtp down")):
         notify(user, subject="告警", contract=contract)
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.PENDING

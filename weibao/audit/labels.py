@@ -164,6 +164,10 @@ ACTION_LABELS = {
     "ledger.contract_imported": _("从合同文本导入并创建合同"),
 
     # notifications:
+    "notification.channel.save": _("保存通知渠道"),
+    "notification.channel.test": _("发送通知渠道测试消息"),
+    "notification.delivery.retry": _("立即重发通知"),
+    "notification.contact.save": _("修改本人联系方式与通知规则"),
 
     # knowledge-search:
 

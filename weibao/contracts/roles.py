@@ -108,6 +108,10 @@ class Capability(models.TextChoices):
     ACKNOWLEDGE_LEDGER = "ledger.acknowledge"  # the bureau: acknowledges penalties, ticks the handover
     ISSUE_BREACH_NOTICES = "ledger.breach_notice"  # clause 九.1: either party
 
+    # notifications:
+    MANAGE_CHANNELS = "notification.channels"  # the contract's robots, webhooks, gateway
+    MANAGE_DELIVERIES = "notification.deliveries"  # see the delivery log, retry now
+
 
 ALL_MEMBERS = frozenset(ContractRole)
 PROJECT_MANAGER = frozenset({ContractRole.PROJECT_MANAGER})
@@ -195,6 +199,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_LEDGER: PROJECT_MANAGER,
     Capability.ACKNOWLEDGE_LEDGER: BUREAU_ROLES,
     Capability.ISSUE_BREACH_NOTICES: frozenset({ContractRole.PROJECT_MANAGER, ContractRole.BUREAU_LIAISON}),
+
+    # notifications:
+    Capability.MANAGE_CHANNELS: PROJECT_MANAGER,
+    Capability.MANAGE_DELIVERIES: PROJECT_MANAGER,
 }
 
 

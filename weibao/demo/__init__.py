@@ -11,6 +11,7 @@ def load_all() -> str:
         knowledge,
         ledger,
         mail,
+        notifications,
         oncall,
         people,
         seed,
@@ -22,6 +23,7 @@ def load_all() -> str:
     knowledge.load(contracts)
     mail.load(contracts)
     people.load(contracts)
+    notifications.load(contracts)
     escalations.load(contracts)
     oncall.load(contracts)
     changes.load(contracts)
