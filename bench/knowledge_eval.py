@@ -188,7 +188,7 @@ def hard(agent, show_misses: str | None) -> None:
                 c["n"] += 1
                 c["r1"] += bool(top[:1] == [q["article"]])
                 c["r3"] += q["article"] in top[:3]
-                if show_misses == q["split"] == key[0] and key[1] != "overall" and top[:1] != [q["article"]]:
+                if name != "bigram overlap (baseline)" and show_misses == q["split"] == key[0] and key[1] != "overall" and top[:1] != [q["article"]]:
                     got = " | ".join(titles[k] for k in top)
                     mark = "miss@3" if q["article"] not in top else "miss@1"
                     print(f"  {mark} [{q['kind']}] {q['question']} -> want {titles[q['article']]} ; got {got}")

@@ -101,10 +101,10 @@ def synonym_table(contract_ids) -> SynonymTable:
 
 def _search(contract, q: str, *, public_only: bool, limit: int) -> list[Hit]:
     """Published articles of ``contract`` and those shared with it."""
-    query = parse_query(q, synonym_table([contract.pk]))
+    index = index_for(contract.pk)
+    query = parse_query(q, synonym_table([contract.pk]), index.corrector())
     if query.is_empty:
         return []
-    index = index_for(contract.pk)
 
     def allowed(doc: Doc) -> bool:
         if public_only and not doc.public:
