@@ -1,5 +1,5 @@
-from weibao.knowledge.ranking import SynonymTable, applicant_kinds, parse_query
 from weibao.knowledge import text
+from weibao.knowledge.ranking import SynonymTable, applicant_kinds, parse_query
 from weibao.knowledge.text import bigrams, default_synonym_groups, words
 
 

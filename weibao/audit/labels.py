@@ -92,6 +92,7 @@ ACTION_LABELS = {
     # notifications:
 
     # knowledge-search:
+    "knowledge.search_misses_viewed": _("查看知识搜索未命中的问题"),
 
     # privacy:
 }

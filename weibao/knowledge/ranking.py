@@ -190,9 +190,10 @@ class SearchIndex:
             self._weigh_kinds(query.kinds or applicant_kinds(""), scores)
         if boosts:
             top = float(scores.max()) if len(scores) else 0.0
-            for article_id, fraction in boosts.items():
+            for article_id, (fraction, may_add) in boosts.items():
                 position = self.position_of(article_id)
-                if position is not None:
+                # An article the words do not match needs several people's evidence.
+                if position is not None and (scores[position] > 0 or may_add):
                     scores[position] += (top or 1.0) * fraction
         best: list[tuple[Doc, float]] = []
         if limit <= 0:

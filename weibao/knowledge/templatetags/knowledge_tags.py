@@ -29,3 +29,4 @@ def article_from_ticket_button(context, ticket):
         "written": written,
         "csrf_token": context.get("csrf_token"),
     }
+
