@@ -131,3 +131,21 @@ def test_numbers_callers_type_are_not_kept_and_reading_misses_is_audited(client_
     assert SearchLog.objects.get().query == "身份证***补办"
     client_for(pm).get("/knowledge/searches/")
     assert AuditRecord.objects.filter(action="knowledge.search_misses_viewed", contract=contract).count() == 1
+
+
+def test_the_api_says_why_and_what_was_corrected(api_client_for, contract, agent):
+    create_article(contract, title="住房公积金购房提取", body="购房后提取公积金。", publish=True, by=agent)
+    response = api_client_for(agent).get("/api/v1/knowledge/search/", {"contract": contract.pk, "q": "公基金买房"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["corrections"] == [{"typed": "公基金", "read": "公积金"}]
+    assert "公积金" in data["results"][0]["matched"]
+    assert SearchLog.objects.get().source == "api"
+
+
+def test_demo_search_misses_load_twice_without_doubling(contract):
+    from weibao.demo.knowledge import DEMO_MISSES, _search_log
+
+    _search_log(contract)
+    _search_log(contract)
+    assert SearchLog.objects.filter(contract=contract).count() == len(DEMO_MISSES)
