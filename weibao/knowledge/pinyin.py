@@ -6,6 +6,8 @@ Sounds are compared without tones and with the confusions of southern speakers a
 fuzzy-pinyin input methods (zh/z, ch/c, sh/s, n/l, -ing/-in, -eng/-en). A correction must
 keep at least one character of the word in place (只照 -> 执照 keeps 照): two characters
 that merely sound like a word are more often a real word we do not know than a typo.
+A stretch of 4 characters one character away from exactly one word of the index is read
+as that word too (a look-alike or mistyped character: 营业执煦 -> 营业执照).
 """
 
 from __future__ import annotations
@@ -74,12 +76,44 @@ class Corrector:
                 return word
         return None
 
+    def _one_character_off(self, piece: str) -> str | None:
+        """A word of 4 characters of the index that differs from ``piece`` in exactly
+        one character, when only one such word exists (营业执煦 -> 营业执照): a mistyped or look-alike character in a long word."""
+        if len(piece) < 4:
+            return None
+        table = getattr(self, "_wildcards", None)
+        if table is None:
+            table = self._wildcards = {}
+            for word in self.known:
+                if len(word) >= 4:
+                    for i in range(len(word)):
+                        table.setdefault(word[:i] + "?" + word[i + 1 :], set()).add(word)
+        found: set[str] = set()
+        for i in range(len(piece)):
+            found |= table.get(piece[:i] + "?" + piece[i + 1 :], set())
+        found.discard(piece)
+        return found.pop() if len(found) == 1 else None
+
     def correct(self, normalized: str) -> tuple[str, list[tuple[str, str]]]:
-        """``normalized`` with its homophone typos replaced, and the (typed, read) pairs."""
+        """``normalized`` with its homophone typos replaced, and the (typed, read) pairs.
+
+        Only a stretch that starts and ends where the segmenter cuts is tried: a typo
+        breaks a word into pieces (公基金 is cut 公/基金), while a stretch that ends inside
+        a real word (不起 in 想不起来) is no typo, and neither are real words side by side."""
         corrections: list[tuple[str, str]] = []
+        tok = text.tokenizer()
+        cuts: set[int] = set()
+        whole: set[tuple[int, int]] = set()  # real one-word stretches: never corrected
+        solid: set[int] = set()  # characters inside real words of two or more
+        for word, start, end in tok.tokenize(normalized, HMM=False):
+            cuts.update((start, end))
+            if tok.FREQ.get(word):
+                whole.add((start, end))
+                if len(word) > 1:
+                    solid.update(range(start, end))
 
         def fix_run(match: re.Match) -> str:
-            run = match.group(0)
+            run, offset = match.group(0), match.start()
             out: list[str] = []
             i, n = 0, len(run)
             while i < n:
@@ -89,7 +123,12 @@ class Corrector:
                         out.append(piece)
                         i += length
                         break
-                    word = self._sounds_like(piece)
+                    span = (offset + i, offset + i + length)
+                    if span[0] not in cuts or span[1] not in cuts or span in whole:
+                        continue
+                    if all(at in solid for at in range(*span)):
+                        continue  # real words side by side (注册 + 账号), no typo
+                    word = self._sounds_like(piece) or self._one_character_off(piece)
                     if word is not None:
                         corrections.append((piece, word))
                         out.append(word)
