@@ -29,4 +29,3 @@ def article_from_ticket_button(context, ticket):
         "written": written,
         "csrf_token": context.get("csrf_token"),
     }
-
