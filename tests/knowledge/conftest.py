@@ -1,6 +1,7 @@
 import pytest
 
 from weibao.knowledge import search
+from weibao.knowledge.services import learning
 from weibao.knowledge.services.articles import create_article
 
 
@@ -8,8 +9,10 @@ from weibao.knowledge.services.articles import create_article
 def fresh_index_cache():
     """Each test has its own database; the per-process index cache must not outlive it."""
     search.clear_cache()
+    learning.clear_cache()
     yield
     search.clear_cache()
+    learning.clear_cache()
 
 
 @pytest.fixture

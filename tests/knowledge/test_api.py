@@ -29,7 +29,7 @@ def test_an_agent_adds_an_article_and_finds_it_by_a_synonym(api_client_for, agen
     assert found.status_code == 200
     results = found.json()["results"]
     assert results[0]["id"] == created.json()["id"]
-    assert set(results[0]) == {"id", "title", "score"}
+    assert set(results[0]) == {"id", "title", "score", "matched", "synonyms", "learned"}
 
 
 def test_search_returns_at_most_twenty_results(api_client_for, agent, contract):

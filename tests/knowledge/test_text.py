@@ -1,3 +1,4 @@
+from weibao.knowledge import text
 from weibao.knowledge.ranking import SynonymTable, applicant_kinds, parse_query
 from weibao.knowledge.text import bigrams, default_synonym_groups, words
 
@@ -79,7 +80,27 @@ def test_a_lone_character_counts_half():
 
 
 def test_the_kind_of_applicant_a_question_names():
-    assert applicant_kinds("公司的账号密码忘了") == (1,)
-    assert applicant_kinds("我自己的登录口令记不得了") == (0,)
-    assert applicant_kinds("登录密码忘了") == (-1,)
-    assert applicant_kinds("我自己公司的密码") == (-1,)  # both: no preference
+    # The first qualifier set is 个人 | 法人 (data/qualifiers.txt).
+    assert applicant_kinds("公司的账号密码忘了")[0] == 1
+    assert applicant_kinds("我自己的登录口令记不得了")[0] == 0
+    assert applicant_kinds("登录密码忘了")[0] == -1
+    assert applicant_kinds("我自己公司的密码")[0] == -1  # both: no preference
+
+
+def test_a_negated_qualifier_names_the_other_kind_and_is_no_search_word():
+    from weibao.knowledge.ranking import question_kinds
+
+    kinds, spans = question_kinds("我想开个小店，不是开公司，办个执照")
+    assert kinds[0] == 0  # 个人, not 法人
+    assert [("我想开个小店，不是开公司，办个执照")[a:b] for a, b in spans] == ["公司"]
+    local = text.qualifier_sets().index(next(s for s in text.qualifier_sets() if "本地户籍" in s[0]))
+    assert question_kinds("非本市户籍在这里补办身份证")[0][local] == 1  # 非本市户籍 is one word
+    assert question_kinds("不是本地户口的怎么办")[0][local] == 1
+    assert question_kinds("本地户籍身份证丢了")[0][local] == 0
+
+
+def test_filler_words_of_a_long_question_count_little():
+    query = parse_query("真的烦死了听说公积金可以取出来", SynonymTable(text.default_synonym_groups()))
+    weights = {members[0]: weight for members, weight in query.concepts}
+    assert weights["烦死"] < 0.5
+    assert weights["公积金"] == 1.0

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from weibao.knowledge.models import Article, Synonym
@@ -11,6 +13,8 @@ def test_typing_a_question_shows_live_results(client_for, agent, contract, passw
     response = client_for(agent).get("/knowledge/", {"q": "企业密码忘了"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
+    assert "<mark>" in body  # the matched words are highlighted
+    body = re.sub(r"</?mark>", "", body)
     assert body.index("法人用户忘记登录密码") < body.index("个人用户忘记登录密码")
     assert "<html" not in body
 

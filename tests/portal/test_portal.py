@@ -150,6 +150,23 @@ def test_a_reader_says_whether_an_article_helped_once_per_visit(citizen, contrac
     assert (public.helpful_count, public.not_helpful_count) == (0, 1)
 
 
+def test_a_citizens_helpful_after_a_search_teaches_the_search_and_misses_are_logged(citizen, contract, pm):
+    from weibao.knowledge.models import SearchLog, SearchUse
+
+    public = create_article(contract, title="个人用户忘记密码怎么办", body="点击忘记密码。", tags=["密码"],
+                            visibility="public", publish=True, by=pm)
+    page = citizen.get("/portal/shilong/", {"q": "密码忘了"}).content.decode()
+    assert f"/portal/shilong/kb/{public.pk}/?q=" in page and "匹配：" in page
+    article_page = citizen.get(f"/portal/shilong/kb/{public.pk}/", {"q": "密码忘了"}).content.decode()
+    assert 'name="q" value="密码忘了"' in article_page
+    citizen.post(f"/portal/shilong/kb/{public.pk}/vote/", {"helpful": "1", "q": "密码忘了"})
+    use = SearchUse.objects.get()
+    assert (use.contract_id, use.article_id, use.action, use.query) == (contract.pk, public.pk, "helpful", "密码忘了")
+    assert use.actor.startswith("s")
+    citizen.get("/portal/shilong/", {"q": "养犬登记在哪办"})
+    assert SearchLog.objects.filter(contract=contract, hits=0, source="portal").count() == 1
+
+
 def test_the_requester_may_replace_a_rating_the_desk_relayed_from_a_call(citizen, site, api, engineer, pm):
     from weibao.feedback.services import ratings
 

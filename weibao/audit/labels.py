@@ -170,6 +170,7 @@ ACTION_LABELS = {
     "notification.contact.save": _("修改本人联系方式与通知规则"),
 
     # knowledge-search:
+    "knowledge.search_misses_viewed": _("查看知识搜索未命中的问题"),
 
     # privacy:
 }

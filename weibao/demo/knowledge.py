@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import weibao.knowledge
-from weibao.knowledge.models import Article
+from weibao.core import clock
+from weibao.knowledge.models import Article, SearchLog
 from weibao.knowledge.services.articles import create_article
+from weibao.knowledge.services.learning import normalize_query
 
 ARTICLES_FILE = Path(weibao.knowledge.__file__).parent / "data" / "articles.json"
 
@@ -19,6 +22,7 @@ def articles() -> list[dict]:
 def load(contracts: dict) -> None:
 
     seed = contracts["seed"]
+    _search_log(seed)
     if Article.objects.filter(contract=seed).exists():
         return
     for index, article in enumerate(articles()):
@@ -30,3 +34,19 @@ def load(contracts: dict) -> None:
             visibility="public" if index % 3 else "internal",
             publish=True,
         )
+
+
+#: Questions asked on the portal and the knowledge page that found nothing (days ago), so
+#: the project manager's /knowledge/searches/ has something to show.
+DEMO_MISSES = [("电子发票红冲怎么操作", 1), ("电子发票红冲怎么操作", 3), ("良民证在哪开", 2), ("长寿金怎么领", 6)]
+
+
+def _search_log(seed) -> None:
+    if SearchLog.objects.filter(contract=seed).exists():
+        return
+    now = clock.now()
+    SearchLog.objects.bulk_create(
+        SearchLog(contract=seed, query=q, normalized=normalize_query(q), source=SearchLog.Source.PORTAL,
+                  hits=0, at=now - timedelta(days=days))
+        for q, days in DEMO_MISSES
+    )

@@ -17,9 +17,9 @@ from weibao.api.schema import StrictRequestSchema
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
 from weibao.contracts.roles import Capability
 from weibao.knowledge import access
-from weibao.knowledge.models import Article
+from weibao.knowledge.models import Article, SearchLog
 from weibao.knowledge.search import MAX_RESULTS, search
-from weibao.knowledge.services import articles
+from weibao.knowledge.services import articles, learning
 from weibao.knowledge.services.from_ticket import article_from_ticket, visible_source_ticket
 
 
@@ -172,9 +172,14 @@ class SearchView(APIView):
                             "id": serializers.IntegerField(),
                             "title": serializers.CharField(),
                             "score": serializers.FloatField(),
+                            "matched": serializers.ListField(child=serializers.CharField()),
+                            "synonyms": serializers.ListField(child=serializers.DictField()),
+                            "learned": serializers.BooleanField(),
                         },
                     )
-                )
+                ),
+                "corrected": serializers.CharField(),
+                "corrections": serializers.ListField(child=serializers.DictField()),
             },
         ),
     )
@@ -186,7 +191,19 @@ class SearchView(APIView):
             raise field_error("q", _("检索内容最多 500 个字。"))
         contract = required_contract(request)
         hits = search(request.user, contract, q, limit=MAX_RESULTS)
+        learning.record_search(contract, q, source=SearchLog.Source.API, hits=len(hits))
+        # Why each hit matched, and the typos read as other words ("did you mean").
+        results = [
+            {
+                "id": h.id, "title": h.title, "score": h.score,
+                "matched": list(h.highlight_terms),
+                "synonyms": [{"said": said, "official": official} for said, official in h.synonyms],
+                "learned": h.learned,
+            }
+            for h in hits
+        ]
+        corrections = [{"typed": typed, "read": read} for typed, read in hits.corrections]
         return Response(
-            {"results": [{"id": h.id, "title": h.title, "score": h.score} for h in hits]},
+            {"results": results, "corrected": hits.corrected, "corrections": corrections},
             status=status.HTTP_200_OK,
         )

@@ -227,3 +227,58 @@ class SearchGeneration(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     generation = models.PositiveBigIntegerField(default=0)
+
+
+class SearchLog(ContractScopedModel):
+    """One question asked on the knowledge page, the portal or the API, and how many
+    articles it found: the project manager's list of what people looked for and did not
+    find (the next articles to write). The hotline's as-you-type suggestions are not
+    logged: their prefixes would bury the real questions."""
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("知识库页面")
+        HOTLINE = "hotline", _("热线")
+        PORTAL = "portal", _("门户")
+        API = "api", _("接口")
+
+    query = models.CharField(_("问题"), max_length=200)
+    normalized = models.CharField(max_length=200, db_index=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    hits = models.PositiveIntegerField(_("结果数"), default=0)
+    at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("知识搜索记录")
+        verbose_name_plural = _("知识搜索记录")
+        ordering = ["-at", "-id"]
+
+
+class SearchUse(ContractScopedModel):
+    """An article someone opened or used for a question: the agent's "用这篇回答", the
+    citizen's "有帮助", or an open from the results. Later, similar questions on the same
+    contract rank it higher (``services.learning``). One row per person, question, article
+    and action, so clicking twice counts once."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("打开")
+        USED = "used", _("用于答复")
+        HELPFUL = "helpful", _("有帮助")
+
+    query = models.CharField(_("问题"), max_length=200)
+    normalized = models.CharField(max_length=200)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="uses")
+    action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
+    #: Who: "u<user id>" for staff, "s<portal session key>" for citizens.
+    actor = models.CharField(max_length=64)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("知识使用记录")
+        verbose_name_plural = _("知识使用记录")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "normalized", "article", "action", "actor"], name="knowledge_use_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "id"], name="knowledge_use_contract")]

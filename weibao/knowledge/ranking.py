@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from weibao.knowledge import text
+from weibao.knowledge import pinyin, text
 
 K1 = 1.2
 B = 0.75
@@ -45,6 +45,9 @@ OTHER_KIND = 0.7
 #: How many of the best-scored documents are ranked first (see SearchIndex.search).
 CANDIDATES = 500
 UNSTATED_KIND = 0.85
+#: How much a filler or complaint word counts (烦死了, 听说, 具体): a long, rambling
+#: question is reduced to the few words that say what it is about.
+FILLER_WEIGHT = 0.15
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,37 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def corrector(self):
+        """The index's words by sound, to read homophone typos (built on first use)."""
+        corrector = getattr(self, "_corrector", None)
+        if corrector is None:
+            corrector = self._corrector = pinyin.Corrector(
+                (term, len(docs)) for term, docs in self.words.docs.items()
+            )
+        return corrector
+
+    def position_of(self, article_id: int) -> int | None:
+        positions = getattr(self, "_positions", None)
+        if positions is None:
+            positions = self._positions = {doc.article_id: i for i, doc in enumerate(self.docs)}
+        return positions.get(article_id)
+
+    def matched_terms(self, position: int, query: Query) -> list[tuple[str, str]]:
+        """Which of the question's words the document at ``position`` contains: pairs of
+        (the word the question used, the word found: a synonym or itself)."""
+        out = []
+        for (members, _), surface in zip(query.concepts, query.surfaces, strict=False):
+            # The word the question used first, then its synonyms.
+            for term in sorted(members, key=lambda t: t != surface):
+                docs = self.words.docs.get(term)
+                if docs is None:
+                    continue
+                at = int(np.searchsorted(docs, position))
+                if at < len(docs) and docs[at] == position:
+                    out.append((surface, term))
+                    break
+        return out
+
     def freeze(self) -> SearchIndex:
         self.words.freeze()
         self.grams.freeze()
@@ -143,14 +177,24 @@ class SearchIndex:
             self._kind_table[row, : len(kinds)] = kinds
         return self
 
-    def search(self, query: Query, allowed, limit: int = 20) -> list[tuple[Doc, float]]:
-        """The best ``limit`` documents for which ``allowed(doc)`` holds, best first."""
+    def search(self, query: Query, allowed, limit: int = 20, boosts=None) -> list[tuple[Doc, float]]:
+        """The best ``limit`` documents for which ``allowed(doc)`` holds, best first.
+
+        ``boosts`` (article id -> fraction) raise a document by that fraction of the best
+        text score: what people who asked alike used (see ``learning``)."""
         scores = np.zeros(len(self.docs), dtype=np.float64)
         self.words.score(query.concepts, scores, 1.0)
         if query.grams:
             self.grams.score(query.grams, scores, BIGRAM_WEIGHT)
         if self.kinds:
             self._weigh_kinds(query.kinds or applicant_kinds(""), scores)
+        if boosts:
+            top = float(scores.max()) if len(scores) else 0.0
+            for article_id, (fraction, may_add) in boosts.items():
+                position = self.position_of(article_id)
+                # An article the words do not match needs several people's evidence.
+                if position is not None and (scores[position] > 0 or may_add):
+                    scores[position] += (top or 1.0) * fraction
         best: list[tuple[Doc, float]] = []
         if limit <= 0:
             return best
@@ -181,34 +225,74 @@ class SearchIndex:
         """Demote articles titled for another kind of applicant than the question names
         (or, when it names none, than the default kind)."""
         positions, table = self._kind_positions, self._kind_table
+        defaults = text.qualifier_defaults()
         factor = np.ones(len(positions), dtype=np.float64)
         for column, want in enumerate(wanted[: table.shape[1]]):
             have = table[:, column]
             differs = (have >= 0) & (have != want)
             if want >= 0:
                 factor[differs] *= OTHER_KIND
-            else:
+            elif column < len(defaults) and defaults[column]:
                 factor[differs & (have > 0)] *= UNSTATED_KIND
         scores[positions] *= factor
 
 
 def applicant_kinds(raw: str) -> tuple[int, ...]:
     """For each qualifier set (个人 | 法人), which kind ``raw`` names: its position in
-    the set, or -1 when it names none or more than one."""
+    the set, or -1 when it names none or more than one. Used for titles: no negation."""
     normalized = text.normalize(raw)
     found = []
-    for patterns in _kind_patterns():
-        named = [i for i, pattern in enumerate(patterns) if pattern.search(normalized)]
-        found.append(named[0] if len(named) == 1 else -1)
+    for pattern, kind_of in _kind_patterns():
+        named = {kind_of[m.group(0)] for m in pattern.finditer(normalized)}
+        found.append(named.pop() if len(named) == 1 else -1)
     return tuple(found)
 
 
+def question_kinds(normalized: str) -> tuple[tuple[int, ...], list[tuple[int, int]]]:
+    """Like ``applicant_kinds`` for a question, which may negate a kind: "不是开公司"
+    names no company; in a set of two kinds it names the other one (个人). Also returns the
+    (start, end) spans of the negated words, which are then no search words."""
+    found = []
+    negated_spans: list[tuple[int, int]] = []
+    for (pattern, kind_of), kinds in zip(_kind_patterns(), text.qualifier_sets(), strict=True):
+        named, negated = set(), set()
+        for m in pattern.finditer(normalized):
+            kind = kind_of[m.group(0)]
+            before = _NEGATION.search(normalized[max(0, m.start() - NEGATION_REACH) : m.start()])
+            if before:
+                negated.add(kind)
+                negated_spans.append((m.start(), m.end()))
+            else:
+                named.add(kind)
+        named -= negated
+        if len(named) == 1:
+            found.append(named.pop())
+        elif not named and len(negated) == 1 and len(kinds) == 2:
+            found.append(1 - negated.pop())
+        else:
+            found.append(-1)
+    return tuple(found), negated_spans
+
+
+#: How far before a qualifier a negation still applies to it ("不是开个公司").
+NEGATION_REACH = 6
+_NEGATION = re.compile(r"(而不是|又不是|不是|并非|不打算|不想|不要|非)[^，。,.;；!！?？]*$")
+
+
 @lru_cache(maxsize=1)
-def _kind_patterns() -> tuple[tuple[re.Pattern, ...], ...]:
-    return tuple(
-        tuple(re.compile("|".join(map(re.escape, words))) for words in kinds)
-        for kinds in text.qualifier_sets()
-    )
+def _kind_patterns() -> tuple[tuple[re.Pattern, dict[str, int]], ...]:
+    """Per qualifier set, one pattern of all its words (longest first, so 非本市户籍 is one
+    word of its own) and the kind each word names."""
+    out = []
+    for kinds in text.qualifier_sets():
+        kind_of: dict[str, int] = {}
+        for position, words in enumerate(kinds):
+            for word in words:
+                if len(word) > 1:
+                    kind_of.setdefault(word, position)
+        ordered = sorted(kind_of, key=len, reverse=True)
+        out.append((re.compile("|".join(map(re.escape, ordered))), kind_of))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -217,6 +301,14 @@ class Query:
     grams: tuple[tuple[tuple[str, ...], float], ...]
     #: Which kind of applicant the question names in each qualifier set (-1: none).
     kinds: tuple[int, ...] = ()
+    #: Per concept, the words the question used for it (to explain a match).
+    surfaces: tuple[str, ...] = ()
+    #: Homophone typos read as another word: (typed, read).
+    corrections: tuple[tuple[str, str], ...] = ()
+    #: The question as read after the corrections ("did you mean"), when there were any.
+    corrected: str = ""
+    #: Qualifier words the question negated (不是开公司 -> 公司).
+    negated: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -291,23 +383,51 @@ class SynonymTable:
         return self.groups[index] if index is not None else (term,)
 
 
-def parse_query(raw: str, synonyms: SynonymTable) -> Query:
-    """Words of the question, each widened to its synonym group; plus its bigrams."""
+def parse_query(raw: str, synonyms: SynonymTable, corrector=None) -> Query:
+    """Words of the question, each widened to its synonym group; plus its bigrams.
+
+    Before that, homophone typos are read as the index's words (``corrector``), and
+    qualifiers the question negates (不是开公司) are taken out: they choose the kind of
+    article (see ``question_kinds``) and are no search words."""
     normalized = text.normalize(raw)
+    corrections: list[tuple[str, str]] = []
+    if corrector is not None:
+        normalized, corrections = corrector.correct(normalized)
+    kinds, negated_spans = question_kinds(normalized)
+    negated = tuple(normalized[a:b] for a, b in negated_spans)
+    searched = normalized
+    for a, b in negated_spans:
+        searched = searched[:a] + " " * (b - a) + searched[b:]
     concepts: dict[tuple[str, ...], float] = {}
+    surfaces: dict[tuple[str, ...], str] = {}
     # "U盾的密码" is the 密码 of the U盾: without the particle it is the phrase "u盾密码".
-    covered = _POSSESSIVE.sub("", normalized)
+    covered = _POSSESSIVE.sub("", searched)
     # Synonym phrases are found in the raw question, not only among jieba's words, so a
     # colloquial phrase (登不上, 收不着) works however the segmenter cuts it.
     phrases, covered = synonyms.find_phrases(covered, text.word_starts(covered))
     for phrase in phrases:
-        concepts[synonyms.expand(phrase)] = 1.0
+        group = synonyms.expand(phrase)
+        concepts[group] = 1.0
+        surfaces.setdefault(group, phrase)
     for word in text.words(covered):
         group = synonyms.expand(word)
         single = len(group) == 1 and len(word) == 1 and _HAN_CHARACTER.match(word)
-        concepts.setdefault(group, SINGLE_CHARACTER_WEIGHT if single else 1.0)
-    grams = tuple(((gram,), 1.0) for gram in dict.fromkeys(text.bigrams(normalized)))
-    return Query(concepts=tuple(concepts.items()), grams=grams, kinds=applicant_kinds(raw))
+        if len(group) == 1 and word in text.FILLER_WORDS:
+            weight = FILLER_WEIGHT
+        else:
+            weight = SINGLE_CHARACTER_WEIGHT if single else 1.0
+        concepts.setdefault(group, weight)
+        surfaces.setdefault(group, word)
+    grams = tuple(((gram,), 1.0) for gram in dict.fromkeys(text.bigrams(searched)))
+    return Query(
+        concepts=tuple(concepts.items()),
+        grams=grams,
+        kinds=kinds,
+        surfaces=tuple(surfaces[group] for group in concepts),
+        corrections=tuple(corrections),
+        corrected=normalized if corrections else "",
+        negated=negated,
+    )
 
 
 _HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")

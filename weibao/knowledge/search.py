@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import F
 
@@ -21,6 +22,7 @@ from weibao.contracts.scoping import member_contract_ids
 from weibao.knowledge import text
 from weibao.knowledge.models import Article, KnowledgeShare, SearchGeneration, Synonym
 from weibao.knowledge.ranking import Doc, SearchIndex, SynonymTable, parse_query
+from weibao.knowledge.services import learning
 
 MAX_RESULTS = 20
 
@@ -33,6 +35,37 @@ class Hit:
     id: int
     title: str
     score: float
+    #: Why it matched: (the question's word, the word found), a synonym when they differ.
+    matched: tuple[tuple[str, str], ...] = ()
+    #: Raised because people used it for similar questions.
+    learned: bool = False
+
+    @property
+    def highlight_terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(found for _, found in self.matched))
+
+    @property
+    def synonyms(self) -> tuple[tuple[str, str], ...]:
+        """(said, official) pairs that made the match: 解押 -> 抵押注销."""
+        official = text.official_terms()
+        out = []
+        for said, found in self.matched:
+            if said != found:
+                out.append((said, official.get(said, found)))
+        return tuple(dict.fromkeys(out))
+
+
+class Results(list):
+    """Hits, best first, and how the question was read: the homophone typos corrected
+    ("did you mean …") and the qualifiers it negated."""
+
+    corrections: tuple[tuple[str, str], ...] = ()
+    corrected: str = ""
+    negated: tuple[str, ...] = ()
+
+    def read_as(self, query) -> Results:
+        self.corrections, self.corrected, self.negated = query.corrections, query.corrected, query.negated
+        return self
 
 
 def bump_index(contract_id: int) -> None:
@@ -92,27 +125,47 @@ def clear_cache() -> None:
 
 
 def synonym_table(contract_ids) -> SynonymTable:
-    groups = list(text.default_synonym_groups())
-    groups.extend(
-        Synonym.objects.filter(contract_id__in=list(contract_ids)).values_list("terms", flat=True)
+    custom = tuple(
+        tuple(terms)
+        for terms in Synonym.objects.filter(contract_id__in=list(contract_ids))
+        .order_by("id")
+        .values_list("terms", flat=True)
     )
-    return SynonymTable(groups)
+    return _synonym_table(custom)
 
 
-def _search(contract, q: str, *, public_only: bool, limit: int) -> list[Hit]:
+@lru_cache(maxsize=256)
+def _synonym_table(custom: tuple[tuple[str, ...], ...]) -> SynonymTable:
+    """The built-in groups and lexicon plus a contract's own groups; merging ~150 groups
+    costs milliseconds, so each distinct set of custom groups is merged once per process."""
+    return SynonymTable([*text.default_synonym_groups(), *custom])
+
+
+def _search(contract, q: str, *, public_only: bool, limit: int, learn: bool = True) -> Results:
     """Published articles of ``contract`` and those shared with it."""
-    query = parse_query(q, synonym_table([contract.pk]))
-    if query.is_empty:
-        return []
     index = index_for(contract.pk)
+    query = parse_query(q, synonym_table([contract.pk]), index.corrector())
+    if query.is_empty:
+        return Results()
 
     def allowed(doc: Doc) -> bool:
         if public_only and not doc.public:
             return False
         return doc.contract_id == contract.pk or doc.shared
 
-    ranked = index.search(query, allowed, limit=limit)
-    return [Hit(doc.article_id, doc.title, round(score, 4)) for doc, score in ranked]
+    boosts = learning.boosts_for(contract.pk, q) if learn else {}
+    ranked = index.search(query, allowed, limit=limit, boosts=boosts)
+    hits = Results(
+        Hit(
+            doc.article_id,
+            doc.title,
+            round(score, 4),
+            matched=tuple(index.matched_terms(index.position_of(doc.article_id), query)),
+            learned=doc.article_id in boosts,
+        )
+        for doc, score in ranked
+    )
+    return hits.read_as(query)
 
 
 def search(user, contract, q: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
@@ -123,7 +176,7 @@ def search(user, contract, q: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
     never by the cache alone.
     """
     if contract.pk not in member_contract_ids(user):
-        return []
+        return Results()
     hits = _search(contract, q, public_only=False, limit=limit)
     visible = set(
         Article.objects.visible_to(user)
@@ -131,7 +184,7 @@ def search(user, contract, q: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
         .filter(id__in=[hit.id for hit in hits])
         .values_list("id", flat=True)
     )
-    return [hit for hit in hits if hit.id in visible]
+    return _kept(hits, visible)
 
 
 def search_public(contract, q: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
@@ -142,4 +195,10 @@ def search_public(contract, q: str, *, limit: int = MAX_RESULTS) -> list[Hit]:
         .filter(id__in=[hit.id for hit in hits])
         .values_list("id", flat=True)
     )
-    return [hit for hit in hits if hit.id in visible]
+    return _kept(hits, visible)
+
+
+def _kept(hits: Results, visible: set[int]) -> Results:
+    kept = Results(hit for hit in hits if hit.id in visible)
+    kept.corrections, kept.corrected, kept.negated = hits.corrections, hits.corrected, hits.negated
+    return kept

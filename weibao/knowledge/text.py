@@ -17,6 +17,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "gov_terms.txt"
 DEFAULT_SYNONYMS = DATA_DIR / "default_synonyms.txt"
 QUALIFIERS = DATA_DIR / "qualifiers.txt"
+#: Everyday words, slang, abbreviations and English -> the official term (first of a line).
+LEXICON = DATA_DIR / "gov_lexicon.txt"
 
 # Question words and particles: they say nothing about which article is meant.
 STOP_WORDS = frozenset(
@@ -161,31 +163,73 @@ def _lines(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-@lru_cache(maxsize=1)
-def default_synonym_groups() -> tuple[tuple[str, ...], ...]:
+def _groups(path: Path) -> list[tuple[str, ...]]:
     groups = []
-    for line in _lines(DEFAULT_SYNONYMS):
+    for line in _lines(path):
         terms = tuple(dict.fromkeys(normalize(t).strip() for t in line.split("/") if t.strip()))
         if len(terms) > 1:
             groups.append(terms)
-    return tuple(groups)
+    return groups
+
+
+@lru_cache(maxsize=1)
+def default_synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """The built-in synonym groups, then the government-service lexicon."""
+    return tuple(_groups(DEFAULT_SYNONYMS) + _groups(LEXICON))
+
+
+@lru_cache(maxsize=1)
+def official_terms() -> dict[str, str]:
+    """Lexicon word -> the official term it stands for (解押 -> 抵押注销), to say so."""
+    return {term: group[0] for group in _groups(LEXICON) for term in group[1:]}
+
+
+#: Words that say how the caller feels or fill the sentence, not what they ask about: in a
+#: long question they would otherwise outvote its two or three real words.
+FILLER_WORDS = frozenset(
+    """你好 您好 喂 烦死 急死 气死 麻烦 麻烦你 谢谢 请问一下 问一下 想问 想问一下 真的 烦死了 急死了 气死了 烦 急
+    听说 听 朋友 同事 邻居 隔壁 家里 我家 我们家 老婆 老公 我妈 我爸 奶奶 爷爷 父亲 母亲 孩子 具体 到底
+    究竟 反正 结果 好像 感觉 觉得 其实 就是 这种 那种 这边 那边 这里 那里 东西 事情 弄 搞 办 整 咋整
+    试了 好多 好多遍 很多 一点 一些 大半年 上个月 下个月 去年 今年 前几天 昨天 今天 晚上 已经 刚 刚刚
+    终于 全部 直接 一趟 太远 折腾 方便 不知道 知道 打算 准备 是不是 能不能 可不可以 有没有 行不行
+    我这种 情况 怎么 怎么弄 怎么搞 咋弄 咋搞 流程 手续 系统 你们 告诉 帮忙 一下子 时间""".split()
+)
 
 
 @lru_cache(maxsize=1)
 def qualifier_sets() -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """Kinds of applicant that exclude each other (个人 | 法人), each kind as the words of
-    its default synonym group; the first kind of a set is the one assumed by default."""
+    """Qualifiers that exclude each other (个人 | 法人; 本地户籍 | 外地户籍), each kind as its
+    words: its name, the words after ``=``, and its name's default synonym group."""
+    return tuple(kinds for kinds, _ in _qualifier_lines())
+
+
+@lru_cache(maxsize=1)
+def qualifier_defaults() -> tuple[bool, ...]:
+    """Per qualifier set, whether its first kind is assumed when a question names none
+    (marked ``*`` in qualifiers.txt)."""
+    return tuple(default for _, default in _qualifier_lines())
+
+
+@lru_cache(maxsize=1)
+def _qualifier_lines():
     groups = default_synonym_groups()
     sets = []
     for line in _lines(QUALIFIERS):
         kinds = []
-        for name in line.split("|"):
+        default = False
+        for part in line.split("|"):
+            name, _, extra = part.partition("=")
             name = normalize(name).strip()
+            if name.endswith("*"):
+                name, default = name[:-1].strip(), default or not kinds
             words_of_kind = {name}
+            words_of_kind.update(w for w in (normalize(x).strip() for x in extra.split(",")) if w)
             for group in groups:
                 if name in group:
                     words_of_kind.update(group)
+            # One character (续, 帮) is inside too many other words (手续) to name a kind.
+            words_of_kind = {w for w in words_of_kind if len(w) > 1}
             kinds.append(tuple(sorted(words_of_kind, key=len, reverse=True)))
         if len(kinds) > 1:
-            sets.append(tuple(kinds))
+            sets.append((tuple(kinds), default))
     return tuple(sets)

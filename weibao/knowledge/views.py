@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from weibao.contracts.access import require, requires
 from weibao.contracts.roles import Capability
-from weibao.core.params import page_of
+from weibao.core.params import BadParameter, page_of
 from weibao.knowledge import access
 from weibao.knowledge.forms import ArticleForm, SynonymForm
-from weibao.knowledge.models import Article, ArticleVersion, Synonym
+from weibao.knowledge.models import Article, ArticleVersion, SearchLog, SearchUse, Synonym
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search
-from weibao.knowledge.services import articles, from_ticket, synonyms, votes
+from weibao.knowledge.services import articles, from_ticket, learning, synonyms, votes
 from weibao.knowledge.text import default_synonym_groups
 
 
@@ -38,6 +38,9 @@ def article_list(request):
     contract = _current_contract(request)
     q = request.GET.get("q", "").strip()[:200]
     hits = search(request.user, contract, q) if q else None
+    if q and not request.headers.get("HX-Request"):
+        # A submitted question (not each keystroke of the live search) for the PM's misses.
+        learning.record_search(contract, q, source=SearchLog.Source.STAFF, hits=len(hits))
     context = {
         "contract": contract,
         "q": q,
@@ -57,6 +60,11 @@ def article_list(request):
 def article_detail(request, pk: int):
     article = access.article_for(request.user, pk)
     can_write = access.can_write(request.user, article.contract_id)
+    q = request.GET.get("q", "").strip()[:200]
+    contract = getattr(request, "contract", None)
+    if q and contract is not None and _readable_on(article, contract):
+        # Opened from the results of ``q``: weak evidence for later, similar questions.
+        learning.record_use(contract, q, article, action=SearchUse.Action.OPENED, actor=f"u{request.user.pk}")
     return render(
         request,
         "knowledge/detail.html",
@@ -278,3 +286,44 @@ def synonym_delete(request, pk: int):
     synonyms.delete_synonyms(group, by=request.user)
     messages.success(request, _("同义词组已删除。"))
     return redirect("knowledge:synonyms")
+
+
+def _readable_on(article, contract) -> bool:
+    return Article.objects.published().readable_on([contract.pk]).filter(pk=article.pk).exists()
+
+
+@requires(Capability.VIEW_CONTRACT)
+@login_required
+@require_POST
+def article_use(request, pk: int):
+    """The hotline agent's "用这篇回答" (or a member's "有帮助") for the question ``q``:
+    later, similar questions on this contract rank the article higher."""
+    contract = _current_contract(request, Capability.VIEW_CONTRACT)
+    article = get_object_or_404(access.readable_articles(request.user).published(), pk=pk)
+    if not _readable_on(article, contract):
+        raise Http404
+    q = request.POST.get("q", "").strip()[:200]
+    if not q:
+        raise BadParameter("q", _("缺少问题内容。"))
+    action = SearchUse.Action.HELPFUL if request.POST.get("action") == "helpful" else SearchUse.Action.USED
+    learning.record_use(contract, q, article, action=action, actor=f"u{request.user.pk}")
+    if request.headers.get("HX-Request"):
+        return render(request, "knowledge/_used.html", {"article": article})
+    messages.success(request, _("已记录：这篇文章将优先推荐给类似问题。"))
+    return redirect("knowledge:detail", pk=article.pk)
+
+
+@requires(Capability.MANAGE_KNOWLEDGE)
+@login_required
+def search_misses(request):
+    """What people searched for and did not find: the next articles to write."""
+    contract = _current_contract(request, Capability.MANAGE_KNOWLEDGE)
+    return render(
+        request,
+        "knowledge/misses.html",
+        {
+            "contract": contract,
+            "misses": learning.misses(contract, by=request.user),
+            "unused": learning.unused(contract, by=request.user),
+        },
+    )

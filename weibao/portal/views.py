@@ -20,7 +20,7 @@ from weibao.feedback.services import ratings
 from weibao.knowledge.models import Article
 from weibao.knowledge.rendering import render_markdown
 from weibao.knowledge.search import search_public
-from weibao.knowledge.services import votes
+from weibao.knowledge.services import learning, votes
 from weibao.portal import services
 from weibao.portal.models import PortalSite
 from weibao.servicedesk.models import TicketType
@@ -40,6 +40,9 @@ def home(request, slug):
     site = _site(slug)
     q = request.GET.get("q", "").strip()[:200]
     hits = search_public(site.contract, q, limit=10) if q else None
+    if q and request.method == "GET":
+        # What citizens looked for and did not find: the project manager's next articles.
+        learning.record_search(site.contract, q, source="portal", hits=len(hits))
     errors, values = {}, {}
     if request.method == "POST":
         values = request.POST
@@ -120,7 +123,12 @@ def article(request, slug, pk):
     item = Article.objects.public().readable_on([site.contract.pk]).filter(pk=pk).first()
     if item is None:
         raise Http404
-    return render(request, "portal/article.html", {"site": site, "article": item, "body": render_markdown(item.body)})
+    # The question that led here, so "有帮助" teaches the search (services.learning).
+    q = request.GET.get("q", "").strip()[:200]
+    return render(
+        request, "portal/article.html",
+        {"site": site, "article": item, "body": render_markdown(item.body), "q": q},
+    )
 
 
 # The session key is kept as it was, so votes cast before the move still count once.
@@ -146,6 +154,9 @@ def article_vote(request, slug: str, pk: int):
         if not voter:
             voter = request.session[PORTAL_VOTER_KEY] = secrets.token_hex(16)
         votes.record_vote(article, helpful=helpful, session_key=voter)
+        q = request.POST.get("q", "").strip()[:200]
+        if helpful and q:
+            learning.record_use(contract, q, article, action="helpful", actor=f"s{voter}")
         messages.success(request, _("感谢您的反馈。"))
     else:
         messages.warning(request, _("来自您所在网络的反馈过于频繁，本次反馈未计入，请稍后再试。"))
