@@ -69,6 +69,10 @@ class Capability(models.TextChoices):
     # oncall:
 
     # monitoring:
+    VIEW_MONITORS = "monitoring.view"  # monitors, their targets and check history (vendor side)
+    MANAGE_MONITORS = "monitoring.manage"  # monitors, availability targets, status pages
+    DECLARE_MAINTENANCE = "maintenance.declare"  # 维护窗口: paging suppressed, recording not
+    VIEW_AVAILABILITY = "availability.view"  # figures, outage breakdown, the bureau status page
 
     # incidents:
 
@@ -118,6 +122,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # oncall:
 
     # monitoring:
+    Capability.VIEW_MONITORS: VENDOR_ROLES,
+    Capability.MANAGE_MONITORS: PROJECT_MANAGER,
+    Capability.DECLARE_MAINTENANCE: frozenset(
+        {ContractRole.RESIDENT_ENGINEER, ContractRole.ONCALL_ENGINEER, ContractRole.PROJECT_MANAGER}
+    ),
+    Capability.VIEW_AVAILABILITY: ALL_MEMBERS,
 
     # incidents:
 

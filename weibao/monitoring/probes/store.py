@@ -1,0 +1,73 @@
+"""The probe runner's database side (decision 0018): claiming due checks under a row lease
+and flushing results. Synchronous Django, run on one thread of the runner.
+
+Claiming locks the due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and, in the same
+transaction, moves each one's ``next_due_at`` one interval on and writes the lease
+(owner, expiry = due + timeout). A due check is therefore claimed by exactly one runner:
+no monitor is checked twice in one interval, and if the runner that claimed it dies,
+the next due check is claimed by any runner alive — a dead runner's monitors are
+taken over within two intervals. On SQLite the lock is a no-op: run one runner there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import close_old_connections, transaction
+
+from weibao.monitoring import services
+from weibao.monitoring.models import Monitor
+from weibao.monitoring.probes.checks import Spec
+
+FIELDS = ("id", "kind", "target", "config", "timeout_seconds", "interval_seconds", "grace_seconds",
+          "last_ping_at", "last_ping_failed", "created_at", "next_due_at")
+
+
+def next_due(due: dt.datetime, interval: int, now: dt.datetime, monitor_id: int) -> dt.datetime:
+    """One interval after ``due``; when that is already past (the runners were stopped),
+    the monitor's phase in the coming interval, so a backlog never arrives all at once."""
+    following = due + dt.timedelta(seconds=interval)
+    if following > now:
+        return following
+    return now + dt.timedelta(seconds=services.phase(monitor_id, interval))
+
+
+def claim(owner: str, now: dt.datetime, horizon: dt.datetime, limit: int) -> list[tuple[Spec, dt.datetime]]:
+    """Lease up to ``limit`` checks due before ``horizon``: ``(spec, due)`` pairs."""
+    close_old_connections()
+    claimed = []
+    with transaction.atomic():
+        rows = list(
+            Monitor.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(enabled=True, next_due_at__lte=horizon)
+            .order_by("next_due_at")
+            .only(*FIELDS)[:limit]
+        )
+        for monitor in rows:
+            due = monitor.next_due_at
+            claimed.append((Spec(
+                id=monitor.pk, kind=monitor.kind, target=monitor.target, config=monitor.config,
+                timeout=float(monitor.timeout_seconds), interval=monitor.interval_seconds,
+                grace=monitor.grace_seconds, last_ping_at=monitor.last_ping_at,
+                last_ping_failed=monitor.last_ping_failed, created_at=monitor.created_at,
+            ), due))
+            monitor.next_due_at = next_due(due, monitor.interval_seconds, now, monitor.pk)
+            monitor.lease_owner = owner
+            monitor.lease_expires_at = max(due, now) + dt.timedelta(seconds=monitor.timeout_seconds)
+        if rows:
+            Monitor.objects.bulk_update(rows, ["next_due_at", "lease_owner", "lease_expires_at"], batch_size=1000)
+    return claimed
+
+
+def flush(results: list, owner: str) -> int:
+    close_old_connections()
+    return services.apply_results(results, owner=owner)
+
+
+def schedule_all(now: dt.datetime) -> int:
+    """Give every enabled monitor without a due time its phase (e.g. after an import)."""
+    pending = list(Monitor.objects.filter(enabled=True, next_due_at__isnull=True).only("id", "interval_seconds"))
+    for monitor in pending:
+        monitor.next_due_at = now + dt.timedelta(seconds=services.phase(monitor.pk, monitor.interval_seconds))
+    Monitor.objects.bulk_update(pending, ["next_due_at"], batch_size=1000)
+    return len(pending)
