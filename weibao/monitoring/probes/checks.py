@@ -19,6 +19,7 @@ import dns.resolver
 from cryptography import x509
 
 EXCERPT = 300  # characters of a failing response kept as evidence
+MAX_BODY = 1024 * 1024  # bytes of a response searched for keywords
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -112,9 +113,11 @@ async def check_http(spec: Spec, session: aiohttp.ClientSession) -> Result:
             ssl=_ssl_for(config) if spec.target.startswith("https") else None,
             timeout=aiohttp.ClientTimeout(total=spec.timeout),
         ) as response:
-            wants_body = config.get("keyword") or config.get("keyword_absent") or config.get("json_path")
-            body = await response.text(errors="replace") if wants_body else ""
             status = response.status
+            # The body is read when a rule needs it, or as evidence of an unexpected status.
+            wants_body = (config.get("keyword") or config.get("keyword_absent") or config.get("json_path")
+                          or not _status_expected(status, config.get("expected_status")))
+            body = (await response.content.read(MAX_BODY)).decode(response.charset or "utf-8", "replace") if wants_body else ""
     except TimeoutError:
         return Result(False, _ms(started), None, f"超时（{spec.timeout:g} 秒）")
     except aiohttp.TooManyRedirects:
