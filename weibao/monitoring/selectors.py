@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from weibao.core import clock
 from weibao.monitoring import availability
-from weibao.monitoring.models import AvailabilityTarget, MaintenanceWindow, Monitor, MonitorState, StateChange
+from weibao.monitoring.models import (
+    AvailabilityTarget,
+    MaintenanceWindow,
+    Monitor,
+    MonitorState,
+    StateChange,
+)
 
 
 @dataclass(frozen=True)

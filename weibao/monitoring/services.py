@@ -20,7 +20,6 @@ from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.events import publish
 from weibao.monitoring import statemachine
-from weibao.monitoring.probes.checks import Result
 from weibao.monitoring.models import (
     MAX_INTERVAL,
     MIN_INTERVAL,
@@ -32,6 +31,7 @@ from weibao.monitoring.models import (
     MonitorState,
     StateChange,
 )
+from weibao.monitoring.probes.checks import Result
 from weibao.servicedesk.models import ServiceComponent
 
 # What each kind's ``config`` may hold (anything else is refused, naming the key).
