@@ -23,13 +23,23 @@ FIELDS = ("id", "kind", "target", "config", "timeout_seconds", "interval_seconds
           "last_ping_at", "last_ping_failed", "created_at", "next_due_at")
 
 
-def next_due(due: dt.datetime, interval: int, now: dt.datetime, monitor_id: int) -> dt.datetime:
-    """One interval after ``due``; when that is already past (the runners were stopped),
-    the monitor's phase in the coming interval, so a backlog never arrives all at once."""
-    following = due + dt.timedelta(seconds=interval)
-    if following > now:
-        return following
-    return now + dt.timedelta(seconds=services.phase(monitor_id, interval))
+LATE = 1.0  # seconds: a check started later than this moves its schedule along
+
+
+def next_due(due: dt.datetime, interval: int, now: dt.datetime, monitor_id: int) -> tuple[dt.datetime, bool]:
+    """When the check after the one due at ``due`` is due, and whether to run this one.
+
+    On time: one interval after ``due``. Late (a runner just started or took over): run
+    now and the next one interval after now, so no two checks fall within one interval.
+    Later than a whole interval (every runner was stopped): skip the stale check and
+    resume at the monitor's phase within the coming interval, so a backlog never
+    arrives all at once."""
+    late = (now - due).total_seconds()
+    if late > interval:
+        return now + dt.timedelta(seconds=services.phase(monitor_id, interval)), False
+    if late > LATE:
+        return now + dt.timedelta(seconds=interval), True
+    return due + dt.timedelta(seconds=interval), True
 
 
 def claim(owner: str, now: dt.datetime, horizon: dt.datetime, limit: int) -> list[tuple[Spec, dt.datetime]]:
@@ -45,15 +55,17 @@ def claim(owner: str, now: dt.datetime, horizon: dt.datetime, limit: int) -> lis
         )
         for monitor in rows:
             due = monitor.next_due_at
+            monitor.next_due_at, run_now = next_due(due, monitor.interval_seconds, now, monitor.pk)
+            monitor.lease_owner = owner
+            monitor.lease_expires_at = max(due, now) + dt.timedelta(seconds=monitor.timeout_seconds)
+            if not run_now:
+                continue
             claimed.append((Spec(
                 id=monitor.pk, kind=monitor.kind, target=monitor.target, config=monitor.config,
                 timeout=float(monitor.timeout_seconds), interval=monitor.interval_seconds,
                 grace=monitor.grace_seconds, last_ping_at=monitor.last_ping_at,
                 last_ping_failed=monitor.last_ping_failed, created_at=monitor.created_at,
             ), due))
-            monitor.next_due_at = next_due(due, monitor.interval_seconds, now, monitor.pk)
-            monitor.lease_owner = owner
-            monitor.lease_expires_at = max(due, now) + dt.timedelta(seconds=monitor.timeout_seconds)
         if rows:
             Monitor.objects.bulk_update(rows, ["next_due_at", "lease_owner", "lease_expires_at"], batch_size=1000)
     return claimed
