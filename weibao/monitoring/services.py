@@ -20,6 +20,7 @@ from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.events import publish
 from weibao.monitoring import statemachine
+from weibao.monitoring.bulk import update_monitors
 from weibao.monitoring.models import (
     MAX_INTERVAL,
     MIN_INTERVAL,
@@ -230,8 +231,9 @@ def change_state(monitor: Monitor, to_state: str, *, at: dt.datetime, evidence: 
         at=at, evidence=evidence,
     )
     Monitor.objects.filter(pk=monitor.pk).update(state=to_state, state_since=at)
-    monitor.state, monitor.state_since = to_state, at
-    if to_state in (MonitorState.DOWN, MonitorState.UP):
+    before, monitor.state, monitor.state_since = monitor.state, to_state, at
+    # A monitor's first known state (unknown → up) is no recovery: nothing to announce.
+    if to_state == MonitorState.DOWN or (to_state == MonitorState.UP and before == MonitorState.DOWN):
         publish(
             f"monitor.{to_state}", contract=monitor.contract, obj=monitor,
             payload={
@@ -258,7 +260,8 @@ def apply_results(batch: Iterable[tuple[int, object, dt.datetime, int]], *, owne
     changes = 0
     with transaction.atomic():
         monitors = {m.pk: m for m in Monitor.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-                    .select_related("contract")}
+                    .only("id", "contract_id", "component_id", "name", "state", "consecutive_failures",
+                          "consecutive_successes", "failures_to_down", "successes_to_up")}
         rows, touched = [], {}
         for monitor_id, result, at, lag_ms in batch:
             monitor = monitors.get(monitor_id)
@@ -278,10 +281,9 @@ def apply_results(batch: Iterable[tuple[int, object, dt.datetime, int]], *, owne
                 changes += 1
             touched[monitor_id] = monitor
         CheckResult.objects.bulk_create(rows, batch_size=1000)
-        Monitor.objects.bulk_update(
+        update_monitors(
             list(touched.values()),
             ["consecutive_failures", "consecutive_successes", "last_checked_at", "last_latency_ms", "last_error"],
-            batch_size=500,
         )
     return changes
 

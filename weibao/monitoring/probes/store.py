@@ -16,6 +16,7 @@ import datetime as dt
 from django.db import close_old_connections, transaction
 
 from weibao.monitoring import services
+from weibao.monitoring.bulk import update_monitors
 from weibao.monitoring.models import Monitor
 from weibao.monitoring.probes.checks import Spec
 
@@ -67,7 +68,7 @@ def claim(owner: str, now: dt.datetime, horizon: dt.datetime, limit: int) -> lis
                 last_ping_failed=monitor.last_ping_failed, created_at=monitor.created_at,
             ), due))
         if rows:
-            Monitor.objects.bulk_update(rows, ["next_due_at", "lease_owner", "lease_expires_at"], batch_size=1000)
+            update_monitors(rows, ["next_due_at", "lease_owner", "lease_expires_at"])
     return claimed
 
 
@@ -81,5 +82,5 @@ def schedule_all(now: dt.datetime) -> int:
     pending = list(Monitor.objects.filter(enabled=True, next_due_at__isnull=True).only("id", "interval_seconds"))
     for monitor in pending:
         monitor.next_due_at = now + dt.timedelta(seconds=services.phase(monitor.pk, monitor.interval_seconds))
-    Monitor.objects.bulk_update(pending, ["next_due_at"], batch_size=1000)
+    update_monitors(pending, ["next_due_at"])
     return len(pending)
