@@ -12,7 +12,7 @@ from weibao.monitoring.models import Monitor
 PG_TYPES = {
     "next_due_at": "timestamptz", "lease_owner": "text", "lease_expires_at": "timestamptz",
     "consecutive_failures": "integer", "consecutive_successes": "integer", "last_checked_at": "timestamptz",
-    "last_latency_ms": "integer", "last_error": "text",
+    "last_latency_ms": "integer", "last_error": "text", "state": "text", "state_since": "timestamptz",
 }
 
 

@@ -223,6 +223,12 @@ def in_maintenance(component, at: dt.datetime) -> bool:
     return MaintenanceWindow.objects.filter(components=component_id, start__lte=at, end__gt=at).exists()
 
 
+def announces(from_state: str, to_state: str) -> bool:
+    """Going down, or up again after being down. A monitor's first known state (unknown →
+    up) is no recovery: recorded, not announced."""
+    return to_state == MonitorState.DOWN or (to_state == MonitorState.UP and from_state == MonitorState.DOWN)
+
+
 def change_state(monitor: Monitor, to_state: str, *, at: dt.datetime, evidence: dict) -> StateChange:
     """Record a state change with its evidence and publish ``monitor.down`` / ``monitor.up``
     (obj=the monitor) in the caller's transaction. The incidents app subscribes."""
@@ -232,8 +238,7 @@ def change_state(monitor: Monitor, to_state: str, *, at: dt.datetime, evidence: 
     )
     Monitor.objects.filter(pk=monitor.pk).update(state=to_state, state_since=at)
     before, monitor.state, monitor.state_since = monitor.state, to_state, at
-    # A monitor's first known state (unknown → up) is no recovery: nothing to announce.
-    if to_state == MonitorState.DOWN or (to_state == MonitorState.UP and before == MonitorState.DOWN):
+    if announces(before, to_state):
         publish(
             f"monitor.{to_state}", contract=monitor.contract, obj=monitor,
             payload={
@@ -260,9 +265,9 @@ def apply_results(batch: Iterable[tuple[int, object, dt.datetime, int]], *, owne
     changes = 0
     with transaction.atomic():
         monitors = {m.pk: m for m in Monitor.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-                    .only("id", "contract_id", "component_id", "name", "state", "consecutive_failures",
+                    .only("id", "contract_id", "component_id", "name", "state", "state_since", "consecutive_failures",
                           "consecutive_successes", "failures_to_down", "successes_to_up")}
-        rows, touched = [], {}
+        rows, touched, quiet = [], {}, []
         for monitor_id, result, at, lag_ms in batch:
             monitor = monitors.get(monitor_id)
             if monitor is None:
@@ -277,13 +282,21 @@ def apply_results(batch: Iterable[tuple[int, object, dt.datetime, int]], *, owne
             monitor.last_checked_at, monitor.last_latency_ms = at, result.latency_ms
             monitor.last_error = result.error[:300]
             if after.state != monitor.state:
-                change_state(monitor, after.state, at=at, evidence=evidence_of(result, at, after.failures))
+                evidence = evidence_of(result, at, after.failures)
+                if announces(monitor.state, after.state):
+                    change_state(monitor, after.state, at=at, evidence=evidence)
+                else:  # a first state: recorded in bulk below (10,000 new monitors at once)
+                    quiet.append(StateChange(contract_id=monitor.contract_id, monitor_id=monitor_id,
+                                             from_state=monitor.state, to_state=after.state, at=at, evidence=evidence))
+                    monitor.state, monitor.state_since = after.state, at
                 changes += 1
             touched[monitor_id] = monitor
         CheckResult.objects.bulk_create(rows, batch_size=1000)
+        StateChange.objects.bulk_create(quiet, batch_size=1000)
         update_monitors(
             list(touched.values()),
-            ["consecutive_failures", "consecutive_successes", "last_checked_at", "last_latency_ms", "last_error"],
+            ["consecutive_failures", "consecutive_successes", "last_checked_at", "last_latency_ms", "last_error",
+             "state", "state_since"],
         )
     return changes
 

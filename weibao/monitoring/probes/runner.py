@@ -40,7 +40,9 @@ FLUSH_ERRORS = Counter("weibao_probe_flush_errors_total", "Result batches that c
 class Settings:
     concurrency: int = 500
     batch: int = 2000  # checks claimed per round
-    lookahead: float = 2.0  # seconds: claim what is due this soon
+    # Seconds: claim what is due this soon, so a slow claim does not make checks late. Below
+    # the shortest interval (10 s), so a dead runner holds at most one claimed check each.
+    lookahead: float = 5.0
     poll: float = 0.5  # seconds between claims
     flush_every: float = 1.0
     max_buffer: int = 50_000  # results kept when the database is away, then the oldest dropped
