@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 
 import pytest
+from prometheus_client import REGISTRY
 
 from tests.monitoring import servers
 from weibao.core import clock as core_clock
@@ -67,6 +68,9 @@ def test_a_runner_checks_due_monitors_and_records_state_changes_with_evidence(co
     assert event.payload["name"] == "统一认证" and event.payload["evidence"]["status"] == 503
     assert event.object_id == str(down.pk)
     assert CheckResult.objects.count() == 2
+    # Prometheus watches the watcher: checks, failures and lag of this process.
+    assert REGISTRY.get_sample_value("weibao_probe_checks_total", {"kind": "http", "outcome": "fail"}) >= 1
+    assert REGISTRY.get_sample_value("weibao_probe_lag_seconds_count") >= 2
     assert not Event.objects.filter(type="monitor.up", object_id=str(down.pk)).exists()
 
 

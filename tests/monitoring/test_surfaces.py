@@ -222,3 +222,13 @@ def test_pages_are_isolated(contract, other_contract, outsider, monitor, client_
     assert "门户首页" not in web.get("/monitoring/").content.decode()
     assert "内部维护" not in web.get("/monitoring/maintenance/").content.decode()
     assert "门户" not in web.get("/monitoring/status/").content.decode()
+
+
+def test_home_panel_and_navigation(contract, pm, make_member, monitor, client_for):
+    Monitor.objects.filter(pk=monitor.pk).update(state="down", state_since=core_clock.now())
+    home = client_for(pm).get("/").content.decode()
+    assert "home-monitoring" in home and "门户首页" in home and "/monitoring/" in home
+    viewer = make_member(contract, "bureau_viewer")
+    home = client_for(viewer).get("/").content.decode()
+    assert "home-monitoring" in home and "/monitoring/status/" in home
+    assert f"/monitoring/{monitor.pk}/" not in home  # the bureau sees components, not monitors

@@ -35,6 +35,10 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("知识库"), reverse("knowledge:list"), "knowledge"))
         items.append(NavItem(_("现场服务"), reverse("visits:calendar"), "visits"))
         items.append(NavItem(_("好差评"), reverse("feedback:list"), "feedback"))
+    if may(Capability.VIEW_MONITORS):
+        items.append(NavItem(_("监测"), reverse("monitoring:list"), "monitoring"))
+    elif may(Capability.VIEW_AVAILABILITY):
+        items.append(NavItem(_("服务状态"), reverse("monitoring:status"), "monitoring"))
     if may(Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     if may(Capability.MANAGE_MAIL):
