@@ -88,6 +88,8 @@ def run_one(name: str, duration: float, warmup: float, concurrency: int) -> dict
         "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "cpu_percent": 100 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / elapsed,
         "max_rss_mb": after.ru_maxrss / 1024,
+        "cpu_ms_per_check": 1000 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+        / max(1, runner.stats.checks),
     }
 
 
@@ -124,7 +126,7 @@ def main() -> None:
     Monitor.objects.bulk_update(created, ["next_due_at"], batch_size=5000)
     print(f"{args.monitors} HTTP monitors every {args.interval} s (offered {args.monitors / args.interval:.0f} checks/s), "
           f"{args.runners} runner(s), {args.duration:.0f} s, lag measured after {warmup:.0f} s; "
-          f"database {django.db.connection.vendor}; {os.cpu_count()} CPUs")
+          f"database {django.db.connection.vendor}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     others = [
         subprocess.Popen([sys.executable, __file__, "--worker", f"runner-{n}", "--duration", str(args.duration),  # noqa: S603
                           "--interval", str(args.interval), "--concurrency", str(args.concurrency)],
@@ -136,10 +138,13 @@ def main() -> None:
         out, _ = proc.communicate(timeout=args.duration + 120)
         results.append(json.loads(out.strip().splitlines()[-1]))
     server.terminate()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (lag is the machine's as much as the runner's "
+          "when the load exceeds the CPUs)")
     for r in results:
         print(f"{r['runner']}: {r['checks_per_s']:.0f} checks/s ({r['checks']} checks, {r['failures']} failed), "
               f"lag p50 {r['lag_p50_ms']:.0f} ms, p99 {r['lag_p99_ms']:.0f} ms, max {r['lag_max_ms']:.0f} ms, "
-              f"CPU {r['cpu_s']:.1f} s ({r['cpu_percent']:.0f} % of one core), peak RSS {r['max_rss_mb']:.0f} MB")
+              f"CPU {r['cpu_s']:.1f} s ({r['cpu_percent']:.0f} % of one core, {r['cpu_ms_per_check']:.2f} ms per check, "
+              f"i.e. ~{1000 / r['cpu_ms_per_check']:.0f} checks/s on a core of its own), peak RSS {r['max_rss_mb']:.0f} MB")
     total = sum(r["checks_per_s"] for r in results)
     per_monitor = {}
     for monitor_id, at in CheckResult.objects.filter(monitor__contract=contract).order_by("at").values_list("monitor_id", "at"):
