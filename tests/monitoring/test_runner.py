@@ -112,3 +112,27 @@ def test_rollups_per_minute_and_hour_and_raw_expiry(contract, pm, component, clo
     clock.set_now(base + dt.timedelta(days=8))
     assert rollups.expire_raw(clock.now(), days=7) == 9
     assert Rollup.objects.filter(resolution="h").count() == 1
+
+
+@pytest.mark.django_db
+def test_claims_advance_one_interval_and_heartbeats_are_looked_at_every_minute(contract, pm, clock):
+    from weibao.monitoring.probes import store
+
+    now = clock.now()
+    tcp = services.create_monitor(contract, by=pm, name="t", kind="tcp", target="127.0.0.1:9", interval_seconds=30,
+                                  timeout_seconds=5)
+    beat = services.create_monitor(contract, by=pm, name="b", kind="heartbeat", interval_seconds=86400,
+                                   grace_seconds=3600)
+    Monitor.objects.update(next_due_at=now)
+    claimed = store.claim("r1", now, now + dt.timedelta(seconds=2), 100)
+    assert sorted(spec.id for spec, _ in claimed) == [tcp.pk, beat.pk]
+    assert store.claim("r2", now, now + dt.timedelta(seconds=2), 100) == []  # claimed once per interval
+    tcp.refresh_from_db()
+    beat.refresh_from_db()
+    assert tcp.next_due_at == now + dt.timedelta(seconds=30) and tcp.lease_owner == "r1"
+    assert beat.next_due_at == now + dt.timedelta(seconds=60)
+    # Overdue by more than an interval (all runners were stopped): skipped, resumes at its phase.
+    Monitor.objects.filter(pk=tcp.pk).update(next_due_at=now - dt.timedelta(seconds=300))
+    assert [spec.id for spec, _ in store.claim("r1", now, now, 100)] == []
+    tcp.refresh_from_db()
+    assert now <= tcp.next_due_at < now + dt.timedelta(seconds=30)

@@ -58,8 +58,17 @@ def phase(monitor_id: int, interval: int) -> float:
     return int.from_bytes(digest, "big") / 2**32 * interval
 
 
+HEARTBEAT_EVERY = 60  # seconds between looks at a heartbeat's last ping
+
+
+def cadence(kind: str, interval: int) -> int:
+    """Seconds between two checks. A heartbeat's interval is the job's period (a day,
+    say): its lateness is looked at every minute, not once a period."""
+    return min(interval, HEARTBEAT_EVERY) if kind == MonitorKind.HEARTBEAT else interval
+
+
 def first_due(monitor: Monitor, now: dt.datetime) -> dt.datetime:
-    return now + dt.timedelta(seconds=phase(monitor.pk, monitor.interval_seconds))
+    return now + dt.timedelta(seconds=phase(monitor.pk, cadence(monitor.kind, monitor.interval_seconds)))
 
 
 # --- validating a monitor ------------------------------------------------------------------

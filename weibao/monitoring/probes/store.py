@@ -56,7 +56,8 @@ def claim(owner: str, now: dt.datetime, horizon: dt.datetime, limit: int) -> lis
         )
         for monitor in rows:
             due = monitor.next_due_at
-            monitor.next_due_at, run_now = next_due(due, monitor.interval_seconds, now, monitor.pk)
+            every = services.cadence(monitor.kind, monitor.interval_seconds)
+            monitor.next_due_at, run_now = next_due(due, every, now, monitor.pk)
             monitor.lease_owner = owner
             monitor.lease_expires_at = max(due, now) + dt.timedelta(seconds=monitor.timeout_seconds)
             if not run_now:
@@ -79,8 +80,8 @@ def flush(results: list, owner: str) -> int:
 
 def schedule_all(now: dt.datetime) -> int:
     """Give every enabled monitor without a due time its phase (e.g. after an import)."""
-    pending = list(Monitor.objects.filter(enabled=True, next_due_at__isnull=True).only("id", "interval_seconds"))
+    pending = list(Monitor.objects.filter(enabled=True, next_due_at__isnull=True).only("id", "kind", "interval_seconds"))
     for monitor in pending:
-        monitor.next_due_at = now + dt.timedelta(seconds=services.phase(monitor.pk, monitor.interval_seconds))
+        monitor.next_due_at = services.first_due(monitor, now)
     update_monitors(pending, ["next_due_at"])
     return len(pending)
