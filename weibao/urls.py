@@ -26,6 +26,7 @@ urlpatterns = [
     path("escalations/", include("weibao.escalations.urls")),
     path("oncall/", include("weibao.oncall.urls")),
     path("monitoring/", include("weibao.monitoring.urls")),
+    path("ping/", include("weibao.monitoring.ping_urls")),
     path("incidents/", include("weibao.incidents.urls")),
     path("changes/", include("weibao.changes.urls")),
     path("ledger/", include("weibao.ledger.urls")),

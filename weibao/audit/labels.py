@@ -116,6 +116,12 @@ ACTION_LABELS = {
     "oncall.feed.revoked": _("吊销日历订阅地址"),
 
     # monitoring:
+    "monitoring.monitor_created": _("新建监测项"),
+    "monitoring.monitor_updated": _("修改监测项"),
+    "monitoring.maintenance_declared": _("登记维护窗口"),
+    "monitoring.maintenance_ended": _("提前结束维护窗口"),
+    "monitoring.target_set": _("设置可用性目标"),
+    "monitoring.status_page_saved": _("保存状态页设置"),
 
     # incidents:
 

@@ -87,6 +87,10 @@ class Capability(models.TextChoices):
     VIEW_COVERAGE = "oncall.coverage"  # the gap report
 
     # monitoring:
+    VIEW_MONITORS = "monitoring.view"  # monitors, their targets and check history (vendor side)
+    MANAGE_MONITORS = "monitoring.manage"  # monitors, availability targets, status pages
+    DECLARE_MAINTENANCE = "maintenance.declare"  # 维护窗口: paging suppressed, recording not
+    VIEW_AVAILABILITY = "availability.view"  # figures, outage breakdown, the bureau status page
 
     # incidents:
 
@@ -175,6 +179,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.VIEW_COVERAGE: frozenset(PROJECT_MANAGER | BUREAU_ROLES | {ContractRole.AUDITOR}),
 
     # monitoring:
+    Capability.VIEW_MONITORS: VENDOR_ROLES,
+    Capability.MANAGE_MONITORS: PROJECT_MANAGER,
+    Capability.DECLARE_MAINTENANCE: frozenset(
+        {ContractRole.RESIDENT_ENGINEER, ContractRole.ONCALL_ENGINEER, ContractRole.PROJECT_MANAGER}
+    ),
+    Capability.VIEW_AVAILABILITY: ALL_MEMBERS,
 
     # incidents:
 

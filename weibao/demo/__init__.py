@@ -11,6 +11,7 @@ def load_all() -> str:
         knowledge,
         ledger,
         mail,
+        monitoring,
         notifications,
         oncall,
         people,
@@ -26,6 +27,7 @@ def load_all() -> str:
     notifications.load(contracts)
     escalations.load(contracts)
     oncall.load(contracts)
+    monitoring.load(contracts)
     changes.load(contracts)
     ledger.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())

@@ -35,6 +35,7 @@ PANEL_PROVIDERS = [
     "weibao.ledger.home.panels",
     "weibao.ledger.importer.home.panels",
     "weibao.oncall.home.panels",
+    "weibao.monitoring.home.panels",
 ]
 
 

@@ -39,6 +39,10 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("升级"), reverse("escalations:list"), "escalations"))
     if may(Capability.VIEW_ONCALL):
         items.append(NavItem(_("值班"), reverse("oncall:overview"), "oncall"))
+    if may(Capability.VIEW_MONITORS):
+        items.append(NavItem(_("监测"), reverse("monitoring:list"), "monitoring"))
+    elif may(Capability.VIEW_AVAILABILITY):
+        items.append(NavItem(_("服务状态"), reverse("monitoring:status"), "monitoring"))
     if may(Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     if may(Capability.MANAGE_MAIL):

@@ -45,6 +45,8 @@ class Command(BaseCommand):
         env = dict(os.environ)
         # Every argv is built here from sys.executable and fixed words, no shell.
         procs = {"web": processes.start(web, env), "worker": processes.start(worker, env)}
+        # The monitors' probe runner (issue 15), a long-running process of its own.
+        procs["probes"] = processes.start([*exe, "probes"], env)
         if mail_port:
             receiver = [*exe, "mail_receive", "--smtp", "--host", "127.0.0.1", "--port", str(mail_port)]
             procs["mail"] = processes.start(receiver, env)
@@ -58,7 +60,7 @@ class Command(BaseCommand):
             )
         if mail_port:
             self.stdout.write(f"Mail to the service-desk addresses: SMTP on 127.0.0.1:{mail_port}\n")
-        self.stdout.write("Press Ctrl-C to stop the web server, worker and scheduler.\n")
+        self.stdout.write("Press Ctrl-C to stop the web server, worker, scheduler and probe runner.\n")
 
         stopping = False
         presses = 0
@@ -76,6 +78,11 @@ class Command(BaseCommand):
             while not stopping:
                 for name, proc in list(procs.items()):
                     if proc.poll() is None:
+                        continue
+                    if name == "probes":
+                        # Monitoring stops; the web and the worker carry on without it.
+                        self.stderr.write(f"probe runner exited (code {proc.returncode}); continuing without it.")
+                        del procs[name]
                         continue
                     if name == "mail":
                         # Optional: e.g. the port is taken. Web and worker carry on without it.

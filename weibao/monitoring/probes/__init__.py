@@ -1,0 +1,1 @@
+"""The probe runner (``weibao probes``): asyncio checks, leases, compact result storage."""
