@@ -37,7 +37,9 @@ def load(contracts) -> None:
             starts_at=dt.datetime(2026, 1, 5, 8, 30, tzinfo=clock.SHANGHAI), participants=[people["engineer"].pk],
             days=Layer.Days.WORKING, window_start=dt.time(8, 30), window_end=dt.time(17, 30),
         )
-    coverage.fill_residency(seed, dt.date(2026, 1, 1), dt.date(2027, 1, 31), people["engineer"], by=None)
+    # Within the contract's term: the people app keeps anyone uninsured off rosters.
+    coverage.fill_residency(seed, max(dt.date(2026, 1, 1), seed.term_start), min(dt.date(2027, 1, 31), seed.term_end),
+                            people["engineer"], by=None)
 
     today = clock.local_now().date()
     upcoming = duty.holiday_periods(seed.pk, today, today + dt.timedelta(days=200))

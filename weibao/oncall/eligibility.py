@@ -1,9 +1,10 @@
 """May this person be put on a roster on this day? The one question every roster asks.
 
-Today the answer is the contract's own: an active account with an active membership that
-holds TAKE_WORK (the engineers and the PM; not the hotline agent, the bureau or the
-auditor). Staff compliance (the people app: insurance, agreements, training) will answer
-it later; point ``may_be_rostered`` and ``rosterable`` there and every roster follows.
+An active account with an active membership that holds TAKE_WORK (the engineers and the
+PM; not the hotline agent, the bureau or the auditor), who is also compliant that day by
+the people app's rule (clause 五.2: insurance and a signed confidentiality agreement;
+clause 十一.4: employed by party B) or has the PM's override. A lapsed person leaves a gap
+in the roster rather than standing on it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 
+from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability, roles_with
+from weibao.people import compliance
 
 
 def duty_people(contract_id: int):
@@ -26,10 +29,19 @@ def duty_people(contract_id: int):
 
 def rosterable(contract_id: int, user_ids: Iterable[int]) -> Callable[[int, dt.date], bool]:
     """A predicate ``(user_id, day) -> bool`` for many questions at once (one query)."""
-    allowed = set(duty_people(contract_id).filter(pk__in=set(user_ids)).values_list("pk", flat=True))
+    people = list(duty_people(contract_id).filter(pk__in=set(user_ids)))
+    allowed = {user.pk for user in people}
+    contract = Contract.objects.get(pk=contract_id) if compliance.register_kept(contract_id) else None
+    blocked_on: dict[dt.date, set[int]] = {}
 
     def may(user_id: int, day: dt.date) -> bool:
-        return user_id in allowed
+        if user_id not in allowed:
+            return False
+        if contract is None:
+            return True
+        if day not in blocked_on:
+            blocked_on[day] = compliance.blocked_user_ids(contract, people, on=day)
+        return user_id not in blocked_on[day]
 
     return may
 
