@@ -71,6 +71,9 @@ class Capability(models.TextChoices):
     # monitoring:
 
     # incidents:
+    VIEW_INCIDENTS = "incident.view"
+    WORK_INCIDENTS = "incident.work"  # acknowledge, resolve, notes, checklists, reports
+    MANAGE_INCIDENTS = "incident.manage"  # integrations (secret URLs), levels, plans, drills, reviews
 
     # changes:
 
@@ -120,6 +123,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # monitoring:
 
     # incidents:
+    Capability.VIEW_INCIDENTS: TICKET_READERS,
+    Capability.WORK_INCIDENTS: VENDOR_ROLES,
+    Capability.MANAGE_INCIDENTS: PROJECT_MANAGER,
 
     # changes:
 
