@@ -5,10 +5,11 @@ def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
     # Imported here, not at the top: this package is an installed app, and Django imports
     # it before the models are ready.
-    from weibao.demo import knowledge, mail, seed, servicedesk
+    from weibao.demo import incidents, knowledge, mail, seed, servicedesk
 
     contracts = seed.load()
     servicedesk.load(contracts)
     knowledge.load(contracts)
     mail.load(contracts)
+    incidents.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())

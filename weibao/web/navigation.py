@@ -35,6 +35,8 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("知识库"), reverse("knowledge:list"), "knowledge"))
         items.append(NavItem(_("现场服务"), reverse("visits:calendar"), "visits"))
         items.append(NavItem(_("好差评"), reverse("feedback:list"), "feedback"))
+    if may(Capability.VIEW_INCIDENTS):
+        items.append(NavItem(_("事件与应急"), reverse("incidents:list"), "incidents"))
     if may(Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     if may(Capability.MANAGE_MAIL):
