@@ -178,9 +178,10 @@ def test_an_unsilenced_alert_joining_a_silenced_incident_pages(alertmanager, pos
     assert Event.objects.filter(type="incident.opened").count() == 1
 
 
-def test_an_alert_storm_becomes_a_handful_of_incidents(alertmanager, post, clock):
+def test_an_alert_storm_becomes_a_handful_of_incidents(alertmanager, post, clock, django_capture_on_commit_callbacks):
     """600 alerts of 4 kinds on 150 instances, in 40 notifications that each repeat the
-    group's alerts so far (as Alertmanager does), and each delivered twice."""
+    group's alerts so far (as Alertmanager does), and each delivered twice. Bodies past
+    the inline limit are processed by the worker after the commit."""
     names = ["PortalDown", "HighLatency", "DiskFull", "CertExpiring"]
     sent = {name: [] for name in names}
     for round_ in range(10):
@@ -196,7 +197,8 @@ def test_an_alert_storm_becomes_a_handful_of_incidents(alertmanager, post, clock
                 "groupLabels": {"alertname": name}, "commonLabels": {"alertname": name}, "commonAnnotations": {},
                 "externalURL": "", "alerts": list(sent[name]),
             }
-            assert post(alertmanager, body).status_code == 200
+            with django_capture_on_commit_callbacks(execute=True):
+                assert post(alertmanager, body).status_code == 200
             assert post(alertmanager, body).json()["status"] == "duplicate"
 
     assert Incident.objects.count() == 4
@@ -270,3 +272,19 @@ def test_a_delivery_that_failed_to_process_is_kept_and_retried(alertmanager, pay
     assert ingest.retry_pending() == 1
     assert Delivery.objects.get().state == "processed" and Incident.objects.count() == 1
     assert ingest.retry_pending() == 0
+
+
+def test_a_large_delivery_is_stored_in_the_request_and_processed_by_the_worker(
+    alertmanager, post, payload, settings, clock, django_capture_on_commit_callbacks
+):
+    settings.WEIBAO_ALERTS_INLINE_MAX = 1
+    body = payload("am_firing.json")
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = post(alertmanager, body)
+    assert answer.status_code == 200 and answer.json()["status"] == "pending"
+    assert Delivery.objects.get().state == "pending" and not Alert.objects.exists()
+
+    for callback in queued:
+        callback()  # the worker (Huey is immediate in tests)
+    assert Delivery.objects.get().state == "processed" and Alert.objects.count() == 2

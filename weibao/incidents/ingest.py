@@ -18,8 +18,10 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from weibao.core import clock
 from weibao.incidents import services
@@ -51,13 +53,21 @@ class Receipt:
         return not self.problems
 
 
+def inline_limit() -> int:
+    """Bodies with up to this many alerts are processed in the request (cheap); larger
+    ones by the worker, right after the commit that stored them."""
+    return getattr(settings, "WEIBAO_ALERTS_INLINE_MAX", 20)
+
+
 def receive(integration: Integration, body: bytes) -> Receipt:
-    """Store ``body`` for ``integration`` and process it. Never raises for bad input."""
+    """Store ``body`` for ``integration`` and process it (now, or by the worker). Never
+    raises for bad input."""
     digest = hashlib.sha256(body).hexdigest()
     text = body.decode("utf-8", errors="replace")
     problems = None
+    parsed = None
     try:
-        PARSERS[integration.kind](text)
+        parsed = PARSERS[integration.kind](text)
     except BadPayload as error:
         problems = error.problems
     state = Delivery.State.REJECTED if problems else Delivery.State.PENDING
@@ -72,8 +82,27 @@ def receive(integration: Integration, body: bytes) -> Receipt:
     if not created:
         return Receipt(delivery, duplicate=True, problems=problems)
     if problems is None:
-        process_safely(delivery)
+        if len(parsed.alerts) <= inline_limit():
+            process_safely(delivery)
+            delivery.refresh_from_db(fields=["state"])
+        else:
+            transaction.on_commit(lambda: enqueue(delivery.pk))
     return Receipt(delivery, problems=problems)
+
+
+def enqueue(delivery_id: int) -> None:
+    try:
+        process_delivery(delivery_id)
+    except Exception:  # noqa: BLE001 - stored; the sweep (tasks.retry_alert_deliveries) picks it up
+        log.warning("alert delivery %s not queued now; the sweep will process it", delivery_id, exc_info=True)
+
+
+@db_task(retries=3, retry_delay=10)
+def process_delivery(delivery_id: int) -> None:
+    """The worker's half of a large delivery (its sweep is tasks.retry_alert_deliveries)."""
+    delivery = Delivery.objects.filter(pk=delivery_id, state__in=[Delivery.State.PENDING, Delivery.State.FAILED]).first()
+    if delivery is not None:
+        process_safely(delivery)
 
 
 def process_safely(delivery: Delivery) -> bool:
@@ -138,6 +167,7 @@ def apply_alerts(integration: Integration, payload: Payload, *, source_key: str 
     changed = 0
     touched: set[int] = set()
     entries: list[TimelineEntry] = []
+    new_alerts: list[Alert] = []
     for (fingerprint, starts_at), alert in unique.items():
         found = existing.get((fingerprint, starts_at))
         if found is not None:
@@ -169,17 +199,13 @@ def apply_alerts(integration: Integration, payload: Payload, *, source_key: str 
                 services.page_now(incident)
             if LEVEL_RANK[level] < LEVEL_RANK[incident.level]:
                 open_incidents[key] = incident = services.change_level(incident, level, by=None, reason=_("更严重的告警加入"))
-        try:
-            with transaction.atomic():
-                Alert.objects.create(
-                    contract=contract, integration=integration if source_key.startswith("integration:") else None,
-                    source_key=source_key, fingerprint=fingerprint, starts_at=starts_at,
-                    ends_at=alert.ends_at if alert.status == Alert.Status.RESOLVED else None,
-                    status=alert.status, summary=alert.summary, labels=alert.labels, annotations=alert.annotations,
-                    source_url=alert.url, silenced=silenced, incident=incident, received_at=now,
-                )
-        except IntegrityError:
-            continue  # recorded meanwhile by another delivery
+        new_alerts.append(Alert(
+            contract=contract, integration=integration if source_key.startswith("integration:") else None,
+            source_key=source_key, fingerprint=fingerprint, starts_at=starts_at,
+            ends_at=alert.ends_at if alert.status == Alert.Status.RESOLVED else None,
+            status=alert.status, summary=alert.summary, labels=alert.labels, annotations=alert.annotations,
+            source_url=alert.url, silenced=silenced, incident=incident, received_at=now,
+        ))
         changed += 1
         if incident is not None:
             touched.add(incident.pk)
@@ -187,7 +213,10 @@ def apply_alerts(integration: Integration, payload: Payload, *, source_key: str 
             if silenced:
                 body += _("（静默中，不通知）")
             entries.append(TimelineEntry(incident=incident, kind=TimelineEntry.Kind.ALERT, at=now, body=body))
-    TimelineEntry.objects.bulk_create(entries)
+    # The integration's row lock (``process``) keeps other deliveries of this source out:
+    # the alerts looked up above are all there are. ignore_conflicts only guards the rule.
+    Alert.objects.bulk_create(new_alerts, batch_size=500, ignore_conflicts=True)
+    TimelineEntry.objects.bulk_create(entries, batch_size=500)
     resolve_quiet_incidents(touched)
     return changed
 
