@@ -11,9 +11,10 @@ from django.db import transaction
 
 from weibao.accounts.models import User
 from weibao.core import clock
-from weibao.incidents import ingest, integrations, plans, services
-from weibao.incidents.models import Category, EmergencyPlan, Integration, Level
+from weibao.incidents import ingest, inspections, integrations, plans, services
+from weibao.incidents.models import Category, EmergencyPlan, InspectionTemplate, Integration, Level
 from weibao.servicedesk.models import ServiceComponent
+from weibao.visits import services as visit_services
 
 PLANS = [
     {
@@ -76,6 +77,7 @@ def load(contracts) -> None:
     seed, other = contracts["seed"], contracts["other"]
     for contract in (seed, other):
         services.install_level_defaults(contract)
+        inspections.install_defaults(contract)
     if Integration.objects.filter(contract=seed).exists():
         return
     people = {u.username: u for u in User.objects.filter(username__in=["pm", "engineer", "oncall1", "oncall2"])}
@@ -138,3 +140,18 @@ def load(contracts) -> None:
             findings="备用节点切换脚本需要手工输入口令，耗时 6 分钟。", follow_ups=["备用节点切换脚本改为免交互"],
         )
     plans.schedule_drill(made[1], by=pm, scheduled_at=now + timedelta(days=30))
+    # Proactive inspection: yesterday's daily round, checked, one item failed (a ticket).
+    start = now - timedelta(days=1)
+    visit = visit_services.plan(
+        seed, engineer=people["engineer"], start=start, end=start + timedelta(hours=1), location="政务服务中心机房",
+        purpose="每日平台巡检", by=pm,
+    )
+    daily = InspectionTemplate.objects.get(contract=seed, cadence=InspectionTemplate.Cadence.DAILY)
+    inspection = inspections.attach(visit, daily, by=pm)
+    with clock.frozen(start + timedelta(minutes=20)):
+        for item in inspection.results.all():
+            failed = "证书" in item.text
+            inspections.record(
+                item, by=people["engineer"], result="fail" if failed else "pass",
+                note="统一身份认证 SSL 证书 21 天后到期" if failed else "",
+            )

@@ -429,3 +429,59 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class InspectionTemplate(ContractScopedModel):
+    """巡检 checklist (item 7): what a planned round (visits app) checks, one item a line."""
+
+    class Cadence(models.TextChoices):
+        DAILY = "daily", _("每日")
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+
+    title = models.CharField(_("名称"), max_length=200)
+    cadence = models.CharField(_("周期"), max_length=10, choices=Cadence.choices)
+    items = models.TextField(_("检查项（每行一项）"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("巡检清单")
+        ordering = ["contract", "cadence", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def item_lines(self) -> list[str]:
+        return [line.strip()[:300] for line in self.items.splitlines() if line.strip()]
+
+
+class Inspection(ContractScopedModel):
+    """A checklist carried out on one planned round (a ``visits.Visit``): the round's own
+    schedule and engineer, no second scheduling mechanism."""
+
+    visit = models.ForeignKey("visits.Visit", on_delete=models.CASCADE, related_name="+")
+    template = models.ForeignKey(InspectionTemplate, on_delete=models.PROTECT, related_name="inspections")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("巡检记录")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["visit", "template"], name="inspection_once_per_visit")]
+
+
+class InspectionItem(models.Model):
+    class Result(models.TextChoices):
+        PASS = "pass", _("通过")
+        FAIL = "fail", _("不通过")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    result = models.CharField(max_length=4, choices=Result.choices, blank=True)
+    note = models.CharField(_("说明"), max_length=1000, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ticket = models.ForeignKey("servicedesk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["order", "pk"]

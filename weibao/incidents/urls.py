@@ -32,4 +32,8 @@ urlpatterns = [
     path("drills/<int:pk>/start/", views.drill_start, name="drill_start"),
     path("drills/<int:pk>/finish/", views.drill_finish, name="drill_finish"),
     path("drills/<int:pk>/cancel/", views.drill_cancel, name="drill_cancel"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/attach/", views.inspection_attach, name="inspection_attach"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("inspections/items/<int:pk>/", views.inspection_record, name="inspection_record"),
 ]

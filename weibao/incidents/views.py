@@ -9,18 +9,25 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_ids_where, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
-from weibao.core.params import BadParameter, page_of, parse_datetime, parse_id, parse_positive_int
-from weibao.incidents import access, integrations, plans, services
+from weibao.core.params import (
+    BadParameter,
+    page_of,
+    parse_datetime,
+    parse_id,
+    parse_positive_int,
+    require_id,
+)
+from weibao.incidents import access, inspections, integrations, plans, services
 from weibao.incidents.filtersets import IncidentFilterSet
 from weibao.incidents.models import (
     Category,
@@ -28,6 +35,9 @@ from weibao.incidents.models import (
     Drill,
     EmergencyPlan,
     Incident,
+    Inspection,
+    InspectionItem,
+    InspectionTemplate,
     Integration,
     Level,
     LevelDefinition,
@@ -35,6 +45,7 @@ from weibao.incidents.models import (
 )
 from weibao.servicedesk.access import people
 from weibao.servicedesk.models import ServiceComponent, Ticket
+from weibao.visits.models import Visit
 
 PER_PAGE = 25
 
@@ -385,7 +396,7 @@ def plan_list(request):
     contract = _contract(request)
     return render(request, "incidents/plans.html", {
         "contract": contract,
-        "plans": EmergencyPlan.objects.filter(contract=contract).select_related("component").annotate(steps_count=Count("steps")),
+        "plans": EmergencyPlan.objects.filter(contract=contract).select_related("component").annotate(steps_count=Count("steps")).order_by("title", "pk"),
         "drills": page_of(request, Drill.objects.filter(contract=contract).select_related("plan"), PER_PAGE),
         "can_manage": can(request.user, contract.pk, Capability.MANAGE_INCIDENTS),
     })
@@ -513,3 +524,73 @@ def drill_finish(request, pk):
 def drill_cancel(request, pk):
     return _drill_act(request, pk, Capability.MANAGE_INCIDENTS, lambda d: plans.cancel_drill(d, by=request.user), _("演练已取消。"))
 
+
+
+# --- proactive inspection (巡检) on the visits app's planned rounds -----------------------
+
+@requires(Capability.VIEW_TICKETS)
+@login_required
+def inspection_list(request):
+    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
+    inspections.install_defaults(contract)
+    can_plan = can(request.user, contract.pk, Capability.PLAN_VISITS)
+    rounds = (
+        Visit.objects.filter(contract=contract, kind=Visit.Kind.PLANNED)
+        .exclude(status=Visit.Status.CANCELLED).select_related("engineer").order_by("-planned_start")[:30]
+        if can_plan else []
+    )
+    return render(request, "incidents/inspections.html", {
+        "contract": contract, "templates": InspectionTemplate.objects.filter(contract=contract, active=True),
+        "page": page_of(request, Inspection.objects.filter(contract=contract).select_related("visit", "visit__engineer", "template")
+                        .annotate(failed=Count("results", filter=Q(results__result="fail"))).order_by("-created_at", "-pk"), PER_PAGE),
+        "rounds": rounds, "can_plan": can_plan,
+    })
+
+
+@requires(Capability.PLAN_VISITS)
+@login_required
+@require_POST
+def inspection_attach(request):
+    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.PLAN_VISITS)
+    visit_id, template_id = require_id(request.POST.get("visit"), "visit"), require_id(request.POST.get("template"), "template")
+    visit = Visit.objects.filter(contract=contract, pk=visit_id).first() if visit_id else None
+    template = InspectionTemplate.objects.filter(contract=contract, pk=template_id).first() if template_id else None
+    if visit is None or template is None:
+        messages.error(request, _("请选择本合同的计划巡检和巡检清单。"))
+        return redirect("incidents:inspections")
+    try:
+        inspection = inspections.attach(visit, template, by=request.user)
+    except ValidationError as error:
+        report_errors(request, error)
+        return redirect("incidents:inspections")
+    return redirect("incidents:inspection", inspection.pk)
+
+
+@requires(Capability.VIEW_TICKETS)
+@login_required
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(
+        Inspection.objects.restrict(request.user, Capability.VIEW_TICKETS).select_related("visit", "visit__engineer", "template"), pk=pk
+    )
+    return render(request, "incidents/inspection.html", {
+        "inspection": inspection, "items": inspection.results.select_related("ticket", "checked_by"),
+        "can_check": can(request.user, inspection.contract_id, Capability.SIGN_VISITS),
+    })
+
+
+@requires(Capability.SIGN_VISITS)
+@login_required
+@require_POST
+def inspection_record(request, pk):
+    item = get_object_or_404(
+        InspectionItem.objects.filter(inspection__contract_id__in=contract_ids_where(request.user, Capability.VIEW_TICKETS))
+        .select_related("inspection", "inspection__visit", "inspection__template"), pk=pk,
+    )
+    try:
+        inspections.record(item, by=request.user, result=request.POST.get("result", ""), note=request.POST.get("note", ""))
+    except ValidationError as error:
+        report_errors(request, error)
+    else:
+        if item.ticket_id and item.result == "fail":
+            messages.warning(request, _("已记录不通过，并生成工单 %(n)s。") % {"n": item.ticket.number})
+    return redirect("incidents:inspection", item.inspection_id)
