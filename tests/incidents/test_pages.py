@@ -153,3 +153,12 @@ def test_manual_incident_from_the_page(contract, oncall, client_for, clock):
     assert client.post("/incidents/new/", {"title": "", "level": "IV", "category": "other"}).status_code == 200
     assert client.post("/incidents/new/", {"title": "短信网关发送失败", "level": "IV", "category": "equipment"}).status_code == 302
     assert Incident.objects.get().title == "短信网关发送失败"
+
+
+def test_the_home_page_shows_unresolved_incidents_and_overdue_reports(contract, pm, client_for, clock):
+    import datetime as dt
+
+    services.open_incident(contract, by=pm, title="短信网关发送失败", level="I")
+    clock.set_now(clock.now() + dt.timedelta(hours=1))
+    html = client_for(pm).get("/").content.decode()
+    assert "短信网关发送失败" in html and "逾期未报告" in html

@@ -30,6 +30,7 @@ PANEL_PROVIDERS = [
     "weibao.web.admin_home.security_panels",
     "weibao.web.admin_home.auditor_panels",
     "weibao.servicedesk.home.panels",
+    "weibao.incidents.home.panels",
 ]
 
 
