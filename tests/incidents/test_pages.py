@@ -144,6 +144,8 @@ def test_review_page_creates_follow_up_tickets(contract, pm, client_for, clock):
     incident = services.resolve(services.open_incident(contract, by=pm, title="A"), by=pm)
     client = client_for(pm)
     assert incident.number in client.get(f"/incidents/{incident.pk}/review/").content.decode()
+    client.post(f"/incidents/{incident.pk}/review/", {"follow_ups": "没有原因的复盘不开工单"})
+    assert not hasattr(Incident.objects.get(), "review")
     client.post(f"/incidents/{incident.pk}/review/", {"cause": "证书过期", "follow_ups": "证书监测\n"})
     assert Incident.objects.get().review.follow_ups.get().ticket.subject == "证书监测"
 

@@ -375,6 +375,9 @@ def save_review(incident, *, by, follow_ups: list[str] = (), **fields) -> Review
     require(by, incident.contract_id, Capability.MANAGE_INCIDENTS)
     if incident.status != S.RESOLVED:
         raise ValidationError({"status": _("事件恢复后才能复盘。")})
+    # A review states the cause; follow-up tickets are not opened from one that does not.
+    if not (fields.get("cause") or "").strip():
+        raise ValidationError({"cause": _("请填写事件原因。")})
     review, _created = Review.objects.get_or_create(incident=incident)
     for name in REVIEW_FIELDS:
         if name in fields:
