@@ -124,6 +124,21 @@ ACTION_LABELS = {
     "monitoring.status_page_saved": _("保存状态页设置"),
 
     # incidents:
+    "incident.integration.create": _("新建告警接入"),
+    "incident.integration.rotate": _("更换告警接入密钥"),
+    "incident.integration.read": _("查看告警接入地址（含密钥）"),
+    "incident.levels.save": _("修改事件级别定义"),
+    "incident.silence.create": _("新建告警静默"),
+    "incident.silence.end": _("结束告警静默"),
+    "incident.open": _("登记事件"),
+    "incident.acknowledge": _("确认事件"),
+    "incident.resolve": _("事件恢复"),
+    "incident.reopen": _("重新打开事件"),
+    "incident.level": _("调整事件级别"),
+    "incident.report": _("记录事件报告（时间与对象）"),
+    "incident.review.save": _("保存事件复盘"),
+    "incident.plan.save": _("保存应急预案"),
+    "incident.drill.save": _("记录应急演练"),
 
     # changes:
     "change.requested": _("提交变更申请"),

@@ -93,6 +93,9 @@ class Capability(models.TextChoices):
     VIEW_AVAILABILITY = "availability.view"  # figures, outage breakdown, the bureau status page
 
     # incidents:
+    VIEW_INCIDENTS = "incident.view"
+    WORK_INCIDENTS = "incident.work"  # acknowledge, resolve, notes, checklists, reports
+    MANAGE_INCIDENTS = "incident.manage"  # integrations (secret URLs), levels, plans, drills, reviews
 
     # changes:
     VIEW_CHANGES = "change.view"
@@ -187,6 +190,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.VIEW_AVAILABILITY: ALL_MEMBERS,
 
     # incidents:
+    Capability.VIEW_INCIDENTS: TICKET_READERS,
+    Capability.WORK_INCIDENTS: VENDOR_ROLES,
+    Capability.MANAGE_INCIDENTS: PROJECT_MANAGER,
 
     # changes:
     Capability.VIEW_CHANGES: ALL_MEMBERS,

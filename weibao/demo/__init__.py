@@ -8,6 +8,7 @@ def load_all() -> str:
     from weibao.demo import (
         changes,
         escalations,
+        incidents,
         knowledge,
         ledger,
         mail,
@@ -28,6 +29,7 @@ def load_all() -> str:
     oncall.load(contracts)
     escalations.load(contracts)
     monitoring.load(contracts)
+    incidents.load(contracts)
     changes.load(contracts)
     ledger.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())

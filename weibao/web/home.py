@@ -36,6 +36,7 @@ PANEL_PROVIDERS = [
     "weibao.ledger.importer.home.panels",
     "weibao.oncall.home.panels",
     "weibao.monitoring.home.panels",
+    "weibao.incidents.home.panels",
 ]
 
 

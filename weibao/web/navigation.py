@@ -43,6 +43,8 @@ def navigation_for(request) -> list[NavItem]:
         items.append(NavItem(_("监测"), reverse("monitoring:list"), "monitoring"))
     elif may(Capability.VIEW_AVAILABILITY):
         items.append(NavItem(_("服务状态"), reverse("monitoring:status"), "monitoring"))
+    if may(Capability.VIEW_INCIDENTS):
+        items.append(NavItem(_("事件与应急"), reverse("incidents:list"), "incidents"))
     if may(Capability.MANAGE_SLA):
         items.append(NavItem(_("日历与服务级别"), reverse("calendars:home"), "calendars"))
     if may(Capability.MANAGE_MAIL):
