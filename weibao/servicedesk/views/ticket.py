@@ -211,7 +211,11 @@ def ticket_arrival(request, pk):
 @require_POST
 def ticket_reveal_phone(request, pk):
     ticket = access.ticket_for(request.user, pk, Capability.REVEAL_PERSONAL_DATA)
-    phone = tickets.reveal_phone(ticket, by=request.user)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:  # a reveal says why (PIPL art. 51): the form asks again, nothing is shown
+        return render(request, "servicedesk/_phone.html", {"ticket": ticket, "masked": mask_phone(ticket.requester_phone),
+                      "error": _("请填写查看原因（reason）。")}, status=400)
+    phone = tickets.reveal_phone(ticket, by=request.user, reason=reason)
     return render(request, "servicedesk/_phone.html", {"phone": phone})
 
 
