@@ -107,3 +107,18 @@ def test_the_contracts_auditor_lists_the_reveal(pm, ticket, contract, make_membe
     assert row["actor"] == pm.username and row["object_id"] == str(ticket.pk)
     assert row["field"] == "requester_phone" and row["reason"] == "回访来电群众"
     assert CLEAR not in listed.content.decode()
+
+
+def test_names_and_emails_are_masked_for_those_who_may_not_reveal(ticket, contract, make_member, api_client_for, client_for, pm):
+    viewer = make_member(contract, "bureau_viewer")
+    shown = api_client_for(viewer).get(f"/api/v1/tickets/{ticket.pk}/").json()
+    assert shown["requester_name"] == "张*" and shown["requester_email"] == "z***@example.com"
+    assert shown["requester_phone"] == "138****5678"
+    listed = api_client_for(viewer).get("/api/v1/tickets/").content.decode()
+    assert "张三" not in listed and "zhangsan@" not in listed
+    for path in (f"/tickets/{ticket.pk}/", f"/tickets/?contract={contract.pk}"):
+        page = client_for(viewer).get(path).content.decode()
+        assert "张三" not in page and "张*" in page, path
+    # Those who call back read the name (the phone still needs a reveal).
+    assert api_client_for(pm).get("/api/v1/tickets/").json()["results"][0]["requester_name"] == "张三"
+    assert "张三" in client_for(pm).get(f"/tickets/{ticket.pk}/").content.decode()

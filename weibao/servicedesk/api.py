@@ -129,9 +129,11 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         data = super().to_representation(ticket)
         # Clear (and audited) only where the view asks for a reveal and the rule allows it.
         request = self.context.get("request")
-        data["requester_phone"] = tickets.shown_phone(
-            ticket, to=getattr(request, "user", None), reveal=self.context.get("reveal_phone", False)
-        )
+        user = getattr(request, "user", None)
+        data["requester_phone"] = tickets.shown_phone(ticket, to=user, reveal=self.context.get("reveal_phone", False))
+        allowed = tickets.may_reveal_phone(user, ticket)
+        for field in ("requester_name", "requester_email"):
+            data[field] = tickets.shown_personal(ticket, field, to=user, allowed=allowed)
         return data
 
     def create(self, validated_data):

@@ -469,6 +469,16 @@ def reveal_phone(ticket: Ticket, *, by, reason: str = "") -> str:
     return reveal(ticket, "requester_phone", by=by, reason=reason)
 
 
+def shown_personal(ticket: Ticket, field: str, *, to, allowed: bool | None = None) -> str:
+    """The requester's name or e-mail as ``to`` is shown it: clear to those who may reveal
+    personal data on the ticket's contract (they call back), masked for everyone else
+    (issue 17). ``allowed`` spares a list the check per row."""
+    value = getattr(ticket, field) or ""
+    if allowed is None:
+        allowed = may_reveal_phone(to, ticket)
+    return value if allowed else mask(REVEALABLE[field], value)
+
+
 def shown_phone(ticket: Ticket, *, to, reveal: bool = False) -> str:
     """The requester's phone as ``to`` is shown it: clear only when asked to ``reveal`` and
     allowed, and then audited as a reveal; masked otherwise (lists, exports, write answers)."""

@@ -85,6 +85,7 @@ def ticket_detail(request, pk):
         "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),
+        "requester_name": tickets.shown_personal(ticket, "requester_name", to=request.user, allowed=may.reveal_phone),
         "can_reveal_phone": may.reveal_phone,
         "priority_meaning": PRIORITY_MEANING.get(ticket.priority, ""),
         "components": ServiceComponent.objects.filter(contract=ticket.contract, active=True),
