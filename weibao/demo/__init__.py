@@ -5,7 +5,16 @@ def load_all() -> str:
     """Load every app's demo data in dependency order; later issues append theirs."""
     # Imported here, not at the top: this package is an installed app, and Django imports
     # it before the models are ready.
-    from weibao.demo import changes, escalations, knowledge, mail, people, seed, servicedesk
+    from weibao.demo import (
+        changes,
+        escalations,
+        knowledge,
+        mail,
+        people,
+        privacy,
+        seed,
+        servicedesk,
+    )
 
     contracts = seed.load()
     servicedesk.load(contracts)
@@ -14,4 +23,5 @@ def load_all() -> str:
     people.load(contracts)
     escalations.load(contracts)
     changes.load(contracts)
+    privacy.load(contracts)
     return ", ".join(f"{c.number}" for c in contracts.values())
