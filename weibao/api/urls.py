@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from weibao.api import views
+from weibao.api.reveals import RevealListView
 from weibao.contracts.api import ContractViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -18,6 +19,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", views.RevokeTokenView.as_view(), name="api-token-revoke"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("audit/reveals/", RevealListView.as_view(), name="api-reveals"),
     path("", include("weibao.calendars.api_urls")),
     path("", include("weibao.feedback.api_urls")),
     path("", include("weibao.servicedesk.api_urls")),

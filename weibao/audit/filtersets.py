@@ -74,3 +74,28 @@ class AuditFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("-seq")
+
+
+class RevealFilterSet(django_filters.FilterSet):
+    """The auditor's filters over the reveals (``selectors.reveals_visible_to``): by person,
+    by day, by contract and by record."""
+
+    actor = TextFilter(field_name="actor_username")
+    contract = ParsedFilter(
+        field_name="contract_id",
+        parse=lambda value: require_id(value, "contract"),
+        message=gettext_lazy("合同编号应为整数。"),
+    )
+    object_id = TextFilter()
+    date_from = LastDayFilter(field_name="at", lookup_expr="gte")
+    date_to = LastDayFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditRecord
+        fields: list[str] = []
+
+    cleaned = AuditFilterSet.cleaned
+    error_messages = AuditFilterSet.error_messages
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("-seq")

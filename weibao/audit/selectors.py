@@ -28,3 +28,17 @@ def actions_visible_to(user) -> list[str]:
     if records is None:
         return []
     return sorted(set(records.values_list("action", flat=True).distinct()[:500]))
+
+
+# The trail's actions that put a person's clear personal data on someone's screen (PIPL
+# art. 51, issue 17): each records who, when, which record, which field and why — never
+# the value. The auditor's list of reveals reads exactly these.
+REVEAL_ACTIONS = ("ticket.personal_data.read",)
+
+
+def reveals_visible_to(user):
+    """The reveals among the records ``user`` may read, newest first; ``None`` when the user
+    may read no records. A contract's auditor sees that contract's reveals; the platform
+    audit administrator reads the platform's records only (decision 0012), so no contract's."""
+    records = records_visible_to(user)
+    return None if records is None else records.filter(action__in=REVEAL_ACTIONS)

@@ -7,5 +7,6 @@ app_name = "audit"
 urlpatterns = [
     path("", views.audit_list, name="list"),
     path("<int:seq>/", views.audit_detail, name="detail"),
+    path("reveals/", views.reveal_list, name="reveals"),
     path("anchor/", views_anchor.anchor_download, name="anchor"),
 ]

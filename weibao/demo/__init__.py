@@ -16,6 +16,7 @@ def load_all() -> str:
         notifications,
         oncall,
         people,
+        privacy,
         seed,
         servicedesk,
     )
@@ -24,6 +25,7 @@ def load_all() -> str:
     servicedesk.load(contracts)
     knowledge.load(contracts)
     mail.load(contracts)
+    privacy.load(contracts)
     people.load(contracts)
     notifications.load(contracts)
     oncall.load(contracts)

@@ -129,9 +129,11 @@ class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         data = super().to_representation(ticket)
         # Clear (and audited) only where the view asks for a reveal and the rule allows it.
         request = self.context.get("request")
-        data["requester_phone"] = tickets.shown_phone(
-            ticket, to=getattr(request, "user", None), reveal=self.context.get("reveal_phone", False)
-        )
+        user = getattr(request, "user", None)
+        data["requester_phone"] = tickets.shown_phone(ticket, to=user, reveal=self.context.get("reveal_phone", False))
+        allowed = tickets.may_reveal_phone(user, ticket)
+        for field in ("requester_name", "requester_email"):
+            data[field] = tickets.shown_personal(ticket, field, to=user, allowed=allowed)
         return data
 
     def create(self, validated_data):
@@ -160,6 +162,16 @@ class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     assignee = TicketContractField(access.people)
+
+
+class RevealSerializer(StrictFieldsMixin, serializers.Serializer):
+    field = serializers.ChoiceField(choices=sorted(tickets.REVEALABLE))
+    reason = serializers.CharField(max_length=tickets.REASON_MAX, trim_whitespace=True)
+
+
+class RevealedSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
 
 
 class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -214,6 +226,7 @@ class TicketViewSet(
         "replies": (Capability.REPLY,),
         "history": (Capability.VIEW_TICKETS,),
         "arrival": (Capability.WORK_TICKETS,),
+        "reveal": (Capability.REVEAL_PERSONAL_DATA,),
     }
 
     serializer_class = TicketSerializer
@@ -282,6 +295,18 @@ class TicketViewSet(
         )
         ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data)
+
+    @extend_schema(request=RevealSerializer, responses=RevealedSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """One clear personal value of the requester, with the reason why (audited; the
+        trail keeps who, when, which ticket, which field and the reason, never the value)."""
+        ticket = self._ticket(Capability.REVEAL_PERSONAL_DATA, _("您无权查看完整的个人信息。"))
+        payload = RevealSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        field, reason = payload.validated_data["field"], payload.validated_data["reason"]
+        value = tickets.reveal(ticket, field, by=request.user, reason=reason)
+        return Response({"field": field, "value": value})
 
     @extend_schema(request=ReplySerializer, responses={201: EntrySerializer})
     @action(detail=True, methods=["post"])

@@ -9,7 +9,7 @@ from weibao.audit import services as audit
 from weibao.contracts.access import contract_ids_where
 from weibao.contracts.roles import Capability
 from weibao.core.exports import table_response
-from weibao.core.masking import mask_phone
+from weibao.core.masking import mask_name, mask_phone
 
 MAX_ROWS = 100_000
 HEADERS = [
@@ -37,7 +37,7 @@ def rows(tickets):
     for t in tickets[:MAX_ROWS].iterator(chunk_size=2000):
         yield [
             t.number, t.get_type_display(), t.get_priority_display(), t.get_status_display(),
-            t.get_channel_display(), t.subject, t.requester_name, t.requester_organisation,
+            t.get_channel_display(), t.subject, mask_name(t.requester_name), t.requester_organisation,
             mask_phone(t.requester_phone), str(t.component or ""), str(t.assignee or ""),
             str(t.group or ""), t.get_sla_state_display() if t.sla_state else "",
             t.sla_due_at, t.created_at, t.resolved_at,  # dates in the sheet, Shanghai time

@@ -21,7 +21,7 @@ from weibao.contracts.access import can, require
 from weibao.contracts.roles import Capability
 from weibao.contracts.services import project_managers
 from weibao.core import clock, events
-from weibao.core.masking import mask_phone
+from weibao.core.masking import mask, mask_email, mask_name, mask_phone
 from weibao.notifications.services import notify
 from weibao.people import compliance
 from weibao.servicedesk import closing
@@ -111,9 +111,9 @@ def without_country_code(digits: str) -> str:
 
 def _personal(ticket: Ticket) -> dict:
     return {
-        "requester_name": ticket.requester_name,
+        "requester_name": mask_name(ticket.requester_name),
         "requester_phone": mask_phone(ticket.requester_phone),
-        "requester_email": ticket.requester_email,
+        "requester_email": mask_email(ticket.requester_email),
     }
 
 
@@ -191,8 +191,9 @@ def update_ticket(ticket: Ticket, *, by, comment: str = "", **changes) -> Ticket
     if personal:
         audit.record(
             "ticket.personal_data.change", obj=ticket, actor=by,
-            before={n: mask_phone(str(before[n])) if n == "requester_phone" else before[n] for n in personal},
-            after={n: mask_phone(getattr(ticket, n)) if n == "requester_phone" else getattr(ticket, n) for n in personal},
+            # The trail keeps that a value changed, masked like every other surface shows it.
+            before={n: mask(REVEALABLE[n], str(before[n] or "")) for n in personal},
+            after={n: mask(REVEALABLE[n], getattr(ticket, n) or "") for n in personal},
         )
     return ticket
 
@@ -442,14 +443,40 @@ def may_reveal_phone(user, ticket: Ticket) -> bool:
     return user is not None and can(user, ticket.contract_id, Capability.REVEAL_PERSONAL_DATA)
 
 
-def reveal_phone(ticket: Ticket, *, by) -> str:
-    """The full phone number, for the one who needs to call back; the read is audited.
-    Refuses (PermissionDenied) anyone ``may_reveal_phone`` does not allow."""
+# The requester's personal data a reveal may show, each with its masking kind.
+REVEALABLE = {"requester_phone": "phone", "requester_name": "name", "requester_email": "email"}
+REASON_MAX = 500
+
+
+def reveal(ticket: Ticket, field: str, *, by, reason: str = "") -> str:
+    """One clear personal value of ``ticket``'s requester, for the one who needs it; audited
+    with who, which record, which field and why — never the value. Refuses (PermissionDenied)
+    anyone ``may_reveal_phone`` does not allow; an unknown field is a ValidationError."""
+    if field not in REVEALABLE:
+        raise ValidationError({"field": _("不能显示此字段：%(field)s") % {"field": field[:64]}})
     if by is None:
-        raise PermissionDenied  # a clear phone is read by a person, audited by name
+        raise PermissionDenied  # a clear value is read by a person, audited by name
     require(by, ticket.contract_id, Capability.REVEAL_PERSONAL_DATA)
-    audit.record("ticket.personal_data.read", obj=ticket, actor=by, detail={"field": "requester_phone"})
-    return ticket.requester_phone
+    detail = {"field": field}
+    if reason:
+        detail["reason"] = reason.strip()[:REASON_MAX]
+    audit.record("ticket.personal_data.read", obj=ticket, actor=by, detail=detail)
+    return getattr(ticket, field)
+
+
+def reveal_phone(ticket: Ticket, *, by, reason: str = "") -> str:
+    """The full phone number, for the one who needs to call back; the read is audited."""
+    return reveal(ticket, "requester_phone", by=by, reason=reason)
+
+
+def shown_personal(ticket: Ticket, field: str, *, to, allowed: bool | None = None) -> str:
+    """The requester's name or e-mail as ``to`` is shown it: clear to those who may reveal
+    personal data on the ticket's contract (they call back), masked for everyone else
+    (issue 17). ``allowed`` spares a list the check per row."""
+    value = getattr(ticket, field) or ""
+    if allowed is None:
+        allowed = may_reveal_phone(to, ticket)
+    return value if allowed else mask(REVEALABLE[field], value)
 
 
 def shown_phone(ticket: Ticket, *, to, reveal: bool = False) -> str:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_ids_where, requires
 from weibao.contracts.roles import Capability
 from weibao.contracts.services import vendor_team
 from weibao.core import clock
@@ -56,6 +56,10 @@ def ticket_list(request):
     page = queries.rows_page(
         rows.select_related("assignee", "component", "group"), parse_page(request.GET.get("page")), page_size
     )
+    # Names clear where the user may reveal personal data (they call back), masked elsewhere.
+    revealing = set(contract_ids_where(request.user, Capability.REVEAL_PERSONAL_DATA))
+    for t in page.object_list:
+        t.shown_name = tickets.shown_personal(t, "requester_name", to=request.user, allowed=t.contract_id in revealing)
     keep = request.GET.copy()
     keep.pop("page", None)
     can_work = contract is not None and can(request.user, contract.pk, Capability.WORK_TICKETS)

@@ -85,6 +85,7 @@ def ticket_detail(request, pk):
         "link_kinds": TicketLink.Kind.choices,
         "reply_form": ReplyForm(),
         "masked_phone": mask_phone(ticket.requester_phone),
+        "requester_name": tickets.shown_personal(ticket, "requester_name", to=request.user, allowed=may.reveal_phone),
         "can_reveal_phone": may.reveal_phone,
         "priority_meaning": PRIORITY_MEANING.get(ticket.priority, ""),
         "components": ServiceComponent.objects.filter(contract=ticket.contract, active=True),
@@ -211,7 +212,11 @@ def ticket_arrival(request, pk):
 @require_POST
 def ticket_reveal_phone(request, pk):
     ticket = access.ticket_for(request.user, pk, Capability.REVEAL_PERSONAL_DATA)
-    phone = tickets.reveal_phone(ticket, by=request.user)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:  # a reveal says why (PIPL art. 51): the form asks again, nothing is shown
+        return render(request, "servicedesk/_phone.html", {"ticket": ticket, "masked": mask_phone(ticket.requester_phone),
+                      "error": _("请填写查看原因（reason）。")}, status=400)
+    phone = tickets.reveal_phone(ticket, by=request.user, reason=reason)
     return render(request, "servicedesk/_phone.html", {"phone": phone})
 
 
