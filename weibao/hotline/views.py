@@ -16,6 +16,7 @@ from weibao.core.params import parse_id
 from weibao.hotline import services
 from weibao.hotline.access import hotline_contract
 from weibao.knowledge.search import search
+from weibao.oncall import home as oncall_home
 from weibao.servicedesk import access as desk_access
 from weibao.servicedesk.services import submissions
 
@@ -73,6 +74,8 @@ def screen(request):
         "errors": errors,
         "values": values,
         "component_id": parse_id(values.get("component")) if values else None,
+        # Whom to call when a caller needs an engineer now (clause 四.2's 7×24 support).
+        "on_call": oncall_home.hotline_panel(request, contract),
     }
     return render(request, "hotline/screen.html", context)
 
