@@ -425,6 +425,12 @@ WEIBAO_NOTIFY_HOSTS = env_list(
     "WEIBAO_NOTIFY_HOSTS",
     ["oapi.dingtalk.com", "qyapi.weixin.qq.com", "open.feishu.cn", "open.larksuite.com"] if PRODUCTION else ["*"],
 )
+# Escalations: how long a one-click acknowledgement link in a page stays usable.
+WEIBAO_ACK_LINK_HOURS = env_int("WEIBAO_ACK_LINK_HOURS", 24)
+# Alert intake: payloads with more alerts than this are stored, then processed by the worker.
+WEIBAO_ALERTS_INLINE_MAX = env_int("WEIBAO_ALERTS_INLINE_MAX", 20)
+# Probe runner: days raw check results are kept (rollups are kept for the contract's term).
+WEIBAO_PROBE_RAW_DAYS = env_int("WEIBAO_PROBE_RAW_DAYS", 7)
 # Absolute links in e-mails point here.
 WEIBAO_BASE_URL = os.environ.get("WEIBAO_BASE_URL", "http://127.0.0.1:8000")
 

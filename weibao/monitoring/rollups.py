@@ -10,15 +10,15 @@ transaction): idempotent, and a late flush is counted at the next run.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncHour, TruncMinute
 
 from weibao.monitoring.models import CheckResult, Rollup
 
-RAW_DAYS = int(os.environ.get("WEIBAO_PROBE_RAW_DAYS", "7"))
+RAW_DAYS = settings.WEIBAO_PROBE_RAW_DAYS
 DELETE_BATCH = 5000
 UTC = dt.UTC
 
