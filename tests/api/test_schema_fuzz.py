@@ -35,13 +35,11 @@ def _keep_test_connection():
 
 
 @pytest.fixture
-def bearer(db):
+def bearer(demo_data, db):
     """A project manager of the seed contract, with a token (the demo data gives content)."""
     from weibao.accounts.models import User
     from weibao.api.models import ApiToken
-    from weibao.demo import load_all
 
-    load_all()
     _, raw = ApiToken.issue(User.objects.get(username="pm"))
     return {"Authorization": f"Bearer {raw}"}
 

@@ -20,7 +20,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from weibao.contracts.roles import CAPABILITIES, ContractRole
-from weibao.demo import load_all
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +107,7 @@ def test_every_declared_capability_is_in_the_table():
 # --- the matrix ------------------------------------------------------------------------
 
 @pytest.fixture
-def seed():
-    load_all()
+def seed(demo_data, db):
     from weibao.contracts.models import Contract
 
     return Contract.objects.get(number="HTDZ202602135")

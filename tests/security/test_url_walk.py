@@ -18,7 +18,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from weibao.contracts.scoping import ContractScopedModel
-from weibao.demo import load_all
 from weibao.testing.isolation import _body
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +87,7 @@ def _urls(template: str, ints: list[int], texts: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def seeded():
-    load_all()
+def seeded(demo_data, db):
     from weibao.accounts.models import User
     from weibao.contracts.models import Contract
     from weibao.servicedesk.models import Ticket

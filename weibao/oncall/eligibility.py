@@ -31,17 +31,10 @@ def rosterable(contract_id: int, user_ids: Iterable[int]) -> Callable[[int, dt.d
     """A predicate ``(user_id, day) -> bool`` for many questions at once (one query)."""
     people = list(duty_people(contract_id).filter(pk__in=set(user_ids)))
     allowed = {user.pk for user in people}
-    contract = Contract.objects.get(pk=contract_id) if compliance.register_kept(contract_id) else None
-    blocked_on: dict[dt.date, set[int]] = {}
+    compliant = compliance.day_checker(Contract.objects.get(pk=contract_id), people) if people else None
 
     def may(user_id: int, day: dt.date) -> bool:
-        if user_id not in allowed:
-            return False
-        if contract is None:
-            return True
-        if day not in blocked_on:
-            blocked_on[day] = compliance.blocked_user_ids(contract, people, on=day)
-        return user_id not in blocked_on[day]
+        return user_id in allowed and compliant(user_id, day)
 
     return may
 

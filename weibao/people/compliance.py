@@ -112,16 +112,36 @@ def register_kept(contract_id: int) -> bool:
     return StaffProfile.objects.filter(contract_id=contract_id).exists()
 
 
-def standings(contract, users: Iterable, on: dt.date | None = None) -> list[Standing]:
-    """The standing of each of ``users`` on ``contract`` on day ``on`` (today)."""
-    day = on or clock.today()
-    users = list(users)
+def _records(contract, users: list):
     profiles = {
         p.user_id: p
         for p in StaffProfile.objects.filter(contract=contract, user__in=users).prefetch_related("policies", "agreements")
     }
     overrides = list(AssignmentOverride.objects.filter(contract=contract, user__in=users, revoked_at__isnull=True))
+    return profiles, overrides
+
+
+def standings(contract, users: Iterable, on: dt.date | None = None) -> list[Standing]:
+    """The standing of each of ``users`` on ``contract`` on day ``on`` (today)."""
+    day = on or clock.today()
+    users = list(users)
+    profiles, overrides = _records(contract, users)
     return [_standing(user, profiles.get(user.pk), contract, day, overrides) for user in users]
+
+
+def day_checker(contract, users: Iterable):
+    """``may_work(user_id, day) -> bool`` for many days at once, from one read of the
+    records (a roster asks it for every day of its range)."""
+    users = {user.pk: user for user in users}
+    if not register_kept(contract.pk):
+        return lambda user_id, day: True
+    profiles, overrides = _records(contract, list(users.values()))
+
+    def may_work(user_id: int, day: dt.date) -> bool:
+        user = users.get(user_id)
+        return user is not None and _standing(user, profiles.get(user_id), contract, day, overrides).may_work
+
+    return may_work
 
 
 def may_be_assigned(user, contract, on: dt.date | None = None) -> tuple[bool, list[str]]:
