@@ -138,3 +138,26 @@ def test_a_clashing_number_names_only_the_number(outsider, api_client_for, contr
     assert response.status_code == 400
     text = response.content.decode()
     assert contract.name not in text and contract.party_a not in text
+
+
+def test_confirming_the_seed_stores_its_terms_schedule_and_penalty_rules(pm, api_client_for, seed_text):
+    from decimal import Decimal
+
+    from weibao.ledger.models import ContractTerms, PaymentMilestone, PenaltyRule
+
+    api = api_client_for(pm)
+    draft = api.post(URL, {"text": seed_text}, format="json").json()
+    draft["number"] = "HTDZ-IMPORTED-1"  # the seed contract itself exists already
+    response = api.post(CONFIRM, draft, format="json")
+    assert response.status_code == 201, response.content
+    contract = Contract.objects.get(pk=response.json()["id"])
+    terms = ContractTerms.objects.get(contract=contract)
+    assert (terms.remedy_working_days, terms.force_majeure_days, terms.max_renewals, terms.max_total_years,
+            terms.renewal_window_days, terms.min_resident_staff) == (5, 15, 2, 3, 15, 1)
+    assert terms.advance_ratio == Decimal("0.30") and "服务期限" in terms.sources["start"]
+    milestones = list(PaymentMilestone.objects.filter(contract=contract).order_by("sequence"))
+    assert [(m.kind, m.amount, m.requires_handover) for m in milestones] == [
+        ("advance", Decimal("411000.00"), False), ("final", Decimal("959000.00"), True)]
+    rules = {r.clause: r for r in PenaltyRule.objects.filter(contract=contract)}
+    assert (rules["九.3"].liable, rules["九.3"].base, rules["九.3"].rate) == ("b", "total", Decimal("0.0003"))
+    assert (rules["九.4"].liable, rules["九.4"].base) == ("a", "amount_due")

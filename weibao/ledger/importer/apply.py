@@ -13,6 +13,7 @@ from weibao import audit
 from weibao.contracts.models import Contract
 from weibao.core.chinese_numbers import format_money
 from weibao.ledger.importer.access import require_import
+from weibao.ledger.models import ContractTerms, PaymentMilestone, PenaltyRule
 
 # Draft field → (Contract field, max length, required). The lead extends this once the
 # full contract record (addresses, terms, penalties…) lands with the rest of issue 16.
@@ -75,8 +76,7 @@ def _amount(draft: dict, errors: dict) -> Decimal | None:
     return amount
 
 
-# What the draft holds beyond the contract record of today: kept in the audit record as
-# confirmed, until the full record (issue 16 item 1) stores it.
+# What the person confirmed, also kept whole in the audit record (the sentences included).
 TERMS = ("party_a_address", "party_b_address", "party_b_representative", "amount_in_words", "advance_ratio",
          "remedy_working_days", "force_majeure_days", "max_renewals", "max_total_years", "renewal_window_days",
          "min_resident_staff", "instalments", "penalties", "obligations")
@@ -127,6 +127,7 @@ def create_contract_from_draft(draft: dict, by) -> Contract:
                 **values, amount=amount, term_start=start, term_end=end, signed_on=signed,
                 status=Contract.Status.DRAFT,
             )
+            _store_terms(contract, draft)
             audit.record(
                 "ledger.contract_imported",
                 obj=contract,
@@ -142,3 +143,65 @@ def create_contract_from_draft(draft: dict, by) -> Contract:
     except IntegrityError as exc:  # the same number confirmed twice at once
         raise ValidationError({"number": _("合同编号 %(number)s 已存在。") % {"number": values["number"]}}) from exc
     return contract
+
+
+# -- the confirmed terms as the ledger's data ---------------------------------------------
+
+TERM_NUMBERS = ("remedy_working_days", "force_majeure_days", "max_renewals", "max_total_years",
+                "renewal_window_days", "min_resident_staff")
+PENALTY_BASES = {"contract_total": PenaltyRule.Base.CONTRACT_TOTAL, "total": PenaltyRule.Base.CONTRACT_TOTAL,
+                 "amount_due": PenaltyRule.Base.AMOUNT_DUE}
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() and number >= 0 else None
+
+
+def _small_int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1000 else None
+
+
+def _store_terms(contract: Contract, draft: dict) -> None:
+    """The periods and limits, the payment schedule and the penalty rules the person
+    confirmed, as the ledger's records: what the ledger's services then compute with.
+    A value that is missing or malformed keeps the ledger's default."""
+    sources = draft.get("sources") if isinstance(draft.get("sources"), dict) else {}
+    terms = ContractTerms(contract=contract, advance_ratio=_decimal(draft.get("advance_ratio")),
+                          sources={str(k)[:50]: str(v)[:500] for k, v in list(sources.items())[:60]})
+    for name in TERM_NUMBERS:
+        if (number := _small_int(draft.get(name))) is not None:
+            setattr(terms, name, number)
+    terms.save()
+    instalments = [i for i in draft.get("instalments") or [] if isinstance(i, dict)]
+    for position, instalment in enumerate(instalments[:24], start=1):
+        ratio = _decimal(instalment.get("ratio"))
+        if ratio is None or not 0 < ratio <= 1:
+            continue
+        last = position == len(instalments)
+        kind = (PaymentMilestone.Kind.ADVANCE if position == 1 and len(instalments) > 1
+                else PaymentMilestone.Kind.FINAL if last else PaymentMilestone.Kind.INSTALMENT)
+        condition = str(instalment.get("condition") or "")[:300]
+        PaymentMilestone.objects.create(
+            contract=contract, sequence=position, kind=kind, name=str(kind.label), ratio=ratio,
+            amount=(contract.amount * ratio).quantize(Decimal("0.01")), condition=condition,
+            clause=str(instalment.get("clause") or "")[:20] or "七.2",
+            requires_handover=last and "交接" in condition,
+        )
+    for position, penalty in enumerate([p for p in draft.get("penalties") or [] if isinstance(p, dict)][:20], 1):
+        rate = _decimal(penalty.get("rate"))
+        if rate is None:
+            continue
+        source = str(penalty.get("source") or "")
+        PenaltyRule.objects.create(
+            contract=contract, key=f"imported-{position}", name=source[:100] or _("违约金"),
+            clause=str(penalty.get("clause") or "")[:20],
+            liable=PenaltyRule.Party.A if source.startswith(("甲方", "采购人")) or "甲方未" in source
+            else PenaltyRule.Party.B,
+            base=PENALTY_BASES.get(str(penalty.get("base")), PenaltyRule.Base.CONTRACT_TOTAL),
+            rate=rate, per=PenaltyRule.Per.DAY if penalty.get("per") == "day" else PenaltyRule.Per.ONCE,
+            cap=_decimal(penalty.get("cap")),
+        )
