@@ -67,6 +67,9 @@ class ChangeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     data_access = _ContractRows(_approvals, allow_null=True)
     components = _ContractRows(_components, many=True, required=False)
     tickets = _ContractRows(_tickets, many=True, required=False)
+    # Empty until the post-implementation review: the schema must allow "".
+    review_outcome = serializers.ChoiceField(
+        choices=[("", "")] + list(ChangeRequest.Outcome.choices), read_only=True, allow_blank=True)
     approvals = serializers.SerializerMethodField()
     awaiting_retro_approval = serializers.SerializerMethodField()
     retro_overdue = serializers.SerializerMethodField()
