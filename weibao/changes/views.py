@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from weibao.contracts.access import can, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import report_errors
+from weibao.core.flash import run_and_report
 from weibao.core.params import (
     BadParameter,
     page_of,
@@ -35,15 +35,7 @@ from .models import ChangeRequest, DataAccessRequest, StandardChangeTemplate
 PER_PAGE = 25
 
 
-def _done(request, step, target):
-    try:
-        step()
-        messages.success(request, _("已保存。"))
-    except BadParameter as error:
-        messages.error(request, f"{error.field}: {error.message}")
-    except ValidationError as error:
-        report_errors(request, error)
-    return redirect(*target)
+_done = run_and_report
 
 
 @requires(Capability.VIEW_CHANGES)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from weibao.core.params import BadParameter
 
 
 def report_errors(request, error: ValidationError) -> None:
@@ -12,3 +16,16 @@ def report_errors(request, error: ValidationError) -> None:
     for problems in groups:
         for problem in problems:
             messages.error(request, problem)
+
+
+def run_and_report(request, step, target):
+    """Run a page's action ``step()`` and go back to ``target`` (``redirect`` arguments),
+    telling the outcome there: "saved", or each refused value with its field."""
+    try:
+        step()
+        messages.success(request, _("已保存。"))
+    except BadParameter as error:
+        messages.error(request, f"{error.field}: {error.message}")
+    except ValidationError as error:
+        report_errors(request, error)
+    return redirect(*target)

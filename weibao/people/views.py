@@ -18,7 +18,7 @@ from weibao import audit
 from weibao.contracts.access import can, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import report_errors
+from weibao.core.flash import run_and_report
 from weibao.core.params import (
     BadParameter,
     parse_date,
@@ -43,16 +43,7 @@ def _date(request, name: str, required: bool = True) -> dt.date | None:
     return value
 
 
-def _done(request, step, target):
-    """Run ``step``; a refused value is told on the page it came from."""
-    try:
-        step()
-        messages.success(request, _("已保存。"))
-    except BadParameter as error:
-        messages.error(request, f"{error.field}: {error.message}")
-    except ValidationError as error:
-        report_errors(request, error)
-    return redirect(*target)
+_done = run_and_report
 
 
 @requires(Capability.VIEW_TEAM)
