@@ -10,6 +10,10 @@ Modes (WEIBAO_MODE):
 
 import hmac
 import os
+
+# The spreadsheet writer's lxml backend (lxml came with python-docx) reads a carriage
+# return back as a line feed: keep its own writer, which exports cells exactly.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 import secrets
 import sys
 from pathlib import Path
@@ -338,6 +342,8 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "weibao.servicedesk.models.Status",
         "ContractStatusEnum": "weibao.contracts.models.Contract.Status",
         "ArticleStatusEnum": "weibao.knowledge.models.Article.Status",
+        "ChangeStatusEnum": "weibao.changes.models.ChangeRequest.Status",
+        "IncidentLevelEnum": "weibao.incidents.models.Level",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -121,7 +121,7 @@ class ApproveSerializer(StrictFieldsMixin, serializers.Serializer):
                                 help_text="动态验证码（审批人已启用二次验证时必填）")
 
 
-class TransitionSerializer(StrictFieldsMixin, serializers.Serializer):
+class ChangeTransitionSerializer(StrictFieldsMixin, serializers.Serializer):
     to = serializers.ChoiceField(choices=ChangeRequest.Status.choices)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     review_outcome = serializers.ChoiceField(choices=ChangeRequest.Outcome.choices, required=False, default="")
@@ -210,11 +210,11 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
             change, by=request.user, approve=d["decision"] == "approve", comment=d["comment"], otp=d["otp"]))
         return refused or Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
 
-    @extend_schema(request=TransitionSerializer, responses=ChangeSerializer)
+    @extend_schema(request=ChangeTransitionSerializer, responses=ChangeSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         change = self._change(Capability.REQUEST_CHANGES)
-        payload = TransitionSerializer(data=request.data)
+        payload = ChangeTransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
         services.transition(change, d["to"], by=request.user, comment=d["comment"],

@@ -24,6 +24,9 @@ TRANSITIONS = {
     "withdraw": ({PenaltyEntry.Status.PROPOSED, PenaltyEntry.Status.APPROVED}, PenaltyEntry.Status.WITHDRAWN,
                  Capability.MANAGE_LEDGER),
 }
+# Spelled out so every audit action has its label (audit/labels.py, tested).
+AUDIT_ACTIONS = {"approve": "ledger.penalty_approve", "acknowledge": "ledger.penalty_acknowledge",
+                 "withdraw": "ledger.penalty_withdraw"}
 
 
 def save_rule(contract, *, key: str, name: str, clause: str, liable: str, base: str, rate: Decimal,
@@ -86,7 +89,7 @@ def step(entry: PenaltyEntry, action: str, *, by, note: str = "") -> PenaltyEntr
         entry.status = target
         entry.save(update_fields=["status"])
         PenaltyEvent.objects.create(entry=entry, by=by, action=action, amount=entry.amount, note=note[:500])
-        audit.record(f"ledger.penalty_{action}", obj=entry, actor=by, contract=entry.contract_id,
+        audit.record(AUDIT_ACTIONS[action], obj=entry, actor=by, contract=entry.contract_id,
                      before={"status": before}, after={"status": target, "amount": str(entry.amount)},
                      detail={"note": note[:500]})
     return entry
