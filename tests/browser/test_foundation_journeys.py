@@ -209,7 +209,7 @@ def test_other_contract_manager_never_sees_the_seed_contract(page, login, demo):
     assert_no_secret("home")
 
     with page.expect_navigation():
-        page.get_by_role("navigation", name="主导航").get_by_role("link", name="合同").click()
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="合同", exact=True).click()
     assert _path(page) == "/contracts/"
     rows = page.locator("main table tbody tr")
     expect(rows).to_have_count(1)

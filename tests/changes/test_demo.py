@@ -27,7 +27,7 @@ def test_the_demo_loads_twice_and_shows_every_state(clock):
     assert profiles.count() == 5
     standings = compliance.standings(seed, [p.user for p in profiles])
     assert all(s.compliant for s in standings)
-    assert [s.user.username for s in standings if s.expiring] == ["oncall2"]
+    assert [s.user.username for s in standings if s.expiring] == ["agent"]
     assert TrainingSession.objects.filter(contract=seed, status="held").count() == 1
     figures = training.figures(seed, clock.local_now().year)
     assert figures.held == 1 and figures.plan_agreed and figures.satisfaction is not None

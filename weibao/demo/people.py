@@ -35,9 +35,12 @@ def _profiles(contract, today: dt.date) -> None:
             contract, user, by=None, employer=contract.party_b, position=position, resident=resident,
             resident_since=contract.term_start if resident else None,
         )
-        start = contract.term_start
-        # oncall2's accident insurance runs out in 20 days: the reminder and the team page show it.
-        accident_end = today + dt.timedelta(days=20) if username == "oncall2" else contract.term_end
+        # Insured and bound by the agreement from the start of the term's year (before the
+        # contract began, as staff who worked on the platform already were).
+        start = contract.term_start.replace(month=1, day=1)
+        # The hotline agent's accident insurance runs out in 20 days: the reminder and the team
+        # page show it (someone on the on-call rotation would leave the holiday duty plan empty).
+        accident_end = today + dt.timedelta(days=20) if username == "agent" else contract.term_end
         services.add_policy(profile, by=None, kind=InsurancePolicy.Kind.SOCIAL, insurer="平顶山市社会保险中心",
                             policy_number=f"SB41040{user.pk:06d}", valid_from=start, valid_until=contract.term_end)
         services.add_policy(profile, by=None, kind=InsurancePolicy.Kind.ACCIDENT, insurer="中国人寿平顶山分公司",
