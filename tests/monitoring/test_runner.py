@@ -115,8 +115,12 @@ def test_rollups_per_minute_and_hour_and_raw_expiry(contract, pm, component, clo
 
 
 @pytest.mark.django_db
-def test_claims_advance_one_interval_and_heartbeats_are_looked_at_every_minute(contract, pm, clock):
+def test_claims_advance_one_interval_and_heartbeats_are_looked_at_every_minute(contract, pm, clock, monkeypatch):
     from weibao.monitoring.probes import store
+
+    # The runner process drops stale connections between claims; inside this test's
+    # transaction that would close the test's own connection (on PostgreSQL).
+    monkeypatch.setattr(store, "close_old_connections", lambda: None)
 
     now = clock.now()
     tcp = services.create_monitor(contract, by=pm, name="t", kind="tcp", target="127.0.0.1:9", interval_seconds=30,

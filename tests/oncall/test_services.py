@@ -261,3 +261,13 @@ def test_pm_renames_and_deletes_a_schedule(clock, contract, pm, team, schedule, 
     client_for(pm).post(f"/oncall/schedules/{schedule.pk}/edit/", {"delete": "1"})
     assert not services.Schedule.objects.exists()
     assert AuditRecord.objects.filter(action="oncall.schedule.deleted").exists()
+
+
+def test_an_over_long_schedule_name_is_refused_naming_the_field(contract, team, pm):
+    from django.core.exceptions import ValidationError
+
+    from weibao.oncall.services import save_schedule
+
+    with pytest.raises(ValidationError) as refused:
+        save_schedule(contract, name="值" * 101, by=pm)
+    assert "name" in refused.value.message_dict

@@ -221,6 +221,8 @@ def save_schedule(contract, *, name: str, description: str = "", by, schedule: S
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写名称。")})
+    if len(name) > Schedule._meta.get_field("name").max_length:
+        raise ValidationError({"name": _("最多 %(n)s 个字符。") % {"n": Schedule._meta.get_field("name").max_length}})
     clash = Schedule.objects.filter(contract=contract, name=name)
     if schedule is not None:
         clash = clash.exclude(pk=schedule.pk)
@@ -254,6 +256,8 @@ def save_layer(schedule: Schedule, *, by, layer: Layer | None = None, **fields) 
     for key, value in fields.items():
         setattr(layer, key, value)
     layer.name = (layer.name or "").strip() or _("轮值")
+    if len(layer.name) > Layer._meta.get_field("name").max_length:
+        raise ValidationError({"name": _("最多 %(n)s 个字符。") % {"n": Layer._meta.get_field("name").max_length}})
     if layer.rotation in ROTATION_DAYS:
         layer.shift_days = ROTATION_DAYS[layer.rotation]
     if not layer.shift_days or not 1 <= layer.shift_days <= 366:
