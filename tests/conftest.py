@@ -22,6 +22,18 @@ def _fresh_calendar_caches():
     clear_caches()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: an English request leaves its language
+    active in the thread, and a later test's background work would be rendered in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def clock():
     """The one clock, frozen at a known instant (2026-11-24 10:00 Shanghai); move it with
