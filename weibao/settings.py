@@ -280,6 +280,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
+# The test client builds the middleware for every new client: look files up when asked
+# instead of indexing every static file each time (7 ms a client).
+WHITENOISE_AUTOREFRESH = TESTING
 MEDIA_ROOT = Path(os.environ.get("WEIBAO_MEDIA_ROOT", VAR_DIR / "media"))
 
 #: Events whose after-commit task has not run this long are dispatched by the periodic sweep.
