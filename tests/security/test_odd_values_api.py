@@ -1,0 +1,15 @@
+"""Odd values — the ones outside testers sent — in every parameter and path hole of
+the API's routes: nothing answers 5xx, nothing of the seed contract changes (``walk.odd_walk``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .walk import odd_walk
+
+pytestmark = pytest.mark.django_db
+
+
+def test_odd_values_in_every_parameter_and_id_of_the_api_answer_no_5xx(seeded, client_for, api_client_for, keys_read):
+    fed = odd_walk(seeded, client_for, api_client_for, keys_read, api=True)
+    assert fed > 300, fed
