@@ -34,9 +34,13 @@ demo: $(RUN_STAMP)
 	WEIBAO_MODE=demo $(BIN)/weibao run_all --addr 127.0.0.1:8000
 
 ## Run the whole test suite (browser journeys included) and the linter.
+# One test process per core, a whole file per process (its module fixtures load once);
+# then, alone, the few tests that restart a server every other test depends on.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 test: $(DEV_STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/pytest -m serial $(PYTEST_SERIAL_ARGS)
 
 ## Debian's chromium for the browser journeys (no browser download).
 browser:

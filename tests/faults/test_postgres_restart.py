@@ -12,6 +12,8 @@ from .support import ON_POSTGRES, ensure_postgres_running, http, local_cluster, 
 
 pytestmark = [
     pytest.mark.faults,
+    # Every other connection to the server drops with it: nothing may run beside it.
+    pytest.mark.serial,
     pytest.mark.skipif(not ON_POSTGRES, reason="restarts PostgreSQL: runs only when DATABASE_URL is PostgreSQL"),
     pytest.mark.skipif(ON_POSTGRES and local_cluster() is None,
                        reason="DATABASE_URL's server is not a local cluster pg_ctlcluster can restart"),
