@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 #: How many times a unit of work runs at most, and the first pause between runs (doubling,
 #: with jitter, up to MAX_PAUSE) — seconds, on top of the busy timeout each run waited.
-ATTEMPTS = 5
+ATTEMPTS = 8
 FIRST_PAUSE = 0.1
 MAX_PAUSE = 2.0
 
@@ -49,32 +49,33 @@ stats = {"retried": 0, "gave_up": 0}
 def retry_when_locked(
     work: Callable[P, T] | None = None,
     *,
-    attempts: int = ATTEMPTS,
-    first_pause: float = FIRST_PAUSE,
+    attempts: int | None = None,
+    first_pause: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ):
     """Run ``work``; when SQLite says "database is locked", pause and run it again.
 
     Usable as ``@retry_when_locked`` or ``retry_when_locked(fn)(*args)``. After ``attempts``
-    runs the last error is raised. ``work`` must be safe to run again after a refusal: it
+    runs (default ``ATTEMPTS``, read when it runs) the last error is raised. ``work`` must be safe to run again after a refusal: it
     owns its transactions, so a refused run left nothing behind."""
 
     def decorate(fn: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> T:
-            pause = first_pause
-            for attempt in range(1, attempts + 1):
+            tries = attempts or ATTEMPTS
+            pause = first_pause or FIRST_PAUSE
+            for attempt in range(1, tries + 1):
                 try:
                     return fn(*args, **kwargs)
                 except OperationalError as exc:
                     if not is_locked(exc) or connection.in_atomic_block:
                         raise
-                    if attempt == attempts:
+                    if attempt == tries:
                         stats["gave_up"] += 1
-                        log.warning("%s: database still locked after %d attempts", fn.__qualname__, attempts)
+                        log.warning("%s: database still locked after %d attempts", fn.__qualname__, tries)
                         raise
                     stats["retried"] += 1
-                    log.info("%s: database locked, attempt %d of %d", fn.__qualname__, attempt, attempts)
+                    log.info("%s: database locked, attempt %d of %d", fn.__qualname__, attempt, tries)
                     sleep(pause * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
                     pause = min(pause * 2, MAX_PAUSE)
             raise AssertionError("unreachable")
