@@ -7,7 +7,7 @@ HASH   := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.installed-run-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: demo test lint install browser clean
+.PHONY: demo test lint install browser peers clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Weibao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -33,11 +33,11 @@ demo: $(RUN_STAMP)
 	WEIBAO_MODE=demo $(BIN)/weibao load_demo
 	WEIBAO_MODE=demo $(BIN)/weibao run_all --addr 127.0.0.1:8000
 
-## Run the whole test suite (browser journeys included) and the linter.
+## Run the whole test suite (browser journeys and real peers included) and the linter.
 # One test process per core, a whole file per process (its module fixtures load once);
 # then, alone, the few tests that restart a server every other test depends on.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
-test: $(DEV_STAMP) browser
+test: $(DEV_STAMP) browser peers
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_SERIAL_ARGS)
@@ -48,6 +48,14 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+## Debian's dovecot, the real IMAP server the mail tests start on 127.0.0.1 (its own
+## throwaway configuration; the system's dovecot service is not used).
+peers:
+	@command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || { \
+	  echo "Installing Debian's dovecot for the IMAP tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd >/dev/null; }
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

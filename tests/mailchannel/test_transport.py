@@ -17,13 +17,19 @@ from weibao.mailchannel.services import imap
 
 
 class FakeImap:
-    """An IMAP4 server's answers as imaplib returns them, for one folder."""
+    """An IMAP4 server's answers as imaplib returns them, for one folder (and the folders
+    messages are moved to: ``folders``)."""
 
-    def __init__(self, messages: dict[int, bytes], validity: int = 7, dates: dict | None = None):
+    def __init__(self, messages: dict[int, bytes], validity: int = 7, dates: dict | None = None,
+                 capabilities: str = "IMAP4rev1 MOVE UIDPLUS"):
         self.messages = messages
         self.validity = validity
         self.dates = dates or {}  # uid -> INTERNALDATE (a date), for SEARCH SINCE
         self.seen: set[int] = set()
+        self.deleted: set[int] = set()
+        self.folders: dict[str, list[bytes]] = {}
+        self.capabilities = capabilities
+        self.commands: list[str] = []
         self.logged_in = False
 
     def login(self, user, password):
@@ -38,7 +44,35 @@ class FakeImap:
             return code, [str(max(self.messages, default=0) + 1).encode()]
         return code, [str(self.validity).encode()]
 
+    def capability(self):
+        return "OK", [self.capabilities.encode()]
+
+    def list(self, directory, pattern):
+        name = pattern.strip('"')
+        return "OK", [f'(\\HasNoChildren) "/" "{name}"'.encode()] if name in self.folders else [None]
+
+    def create(self, folder):
+        self.commands.append(f"CREATE {folder}")
+        self.folders.setdefault(folder.strip('"'), [])
+        return "OK", [b"CREATE completed"]
+
+    def subscribe(self, folder):
+        return "OK", [b"SUBSCRIBE completed"]
+
+    def expunge(self):
+        self.commands.append("EXPUNGE")
+        for uid in self.deleted:
+            self.messages.pop(uid, None)
+        self.deleted.clear()
+        return "OK", [None]
+
+    @staticmethod
+    def _set(text: str) -> list[int]:
+        return [int(u) for u in text.split(",")]
+
     def uid(self, command, *args):
+        if command in ("MOVE", "COPY", "EXPUNGE"):
+            self.commands.append(f"UID {command} {' '.join(args)}")
         if command == "SEARCH" and args[1].startswith("SINCE"):
             since = datetime.datetime.strptime(args[1].split()[1], "%d-%b-%Y").date()
             found = [u for u in sorted(self.messages) if self.dates.get(u, datetime.date.max) >= since]
@@ -51,7 +85,21 @@ class FakeImap:
             uid = int(args[0])
             return "OK", [(f"1 (UID {uid} BODY[] {{{len(self.messages[uid])}}}".encode(), self.messages[uid]), b")"]
         if command == "STORE":
-            self.seen.add(int(args[0]))
+            flags = self.deleted if "Deleted" in args[2] else self.seen
+            flags.update(self._set(args[0]))
+            return "OK", []
+        if command in ("MOVE", "COPY"):
+            folder = self.folders[args[1].strip('"')]
+            for uid in self._set(args[0]):
+                folder.append(self.messages[uid])
+                if command == "MOVE":
+                    del self.messages[uid]
+            return "OK", []
+        if command == "EXPUNGE":
+            for uid in self._set(args[0]):
+                if uid in self.deleted:
+                    self.messages.pop(uid, None)
+                    self.deleted.discard(uid)
             return "OK", []
         raise AssertionError(command)
 
@@ -75,10 +123,10 @@ def imap_box(mailbox):
     return positioned(mailbox)
 
 
-def test_imap_poll_stores_new_messages_once_and_marks_them_seen(imap_box, sample, clock):
+def test_imap_poll_stores_new_messages_once_and_leaves_them_as_they_are(imap_box, sample, clock):
     server = FakeImap({3: sample("foxmail_gbk.eml"), 4: sample("outlook_html_only.eml")})
     assert imap.poll(imap_box, connect=lambda box: server) == 2
-    assert server.seen == {3, 4}
+    assert server.seen == set() and sorted(server.messages) == [3, 4]
     imap_box.refresh_from_db()
     assert (imap_box.imap_last_uid, imap_box.imap_uidvalidity, imap_box.last_poll_error) == (4, 7, "")
     # Next minute: nothing new (IMAP answers "4:*" with the last message; it is not refetched).

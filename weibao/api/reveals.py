@@ -7,6 +7,7 @@ It lives in the api app (above the audit trail's read side in the layers) and re
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -48,7 +49,10 @@ class RevealListView(APIView):
 
     @extend_schema(
         responses=RevealSerializer(many=True),
-        parameters=[OpenApiParameter(name, str) for name in ("actor", "contract", "object_id", "date_from", "date_to")],
+        parameters=[
+            OpenApiParameter("actor", str), OpenApiParameter("contract", int), OpenApiParameter("object_id", str),
+            OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ],
     )
     def get(self, request):
         visible = reveals_visible_to(request.user)

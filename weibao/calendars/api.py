@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -142,7 +143,7 @@ class CalendarViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("start", str, required=True, description="ISO-8601"),
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True, description="ISO-8601"),
             OpenApiParameter("minutes", int, required=True),
         ],
         responses=DEADLINE_RESPONSE,
@@ -166,7 +167,7 @@ class CalendarViewSet(
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", str, required=True, description="YYYY-MM-DD"),
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
             OpenApiParameter("days", int, required=True),
             OpenApiParameter("rule", str, required=True, enum=[*services.PeriodRule.CHOICES]),
         ],

@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, periodic_task
 
 from weibao.core import clock, health
+from weibao.core.db_retry import retry_when_locked
 
 MAX_EVENT_ATTEMPTS = 10
 
@@ -20,7 +21,8 @@ def dispatch_event(event_id: int) -> None:
 
     event = Event.objects.filter(pk=event_id, dispatched_at__isnull=True).first()
     if event is not None:
-        dispatch(event)
+        # One transaction that begins by taking the lock: refused, it did nothing yet.
+        retry_when_locked(dispatch)(event)
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -35,7 +37,7 @@ def sweep_undispatched_events() -> int:
     ).order_by("created_at")[:500]
     count = 0
     for event in pending:
-        dispatch(event)
+        retry_when_locked(dispatch)(event)
         count += 1
     return count
 
@@ -44,7 +46,7 @@ def sweep_undispatched_events() -> int:
 def prune_rate_counters() -> int:
     from weibao.core.ratelimit import prune
 
-    return prune()
+    return retry_when_locked(prune)()
 
 
 @periodic_task(crontab(minute="*"))

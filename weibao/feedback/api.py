@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +16,7 @@ from weibao.api.serializers import StrictFieldsMixin
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.feedback import access
-from weibao.feedback.models import Level, Rating
+from weibao.feedback.models import Level, Rating, Rectification
 from weibao.feedback.services import ratings
 from weibao.feedback.services.figures import (
     MAX_PERIOD_DAYS,
@@ -24,6 +24,14 @@ from weibao.feedback.services.figures import (
     parse_period,
     satisfaction_figures,
 )
+
+
+class RectificationSummarySerializer(serializers.Serializer):
+    """The rectification a poor rating opened (the schema of ``Rating.rectification``)."""
+
+    id = serializers.IntegerField()
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=Rectification.Status.choices)
 
 
 class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -47,6 +55,7 @@ class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                   "recorded_by", "created_at", "superseded_at", "rectification"]
         read_only_fields = ["ticket", "created_at", "superseded_at"]
 
+    @extend_schema_field(RectificationSummarySerializer(allow_null=True))
     def get_rectification(self, rating) -> dict | None:
         rectification = getattr(rating, "rectification", None)
         if rectification is None:

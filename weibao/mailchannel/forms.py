@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from weibao.core.stored_secrets import protect
-from weibao.mailchannel.models import Mailbox
+from weibao.mailchannel.models import AfterStore, Mailbox
 from weibao.mailchannel.services.imap import ca_bundle_valid, connection_problems
 from weibao.mailchannel.services.mailboxes import REFUSED, address_problems
 from weibao.servicedesk.models import Priority, TicketType
@@ -21,7 +21,7 @@ class MailboxForm(forms.ModelForm):
         fields = [
             "address", "sender_name", "sender_address", "default_type", "default_priority",
             "notify_requester", "active", "imap_host", "imap_port", "imap_security", "imap_user",
-            "imap_password", "imap_folder", "imap_ca_bundle",
+            "imap_password", "imap_folder", "imap_ca_bundle", "imap_after_store", "imap_processed_folder",
         ]
         # A taken address is refused in the same words as a malformed one (no oracle).
         error_messages = {
@@ -41,8 +41,26 @@ class MailboxForm(forms.ModelForm):
             raise forms.ValidationError(_("请粘贴 PEM 格式的 CA 证书（-----BEGIN CERTIFICATE----- 开头），不要包含私钥。"))
         return bundle + "\n" if bundle else ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form), the choice stays what it was.
+        self.fields["imap_after_store"].required = False
+
+    def clean_imap_after_store(self):
+        return self.cleaned_data["imap_after_store"] or self.instance.imap_after_store or AfterStore.LEAVE
+
+    def clean_imap_processed_folder(self):
+        return self.cleaned_data["imap_processed_folder"].strip()
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("imap_after_store") == AfterStore.MOVE:
+            target = cleaned.get("imap_processed_folder", "")
+            if not target:
+                self.add_error("imap_processed_folder", _("请填写已处理文件夹。"))
+            elif target.lower() == (cleaned.get("imap_folder") or "INBOX").strip().lower():
+                # Moved into the folder it is read from, a message would come back as new mail.
+                self.add_error("imap_processed_folder", _("已处理文件夹不能是收信的文件夹。"))
         problems = address_problems(
             self.instance, address=cleaned.get("address", ""), sender_address=cleaned.get("sender_address", ""),
         )

@@ -20,6 +20,14 @@ class ImapSecurity(models.TextChoices):
     PLAIN = "plain", _("不加密（仅测试环境）")
 
 
+class AfterStore(models.TextChoices):
+    """What the poller does on the IMAP server with a message once it is stored."""
+
+    LEAVE = "leave", _("保持原样（不标记、不移动）")
+    SEEN = "seen", _("标记为已读")
+    MOVE = "move", _("移到已处理文件夹")
+
+
 class Mailbox(ContractScopedModel):
     """The service-desk address of one contract: where mail arrives and who sends replies."""
 
@@ -50,6 +58,14 @@ class Mailbox(ContractScopedModel):
     # Stored encrypted (weibao.core.stored_secrets), or as an env:NAME reference.
     imap_password = models.CharField(_("IMAP 密码"), max_length=400, blank=True)
     imap_folder = models.CharField(_("IMAP 文件夹"), max_length=100, default="INBOX")
+    imap_after_store = models.CharField(
+        _("收信后"), max_length=8, choices=AfterStore.choices, default=AfterStore.LEAVE,
+        help_text=_("邮件保存后在邮件服务器上如何处理：保持原样、标记为已读，或移到已处理文件夹。"),
+    )
+    imap_processed_folder = models.CharField(
+        _("已处理文件夹"), max_length=100, default="已处理", blank=True,
+        help_text=_("“移到已处理文件夹”时使用；文件夹不存在时自动创建。"),
+    )
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
     imap_last_uid = models.BigIntegerField(default=0)
     # Which account and folder imap_last_uid counts in: another one starts from now.
@@ -83,6 +99,28 @@ class Mailbox(ContractScopedModel):
     @property
     def polls_imap(self) -> bool:
         return bool(self.active and self.imap_host and self.imap_user)
+
+
+class ImapPendingAction(models.Model):
+    """A message stored from IMAP whose after-store action (mark seen, move) is not done yet.
+
+    Written in the transaction that stores the message and deleted once the server did it,
+    so a poller that died in between leaves this row and the next poll finishes the job;
+    the message itself is never fetched again (the mailbox's position is already past it).
+    """
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+")
+    # The folder and numbering the UID counts in: another one cannot be acted on.
+    position = models.CharField(max_length=520)
+    uidvalidity = models.BigIntegerField(null=True)
+    uid = models.BigIntegerField()
+    action = models.CharField(max_length=8, choices=AfterStore.choices)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "position", "uidvalidity", "uid"], name="imap_action_once")
+        ]
 
 
 class InboundMail(ContractScopedModel):

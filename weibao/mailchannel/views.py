@@ -135,13 +135,19 @@ def mailbox_edit(request, pk=None):
     mailbox = access.mailbox_for(request.user, pk) if pk else None
     if mailbox is not None and mailbox.contract_id != contract.pk:
         contract = mailbox.contract
+    before = mailbox.imap_after_store if mailbox is not None else None
     form = MailboxForm(request.POST or None, instance=mailbox or Mailbox(contract=contract))
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         changed = [name for name in form.changed_data if name != "imap_password"]
         if "imap_password" in form.changed_data and form.cleaned_data.get("imap_password"):
             changed.append("imap_password")
-        audit.record("mail.mailbox.save", obj=saved, actor=request.user, detail={"changed": changed})
+        detail = {"changed": changed}
+        if before != saved.imap_after_store:
+            # What the poller does to the contract's mail on its server: who changed it, from what.
+            detail["after_store"] = {"from": before, "to": saved.imap_after_store,
+                                     "folder": saved.imap_processed_folder}
+        audit.record("mail.mailbox.save", obj=saved, actor=request.user, detail=detail)
         messages.success(request, _("服务邮箱已保存。"))
         return redirect("mailchannel:mailboxes")
     return render(request, "mailchannel/mailbox_form.html", {"form": form, "mailbox": mailbox, "contract": contract})

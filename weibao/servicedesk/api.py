@@ -175,6 +175,11 @@ class RevealedSerializer(serializers.Serializer):
 
 
 class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True), min_length=2, max_length=2),
+        read_only=True, help_text="Changed field → [before, after], as the ticket's history shows them",
+    )
+
     class Meta:
         model = TicketEntry
         fields = [

@@ -1,16 +1,22 @@
 """Polling a contract's IMAP mailbox.
 
-New messages are found by UID (above the last one stored, per UIDVALIDITY), fetched with
-``BODY.PEEK[]`` so the mailbox is untouched until the message is safely stored, then
-flagged ``\\Seen``. A crash between storing and flagging refetches the message next
-time; its Message-ID makes the second copy a recorded duplicate, not a second ticket.
+New messages are found by UID (above the last one stored, per UIDVALIDITY) and fetched
+with ``BODY.PEEK[]``, so the mailbox is untouched while the message is stored. Once it is
+stored the mailbox's choice applies (``Mailbox.imap_after_store``): leave it as it is,
+mark it seen, or move it to a processed folder. That action is recorded in the
+transaction that stores the message (``ImapPendingAction``) and done after: a poller that
+dies in between finishes it on the next poll, and never fetches the message again.
 Errors are kept on the mailbox and shown to the project manager, never raised: in
 words of our own, with the details in the server log only, so a poller aimed somewhere
 tells its project manager no more than that it could not connect or log in.
+
+Each write is a short transaction of its own, retried when SQLite says "database is
+locked" (the worker processing mail writes at the same time).
 """
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import logging
 import re
@@ -25,13 +31,20 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from weibao.core import clock
+from weibao.core.db_retry import retry_when_locked
 from weibao.core.stored_secrets import (
     UnreadableSecret,
     is_allowed_env_reference,
     is_env_reference,
     reveal,
 )
-from weibao.mailchannel.models import ImapSecurity, InboundMail, Mailbox
+from weibao.mailchannel.models import (
+    AfterStore,
+    ImapPendingAction,
+    ImapSecurity,
+    InboundMail,
+    Mailbox,
+)
 from weibao.mailchannel.services.inbound import receive
 
 log = logging.getLogger(__name__)
@@ -87,6 +100,7 @@ class PollInProgress(Exception):
     """Another poll of this mailbox holds its lease; this one did nothing."""
 
 
+@retry_when_locked
 def _take_lease(mailbox: Mailbox) -> None:
     now = clock.now()
     taken = Mailbox.objects.filter(pk=mailbox.pk).filter(
@@ -97,8 +111,18 @@ def _take_lease(mailbox: Mailbox) -> None:
     # Where the previous poll stopped, not what this (maybe long-loaded) copy remembers.
     mailbox.refresh_from_db(fields=[
         "imap_host", "imap_port", "imap_security", "imap_ca_bundle", "imap_user", "imap_password", "imap_folder",
-        "imap_uidvalidity", "imap_last_uid", "imap_position_of",
+        "imap_uidvalidity", "imap_last_uid", "imap_position_of", "imap_after_store", "imap_processed_folder",
     ])
+
+
+@retry_when_locked
+def _release_lease(mailbox: Mailbox) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_polling_until=None)
+
+
+@retry_when_locked
+def _record(mailbox: Mailbox, **changes) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk).update(**changes)
 
 
 class PollRefused(Exception):
@@ -187,7 +211,7 @@ def poll(mailbox: Mailbox, *, connect=None) -> int:
     try:
         return _poll(mailbox, connect=connect)
     finally:
-        Mailbox.objects.filter(pk=mailbox.pk).update(imap_polling_until=None)
+        _release_lease(mailbox)
 
 
 @contextmanager
@@ -204,7 +228,7 @@ def _selected(mailbox: Mailbox, connect=None):
             _ok(client.login(mailbox.imap_user, password), "LOGIN")
         except imaplib.IMAP4.error as exc:
             raise PollRefused(_("IMAP 登录失败，请检查用户名和密码。")) from exc
-        _ok(client.select(mailbox.imap_folder or "INBOX"), "SELECT")
+        _ok(client.select(folder_name(mailbox.imap_folder or "INBOX")), "SELECT")
         yield client
     finally:
         try:
@@ -214,23 +238,129 @@ def _selected(mailbox: Mailbox, connect=None):
 
 
 def _store(mailbox: Mailbox, client, uid: int, *, advance: bool) -> bool:
-    """Fetch one message and keep it; ``advance`` moves the mailbox's position past it."""
+    """Fetch one message and keep it; ``advance`` moves the mailbox's position past it.
+    Then mark or move it on the server as the mailbox says."""
     raw = _fetch(client, uid)
     if raw is None:
         return False
+    _keep(mailbox, raw, uid, advance=advance)
+    if mailbox.imap_after_store != AfterStore.LEAVE:
+        try:
+            _act(mailbox, client, ImapPendingAction.objects.filter(
+                mailbox=mailbox, uid=uid, position=mailbox.imap_position, uidvalidity=mailbox.imap_uidvalidity,
+            ))
+        except ActionRefused:
+            mailbox.imap_action_refused = True
+    return True
+
+
+@retry_when_locked
+def _keep(mailbox: Mailbox, raw: bytes, uid: int, *, advance: bool) -> None:
+    # One short transaction: on SQLite it holds the only write lock.
     with transaction.atomic():
         receive(mailbox, raw, source=InboundMail.Source.IMAP)
         changes = {"imap_polling_until": clock.now() + LEASE}
         if advance:
-            mailbox.imap_last_uid = uid
             changes.update(imap_last_uid=uid, imap_uidvalidity=mailbox.imap_uidvalidity)
         Mailbox.objects.filter(pk=mailbox.pk).update(**changes)
-    client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
-    return True
+        if mailbox.imap_after_store != AfterStore.LEAVE:
+            ImapPendingAction.objects.get_or_create(
+                mailbox=mailbox, position=mailbox.imap_position, uidvalidity=mailbox.imap_uidvalidity, uid=uid,
+                defaults={"action": mailbox.imap_after_store},
+            )
+    if advance:
+        mailbox.imap_last_uid = uid
+
+
+class ActionRefused(Exception):
+    """The server refused to mark or move stored messages; they are tried again next poll."""
+
+
+def _act(mailbox: Mailbox, client, pending) -> None:
+    """Do the recorded after-store actions on the server, then forget them. Actions recorded
+    for another folder or numbering are forgotten undone: their UIDs name other messages.
+
+    A refusal (a folder that may not be created, a read-only mailbox) raises
+    ``ActionRefused`` and keeps the actions for the next poll; the caller goes on storing
+    new mail, which must not wait on housekeeping."""
+    pending = list(pending[:BATCH * 5])
+    stale = [p.pk for p in pending if (p.position, p.uidvalidity) != (mailbox.imap_position, mailbox.imap_uidvalidity)]
+    if stale:
+        log.info("IMAP %s: %d after-store action(s) for another folder dropped", mailbox.address, len(stale))
+        retry_when_locked(_forget)(stale)
+    for action in (AfterStore.SEEN, AfterStore.MOVE):
+        uids = sorted(p.uid for p in pending if p.action == action and p.pk not in stale)
+        if not uids:
+            continue
+        uid_set = ",".join(str(u) for u in uids)
+        try:
+            if action == AfterStore.SEEN:
+                _ok(client.uid("STORE", uid_set, "+FLAGS", "(\\Seen)"), "STORE")
+            else:
+                _move(mailbox, client, uid_set)
+        except imaplib.IMAP4.error as exc:
+            if isinstance(exc, imaplib.IMAP4.abort):
+                raise  # the connection is gone: the poll stops here
+            log.warning("IMAP %s: %s of UIDs %s refused: %r", mailbox.address, action, uid_set, exc)
+            raise ActionRefused(action) from exc
+        retry_when_locked(_forget)([p.pk for p in pending if p.action == action and p.pk not in stale])
+
+
+def _forget(pks: list[int]) -> None:
+    ImapPendingAction.objects.filter(pk__in=pks).delete()
+
+
+def _capabilities(client) -> set[str]:
+    # Asked after LOGIN: servers announce MOVE and UIDPLUS to authenticated clients only.
+    data = _ok(client.capability(), "CAPABILITY")
+    return {word.upper() for item in data if item for word in str(item, "ascii", "replace").split()}
+
+
+def _move(mailbox: Mailbox, client, uid_set: str) -> None:
+    """RFC 6851 MOVE where the server has it, else COPY, flag \\Deleted and expunge them
+    (by UID where the server can, so nobody else's deleted mail is expunged with them)."""
+    folder = folder_name(mailbox.imap_processed_folder or "已处理")
+    _, listed = client.list('""', folder)
+    if not any(listed or []):
+        _ok(client.create(folder), "CREATE")
+        client.subscribe(folder)  # so mail clients show it; a courtesy
+    capabilities = _capabilities(client)
+    if "MOVE" in capabilities:
+        _ok(client.uid("MOVE", uid_set, folder), "MOVE")
+        return
+    _ok(client.uid("COPY", uid_set, folder), "COPY")
+    _ok(client.uid("STORE", uid_set, "+FLAGS", "(\\Deleted)"), "STORE")
+    if "UIDPLUS" in capabilities:
+        _ok(client.uid("EXPUNGE", uid_set), "EXPUNGE")
+    else:
+        _ok(client.expunge(), "EXPUNGE")
+
+
+def folder_name(name: str) -> str:
+    """A folder name as IMAP wants it on the wire: modified UTF-7 (RFC 3501 5.1.3), quoted.
+    Chinese names (收件箱/已处理) are common on Chinese mail services."""
+    encoded, run = [], []
+
+    def flush():
+        if run:
+            data = base64.b64encode("".join(run).encode("utf-16-be")).decode("ascii")
+            encoded.append("&" + data.rstrip("=").replace("/", ",") + "-")
+            run.clear()
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            encoded.append("&-" if char == "&" else char)
+        else:
+            run.append(char)
+    flush()
+    text = "".join(encoded)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _poll(mailbox: Mailbox, *, connect=None) -> int:
     stored = 0
+    mailbox.imap_action_refused = False
     try:
         with _selected(mailbox, connect) as client:
             validity = _uidvalidity(client)
@@ -245,6 +375,14 @@ def _poll(mailbox: Mailbox, *, connect=None) -> int:
                 # The server renumbered the folder: start over (duplicates are recognised).
                 mailbox.imap_uidvalidity = validity
                 mailbox.imap_last_uid = 0
+            # What an earlier poll stored but could not mark or move (it died, or the server
+            # refused): finished now, before anything new.
+            pending = ImapPendingAction.objects.filter(mailbox=mailbox).order_by("pk")
+            if pending.exists():
+                try:
+                    _act(mailbox, client, pending)
+                except ActionRefused:
+                    mailbox.imap_action_refused = True
             data = _ok(client.uid("SEARCH", None, f"UID {mailbox.imap_last_uid + 1}:*"), "SEARCH")
             for uid in [u for u in _uids(data) if u > mailbox.imap_last_uid][:BATCH]:
                 stored += _store(mailbox, client, uid, advance=True)
@@ -252,12 +390,12 @@ def _poll(mailbox: Mailbox, *, connect=None) -> int:
     except Exception as exc:  # noqa: BLE001 - shown on the mailbox page, tried again next minute
         log.warning("IMAP poll of %s (%s:%s) failed: %r (cause: %r)", mailbox.address, mailbox.imap_host,
                     mailbox.imap_port, exc, exc.__cause__)
-        Mailbox.objects.filter(pk=mailbox.pk).update(
-            last_polled_at=clock.now(), last_poll_error=_shown(exc)[:2000]
-        )
+        _record(mailbox, last_polled_at=clock.now(), last_poll_error=_shown(exc)[:2000])
         return stored
-    Mailbox.objects.filter(pk=mailbox.pk).update(
-        last_polled_at=clock.now(), last_poll_error="", imap_uidvalidity=mailbox.imap_uidvalidity,
+    refused = _("邮件已保存，但邮件服务器拒绝了标记已读或移动（详情见服务器日志），下次收信时重试。")
+    _record(
+        mailbox, last_polled_at=clock.now(), imap_uidvalidity=mailbox.imap_uidvalidity,
+        last_poll_error=str(refused) if getattr(mailbox, "imap_action_refused", False) else "",
         imap_last_uid=mailbox.imap_last_uid, imap_position_of=mailbox.imap_position_of,
     )
     return stored
@@ -291,7 +429,7 @@ def _with_lease(mailbox: Mailbox, work):
         log.warning("IMAP import for %s failed: %r (cause: %r)", mailbox.address, exc, exc.__cause__)
         raise ImportFailed(_shown(exc)) from exc
     finally:
-        Mailbox.objects.filter(pk=mailbox.pk).update(imap_polling_until=None)
+        _release_lease(mailbox)
 
 
 def count_existing(mailbox: Mailbox, since: date) -> int:

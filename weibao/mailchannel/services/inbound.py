@@ -22,6 +22,7 @@ from weibao.contracts.access import can
 from weibao.contracts.models import Membership
 from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.core.db_retry import retry_when_locked
 from weibao.mailchannel import parsing
 from weibao.mailchannel.authentication import sender_verified
 from weibao.mailchannel.models import InboundMail, Mailbox, MailReference
@@ -76,33 +77,55 @@ def _process_later(inbound_id: int) -> None:
 
 
 def process_safely(inbound_id: int, *, force: bool = False) -> InboundMail:
-    """``process()``, recording a failure on the mail instead of raising it."""
+    """``process()``, recording a failure on the mail instead of raising it.
+
+    SQLite's "database is locked" (the poller or another task writing at that moment) is
+    retried here a few times first: it is gone in a moment, not worth a failure shown to the
+    project manager and a sweep two minutes later."""
     try:
-        return process(inbound_id, force=force)
+        return retry_when_locked(process)(inbound_id, force=force)
     except Exception as exc:  # noqa: BLE001 - any failure is kept, shown and retried
         log.exception("inbound mail %s could not be processed", inbound_id)
-        inbound = InboundMail.objects.get(pk=inbound_id)
-        inbound.attempts += 1
-        inbound.status = InboundMail.Status.FAILED
-        inbound.last_error = f"{type(exc).__name__}: {exc}".replace("\x00", "")[:4000]
-        inbound.next_attempt_at = (
-            clock.now() + timedelta(minutes=2 ** min(inbound.attempts, 8))
-            if inbound.attempts < MAX_ATTEMPTS
-            else None
-        )
-        inbound.save(update_fields=["attempts", "status", "last_error", "next_attempt_at"])
-        return inbound
+        return retry_when_locked(_record_failure)(inbound_id, exc)
 
 
-@transaction.atomic
+def _record_failure(inbound_id: int, exc: Exception) -> InboundMail:
+    inbound = InboundMail.objects.get(pk=inbound_id)
+    inbound.attempts += 1
+    inbound.status = InboundMail.Status.FAILED
+    inbound.last_error = f"{type(exc).__name__}: {exc}".replace("\x00", "")[:4000]
+    inbound.next_attempt_at = (
+        clock.now() + timedelta(minutes=2 ** min(inbound.attempts, 8))
+        if inbound.attempts < MAX_ATTEMPTS
+        else None
+    )
+    inbound.save(update_fields=["attempts", "status", "last_error", "next_attempt_at"])
+    return inbound
+
+
+def _settled(inbound: InboundMail, force: bool) -> bool:
+    return inbound.status == InboundMail.Status.PROCESSED or (
+        inbound.status == InboundMail.Status.IGNORED and not force
+    )
+
+
 def process(inbound_id: int, *, force: bool = False) -> InboundMail:
-    """Screen, thread and file one stored mail. ``force`` files it even if screened out."""
-    inbound = InboundMail.objects.select_for_update().select_related("mailbox", "contract").get(pk=inbound_id)
-    if inbound.status == InboundMail.Status.PROCESSED:
-        return inbound
-    if inbound.status == InboundMail.Status.IGNORED and not force:
+    """Screen, thread and file one stored mail. ``force`` files it even if screened out.
+
+    The message is parsed before the write transaction opens: on SQLite that transaction
+    holds the only write lock, which the poller storing the next message waits for."""
+    inbound = InboundMail.objects.get(pk=inbound_id)
+    if _settled(inbound, force):
         return inbound
     mail = parsing.parse(bytes(inbound.raw))
+    with transaction.atomic():
+        return _file(inbound_id, mail, force=force)
+
+
+def _file(inbound_id: int, mail: parsing.ParsedMail, *, force: bool) -> InboundMail:
+    inbound = InboundMail.objects.select_for_update().select_related("mailbox", "contract").get(pk=inbound_id)
+    if _settled(inbound, force):
+        return inbound  # another worker got there first
     if not force:
         # Only the receiving mailbox's own addresses: another tenant's are not ours.
         verdict = screen(mail, own_addresses=own_addresses(inbound.mailbox)) or _flood_or_duplicate(inbound, mail)

@@ -25,6 +25,7 @@ from django.utils import translation
 from weibao.contracts.access import can
 from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.core.db_retry import retry_when_locked
 from weibao.mailchannel.models import Mailbox, MailReference, OutboundMail
 from weibao.mailchannel.parsing import REPLY_ABOVE
 from weibao.portal.models import PortalSite
@@ -150,14 +151,16 @@ def send(mail_id: int) -> bool:
         build(mail).send()
     except Exception as exc:  # noqa: BLE001 - any transport error is retried
         failed = mail.attempts >= MAX_ATTEMPTS
-        OutboundMail.objects.filter(pk=mail.pk).update(
+        retry_when_locked(OutboundMail.objects.filter(pk=mail.pk).update)(
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             status=OutboundMail.Status.FAILED if failed else OutboundMail.Status.PENDING,
             next_attempt_at=clock.now() + timedelta(minutes=2 ** min(mail.attempts, 8)),
         )
         log.warning("outbound mail %s failed (attempt %s): %s", mail.pk, mail.attempts, exc)
         return False
-    OutboundMail.objects.filter(pk=mail.pk).update(
+    # Sent: recording it must not fail on SQLite's lock, or the lease would run out and the
+    # requester get the mail twice.
+    retry_when_locked(OutboundMail.objects.filter(pk=mail.pk).update)(
         status=OutboundMail.Status.SENT, sent_at=clock.now(), last_error=""
     )
     return True
