@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import run_and_report
@@ -41,7 +41,7 @@ _done = run_and_report
 @requires(Capability.VIEW_CHANGES)
 @login_required
 def change_list(request):
-    contract = access.contract_for(request, Capability.VIEW_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_CHANGES)
     wanted = parse_choice(request.GET.get("status"), "status", ChangeRequest.Status.values)
     rows = ChangeRequest.objects.filter(contract=contract).select_related("implementer").prefetch_related("approvals")
     if wanted:
@@ -60,7 +60,7 @@ def change_list(request):
 @requires(Capability.VIEW_CHANGES)
 @login_required
 def change_calendar(request):
-    contract = access.contract_for(request, Capability.VIEW_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_CHANGES)
     today = clock.local_now().date()
     raw = request.GET.get("month", "")
     month = parse_date(f"{raw}-01", "month") if raw else today.replace(day=1)
@@ -82,7 +82,7 @@ def _form_values(request) -> dict:
 @requires(Capability.REQUEST_CHANGES)
 @login_required
 def change_new(request):
-    contract = access.contract_for(request, Capability.REQUEST_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.REQUEST_CHANGES)
     templates = StandardChangeTemplate.objects.filter(contract=contract, active=True, approved_at__isnull=False)
     catalogue = components(contract.pk)
     team = services_team(contract)
@@ -215,7 +215,7 @@ def change_link(request, pk):
 @requires(Capability.CONFIGURE_CHANGES)
 @login_required
 def change_settings(request):
-    contract = access.contract_for(request, Capability.CONFIGURE_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.CONFIGURE_CHANGES)
     found = services.settings_for(contract)
     if request.method == "POST":
         def step():
@@ -234,7 +234,7 @@ def change_settings(request):
 @login_required
 @require_POST
 def template_new(request):
-    contract = access.contract_for(request, Capability.CONFIGURE_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.CONFIGURE_CHANGES)
     return _done(request, lambda: services.save_template(
         contract, by=request.user, name=request.POST.get("name", ""), description=request.POST.get("description", ""),
         implementation_plan=request.POST.get("implementation_plan", ""), rollback_plan=request.POST.get("rollback_plan", ""),
@@ -244,7 +244,7 @@ def template_new(request):
 @requires(Capability.VIEW_CHANGES)
 @login_required
 def template_list(request):
-    contract = access.contract_for(request, Capability.VIEW_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_CHANGES)
     return render(request, "changes/templates.html", {
         "contract": contract, "templates": StandardChangeTemplate.objects.filter(contract=contract),
         "can_approve": can(request.user, contract.pk, Capability.APPROVE_CHANGES),
@@ -267,7 +267,7 @@ def template_approve(request, pk):
 @requires(Capability.VIEW_DATA_ACCESS)
 @login_required
 def data_list(request):
-    contract = access.contract_for(request, Capability.VIEW_DATA_ACCESS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_DATA_ACCESS)
     page = page_of(request, DataAccessRequest.objects.filter(contract=contract).select_related("requested_by")
                    .order_by("-requested_at", "-pk"), PER_PAGE)
     today = clock.today()
@@ -282,7 +282,7 @@ def data_list(request):
 @requires(Capability.REQUEST_DATA_ACCESS)
 @login_required
 def data_new(request):
-    contract = access.contract_for(request, Capability.REQUEST_DATA_ACCESS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.REQUEST_DATA_ACCESS)
     errors, values = {}, request.POST
     if request.method == "POST":
         try:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core.declarations import public
 from weibao.core.flash import report_errors
@@ -21,7 +21,7 @@ from weibao.escalations.services import ack_links, engine, policies
 
 
 def _contract(request, capability: str = Capability.VIEW_ESCALATIONS):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 @requires(Capability.VIEW_ESCALATIONS)

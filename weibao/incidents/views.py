@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, contract_ids_where, requires
+from weibao.contracts.access import can, contract_for, contract_ids_where, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
@@ -51,7 +51,7 @@ PER_PAGE = 25
 
 
 def _contract(request, capability: str = Capability.VIEW_INCIDENTS):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 def _component(contract, raw, field: str = "component"):
@@ -531,7 +531,7 @@ def drill_cancel(request, pk):
 @requires(Capability.VIEW_TICKETS)
 @login_required
 def inspection_list(request):
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
     inspections.install_defaults(contract)
     can_plan = can(request.user, contract.pk, Capability.PLAN_VISITS)
     rounds = (
@@ -551,7 +551,7 @@ def inspection_list(request):
 @login_required
 @require_POST
 def inspection_attach(request):
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.PLAN_VISITS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.PLAN_VISITS)
     visit_id, template_id = require_id(request.POST.get("visit"), "visit"), require_id(request.POST.get("template"), "template")
     visit = Visit.objects.filter(contract=contract, pk=visit_id).first() if visit_id else None
     template = InspectionTemplate.objects.filter(contract=contract, pk=template_id).first() if template_id else None

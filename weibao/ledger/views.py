@@ -88,14 +88,14 @@ def index(request):
     contract = getattr(request, "contract", None)
     if contract is None:
         raise PermissionDenied
-    return redirect("ledger:overview", access.contract_for(request.user, contract.pk).pk)
+    return redirect("ledger:overview", access.load_contract(request.user, contract.pk).pk)
 
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
 @require_GET
 def overview(request, pk):
-    contract = access.contract_for(request.user, pk)
+    contract = access.load_contract(request.user, pk)
     today = clock.local_now().date()
     proration, proration_error = None, ""
     if request.GET.get("last_service_day"):
@@ -146,7 +146,7 @@ def overview(request, pk):
 @requires(Capability.MANAGE_CONTRACT)
 @login_required
 def record(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_CONTRACT)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_CONTRACT)
     fields = [f for f in contract_services.RECORD_FIELDS if f not in ("amount", "signed_on", "term_start",
                                                                       "term_end", "status", "service_scope")]
     if request.method == "POST":
@@ -179,7 +179,7 @@ def record(request, pk):
 @login_required
 @require_POST
 def upload_document(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_CONTRACT)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_CONTRACT)
     upload = request.FILES.get("file")
     if upload is None:
         raise BadParameter("file", _("请选择文件。"))
@@ -271,7 +271,7 @@ withdraw_penalty = _penalty_step("withdraw", Capability.MANAGE_LEDGER, _("违约
 @login_required
 @require_POST
 def issue_notice(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.ISSUE_BREACH_NOTICES)
+    contract = access.load_contract(request.user, pk, Capability.ISSUE_BREACH_NOTICES)
     issued_on = parse_date(request.POST.get("issued_on"), "issued_on")
     _run(request, lambda: notices.issue_breach_notice(
         contract, clause=_text(request, "clause", 40), description=_text(request, "description"),
@@ -314,7 +314,7 @@ def notice_outcome(request, pk):
 @login_required
 @require_POST
 def force_majeure(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
     occurred_on = parse_date(request.POST.get("occurred_on"), "occurred_on")
     if occurred_on is None:
         raise BadParameter("occurred_on", _("请填写发生日期。"))
@@ -353,7 +353,7 @@ def force_majeure_update(request, pk):
 @login_required
 @require_POST
 def renew(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
     start = parse_date(request.POST.get("term_start"), "term_start")
     end = parse_date(request.POST.get("term_end"), "term_end")
     if start is None or end is None:
@@ -373,7 +373,7 @@ def renew(request, pk):
 @login_required
 @require_GET
 def obligations(request, pk):
-    contract = access.contract_for(request.user, pk)
+    contract = access.load_contract(request.user, pk)
     rows = matrix(contract)
     counts = {key: sum(1 for r in rows if r["status"] == key) for key in Status.LABELS}
     intact, broken = snapshots.verify(contract)
@@ -393,7 +393,7 @@ def obligations(request, pk):
 @login_required
 @require_POST
 def seal(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
     month = parse_date(request.POST.get("month"), "month")
     if month is None:
         raise BadParameter("month", _("请选择月份。"))

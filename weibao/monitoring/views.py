@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.params import BadParameter, page_of, parse_date, parse_datetime, require_id
@@ -32,7 +32,7 @@ PER_PAGE = 50
 
 
 def _contract(request, capability: str):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 @requires(Capability.VIEW_MONITORS)

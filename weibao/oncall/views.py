@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.calendars.services import day_rules_for
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability, roles_with
 from weibao.core import clock
 from weibao.core.declarations import public
@@ -45,7 +45,7 @@ from weibao.oncall.models import (
 
 
 def _contract(request, capability: str = Capability.VIEW_ONCALL):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 def _person(contract, raw, field: str, required: bool = True):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao import audit
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import run_and_report
@@ -49,7 +49,7 @@ _done = run_and_report
 @requires(Capability.VIEW_TEAM)
 @login_required
 def team(request):
-    contract = access.contract_for(request, Capability.VIEW_TEAM)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TEAM)
     members = list(services.team_members(contract))
     users = list({m.user_id: m.user for m in members}.values())
     roles: dict[int, list[str]] = {}
@@ -68,7 +68,7 @@ def team(request):
 @requires(Capability.MANAGE_PEOPLE)
 @login_required
 def edit(request, pk=None):
-    contract = access.contract_for(request, Capability.MANAGE_PEOPLE)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_PEOPLE)
     profile = access.profile_for(request.user, pk, Capability.MANAGE_PEOPLE) if pk else None
     if profile is not None and profile.contract_id != contract.pk:
         raise Http404
@@ -218,7 +218,7 @@ def qualification_scan(request, pk):
 @requires(Capability.VIEW_TRAINING)
 @login_required
 def training_index(request):
-    contract = access.contract_for(request, Capability.VIEW_TRAINING)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TRAINING)
     year = parse_positive_int(request.GET.get("year"), "year", maximum=2100) or clock.local_now().year
     if year < 2000:
         raise BadParameter("year", _("年度应在 2000 至 2100 之间。"))
@@ -237,7 +237,7 @@ def training_index(request):
 @login_required
 @require_POST
 def save_plan(request):
-    contract = access.contract_for(request, Capability.MANAGE_TRAINING)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_TRAINING)
     year = clock.local_now().year
 
     def step():
@@ -267,7 +267,7 @@ def agree_plan(request, pk):
 @requires(Capability.MANAGE_TRAINING)
 @login_required
 def session_edit(request, pk=None):
-    contract = access.contract_for(request, Capability.MANAGE_TRAINING)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_TRAINING)
     session = access.session_for(request.user, pk, Capability.MANAGE_TRAINING) if pk else None
     plans = TrainingPlan.objects.filter(contract=contract)
     errors, values = {}, request.POST
