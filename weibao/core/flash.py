@@ -18,12 +18,13 @@ def report_errors(request, error: ValidationError) -> None:
             messages.error(request, problem)
 
 
-def run_and_report(request, step, target):
+def run_and_report(request, step, target, success: str | None = None):
     """Run a page's action ``step()`` and go back to ``target`` (``redirect`` arguments),
-    telling the outcome there: "saved", or each refused value with its field."""
+    telling the outcome there: ``success`` (else "saved"), or each refused value with its
+    field."""
     try:
         step()
-        messages.success(request, _("已保存。"))
+        messages.success(request, success or _("已保存。"))
     except BadParameter as error:
         messages.error(request, f"{error.field}: {error.message}")
     except ValidationError as error:
