@@ -24,6 +24,7 @@ from weibao.core.params import (
     parse_date,
     parse_datetime,
     parse_positive_int,
+    parse_text,
     require_id,
 )
 from weibao.people import access, compliance, services, training
@@ -81,10 +82,10 @@ def edit(request, pk=None):
             if user is None:
                 raise ValidationError({"user": _("请选择乙方团队成员。")})
             profile = services.save_profile(
-                contract, user, by=request.user, employer=request.POST.get("employer", ""),
-                position=request.POST.get("position", ""), resident=request.POST.get("resident") == "on",
+                contract, user, by=request.user, employer=parse_text(request.POST.get("employer"), "employer", 200),
+                position=parse_text(request.POST.get("position"), "position", 100), resident=request.POST.get("resident") == "on",
                 resident_since=parse_date(request.POST.get("resident_since"), "resident_since"),
-                notes=request.POST.get("notes", ""), active=request.POST.get("active", "on") == "on",
+                notes=parse_text(request.POST.get("notes"), "notes", 20000), active=request.POST.get("active", "on") == "on",
             )
         except BadParameter as error:
             errors[error.field] = error.message
@@ -132,8 +133,8 @@ def _overrides(profile: StaffProfile):
 def add_policy(request, pk):
     profile = access.profile_for(request.user, pk, Capability.MANAGE_PEOPLE)
     return _done(request, lambda: services.add_policy(
-        profile, by=request.user, kind=request.POST.get("kind", ""), insurer=request.POST.get("insurer", ""),
-        policy_number=request.POST.get("policy_number", ""), valid_from=_date(request, "valid_from"),
+        profile, by=request.user, kind=request.POST.get("kind", ""), insurer=parse_text(request.POST.get("insurer"), "insurer", 200),
+        policy_number=parse_text(request.POST.get("policy_number"), "policy_number", 100), valid_from=_date(request, "valid_from"),
         valid_until=_date(request, "valid_until"), scan=request.FILES.get("scan"),
     ), ("people:detail", pk))
 
@@ -155,8 +156,8 @@ def add_agreement(request, pk):
 def add_qualification(request, pk):
     profile = access.profile_for(request.user, pk, Capability.MANAGE_PEOPLE)
     return _done(request, lambda: services.add_qualification(
-        profile, by=request.user, name=request.POST.get("name", ""), issuer=request.POST.get("issuer", ""),
-        number=request.POST.get("number", ""), valid_until=_date(request, "valid_until", required=False),
+        profile, by=request.user, name=parse_text(request.POST.get("name"), "name", 200), issuer=parse_text(request.POST.get("issuer"), "issuer", 200),
+        number=parse_text(request.POST.get("number"), "number", 100), valid_until=_date(request, "valid_until", required=False),
         scan=request.FILES.get("scan"),
     ), ("people:detail", pk))
 
@@ -167,7 +168,7 @@ def add_qualification(request, pk):
 def grant_override(request, pk):
     profile = access.profile_for(request.user, pk, Capability.OVERRIDE_ASSIGNMENT)
     return _done(request, lambda: services.grant_override(
-        profile.contract, profile.user, by=request.user, reason=request.POST.get("reason", ""),
+        profile.contract, profile.user, by=request.user, reason=parse_text(request.POST.get("reason"), "reason", 500),
         until=_date(request, "until"),
     ), ("people:detail", pk))
 
@@ -244,9 +245,9 @@ def save_plan(request):
         nonlocal year
         year = parse_positive_int(request.POST.get("year"), "year", maximum=2100) or year
         training.save_plan(
-            contract, by=request.user, year=year, title=request.POST.get("title", ""),
+            contract, by=request.user, year=year, title=parse_text(request.POST.get("title"), "title", 200),
             planned_sessions=parse_positive_int(request.POST.get("planned_sessions"), "planned_sessions", maximum=500) or 0,
-            description=request.POST.get("description", ""),
+            description=parse_text(request.POST.get("description"), "description", 20000),
         )
 
     response = _done(request, step, ("people:training",))
@@ -281,9 +282,9 @@ def session_edit(request, pk=None):
             if starts_at is None or ends_at is None:
                 raise ValidationError({"starts_at": _("请填写开始和结束时间。")})
             session = training.save_session(
-                plan, by=request.user, topic=request.POST.get("topic", ""), starts_at=starts_at, ends_at=ends_at,
-                place=request.POST.get("place", ""), trainer=request.POST.get("trainer", ""),
-                materials=request.POST.get("materials", ""), session=session,
+                plan, by=request.user, topic=parse_text(request.POST.get("topic"), "topic", 200), starts_at=starts_at, ends_at=ends_at,
+                place=parse_text(request.POST.get("place"), "place", 200), trainer=parse_text(request.POST.get("trainer"), "trainer", 100),
+                materials=parse_text(request.POST.get("materials"), "materials", 20000), session=session,
             )
         except BadParameter as error:
             errors[error.field] = error.message
@@ -341,7 +342,7 @@ def signed_sheet(request, pk):
 def add_attendee(request, pk):
     session = access.session_for(request.user, pk, Capability.MANAGE_TRAINING)
     return _done(request, lambda: training.add_attendee(
-        session, by=request.user, name=request.POST.get("name", ""), organisation=request.POST.get("organisation", "")
+        session, by=request.user, name=parse_text(request.POST.get("name"), "name", 50), organisation=parse_text(request.POST.get("organisation"), "organisation", 200)
     ), ("people:session", pk))
 
 
@@ -369,6 +370,6 @@ def give_feedback(request, pk):
         if score is None:
             raise ValidationError({"satisfaction": _("请选择满意度（1–5）。")})
         training.give_feedback(session, by=request.user, satisfaction=score,
-                               useful=request.POST.get("useful") == "on", comment=request.POST.get("comment", ""))
+                               useful=request.POST.get("useful") == "on", comment=parse_text(request.POST.get("comment"), "comment", 1000))
 
     return _done(request, step, ("people:session", pk))
