@@ -15,9 +15,8 @@ from django.views.decorators.http import require_POST
 from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import run_and_report
+from weibao.core.flash import run_and_report, run_form
 from weibao.core.params import (
-    BadParameter,
     page_of,
     parse_choice,
     parse_date,
@@ -103,8 +102,8 @@ def change_new(request):
     errors, values = {}, _form_values(request) if request.method == "POST" else {"kind": request.GET.get("kind", "normal"), "risk": "medium"}
     chosen_components: list[int] = []
     if request.method == "POST":
-        try:
-            chosen_components = [require_id(v, "components") for v in request.POST.getlist("components")]
+        def step():
+            chosen_components[:] = [require_id(v, "components") for v in request.POST.getlist("components")]
             numbers = [n.strip() for n in parse_text(request.POST.get("tickets"), "tickets", 2000).replace("，", ",").split(",") if n.strip()]
             tickets = list(Ticket.objects.filter(contract=contract, number__in=numbers))
             if len(tickets) != len(set(numbers)):
@@ -112,7 +111,7 @@ def change_new(request):
             template_id = require_id(request.POST.get("template"), "template")
             implementer_id = require_id(request.POST.get("implementer"), "implementer")
             data_access_id = require_id(request.POST.get("data_access"), "data_access")
-            change = services.request_change(
+            return services.request_change(
                 contract, by=request.user, kind=request.POST.get("kind", ""), title=parse_text(request.POST.get("title"), "title", 200),
                 reason=parse_text(request.POST.get("reason"), "reason", 20000), description=parse_text(request.POST.get("description"), "description", 20000),
                 risk=request.POST.get("risk", ""), impact=parse_text(request.POST.get("impact"), "impact", 20000),
@@ -127,11 +126,9 @@ def change_new(request):
                 data_access=approvals.filter(pk=data_access_id).first() if data_access_id else None,
                 tickets=tickets,
             )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+
+        change, errors = run_form(step)
+        if not errors:
             messages.success(request, _("已提交变更申请 %(n)s。") % {"n": change.number})
             return redirect("changes:detail", change.pk)
     return render(request, "changes/new.html", {
@@ -294,18 +291,13 @@ def data_new(request):
     contract = contract_for(request.user, getattr(request, "contract", None), Capability.REQUEST_DATA_ACCESS)
     errors, values = {}, request.POST
     if request.method == "POST":
-        try:
-            row = data.request_access(
-                contract, by=request.user, purpose=parse_text(request.POST.get("purpose"), "purpose", 500),
-                data_scope=parse_text(request.POST.get("data_scope"), "data_scope", 20000), systems=parse_text(request.POST.get("systems"), "systems", 500),
-                period_start=parse_date(request.POST.get("period_start"), "period_start"),
-                period_end=parse_date(request.POST.get("period_end"), "period_end"),
-            )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+        row, errors = run_form(lambda: data.request_access(
+            contract, by=request.user, purpose=parse_text(request.POST.get("purpose"), "purpose", 500),
+            data_scope=parse_text(request.POST.get("data_scope"), "data_scope", 20000), systems=parse_text(request.POST.get("systems"), "systems", 500),
+            period_start=parse_date(request.POST.get("period_start"), "period_start"),
+            period_end=parse_date(request.POST.get("period_end"), "period_end"),
+        ))
+        if not errors:
             messages.success(request, _("已提交数据使用申请 %(n)s。") % {"n": row.number})
             return redirect("changes:data_detail", row.pk)
     return render(request, "changes/data_new.html", {"contract": contract, "errors": errors, "values": values},

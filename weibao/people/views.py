@@ -18,7 +18,7 @@ from weibao import audit
 from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import run_and_report
+from weibao.core.flash import run_and_report, run_form
 from weibao.core.params import (
     BadParameter,
     parse_date,
@@ -76,24 +76,22 @@ def edit(request, pk=None):
     members = services.team_members(contract)
     errors, values = {}, request.POST
     if request.method == "POST":
-        try:
+        def step():
             user_id = profile.user_id if profile else require_id(request.POST.get("user"), "user")
             user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
             if user is None:
                 raise ValidationError({"user": _("请选择乙方团队成员。")})
-            profile = services.save_profile(
+            return services.save_profile(
                 contract, user, by=request.user, employer=parse_text(request.POST.get("employer"), "employer", 200),
                 position=parse_text(request.POST.get("position"), "position", 100), resident=request.POST.get("resident") == "on",
                 resident_since=parse_date(request.POST.get("resident_since"), "resident_since"),
                 notes=parse_text(request.POST.get("notes"), "notes", 20000), active=request.POST.get("active", "on") == "on",
             )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+
+        saved, errors = run_form(step)
+        if not errors:
             messages.success(request, _("已保存人员档案。"))
-            return redirect("people:detail", profile.pk)
+            return redirect("people:detail", saved.pk)
     elif profile is not None:
         values = {"employer": profile.employer, "position": profile.position, "resident": profile.resident,
                   "resident_since": profile.resident_since.isoformat() if profile.resident_since else "", "notes": profile.notes, "active": profile.active}
@@ -273,7 +271,7 @@ def session_edit(request, pk=None):
     plans = TrainingPlan.objects.filter(contract=contract)
     errors, values = {}, request.POST
     if request.method == "POST":
-        try:
+        def step():
             plan = plans.filter(pk=require_id(request.POST.get("plan"), "plan")).first() if not session else session.plan
             if plan is None:
                 raise ValidationError({"plan": _("请先选择培训计划。")})
@@ -281,18 +279,16 @@ def session_edit(request, pk=None):
             ends_at = parse_datetime(request.POST.get("ends_at"), "ends_at")
             if starts_at is None or ends_at is None:
                 raise ValidationError({"starts_at": _("请填写开始和结束时间。")})
-            session = training.save_session(
+            return training.save_session(
                 plan, by=request.user, topic=parse_text(request.POST.get("topic"), "topic", 200), starts_at=starts_at, ends_at=ends_at,
                 place=parse_text(request.POST.get("place"), "place", 200), trainer=parse_text(request.POST.get("trainer"), "trainer", 100),
                 materials=parse_text(request.POST.get("materials"), "materials", 20000), session=session,
             )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+
+        saved, errors = run_form(step)
+        if not errors:
             messages.success(request, _("已保存培训场次。"))
-            return redirect("people:session", session.pk)
+            return redirect("people:session", saved.pk)
     elif session is not None:
         values = {"topic": session.topic, "place": session.place, "trainer": session.trainer,
                   "materials": session.materials,
