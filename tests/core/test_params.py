@@ -235,3 +235,14 @@ def test_an_api_time_outside_the_years_is_named_not_a_500(pm, api_client_for, at
     response = api.post(f"/api/v1/tickets/{ticket.json()['id']}/arrival/", {"at": at}, format="json")
     assert response.status_code == 400
     assert "超出" in response.json()["at"][0]  # out of range (ours, or DRF's own for year 1)
+
+
+def test_free_text_is_stripped_and_refused_past_its_limit_naming_the_field():
+    assert params.parse_text("  值班表 ", "name", 100) == "值班表"
+    assert params.parse_text(None, "name", 100) == ""
+    assert params.parse_text("长" * 100, "name", 100) == "长" * 100
+    with pytest.raises(BadParameter) as refused:
+        params.parse_text("长" * 101, "name", 100)
+    assert refused.value.field == "name" and "100" in refused.value.message
+    with pytest.raises(BadParameter):
+        params.parse_text("  ", "reason", 300, required=True)

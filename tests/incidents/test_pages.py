@@ -79,9 +79,9 @@ def test_the_report_form_is_prefilled_and_records_when_and_to_whom(contract, pm,
     assert "事件名称：网页被篡改" in form and "信息内容安全事件" in form and "属地省级网信部门" in form
 
     missing = client.post(f"/incidents/{incident.pk}/reports/{duty.pk}/", {"reported_to": "", "channel": "", "reported_at": "2026-11-24T10:30"})
-    assert missing.status_code == 200 and "请填写报告方式" in missing.content.decode()
+    assert missing.status_code == 400 and "请填写报告方式" in missing.content.decode()
     bad = client.post(f"/incidents/{incident.pk}/reports/{duty.pk}/", {"reported_to": "x", "channel": "y", "reported_at": "9999-99-99"})
-    assert bad.status_code == 200 and "reported_at" not in ReportingDuty.objects.get(pk=duty.pk).reported_to
+    assert bad.status_code == 400 and "reported_at" not in ReportingDuty.objects.get(pk=duty.pk).reported_to
     done = client.post(f"/incidents/{incident.pk}/reports/{duty.pk}/", {
         "reported_to": "河南省委网信办", "channel": "网络安全事件报告系统", "reported_at": "2026-11-24T10:00", "content": "…",
     })

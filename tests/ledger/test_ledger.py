@@ -190,7 +190,8 @@ def test_matrix_says_no_data_plainly_and_snapshots_are_sealed(contract, pm, seed
     rows = matrix(contract, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert len(rows) == len(OBLIGATIONS)
     by_key = {r["key"]: r for r in rows}
-    assert by_key["holiday_duty"]["status"] == "no_data" and "暂无数据" in by_key["holiday_duty"]["indicator"]
+    assert by_key["reports"]["status"] == "no_data" and "未计量" in by_key["reports"]["indicator"]
+    assert by_key["holiday_duty"]["status"] == "breached"  # 国庆 passed with no confirmed duty plan
     assert by_key["named_pm"]["status"] == "met"
     assert by_key["bureau_payment"]["status"] == "breached"  # the advance was never received
     first = snapshots.take_snapshot(contract, dt.date(2026, 9, 15), by=pm)

@@ -3,28 +3,12 @@ pages and the API (404 for a row the user does not see, 403 without the capabili
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
-from weibao.contracts.access import contract_ids_where, require
+from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 
 from .models import ChangeRequest, DataAccessRequest, StandardChangeTemplate
-
-
-def contract_for(request, capability: str):
-    contract = getattr(request, "contract", None)
-    if contract is None:
-        raise PermissionDenied
-    require(request.user, contract.pk, capability)
-    return contract
-
-
-def require_anywhere(user, capability: str) -> None:
-    """Refuse (403) one who holds ``capability`` on no contract, before a payload is read."""
-    if user is not None and not contract_ids_where(user, capability):
-        raise PermissionDenied(_("您没有权限进行此操作。"))
 
 
 def change_for(user, pk, capability: str = Capability.VIEW_CHANGES, message: str | None = None) -> ChangeRequest:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import BoundedDateTimeField, MemberContractField, StrictFieldsMixin
-from weibao.contracts.access import contract_ids_where
+from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.params import FIRST_YEAR, LAST_YEAR, parse_choice, require_id
@@ -176,7 +176,7 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.REQUEST_CHANGES)
+        require_anywhere(request.user, Capability.REQUEST_CHANGES)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -277,7 +277,7 @@ class DataAccessViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.REQUEST_DATA_ACCESS)
+        require_anywhere(request.user, Capability.REQUEST_DATA_ACCESS)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)

@@ -1,6 +1,6 @@
 """The change calendar: planned windows and what they collide with — statutory holiday
-periods (the calendars app), other open changes, and maintenance windows from any app
-that registers a source (the monitoring app, when it lands)."""
+periods (the calendars app), other open changes, the monitoring app's maintenance windows,
+and windows from any other app that registers a source."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from weibao.calendars.models import HolidayDay
 from weibao.calendars.official import name_zh
 from weibao.calendars.services import day_rules_for
 from weibao.core import clock
+from weibao.monitoring.models import MaintenanceWindow
 
 from .models import ChangeRequest
 from .services import OPEN_STATUSES
@@ -37,6 +38,19 @@ def register_window_source(source: WindowSource) -> None:
     and be checked for conflicts; call it from the app's ``ready()``."""
     if source not in _sources:
         _sources.append(source)
+
+
+def maintenance_windows(contract, start: dt.datetime, end: dt.datetime) -> list[Window]:
+    """The contract's declared maintenance windows (维护窗口) overlapping [start, end):
+    a change planned inside one works on components whose paging is suppressed and whose
+    downtime is already announced, so the bureau should see the two side by side."""
+    rows = MaintenanceWindow.objects.filter(contract=contract, start__lt=end, end__gt=start).order_by("start")
+    return [Window(row.start, row.end, row.reason) for row in rows]
+
+
+# Monitoring sits below changes (tests/architecture/test_layers.py), so changes reads its
+# windows itself rather than monitoring registering upward.
+register_window_source(maintenance_windows)
 
 
 def _days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:

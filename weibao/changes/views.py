@@ -12,18 +12,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import run_and_report
+from weibao.core.flash import run_and_report, run_form
 from weibao.core.params import (
-    BadParameter,
     page_of,
     parse_choice,
     parse_date,
     parse_datetime,
     parse_id,
     parse_positive_int,
+    parse_text,
     require_id,
 )
 from weibao.servicedesk.access import components, ticket_for, who_can_work
@@ -36,12 +36,24 @@ PER_PAGE = 25
 
 
 _done = run_and_report
+# ChangeApproval.comment and DataAccessRequest.decision_comment hold 1000 characters.
+COMMENT_LIMIT = 1000
+
+
+def _signed_decision(request) -> dict:
+    """An approver's decision as the approval services take it: approve unless
+    "reject" was chosen, the comment, the second factor's code."""
+    return {
+        "approve": request.POST.get("decision", "approve") != "reject",
+        "comment": parse_text(request.POST.get("comment"), "comment", COMMENT_LIMIT),
+        "otp": parse_text(request.POST.get("otp"), "otp", 20),
+    }
 
 
 @requires(Capability.VIEW_CHANGES)
 @login_required
 def change_list(request):
-    contract = access.contract_for(request, Capability.VIEW_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_CHANGES)
     wanted = parse_choice(request.GET.get("status"), "status", ChangeRequest.Status.values)
     rows = ChangeRequest.objects.filter(contract=contract).select_related("implementer").prefetch_related("approvals")
     if wanted:
@@ -60,7 +72,7 @@ def change_list(request):
 @requires(Capability.VIEW_CHANGES)
 @login_required
 def change_calendar(request):
-    contract = access.contract_for(request, Capability.VIEW_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_CHANGES)
     today = clock.local_now().date()
     raw = request.GET.get("month", "")
     month = parse_date(f"{raw}-01", "month") if raw else today.replace(day=1)
@@ -82,7 +94,7 @@ def _form_values(request) -> dict:
 @requires(Capability.REQUEST_CHANGES)
 @login_required
 def change_new(request):
-    contract = access.contract_for(request, Capability.REQUEST_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.REQUEST_CHANGES)
     templates = StandardChangeTemplate.objects.filter(contract=contract, active=True, approved_at__isnull=False)
     catalogue = components(contract.pk)
     team = services_team(contract)
@@ -90,21 +102,21 @@ def change_new(request):
     errors, values = {}, _form_values(request) if request.method == "POST" else {"kind": request.GET.get("kind", "normal"), "risk": "medium"}
     chosen_components: list[int] = []
     if request.method == "POST":
-        try:
-            chosen_components = [require_id(v, "components") for v in request.POST.getlist("components")]
-            numbers = [n.strip() for n in request.POST.get("tickets", "").replace("，", ",").split(",") if n.strip()]
+        def step():
+            chosen_components[:] = [require_id(v, "components") for v in request.POST.getlist("components")]
+            numbers = [n.strip() for n in parse_text(request.POST.get("tickets"), "tickets", 2000).replace("，", ",").split(",") if n.strip()]
             tickets = list(Ticket.objects.filter(contract=contract, number__in=numbers))
             if len(tickets) != len(set(numbers)):
                 raise ValidationError({"tickets": _("有工单编号在本合同中不存在。")})
             template_id = require_id(request.POST.get("template"), "template")
             implementer_id = require_id(request.POST.get("implementer"), "implementer")
             data_access_id = require_id(request.POST.get("data_access"), "data_access")
-            change = services.request_change(
-                contract, by=request.user, kind=request.POST.get("kind", ""), title=request.POST.get("title", ""),
-                reason=request.POST.get("reason", ""), description=request.POST.get("description", ""),
-                risk=request.POST.get("risk", ""), impact=request.POST.get("impact", ""),
-                implementation_plan=request.POST.get("implementation_plan", ""),
-                rollback_plan=request.POST.get("rollback_plan", ""),
+            return services.request_change(
+                contract, by=request.user, kind=request.POST.get("kind", ""), title=parse_text(request.POST.get("title"), "title", 200),
+                reason=parse_text(request.POST.get("reason"), "reason", 20000), description=parse_text(request.POST.get("description"), "description", 20000),
+                risk=request.POST.get("risk", ""), impact=parse_text(request.POST.get("impact"), "impact", 20000),
+                implementation_plan=parse_text(request.POST.get("implementation_plan"), "implementation_plan", 20000),
+                rollback_plan=parse_text(request.POST.get("rollback_plan"), "rollback_plan", 20000),
                 planned_start=parse_datetime(request.POST.get("planned_start"), "planned_start"),
                 planned_end=parse_datetime(request.POST.get("planned_end"), "planned_end"),
                 template=templates.filter(pk=template_id).first() if template_id else None,
@@ -114,11 +126,9 @@ def change_new(request):
                 data_access=approvals.filter(pk=data_access_id).first() if data_access_id else None,
                 tickets=tickets,
             )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+
+        change, errors = run_form(step)
+        if not errors:
             messages.success(request, _("已提交变更申请 %(n)s。") % {"n": change.number})
             return redirect("changes:detail", change.pk)
     return render(request, "changes/new.html", {
@@ -160,10 +170,8 @@ def change_detail(request, pk):
 @require_POST
 def change_approve(request, pk):
     change = access.change_for(request.user, pk, Capability.APPROVE_CHANGES)
-    return _done(request, lambda: services.approve(
-        change, by=request.user, approve=request.POST.get("decision", "approve") != "reject",
-        comment=request.POST.get("comment", ""), otp=request.POST.get("otp", ""),
-    ), ("changes:detail", pk))
+    decision = _signed_decision(request)
+    return _done(request, lambda: services.approve(change, by=request.user, **decision), ("changes:detail", pk))
 
 
 @requires(Capability.ENDORSE_CHANGES)
@@ -171,10 +179,8 @@ def change_approve(request, pk):
 @require_POST
 def change_endorse(request, pk):
     change = access.change_for(request.user, pk, Capability.ENDORSE_CHANGES)
-    return _done(request, lambda: services.endorse(
-        change, by=request.user, approve=request.POST.get("decision", "approve") != "reject",
-        comment=request.POST.get("comment", ""), otp=request.POST.get("otp", ""),
-    ), ("changes:detail", pk))
+    decision = _signed_decision(request)
+    return _done(request, lambda: services.endorse(change, by=request.user, **decision), ("changes:detail", pk))
 
 
 @requires(Capability.REQUEST_CHANGES)
@@ -183,8 +189,8 @@ def change_endorse(request, pk):
 def change_transition(request, pk):
     change = access.change_for(request.user, pk, Capability.REQUEST_CHANGES)
     return _done(request, lambda: services.transition(
-        change, request.POST.get("to", ""), by=request.user, comment=request.POST.get("comment", ""),
-        review_outcome=request.POST.get("review_outcome", ""), review_notes=request.POST.get("review_notes", ""),
+        change, request.POST.get("to", ""), by=request.user, comment=parse_text(request.POST.get("comment"), "comment", 1000),
+        review_outcome=request.POST.get("review_outcome", ""), review_notes=parse_text(request.POST.get("review_notes"), "review_notes", 20000),
     ), ("changes:detail", pk))
 
 
@@ -196,7 +202,7 @@ def change_link(request, pk):
     change = access.change_for(request.user, pk, Capability.REQUEST_CHANGES)
 
     def step():
-        number = request.POST.get("ticket", "").strip()
+        number = parse_text(request.POST.get("ticket"), "ticket", 40).strip()
         if number:
             ticket = Ticket.objects.filter(contract_id=change.contract_id, number=number).first()
             if ticket is None:
@@ -215,7 +221,7 @@ def change_link(request, pk):
 @requires(Capability.CONFIGURE_CHANGES)
 @login_required
 def change_settings(request):
-    contract = access.contract_for(request, Capability.CONFIGURE_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.CONFIGURE_CHANGES)
     found = services.settings_for(contract)
     if request.method == "POST":
         def step():
@@ -234,17 +240,17 @@ def change_settings(request):
 @login_required
 @require_POST
 def template_new(request):
-    contract = access.contract_for(request, Capability.CONFIGURE_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.CONFIGURE_CHANGES)
     return _done(request, lambda: services.save_template(
-        contract, by=request.user, name=request.POST.get("name", ""), description=request.POST.get("description", ""),
-        implementation_plan=request.POST.get("implementation_plan", ""), rollback_plan=request.POST.get("rollback_plan", ""),
+        contract, by=request.user, name=parse_text(request.POST.get("name"), "name", 200), description=parse_text(request.POST.get("description"), "description", 20000),
+        implementation_plan=parse_text(request.POST.get("implementation_plan"), "implementation_plan", 20000), rollback_plan=parse_text(request.POST.get("rollback_plan"), "rollback_plan", 20000),
     ), ("changes:settings",))
 
 
 @requires(Capability.VIEW_CHANGES)
 @login_required
 def template_list(request):
-    contract = access.contract_for(request, Capability.VIEW_CHANGES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_CHANGES)
     return render(request, "changes/templates.html", {
         "contract": contract, "templates": StandardChangeTemplate.objects.filter(contract=contract),
         "can_approve": can(request.user, contract.pk, Capability.APPROVE_CHANGES),
@@ -257,7 +263,7 @@ def template_list(request):
 @require_POST
 def template_approve(request, pk):
     template = access.template_for(request.user, pk, Capability.APPROVE_CHANGES)
-    return _done(request, lambda: services.approve_template(template, by=request.user, otp=request.POST.get("otp", "")),
+    return _done(request, lambda: services.approve_template(template, by=request.user, otp=parse_text(request.POST.get("otp"), "otp", 20)),
                  ("changes:templates",))
 
 
@@ -267,7 +273,7 @@ def template_approve(request, pk):
 @requires(Capability.VIEW_DATA_ACCESS)
 @login_required
 def data_list(request):
-    contract = access.contract_for(request, Capability.VIEW_DATA_ACCESS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_DATA_ACCESS)
     page = page_of(request, DataAccessRequest.objects.filter(contract=contract).select_related("requested_by")
                    .order_by("-requested_at", "-pk"), PER_PAGE)
     today = clock.today()
@@ -282,21 +288,16 @@ def data_list(request):
 @requires(Capability.REQUEST_DATA_ACCESS)
 @login_required
 def data_new(request):
-    contract = access.contract_for(request, Capability.REQUEST_DATA_ACCESS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.REQUEST_DATA_ACCESS)
     errors, values = {}, request.POST
     if request.method == "POST":
-        try:
-            row = data.request_access(
-                contract, by=request.user, purpose=request.POST.get("purpose", ""),
-                data_scope=request.POST.get("data_scope", ""), systems=request.POST.get("systems", ""),
-                period_start=parse_date(request.POST.get("period_start"), "period_start"),
-                period_end=parse_date(request.POST.get("period_end"), "period_end"),
-            )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+        row, errors = run_form(lambda: data.request_access(
+            contract, by=request.user, purpose=parse_text(request.POST.get("purpose"), "purpose", 500),
+            data_scope=parse_text(request.POST.get("data_scope"), "data_scope", 20000), systems=parse_text(request.POST.get("systems"), "systems", 500),
+            period_start=parse_date(request.POST.get("period_start"), "period_start"),
+            period_end=parse_date(request.POST.get("period_end"), "period_end"),
+        ))
+        if not errors:
             messages.success(request, _("已提交数据使用申请 %(n)s。") % {"n": row.number})
             return redirect("changes:data_detail", row.pk)
     return render(request, "changes/data_new.html", {"contract": contract, "errors": errors, "values": values},
@@ -320,13 +321,11 @@ def data_detail(request, pk):
 @require_POST
 def data_decide(request, pk):
     row = access.data_access_for(request.user, pk, Capability.APPROVE_DATA_ACCESS)
+    decision = _signed_decision(request)
     if request.POST.get("decision") == "revoke":
-        return _done(request, lambda: data.revoke(row, by=request.user, comment=request.POST.get("comment", "")),
+        return _done(request, lambda: data.revoke(row, by=request.user, comment=decision["comment"]),
                      ("changes:data_detail", pk))
-    return _done(request, lambda: data.decide(
-        row, by=request.user, approve=request.POST.get("decision", "approve") != "reject",
-        comment=request.POST.get("comment", ""), otp=request.POST.get("otp", ""),
-    ), ("changes:data_detail", pk))
+    return _done(request, lambda: data.decide(row, by=request.user, **decision), ("changes:data_detail", pk))
 
 
 @requires(Capability.WORK_TICKETS)

@@ -72,6 +72,18 @@ def contract_ids_where(user, capability: str) -> list[int]:
     return sorted(cid for cid, roles in memberships_of(user).items() if roles & wanted)
 
 
+def contract_for(user, contract, capability: str, message: str | None = None):
+    """``contract`` (the one chosen in the page header, or asked for) once ``user`` holds
+    ``capability`` on it: PermissionDenied otherwise, and when no contract is chosen.
+
+    ``message`` replaces both refusals' text; without it, no contract asks for one to be
+    chosen and a missing capability is the usual refusal."""
+    if contract is None:
+        raise PermissionDenied(message or _("请先在页头选择合同。"))
+    require(user, contract.pk, capability, message)
+    return contract
+
+
 def require_anywhere(user, capability: str, message: str | None = None) -> None:
     """Refuse (PermissionDenied) a user who holds ``capability`` on no contract: a list,
     or a create before any contract is named."""

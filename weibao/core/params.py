@@ -1,5 +1,5 @@
 """The one parser for untrusted values from a request: ids, numbers, pages, dates,
-datetimes, years and enums.
+datetimes, years, enums and free text.
 
 A malformed value is the caller's mistake, answered with a 400 that names the field,
 never a server error. Each parser returns the value, or None when it is absent, and
@@ -192,6 +192,18 @@ def parse_choice(value, field: str, choices: Iterable[str]) -> str | None:
         return None
     if text not in set(choices):
         raise BadParameter(field, _("不是可选的值。"))
+    return text
+
+
+def parse_text(value, field: str, max_length: int, *, required: bool = False) -> str:
+    """Free text a person typed, stripped: "" when absent (a 400 when ``required``), a 400
+    when longer than ``max_length`` characters. The column's own limit belongs here:
+    PostgreSQL refuses an over-long value with a DataError (a 500), SQLite stores it."""
+    text = _text(value)
+    if required and not text:
+        raise BadParameter(field, _("请填写此项。"))
+    if len(text) > max_length:
+        raise BadParameter(field, _("内容过长（最多 %(limit)d 字）。") % {"limit": max_length})
     return text
 
 

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.escalations.models import Escalation, EscalationPolicy
-
-
-def contract_for(user, contract, capability: str):
-    """The current contract, when ``user`` holds ``capability`` on it (403 otherwise)."""
-    if contract is None:
-        raise PermissionDenied
-    require(user, contract.pk, capability)
-    return contract
 
 
 def escalation_for(user, pk, capability: str = Capability.VIEW_ESCALATIONS) -> Escalation:

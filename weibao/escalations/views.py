@@ -10,18 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core.declarations import public
 from weibao.core.flash import report_errors
-from weibao.core.params import page_of, parse_choice, parse_positive_int, require_id
+from weibao.core.params import page_of, parse_choice, parse_positive_int, parse_text, require_id
 from weibao.escalations import access, targets
 from weibao.escalations.models import Escalation, EscalationPolicy, EscalationTrigger, Urgency
 from weibao.escalations.services import ack_links, engine, policies
 
 
 def _contract(request, capability: str = Capability.VIEW_ESCALATIONS):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 @requires(Capability.VIEW_ESCALATIONS)
@@ -68,9 +68,9 @@ def policy_list(request):
     if request.method == "POST":
         try:
             policy = policies.save_policy(
-                contract, request.user, name=request.POST.get("name", ""),
+                contract, request.user, name=parse_text(request.POST.get("name"), "name", 100),
                 repeat=parse_positive_int(request.POST.get("repeat") or "1", "repeat") or 1,
-                active=True, description=request.POST.get("description", ""),
+                active=True, description=parse_text(request.POST.get("description"), "description", 20000),
             )
         except ValidationError as error:
             report_errors(request, error)
@@ -111,14 +111,14 @@ def _apply(request, policy: EscalationPolicy) -> None:
     action = post.get("action")
     if action == "save":
         policies.save_policy(
-            policy.contract, user, policy=policy, name=post.get("name", ""),
+            policy.contract, user, policy=policy, name=parse_text(post.get("name"), "name", 100),
             repeat=parse_positive_int(post.get("repeat") or "1", "repeat") or 1,
-            active=post.get("active") == "on", description=post.get("description", ""),
+            active=post.get("active") == "on", description=parse_text(post.get("description"), "description", 20000),
         )
     elif action == "add_step":
-        kind = post.get("target_kind", "")
+        kind = parse_text(post.get("target_kind"), "target_kind", 32)
         policies.add_step(
-            policy, user, target_kind=kind, target_ref=post.get(f"target_ref_{kind}", ""),
+            policy, user, target_kind=kind, target_ref=parse_text(post.get(f"target_ref_{kind}"), "target_ref", 64),
             urgency=post.get("urgency", ""),
             wait_minutes=parse_positive_int(post.get("wait_minutes") or "5", "wait_minutes") or 5,
         )
@@ -128,8 +128,8 @@ def _apply(request, policy: EscalationPolicy) -> None:
             raise ValidationError({"position": _("没有这个步骤。")})
         policies.remove_step(policy, user, position)
     elif action == "add_trigger":
-        policies.add_trigger(policy, user, event_type=post.get("event_type", ""),
-                             only_for=post.get("only_for", ""))
+        policies.add_trigger(policy, user, event_type=parse_text(post.get("event_type"), "event_type", 64),
+                             only_for=parse_text(post.get("only_for"), "only_for", 64))
     elif action == "remove_trigger":
         policies.remove_trigger(policy, user, require_id(post.get("trigger"), "trigger"))
     elif action == "delete":

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from weibao.contracts.access import contract_ids_where, require, roles_on
+from weibao.contracts.access import contract_for, contract_ids_where, require, roles_on
 from weibao.contracts.roles import Capability, roles_with
 from weibao.feedback.models import Rectification
 from weibao.servicedesk.models import Ticket
@@ -95,14 +95,6 @@ def rectification_for(user, pk: int, capability: str = Capability.VIEW_TICKETS) 
         raise Http404
     require(user, item.contract_id, capability)
     return item
-
-
-def contract_for(user, contract, capability: str, message: str | None = None):
-    """``contract`` (the one chosen, or asked for) once ``user`` holds ``capability`` on it."""
-    if contract is None:
-        raise PermissionDenied(message or _("您没有权限进行此操作。"))
-    require(user, contract.pk, capability, message)
-    return contract
 
 
 def figures_contract(user, find_contract, message: str):

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
@@ -48,7 +48,7 @@ def _day_value(request, name: str, day) -> str:
 @login_required
 def rectification_list(request):
     """The rectifications, and the 好差评 figures of a period (CSV/XLSX export audited)."""
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
     items = Rectification.objects.filter(contract=contract).select_related("ticket", "rating")
     status = request.GET.get("status", "open")
     if status in Rectification.Status.values:

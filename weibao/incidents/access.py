@@ -3,7 +3,6 @@ for the pages and the API (404 for what the user cannot see, 403 without the cap
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,21 +16,6 @@ from weibao.incidents.models import (
     Integration,
     ReportingDuty,
 )
-
-
-def contract_for(user, contract, capability: str = Capability.VIEW_INCIDENTS):
-    """The current contract, when ``user`` holds ``capability`` on it (403 otherwise)."""
-    if contract is None:
-        raise PermissionDenied
-    require(user, contract.pk, capability)
-    return contract
-
-
-def require_anywhere(user, capability: str) -> list[int]:
-    ids = contract_ids_where(user, capability)
-    if not ids:
-        raise PermissionDenied
-    return ids
 
 
 def incident_for(user, pk, capability: str = Capability.VIEW_INCIDENTS) -> Incident:

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from weibao import audit
 from weibao.api.pagination import StandardPagination
+from weibao.contracts.access import require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core.params import require_id
 from weibao.incidents import access, ingest, integrations, services
@@ -80,7 +81,7 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return rows
 
     def list(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.MANAGE_INCIDENTS)
+        require_anywhere(request.user, Capability.MANAGE_INCIDENTS)
         response = super().list(request, *args, **kwargs)
         audit.record("incident.integration.read", detail={"contract": request.query_params.get("contract", "")[:20]})
         return response
@@ -130,7 +131,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
 
     def list(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.VIEW_INCIDENTS)
+        require_anywhere(request.user, Capability.VIEW_INCIDENTS)
         filterset = ApiIncidentFilterSet(request.query_params, queryset=self.get_queryset())
         if not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)

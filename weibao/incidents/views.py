@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, contract_ids_where, requires
+from weibao.contracts.access import can, contract_for, contract_ids_where, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
@@ -25,6 +25,7 @@ from weibao.core.params import (
     parse_datetime,
     parse_id,
     parse_positive_int,
+    parse_text,
     require_id,
 )
 from weibao.incidents import access, inspections, integrations, plans, services
@@ -51,7 +52,7 @@ PER_PAGE = 25
 
 
 def _contract(request, capability: str = Capability.VIEW_INCIDENTS):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 def _component(contract, raw, field: str = "component"):
@@ -94,9 +95,9 @@ def incident_new(request):
     if request.method == "POST":
         try:
             incident = services.open_incident(
-                contract, by=request.user, title=request.POST.get("title", ""), level=request.POST.get("level", ""),
+                contract, by=request.user, title=parse_text(request.POST.get("title"), "title", 200), level=request.POST.get("level", ""),
                 category=request.POST.get("category", ""), component=_component(contract, request.POST.get("component")),
-                description=request.POST.get("description", "")[:5000],
+                description=parse_text(request.POST.get("description"), "description", 5000),
             )
         except ValidationError as error:
             errors = {f: " ".join(p) for f, p in error.message_dict.items()}
@@ -155,14 +156,14 @@ def acknowledge(request, pk):
 @login_required
 @require_POST
 def resolve(request, pk):
-    return _act(request, pk, lambda i: services.resolve(i, by=request.user, note=request.POST.get("note", "")[:2000]) and _("事件已恢复。"))
+    return _act(request, pk, lambda i: services.resolve(i, by=request.user, note=parse_text(request.POST.get("note"), "note", 2000)) and _("事件已恢复。"))
 
 
 @requires(Capability.WORK_INCIDENTS)
 @login_required
 @require_POST
 def reopen(request, pk):
-    return _act(request, pk, lambda i: services.reopen(i, by=request.user, reason=request.POST.get("reason", "")) and _("事件已重新打开。"))
+    return _act(request, pk, lambda i: services.reopen(i, by=request.user, reason=parse_text(request.POST.get("reason"), "reason", 500)) and _("事件已重新打开。"))
 
 
 @requires(Capability.WORK_INCIDENTS)
@@ -175,7 +176,7 @@ def classify(request, pk):
             raise ValidationError({"level": _("无效的事件级别。")})
         if category not in Category.values:
             raise ValidationError({"category": _("无效的事件类别。")})
-        incident = services.change_level(incident, level, by=request.user, reason=request.POST.get("reason", "")[:500])
+        incident = services.change_level(incident, level, by=request.user, reason=parse_text(request.POST.get("reason"), "reason", 500))
         services.set_category(incident, category, by=request.user)
         return _("已保存级别与类别。")
 
@@ -186,7 +187,7 @@ def classify(request, pk):
 @login_required
 @require_POST
 def note(request, pk):
-    return _act(request, pk, lambda i: services.add_note(i, request.POST.get("body", ""), by=request.user) and _("已添加备注。"))
+    return _act(request, pk, lambda i: services.add_note(i, parse_text(request.POST.get("body"), "body", 5000), by=request.user) and _("已添加备注。"))
 
 
 @requires(Capability.WORK_INCIDENTS)
@@ -194,7 +195,7 @@ def note(request, pk):
 @require_POST
 def link_ticket(request, pk):
     def link(incident):
-        number = request.POST.get("ticket", "").strip().upper()[:20]
+        number = parse_text(request.POST.get("ticket"), "ticket", 40).strip().upper()[:20]
         ticket = Ticket.objects.filter(contract_id=incident.contract_id, number=number).first() if number else None
         if ticket is None:
             raise ValidationError({"ticket": _("本合同没有这个工单号。")})
@@ -241,8 +242,8 @@ def report(request, pk, duty_pk):
         try:
             reported_at = parse_datetime(request.POST.get("reported_at"), "reported_at")
             services.record_report(
-                duty, by=request.user, reported_to=request.POST.get("reported_to", ""),
-                channel=request.POST.get("channel", ""), content=request.POST.get("content", ""), reported_at=reported_at,
+                duty, by=request.user, reported_to=parse_text(request.POST.get("reported_to"), "reported_to", 200),
+                channel=parse_text(request.POST.get("channel"), "channel", 100), content=parse_text(request.POST.get("content"), "content", 20000), reported_at=reported_at,
             )
         except BadParameter as error:
             errors = {error.field: error.message}
@@ -257,7 +258,7 @@ def report(request, pk, duty_pk):
         "reported_to": request.POST.get("reported_to") or duty.reported_to,
         "channel": request.POST.get("channel") or duty.channel,
         "reported_at": request.POST.get("reported_at") or clock.local_now().strftime("%Y-%m-%dT%H:%M"),
-    })
+    }, status=400 if errors else 200)
 
 
 @requires(Capability.MANAGE_INCIDENTS)
@@ -269,7 +270,7 @@ def review(request, pk):
     if request.method == "POST":
         try:
             services.save_review(
-                incident, by=request.user, follow_ups=request.POST.get("follow_ups", "").splitlines()[:20],
+                incident, by=request.user, follow_ups=parse_text(request.POST.get("follow_ups"), "follow_ups", 5000).splitlines()[:20],
                 **{name: request.POST.get(name, "") for name in services.REVIEW_FIELDS},
             )
         except ValidationError as error:
@@ -295,8 +296,8 @@ def integration_list(request):
     if request.method == "POST":
         try:
             integration = integrations.create_integration(
-                contract, by=request.user, kind=request.POST.get("kind", ""), name=request.POST.get("name", ""),
-                group_by=integrations.parse_labels(request.POST.get("group_by", "")),
+                contract, by=request.user, kind=request.POST.get("kind", ""), name=parse_text(request.POST.get("name"), "name", 100),
+                group_by=integrations.parse_labels(parse_text(request.POST.get("group_by"), "group_by", 500)),
                 default_level=request.POST.get("default_level", Level.IV),
                 category=request.POST.get("category", Category.EQUIPMENT),
                 component=_component(contract, request.POST.get("component")),
@@ -337,9 +338,9 @@ def silence_new(request):
     contract = _contract(request, Capability.MANAGE_INCIDENTS)
     try:
         integrations.create_silence(
-            contract, by=request.user, matchers=integrations.parse_matchers(request.POST.get("matchers", "")),
+            contract, by=request.user, matchers=integrations.parse_matchers(parse_text(request.POST.get("matchers"), "matchers", 5000)),
             starts_at=parse_datetime(request.POST.get("starts_at"), "starts_at"),
-            ends_at=parse_datetime(request.POST.get("ends_at"), "ends_at"), comment=request.POST.get("comment", ""),
+            ends_at=parse_datetime(request.POST.get("ends_at"), "ends_at"), comment=parse_text(request.POST.get("comment"), "comment", 300),
         )
     except ValidationError as error:
         report_errors(request, error)
@@ -373,10 +374,10 @@ def levels(request):
             for definition in definitions:
                 key = definition.level
                 integrations.save_level(
-                    definition, by=request.user, definition_text=request.POST.get(f"definition_{key}", ""),
+                    definition, by=request.user, definition_text=parse_text(request.POST.get(f"definition_{key}"), f"definition_{key}", 20000),
                     bureau_minutes=parse_positive_int(request.POST.get(f"bureau_minutes_{key}"), f"bureau_minutes_{key}", maximum=10080),
                     regulator_minutes=parse_positive_int(request.POST.get(f"regulator_minutes_{key}"), f"regulator_minutes_{key}", maximum=10080),
-                    regulator_name=request.POST.get(f"regulator_name_{key}", ""),
+                    regulator_name=parse_text(request.POST.get(f"regulator_name_{key}"), f"regulator_name_{key}", 100),
                 )
         except BadParameter as error:
             errors = {error.field: error.message}
@@ -385,7 +386,8 @@ def levels(request):
         else:
             messages.success(request, _("已保存事件级别定义。"))
             return redirect("incidents:levels")
-    return render(request, "incidents/levels.html", {"contract": contract, "definitions": definitions, "errors": errors})
+    return render(request, "incidents/levels.html", {"contract": contract, "definitions": definitions, "errors": errors},
+                  status=400 if errors else 200)
 
 
 # --- plans and drills -----------------------------------------------------------------
@@ -426,7 +428,7 @@ def plan_edit(request, pk=None):
         try:
             roles = []
             for index in range(1, 6):
-                title = request.POST.get(f"role_{index}", "").strip()
+                title = parse_text(request.POST.get(f"role_{index}"), f"role_{index}", 100)
                 if title:
                     person_id, deputy_id = parse_id(request.POST.get(f"person_{index}")), parse_id(request.POST.get(f"deputy_{index}"))
                     roles.append((
@@ -434,12 +436,12 @@ def plan_edit(request, pk=None):
                         members.filter(pk=deputy_id).first() if deputy_id else None,
                     ))
             plan = plans.save_plan(
-                contract, by=request.user, plan=plan, title=request.POST.get("title", ""),
+                contract, by=request.user, plan=plan, title=parse_text(request.POST.get("title"), "title", 200),
                 scenario=request.POST.get("scenario", ""), level=request.POST.get("level", ""),
                 category=request.POST.get("category", ""), component=_component(contract, request.POST.get("component")),
-                triggers=request.POST.get("triggers", ""), bureau_template=request.POST.get("bureau_template", ""),
-                public_template=request.POST.get("public_template", ""),
-                steps=plans.parse_steps(request.POST.get("steps", "")), roles=roles,
+                triggers=parse_text(request.POST.get("triggers"), "triggers", 20000), bureau_template=parse_text(request.POST.get("bureau_template"), "bureau_template", 20000),
+                public_template=parse_text(request.POST.get("public_template"), "public_template", 20000),
+                steps=plans.parse_steps(parse_text(request.POST.get("steps"), "steps", 20000)), roles=roles,
                 active=request.POST.get("active") == "on",
             )
         except ValidationError as error:
@@ -512,7 +514,7 @@ def drill_finish(request, pk):
         ids = [i for i in (parse_id(v) for v in request.POST.getlist("participants")) if i]
         plans.finish_drill(
             drill, by=request.user, participants=people(drill.contract_id).filter(pk__in=ids),
-            findings=request.POST.get("findings", ""), follow_ups=request.POST.get("follow_ups", "").splitlines()[:20],
+            findings=parse_text(request.POST.get("findings"), "findings", 10000), follow_ups=parse_text(request.POST.get("follow_ups"), "follow_ups", 5000).splitlines()[:20],
         )
 
     return _drill_act(request, pk, Capability.MANAGE_INCIDENTS, finish, _("演练已记录。"))
@@ -531,7 +533,7 @@ def drill_cancel(request, pk):
 @requires(Capability.VIEW_TICKETS)
 @login_required
 def inspection_list(request):
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TICKETS)
     inspections.install_defaults(contract)
     can_plan = can(request.user, contract.pk, Capability.PLAN_VISITS)
     rounds = (
@@ -551,7 +553,7 @@ def inspection_list(request):
 @login_required
 @require_POST
 def inspection_attach(request):
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.PLAN_VISITS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.PLAN_VISITS)
     visit_id, template_id = require_id(request.POST.get("visit"), "visit"), require_id(request.POST.get("template"), "template")
     visit = Visit.objects.filter(contract=contract, pk=visit_id).first() if visit_id else None
     template = InspectionTemplate.objects.filter(contract=contract, pk=template_id).first() if template_id else None
@@ -587,7 +589,7 @@ def inspection_record(request, pk):
         .select_related("inspection", "inspection__visit", "inspection__template"), pk=pk,
     )
     try:
-        inspections.record(item, by=request.user, result=request.POST.get("result", ""), note=request.POST.get("note", ""))
+        inspections.record(item, by=request.user, result=parse_text(request.POST.get("result"), "result", 20), note=parse_text(request.POST.get("note"), "note", 1000))
     except ValidationError as error:
         report_errors(request, error)
     else:

@@ -11,7 +11,7 @@ from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 
 
-def contract_for(user, pk, capability: str = Capability.VIEW_LEDGER) -> Contract:
+def load_contract(user, pk, capability: str = Capability.VIEW_LEDGER) -> Contract:
     """A contract ``user`` is a member of (404 otherwise) on which they hold ``capability`` (403)."""
     contract = get_object_or_404(Contract.objects.for_user(user), pk=pk)
     require(user, contract.pk, capability)

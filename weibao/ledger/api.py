@@ -33,7 +33,7 @@ class ProrationView(APIView):
                     "half up; balance = earned − paid (negative: refund due). Money as strings.",
     )
     def get(self, request, pk: int):
-        contract = access.contract_for(request.user, pk)
+        contract = access.load_contract(request.user, pk)
         day = parse_date(request.query_params.get("last_service_day"), "last_service_day")
         if day is None:
             raise BadParameter("last_service_day", _("请填写最后服务日（YYYY-MM-DD）。"))
@@ -62,7 +62,7 @@ class RenewalView(APIView):
                    description="Clause 十一.2: inside the 15 days before expiry, at most two renewals, "
                                "at most three years in total.")
     def get(self, request, pk: int):
-        contract = access.contract_for(request.user, pk)
+        contract = access.load_contract(request.user, pk)
         result = renewal.eligibility(contract)
         return Response({
             "eligible": result.eligible,
@@ -81,7 +81,7 @@ class ObligationsView(APIView):
                    description="Every obligation of the contract with its live status (met / at_risk / "
                                "breached / no_data), the indicator and the evidence behind it.")
     def get(self, request, pk: int):
-        contract = access.contract_for(request.user, pk)
+        contract = access.load_contract(request.user, pk)
         return Response({"contract": contract.number, "rows": matrix(contract)})
 
 
@@ -90,7 +90,7 @@ class PaymentsView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
-        contract = access.contract_for(request.user, pk)
+        contract = access.load_contract(request.user, pk)
         rows = [{
             "id": s.milestone.pk, "sequence": s.milestone.sequence, "name": s.milestone.name,
             "kind": s.milestone.kind, "amount": money.money_text(s.milestone.amount),
@@ -108,7 +108,7 @@ class PenaltiesView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
-        contract = access.contract_for(request.user, pk)
+        contract = access.load_contract(request.user, pk)
         entries = PenaltyEntry.objects.filter(contract=contract).select_related("rule")
         audit.record("ledger.penalties_read", obj=contract, contract=contract)
         return Response({"entries": [{

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,8 +24,8 @@ from weibao.contracts.capitals import _yuan_in_words, words_match
 from weibao.contracts.models import Contract, ContractChange
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import report_errors
-from weibao.core.params import BadParameter, parse_choice, parse_date, parse_datetime
+from weibao.core.flash import report_errors, run_and_report
+from weibao.core.params import BadParameter, parse_choice, parse_date, parse_datetime, parse_text
 from weibao.ledger import access, money
 from weibao.ledger.letters import breach_notice_docx, letter_parts
 from weibao.ledger.models import (
@@ -58,27 +59,12 @@ def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
 
 
 def _text(request, name: str, limit: int = 2000) -> str:
-    value = request.POST.get(name, "").strip()
-    if len(value) > limit:
-        raise BadParameter(name, _("内容过长（最多 %(limit)d 字）。") % {"limit": limit})
-    return value
+    return parse_text(request.POST.get(name), name, limit)
 
 
-def _back(contract_id: int, anchor: str = ""):
-    response = redirect("ledger:overview", contract_id)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _run(request, step, success: str) -> bool:
-    try:
-        step()
-    except ValidationError as error:
-        report_errors(request, error)
-        return False
-    messages.success(request, success)
-    return True
+def _back(contract_id: int, anchor: str = "") -> tuple[str]:
+    """Where an action on the overview returns: its section (``run_and_report``'s target)."""
+    return (reverse("ledger:overview", args=[contract_id]) + (f"#{anchor}" if anchor else ""),)
 
 
 @requires(Capability.VIEW_LEDGER)
@@ -88,14 +74,14 @@ def index(request):
     contract = getattr(request, "contract", None)
     if contract is None:
         raise PermissionDenied
-    return redirect("ledger:overview", access.contract_for(request.user, contract.pk).pk)
+    return redirect("ledger:overview", access.load_contract(request.user, contract.pk).pk)
 
 
 @requires(Capability.VIEW_LEDGER)
 @login_required
 @require_GET
 def overview(request, pk):
-    contract = access.contract_for(request.user, pk)
+    contract = access.load_contract(request.user, pk)
     today = clock.local_now().date()
     proration, proration_error = None, ""
     if request.GET.get("last_service_day"):
@@ -146,11 +132,12 @@ def overview(request, pk):
 @requires(Capability.MANAGE_CONTRACT)
 @login_required
 def record(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_CONTRACT)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_CONTRACT)
     fields = [f for f in contract_services.RECORD_FIELDS if f not in ("amount", "signed_on", "term_start",
                                                                       "term_end", "status", "service_scope")]
     if request.method == "POST":
-        changes = {name: _text(request, name, 300) for name in fields}
+        # Each column's own limit: 64 for an account number, 300 for the project's name.
+        changes = {name: _text(request, name, Contract._meta.get_field(name).max_length) for name in fields}
         changes["service_scope"] = _text(request, "service_scope", 20000)
         changes["amount"] = parse_money(request.POST.get("amount"), "amount")
         for name in ("signed_on", "term_start", "term_end"):
@@ -167,7 +154,7 @@ def record(request, pk):
             contract.refresh_from_db()
         else:
             messages.success(request, _("合同信息已保存。"))
-            return _back(contract.pk, "record")
+            return redirect(*_back(contract.pk, "record"))
     return render(request, "ledger/record.html", {
         "contract": contract, "fields": [(name, Contract._meta.get_field(name).verbose_name, getattr(contract, name))
                                          for name in fields],
@@ -179,13 +166,13 @@ def record(request, pk):
 @login_required
 @require_POST
 def upload_document(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_CONTRACT)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_CONTRACT)
     upload = request.FILES.get("file")
     if upload is None:
         raise BadParameter("file", _("请选择文件。"))
-    _run(request, lambda: contract_services.attach_document(
-        contract, title=_text(request, "title", 200), upload=upload, by=request.user), _("文件已上传。"))
-    return _back(contract.pk, "record")
+    title = _text(request, "title", 200)
+    return run_and_report(request, lambda: contract_services.attach_document(
+        contract, title=title, upload=upload, by=request.user), _back(contract.pk, "record"), _("文件已上传。"))
 
 
 # -- payments ----------------------------------------------------------------------------
@@ -198,9 +185,10 @@ def invoice(request, pk):
     milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
     amount = parse_money(request.POST.get("amount"), "amount")
     issued_on = parse_date(request.POST.get("issued_on"), "issued_on") or clock.local_now().date()
-    _run(request, lambda: payments.issue_invoice(milestone, number=_text(request, "number", 40), amount=amount,
-                                                 issued_on=issued_on, by=request.user), _("发票已登记。"))
-    return _back(milestone.contract_id, "payments")
+    number = _text(request, "number", 40)
+    return run_and_report(request, lambda: payments.issue_invoice(
+        milestone, number=number, amount=amount, issued_on=issued_on, by=request.user),
+        _back(milestone.contract_id, "payments"), _("发票已登记。"))
 
 
 @requires(Capability.MANAGE_LEDGER)
@@ -210,10 +198,10 @@ def receipt(request, pk):
     milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
     amount = parse_money(request.POST.get("amount"), "amount")
     received_on = parse_date(request.POST.get("received_on"), "received_on") or clock.local_now().date()
-    _run(request, lambda: payments.record_receipt(milestone, amount=amount, received_on=received_on,
-                                                  reference=_text(request, "reference", 64), by=request.user),
-         _("到账已登记。"))
-    return _back(milestone.contract_id, "payments")
+    reference = _text(request, "reference", 64)
+    return run_and_report(request, lambda: payments.record_receipt(
+        milestone, amount=amount, received_on=received_on, reference=reference, by=request.user),
+        _back(milestone.contract_id, "payments"), _("到账已登记。"))
 
 
 @requires(Capability.ACKNOWLEDGE_LEDGER)
@@ -222,8 +210,8 @@ def receipt(request, pk):
 def tick_handover(request, pk):
     item = access.record_for(request.user, HandoverItem, pk, Capability.ACKNOWLEDGE_LEDGER)
     ticked = request.POST.get("ticked", "1") != "0"
-    _run(request, lambda: payments.tick_handover(item, by=request.user, ticked=ticked), _("交接清单已更新。"))
-    return _back(item.contract_id, "handover")
+    return run_and_report(request, lambda: payments.tick_handover(item, by=request.user, ticked=ticked),
+                          _back(item.contract_id, "handover"), _("交接清单已更新。"))
 
 
 # -- penalties ---------------------------------------------------------------------------
@@ -239,10 +227,10 @@ def record_penalty(request, pk):
     if not days_text.isascii() or not days_text.isdigit() or len(days_text) > 4:
         raise BadParameter("days", _("天数应为 1 至 9999 的整数。"))
     amount_due = parse_money(request.POST.get("amount_due"), "amount_due", required=False)
-    _run(request, lambda: penalties.record_penalty(
-        rule, occurred_on=occurred_on, description=_text(request, "description", 500), by=request.user,
-        days=int(days_text), amount_due=amount_due), _("违约金已登记，待项目经理审批。"))
-    return _back(rule.contract_id, "penalties")
+    description = _text(request, "description", 500)
+    return run_and_report(request, lambda: penalties.record_penalty(
+        rule, occurred_on=occurred_on, description=description, by=request.user, days=int(days_text),
+        amount_due=amount_due), _back(rule.contract_id, "penalties"), _("违约金已登记，待项目经理审批。"))
 
 
 def _penalty_step(action: str, capability: str, success: str):
@@ -251,9 +239,9 @@ def _penalty_step(action: str, capability: str, success: str):
     @require_POST
     def view(request, pk):
         entry = access.record_for(request.user, PenaltyEntry, pk, capability)
-        _run(request, lambda: penalties.step(entry, action, by=request.user, note=_text(request, "note", 500)),
-             success)
-        return _back(entry.contract_id, "penalties")
+        note = _text(request, "note", 500)
+        return run_and_report(request, lambda: penalties.step(entry, action, by=request.user, note=note),
+                              _back(entry.contract_id, "penalties"), success)
 
     view.__name__ = f"penalty_{action}"
     return view
@@ -271,13 +259,13 @@ withdraw_penalty = _penalty_step("withdraw", Capability.MANAGE_LEDGER, _("违约
 @login_required
 @require_POST
 def issue_notice(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.ISSUE_BREACH_NOTICES)
+    contract = access.load_contract(request.user, pk, Capability.ISSUE_BREACH_NOTICES)
     issued_on = parse_date(request.POST.get("issued_on"), "issued_on")
-    _run(request, lambda: notices.issue_breach_notice(
-        contract, clause=_text(request, "clause", 40), description=_text(request, "description"),
-        required_action=_text(request, "required_action"), issued_on=issued_on, by=request.user),
-        _("违约通知已发出。"))
-    return _back(contract.pk, "notices")
+    clause, description = _text(request, "clause", 40), _text(request, "description")
+    required_action = _text(request, "required_action")
+    return run_and_report(request, lambda: notices.issue_breach_notice(
+        contract, clause=clause, description=description, required_action=required_action, issued_on=issued_on,
+        by=request.user), _back(contract.pk, "notices"), _("违约通知已发出。"))
 
 
 @requires(Capability.VIEW_LEDGER)
@@ -305,25 +293,26 @@ def notice(request, pk):
 def notice_outcome(request, pk):
     item = access.record_for(request.user, BreachNotice, pk, Capability.ISSUE_BREACH_NOTICES)
     outcome = parse_choice(request.POST.get("outcome"), "outcome", [v for v, _l in BreachNotice.Outcome.choices])
-    _run(request, lambda: notices.record_outcome(item, outcome=outcome or "", note=_text(request, "note", 500),
-                                                 by=request.user), _("处理结果已登记。"))
-    return _back(item.contract_id, "notices")
+    note = _text(request, "note", 500)
+    return run_and_report(request, lambda: notices.record_outcome(item, outcome=outcome or "", note=note,
+                                                                  by=request.user),
+                          _back(item.contract_id, "notices"), _("处理结果已登记。"))
 
 
 @requires(Capability.MANAGE_LEDGER)
 @login_required
 @require_POST
 def force_majeure(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
     occurred_on = parse_date(request.POST.get("occurred_on"), "occurred_on")
     if occurred_on is None:
         raise BadParameter("occurred_on", _("请填写发生日期。"))
     notified_at = parse_datetime(request.POST.get("notified_at"), "notified_at")
-    _run(request, lambda: notices.record_force_majeure(
-        contract, party=parse_choice(request.POST.get("party"), "party", PenaltyRule.Party.values) or "",
-        description=_text(request, "description"), occurred_on=occurred_on, notified_at=notified_at,
-        claim=_text(request, "claim", 200), by=request.user), _("不可抗力事件已登记。"))
-    return _back(contract.pk, "force-majeure")
+    party = parse_choice(request.POST.get("party"), "party", PenaltyRule.Party.values) or ""
+    description, claim = _text(request, "description"), _text(request, "claim", 200)
+    return run_and_report(request, lambda: notices.record_force_majeure(
+        contract, party=party, description=description, occurred_on=occurred_on, notified_at=notified_at,
+        claim=claim, by=request.user), _back(contract.pk, "force-majeure"), _("不可抗力事件已登记。"))
 
 
 @requires(Capability.MANAGE_LEDGER)
@@ -334,16 +323,15 @@ def force_majeure_update(request, pk):
     certificate = parse_date(request.POST.get("certificate_received_on"), "certificate_received_on")
     handover = parse_date(request.POST.get("handover_done_on"), "handover_done_on")
     upload = request.FILES.get("file")
+    title = _text(request, "title", 200)
 
     def step():
         notices.update_force_majeure(event, by=request.user, certificate_received_on=certificate,
                                      handover_done_on=handover)
         if upload is not None:
-            notices.attach_force_majeure_document(event, title=_text(request, "title", 200), upload=upload,
-                                                  by=request.user)
+            notices.attach_force_majeure_document(event, title=title, upload=upload, by=request.user)
 
-    _run(request, step, _("不可抗力事件已更新。"))
-    return _back(event.contract_id, "force-majeure")
+    return run_and_report(request, step, _back(event.contract_id, "force-majeure"), _("不可抗力事件已更新。"))
 
 
 # -- renewal -----------------------------------------------------------------------------
@@ -353,17 +341,16 @@ def force_majeure_update(request, pk):
 @login_required
 @require_POST
 def renew(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
     start = parse_date(request.POST.get("term_start"), "term_start")
     end = parse_date(request.POST.get("term_end"), "term_end")
     if start is None or end is None:
         raise BadParameter("term_start" if start is None else "term_end", _("请填写日期。"))
     amount = parse_money(request.POST.get("amount"), "amount")
-    _run(request, lambda: renewal.renew(contract, number=_text(request, "number", 64), term_start=start,
-                                        term_end=end, amount=amount, reasons=_text(request, "reasons"),
-                                        by=request.user),
-         _("已续签：新一期合同已建立（草稿），请复核带入的团队、服务目录、日历与服务级别。"))
-    return _back(contract.pk, "renewal")
+    number, reasons = _text(request, "number", 64), _text(request, "reasons")
+    return run_and_report(request, lambda: renewal.renew(
+        contract, number=number, term_start=start, term_end=end, amount=amount, reasons=reasons, by=request.user),
+        _back(contract.pk, "renewal"), _("已续签：新一期合同已建立（草稿），请复核带入的团队、服务目录、日历与服务级别。"))
 
 
 # -- the obligations matrix --------------------------------------------------------------
@@ -373,7 +360,7 @@ def renew(request, pk):
 @login_required
 @require_GET
 def obligations(request, pk):
-    contract = access.contract_for(request.user, pk)
+    contract = access.load_contract(request.user, pk)
     rows = matrix(contract)
     counts = {key: sum(1 for r in rows if r["status"] == key) for key in Status.LABELS}
     intact, broken = snapshots.verify(contract)
@@ -393,12 +380,12 @@ def obligations(request, pk):
 @login_required
 @require_POST
 def seal(request, pk):
-    contract = access.contract_for(request.user, pk, Capability.MANAGE_LEDGER)
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
     month = parse_date(request.POST.get("month"), "month")
     if month is None:
         raise BadParameter("month", _("请选择月份。"))
-    _run(request, lambda: snapshots.take_snapshot(contract, month, by=request.user), _("月度快照已封存。"))
-    return redirect("ledger:obligations", contract.pk)
+    return run_and_report(request, lambda: snapshots.take_snapshot(contract, month, by=request.user),
+                          ("ledger:obligations", contract.pk), _("月度快照已封存。"))
 
 
 @requires(Capability.VIEW_LEDGER)

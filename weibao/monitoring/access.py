@@ -3,27 +3,12 @@ pages and the API alike (404 when the row is not visible, 403 without the capabi
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from weibao.contracts.access import contract_ids_where, require
+from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.monitoring.models import MaintenanceWindow, Monitor
 from weibao.servicedesk.models import ServiceComponent
-
-
-def contract_for(user, contract, capability: str):
-    """The current contract, when ``user`` holds ``capability`` on it (403 otherwise)."""
-    if contract is None:
-        raise PermissionDenied
-    require(user, contract.pk, capability)
-    return contract
-
-
-def require_anywhere(user, capability: str) -> None:
-    """Refuse a user who holds ``capability`` on no contract (lists, creating)."""
-    if user is not None and not contract_ids_where(user, capability):
-        raise PermissionDenied
 
 
 def monitor_for(user, pk, capability: str = Capability.VIEW_MONITORS) -> Monitor:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import MemberContractField, StrictFieldsMixin
-from weibao.contracts.access import contract_ids_where
+from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.params import BadParameter, parse_date, require_id
@@ -114,7 +114,7 @@ class MonitorViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(parameters=[OpenApiParameter("contract", OpenApiTypes.INT, description="合同编号")])
     def list(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.VIEW_MONITORS)
+        require_anywhere(request.user, Capability.VIEW_MONITORS)
         monitors = self.get_queryset().order_by("contract_id", "name", "pk")
         contract_id = require_id(request.query_params.get("contract"), "contract")
         if contract_id is not None:
@@ -127,7 +127,7 @@ class MonitorViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
         return Response(self.get_serializer(monitor).data)
 
     def create(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.MANAGE_MONITORS)
+        require_anywhere(request.user, Capability.MANAGE_MONITORS)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)

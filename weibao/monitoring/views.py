@@ -14,10 +14,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.params import BadParameter, page_of, parse_date, parse_datetime, require_id
+from weibao.core.params import (
+    BadParameter,
+    page_of,
+    parse_date,
+    parse_datetime,
+    parse_text,
+    require_id,
+)
 from weibao.monitoring import access, selectors, services, status
 from weibao.monitoring.models import (
     CheckResult,
@@ -32,7 +39,7 @@ PER_PAGE = 50
 
 
 def _contract(request, capability: str):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 @requires(Capability.VIEW_MONITORS)
@@ -90,15 +97,24 @@ def monitor_detail(request, pk):
     })
 
 
+# The columns' limits (Monitor.name, Monitor.target); the JSON config is a JSON column.
+_MONITOR_TEXT_LIMITS = (("name", 100), ("target", 500), ("config", 5000))
+
+
 def _form_values(post) -> tuple[dict, dict]:
     """The monitor's fields from the form; errors for what cannot be read at all."""
-    errors = {}
+    errors, texts = {}, {}
+    for field, limit in _MONITOR_TEXT_LIMITS:
+        try:
+            texts[field] = parse_text(post.get(field), field, limit)
+        except BadParameter as error:
+            texts[field], errors[field] = "", error.message
     try:
-        config = json.loads(post.get("config") or "{}")
+        config = json.loads(texts["config"] or "{}")
     except ValueError:
         config, errors["config"] = None, _("检查参数应为 JSON 对象，例如 {\"keyword\": \"政务服务\"}。")
     values = {
-        "name": post.get("name", ""), "kind": post.get("kind", ""), "target": post.get("target", ""),
+        "name": texts["name"], "kind": post.get("kind", ""), "target": texts["target"],
         "config": config if config is not None else {}, "enabled": post.get("enabled") == "on",
         **{f: post.get(f, "") for f in ("interval_seconds", "timeout_seconds", "failures_to_down",
                                         "successes_to_up", "grace_seconds")},
@@ -217,13 +233,14 @@ def maintenance_new(request):
         try:
             start = parse_datetime(request.POST.get("start"), "start")
             end = parse_datetime(request.POST.get("end"), "end")
+            reason = parse_text(request.POST.get("reason"), "reason", 300)
         except BadParameter as error:
             errors[error.field] = error.message
             start = end = None
         if not errors:
             try:
                 services.declare_maintenance(contract, by=request.user, components=chosen, start=start, end=end,
-                                             reason=request.POST.get("reason", ""),
+                                             reason=reason,
                                              announce=request.POST.get("announce") == "on")
             except ValidationError as error:
                 errors = {f: " ".join(p) for f, p in error.message_dict.items()}
@@ -271,8 +288,8 @@ def status_settings(request):
         ids = [require_id(v, "public_components") for v in request.POST.getlist("public_components")]
         chosen = list(access.components(contract.pk).filter(pk__in=[i for i in ids if i]))
         try:
-            page = status.save_settings(contract, by=request.user, title=request.POST.get("title", ""),
-                                        slug=request.POST.get("slug", ""), public=request.POST.get("public") == "on",
+            page = status.save_settings(contract, by=request.user, title=parse_text(request.POST.get("title"), "title", 100),
+                                        slug=parse_text(request.POST.get("slug"), "slug", 60), public=request.POST.get("public") == "on",
                                         components=chosen)
         except ValidationError as error:
             errors = {f: " ".join(p) for f, p in error.message_dict.items()}

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from weibao import audit
 from weibao.accounts.roles import AdminRole
-from weibao.contracts.access import administrators, requires
+from weibao.contracts.access import administrators, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.declarations import public
@@ -159,7 +159,7 @@ def _delivery_page(request, deliveries, context):
 @requires(Capability.MANAGE_DELIVERIES)
 @login_required
 def delivery_list(request):
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_DELIVERIES)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_DELIVERIES)
     return _delivery_page(request, Delivery.objects.filter(contract=contract), {"contract": contract, "platform": False})
 
 
@@ -207,7 +207,7 @@ def _require_system_admin(request):
 @requires(Capability.MANAGE_CHANNELS)
 @login_required
 def channel_list(request):
-    contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_CHANNELS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_CHANNELS)
     return render(request, "notifications/channels.html", {
         "contract": contract, "channels": NotificationChannel.objects.filter(contract=contract),
         "platform_gateway": NotificationChannel.objects.filter(
@@ -219,7 +219,7 @@ def channel_list(request):
 @login_required
 def channel_edit(request, pk: int | None = None):
     if pk is None:
-        contract = access.contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_CHANNELS)
+        contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_CHANNELS)
         channel = NotificationChannel(contract=contract)
     else:
         channel = access.channel_for(request.user, pk)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from weibao.contracts.access import require
@@ -18,14 +17,6 @@ from weibao.oncall.models import (
     Schedule,
     TimeOff,
 )
-
-
-def contract_for(user, contract, capability: str):
-    """The current contract, when ``user`` holds ``capability`` on it (403 otherwise)."""
-    if contract is None:
-        raise PermissionDenied
-    require(user, contract.pk, capability)
-    return contract
 
 
 def _load(model, user, pk, capability):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.calendars.services import day_rules_for
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability, roles_with
 from weibao.core import clock
 from weibao.core.declarations import public
@@ -29,6 +29,7 @@ from weibao.core.params import (
     parse_date,
     parse_datetime,
     parse_id,
+    parse_text,
 )
 from weibao.oncall import access, coverage, duty, feeds, handovers, services
 from weibao.oncall.eligibility import duty_people
@@ -45,7 +46,7 @@ from weibao.oncall.models import (
 
 
 def _contract(request, capability: str = Capability.VIEW_ONCALL):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 def _person(contract, raw, field: str, required: bool = True):
@@ -136,7 +137,7 @@ def schedule_new(request):
     if request.method == "POST":
         try:
             schedule = services.save_schedule(
-                contract, name=request.POST.get("name", ""), description=request.POST.get("description", ""),
+                contract, name=parse_text(request.POST.get("name"), "name", 100), description=parse_text(request.POST.get("description"), "description", 300),
                 by=request.user,
             )
         except ValidationError as error:
@@ -178,7 +179,7 @@ def schedule_edit(request, pk):
         messages.success(request, _("已删除值班表。"))
         return redirect("oncall:overview")
     _do(request, lambda: services.save_schedule(
-        schedule.contract, name=request.POST.get("name", ""), description=request.POST.get("description", ""),
+        schedule.contract, name=parse_text(request.POST.get("name"), "name", 100), description=parse_text(request.POST.get("description"), "description", 300),
         by=request.user, schedule=schedule,
     ), _("已保存。"))
     return redirect("oncall:schedule", schedule.pk)
@@ -199,7 +200,7 @@ def layer_new(request, pk):
     rotation = parse_choice(request.POST.get("rotation"), "rotation", Layer.Rotation.values) or Layer.Rotation.WEEKLY
     shift_days = parse_id(request.POST.get("shift_days")) or 7
     _do(request, lambda: services.save_layer(
-        schedule, by=request.user, name=request.POST.get("name", ""),
+        schedule, by=request.user, name=parse_text(request.POST.get("name"), "name", 100),
         level=min(parse_id(request.POST.get("level")) or 1, 99), rotation=rotation, shift_days=min(shift_days, 999),
         starts_at=starts, participants=participants,
         days=parse_choice(request.POST.get("days"), "days", Layer.Days.values) or Layer.Days.ALL,
@@ -274,7 +275,7 @@ def override_new(request):
     kind = parse_choice(request.POST.get("kind"), "kind", Override.Kind.values) or Override.Kind.OVERRIDE
     _do(request, lambda: services.request_override(
         schedule, user=user, start=start, end=end, by=request.user, kind=kind, replaces=replaces,
-        reason=request.POST.get("reason", ""),
+        reason=parse_text(request.POST.get("reason"), "reason", 300),
     ), _("已提交。"))
     return redirect("oncall:overrides")
 
@@ -301,7 +302,7 @@ def time_off_new(request):
     start = _required(parse_datetime(request.POST.get("start"), "start"), "start", _("请填写开始时间。"))
     end = _required(parse_datetime(request.POST.get("end"), "end"), "end", _("请填写结束时间。"))
     _do(request, lambda: services.add_time_off(
-        contract, user=user, start=start, end=end, reason=request.POST.get("reason", ""), by=request.user,
+        contract, user=user, start=start, end=end, reason=parse_text(request.POST.get("reason"), "reason", 300), by=request.user,
     ), _("已登记请假。"))
     return redirect("oncall:overrides")
 
@@ -430,7 +431,7 @@ def holiday_day(request, pk):
     contract = day.plan.contract
     people = [_person(contract, raw, "people") for raw in request.POST.getlist("people")]
     mode = parse_choice(request.POST.get("mode"), "mode", DutyDay.Mode.values) or day.mode
-    _do(request, lambda: duty.edit_day(day, mode=mode, people=people, note=request.POST.get("note", ""),
+    _do(request, lambda: duty.edit_day(day, mode=mode, people=people, note=parse_text(request.POST.get("note"), "note", 300),
                                        by=request.user), _("已保存。"))
     return redirect("oncall:holiday", day.plan_id)
 
@@ -449,7 +450,7 @@ def holiday_send(request, pk):
 @require_POST
 def holiday_confirm(request, pk):
     plan = access.plan_for(request.user, pk, Capability.CONFIRM_DUTY_PLAN)
-    _do(request, lambda: duty.confirm_plan(plan, by=request.user, note=request.POST.get("note", "")),
+    _do(request, lambda: duty.confirm_plan(plan, by=request.user, note=parse_text(request.POST.get("note"), "note", 500)),
         _("已确认值守计划。"))
     return redirect("oncall:holiday", plan.pk)
 
@@ -463,10 +464,10 @@ def handover_list(request):
     if request.method == "POST":
         incoming_id = parse_id(request.POST.get("incoming"))
         incoming = get_user_model().objects.filter(pk=incoming_id).first() if incoming_id else None
-        numbers = request.POST.get("tickets", "").replace("，", ",").replace(" ", ",").split(",")
+        numbers = parse_text(request.POST.get("tickets"), "tickets", 2000).replace("，", ",").replace(" ", ",").split(",")
         schedule = Schedule.objects.filter(contract=contract, pk=parse_id(request.POST.get("schedule"))).first()
         if _do(request, lambda: handovers.write(
-            contract, incoming=incoming, notes=request.POST.get("notes", ""), ticket_numbers=numbers[:50],
+            contract, incoming=incoming, notes=parse_text(request.POST.get("notes"), "notes", 5000), ticket_numbers=numbers[:50],
             schedule=schedule, by=request.user,
         ), _("已提交交班记录，等待接班人确认。")):
             return redirect("oncall:handovers")

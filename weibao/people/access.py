@@ -3,7 +3,6 @@ pages and the API (404 for a row the user does not see, 403 without the capabili
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from weibao.contracts.access import require
@@ -17,15 +16,6 @@ from weibao.people.models import (
     TrainingPlan,
     TrainingSession,
 )
-
-
-def contract_for(request, capability: str):
-    """The request's current contract, when its user holds ``capability`` on it."""
-    contract = getattr(request, "contract", None)
-    if contract is None:
-        raise PermissionDenied
-    require(request.user, contract.pk, capability)
-    return contract
 
 
 def _load(model, user, pk, capability: str, see: str, **related):

@@ -15,15 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao import audit
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.flash import run_and_report
+from weibao.core.flash import run_and_report, run_form
 from weibao.core.params import (
     BadParameter,
     parse_date,
     parse_datetime,
     parse_positive_int,
+    parse_text,
     require_id,
 )
 from weibao.people import access, compliance, services, training
@@ -49,7 +50,7 @@ _done = run_and_report
 @requires(Capability.VIEW_TEAM)
 @login_required
 def team(request):
-    contract = access.contract_for(request, Capability.VIEW_TEAM)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TEAM)
     members = list(services.team_members(contract))
     users = list({m.user_id: m.user for m in members}.values())
     roles: dict[int, list[str]] = {}
@@ -68,31 +69,29 @@ def team(request):
 @requires(Capability.MANAGE_PEOPLE)
 @login_required
 def edit(request, pk=None):
-    contract = access.contract_for(request, Capability.MANAGE_PEOPLE)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_PEOPLE)
     profile = access.profile_for(request.user, pk, Capability.MANAGE_PEOPLE) if pk else None
     if profile is not None and profile.contract_id != contract.pk:
         raise Http404
     members = services.team_members(contract)
     errors, values = {}, request.POST
     if request.method == "POST":
-        try:
+        def step():
             user_id = profile.user_id if profile else require_id(request.POST.get("user"), "user")
             user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
             if user is None:
                 raise ValidationError({"user": _("请选择乙方团队成员。")})
-            profile = services.save_profile(
-                contract, user, by=request.user, employer=request.POST.get("employer", ""),
-                position=request.POST.get("position", ""), resident=request.POST.get("resident") == "on",
+            return services.save_profile(
+                contract, user, by=request.user, employer=parse_text(request.POST.get("employer"), "employer", 200),
+                position=parse_text(request.POST.get("position"), "position", 100), resident=request.POST.get("resident") == "on",
                 resident_since=parse_date(request.POST.get("resident_since"), "resident_since"),
-                notes=request.POST.get("notes", ""), active=request.POST.get("active", "on") == "on",
+                notes=parse_text(request.POST.get("notes"), "notes", 20000), active=request.POST.get("active", "on") == "on",
             )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+
+        saved, errors = run_form(step)
+        if not errors:
             messages.success(request, _("已保存人员档案。"))
-            return redirect("people:detail", profile.pk)
+            return redirect("people:detail", saved.pk)
     elif profile is not None:
         values = {"employer": profile.employer, "position": profile.position, "resident": profile.resident,
                   "resident_since": profile.resident_since.isoformat() if profile.resident_since else "", "notes": profile.notes, "active": profile.active}
@@ -132,8 +131,8 @@ def _overrides(profile: StaffProfile):
 def add_policy(request, pk):
     profile = access.profile_for(request.user, pk, Capability.MANAGE_PEOPLE)
     return _done(request, lambda: services.add_policy(
-        profile, by=request.user, kind=request.POST.get("kind", ""), insurer=request.POST.get("insurer", ""),
-        policy_number=request.POST.get("policy_number", ""), valid_from=_date(request, "valid_from"),
+        profile, by=request.user, kind=request.POST.get("kind", ""), insurer=parse_text(request.POST.get("insurer"), "insurer", 200),
+        policy_number=parse_text(request.POST.get("policy_number"), "policy_number", 100), valid_from=_date(request, "valid_from"),
         valid_until=_date(request, "valid_until"), scan=request.FILES.get("scan"),
     ), ("people:detail", pk))
 
@@ -155,8 +154,8 @@ def add_agreement(request, pk):
 def add_qualification(request, pk):
     profile = access.profile_for(request.user, pk, Capability.MANAGE_PEOPLE)
     return _done(request, lambda: services.add_qualification(
-        profile, by=request.user, name=request.POST.get("name", ""), issuer=request.POST.get("issuer", ""),
-        number=request.POST.get("number", ""), valid_until=_date(request, "valid_until", required=False),
+        profile, by=request.user, name=parse_text(request.POST.get("name"), "name", 200), issuer=parse_text(request.POST.get("issuer"), "issuer", 200),
+        number=parse_text(request.POST.get("number"), "number", 100), valid_until=_date(request, "valid_until", required=False),
         scan=request.FILES.get("scan"),
     ), ("people:detail", pk))
 
@@ -167,7 +166,7 @@ def add_qualification(request, pk):
 def grant_override(request, pk):
     profile = access.profile_for(request.user, pk, Capability.OVERRIDE_ASSIGNMENT)
     return _done(request, lambda: services.grant_override(
-        profile.contract, profile.user, by=request.user, reason=request.POST.get("reason", ""),
+        profile.contract, profile.user, by=request.user, reason=parse_text(request.POST.get("reason"), "reason", 500),
         until=_date(request, "until"),
     ), ("people:detail", pk))
 
@@ -218,7 +217,7 @@ def qualification_scan(request, pk):
 @requires(Capability.VIEW_TRAINING)
 @login_required
 def training_index(request):
-    contract = access.contract_for(request, Capability.VIEW_TRAINING)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.VIEW_TRAINING)
     year = parse_positive_int(request.GET.get("year"), "year", maximum=2100) or clock.local_now().year
     if year < 2000:
         raise BadParameter("year", _("年度应在 2000 至 2100 之间。"))
@@ -237,16 +236,16 @@ def training_index(request):
 @login_required
 @require_POST
 def save_plan(request):
-    contract = access.contract_for(request, Capability.MANAGE_TRAINING)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_TRAINING)
     year = clock.local_now().year
 
     def step():
         nonlocal year
         year = parse_positive_int(request.POST.get("year"), "year", maximum=2100) or year
         training.save_plan(
-            contract, by=request.user, year=year, title=request.POST.get("title", ""),
+            contract, by=request.user, year=year, title=parse_text(request.POST.get("title"), "title", 200),
             planned_sessions=parse_positive_int(request.POST.get("planned_sessions"), "planned_sessions", maximum=500) or 0,
-            description=request.POST.get("description", ""),
+            description=parse_text(request.POST.get("description"), "description", 20000),
         )
 
     response = _done(request, step, ("people:training",))
@@ -267,12 +266,12 @@ def agree_plan(request, pk):
 @requires(Capability.MANAGE_TRAINING)
 @login_required
 def session_edit(request, pk=None):
-    contract = access.contract_for(request, Capability.MANAGE_TRAINING)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_TRAINING)
     session = access.session_for(request.user, pk, Capability.MANAGE_TRAINING) if pk else None
     plans = TrainingPlan.objects.filter(contract=contract)
     errors, values = {}, request.POST
     if request.method == "POST":
-        try:
+        def step():
             plan = plans.filter(pk=require_id(request.POST.get("plan"), "plan")).first() if not session else session.plan
             if plan is None:
                 raise ValidationError({"plan": _("请先选择培训计划。")})
@@ -280,18 +279,16 @@ def session_edit(request, pk=None):
             ends_at = parse_datetime(request.POST.get("ends_at"), "ends_at")
             if starts_at is None or ends_at is None:
                 raise ValidationError({"starts_at": _("请填写开始和结束时间。")})
-            session = training.save_session(
-                plan, by=request.user, topic=request.POST.get("topic", ""), starts_at=starts_at, ends_at=ends_at,
-                place=request.POST.get("place", ""), trainer=request.POST.get("trainer", ""),
-                materials=request.POST.get("materials", ""), session=session,
+            return training.save_session(
+                plan, by=request.user, topic=parse_text(request.POST.get("topic"), "topic", 200), starts_at=starts_at, ends_at=ends_at,
+                place=parse_text(request.POST.get("place"), "place", 200), trainer=parse_text(request.POST.get("trainer"), "trainer", 100),
+                materials=parse_text(request.POST.get("materials"), "materials", 20000), session=session,
             )
-        except BadParameter as error:
-            errors[error.field] = error.message
-        except ValidationError as error:
-            errors = {f: " ".join(p) for f, p in error.message_dict.items()}
-        else:
+
+        saved, errors = run_form(step)
+        if not errors:
             messages.success(request, _("已保存培训场次。"))
-            return redirect("people:session", session.pk)
+            return redirect("people:session", saved.pk)
     elif session is not None:
         values = {"topic": session.topic, "place": session.place, "trainer": session.trainer,
                   "materials": session.materials,
@@ -341,7 +338,7 @@ def signed_sheet(request, pk):
 def add_attendee(request, pk):
     session = access.session_for(request.user, pk, Capability.MANAGE_TRAINING)
     return _done(request, lambda: training.add_attendee(
-        session, by=request.user, name=request.POST.get("name", ""), organisation=request.POST.get("organisation", "")
+        session, by=request.user, name=parse_text(request.POST.get("name"), "name", 50), organisation=parse_text(request.POST.get("organisation"), "organisation", 200)
     ), ("people:session", pk))
 
 
@@ -369,6 +366,6 @@ def give_feedback(request, pk):
         if score is None:
             raise ValidationError({"satisfaction": _("请选择满意度（1–5）。")})
         training.give_feedback(session, by=request.user, satisfaction=score,
-                               useful=request.POST.get("useful") == "on", comment=request.POST.get("comment", ""))
+                               useful=request.POST.get("useful") == "on", comment=parse_text(request.POST.get("comment"), "comment", 1000))
 
     return _done(request, step, ("people:session", pk))

@@ -19,13 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from weibao.contracts.access import (  # noqa: F401 - require_anywhere is part of this module's helpers
-    can,
-    contract_ids_where,
-    require,
-    require_anywhere,
-    roles_on,
-)
+from weibao.contracts.access import can, require, roles_on
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability, ContractRole, roles_with
 from weibao.people import compliance
@@ -69,14 +63,6 @@ def attachment_for(user, pk) -> Attachment:
 def policy_for(user, pk) -> SlaPolicy:
     """An SLA policy of a contract whose SLA ``user`` manages (Http404 otherwise)."""
     return get_object_or_404(SlaPolicy.objects.restrict(user, Capability.MANAGE_SLA), pk=pk)
-
-
-def contract_for(request, capability: str, message: str | None = None):
-    """The request's current contract, if ``user`` holds ``capability`` on it;
-    PermissionDenied otherwise (also without a current contract)."""
-    contract = getattr(request, "contract", None)
-    require(request.user, getattr(contract, "pk", None), capability, message)
-    return contract
 
 
 def entries_for(user, ticket: Ticket) -> QuerySet:

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import BoundedDateTimeField, MemberContractField, StrictFieldsMixin
-from weibao.contracts.access import contract_ids_where
+from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.servicedesk import access, queries
@@ -249,7 +249,7 @@ class TicketViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def list(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.VIEW_TICKETS)
+        require_anywhere(request.user, Capability.VIEW_TICKETS)
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
@@ -259,7 +259,7 @@ class TicketViewSet(
         return Response(self.get_serializer(ticket, context=context).data)
 
     def create(self, request, *args, **kwargs):
-        access.require_anywhere(request.user, Capability.CREATE_TICKETS)
+        require_anywhere(request.user, Capability.CREATE_TICKETS)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return not_member_response(serializer.errors) or Response(

@@ -3,20 +3,11 @@ signing and confirming rules the services apply themselves."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from weibao.contracts.access import can, require, roles_on
 from weibao.contracts.roles import BUREAU_ROLES, Capability
 from weibao.visits.models import Visit
-
-
-def contract_for(user, contract, capability: str):
-    """The current contract, when ``user`` holds ``capability`` on it (403 otherwise)."""
-    if contract is None:
-        raise PermissionDenied
-    require(user, contract.pk, capability)
-    return contract
 
 
 def visit_for(user, pk, capability: str = Capability.VIEW_TICKETS) -> Visit:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, requires
+from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors
@@ -24,7 +24,7 @@ from weibao.visits.models import Visit
 
 
 def _contract(request, capability: str = Capability.VIEW_TICKETS):
-    return access.contract_for(request.user, getattr(request, "contract", None), capability)
+    return contract_for(request.user, getattr(request, "contract", None), capability)
 
 
 def _week_start(request) -> dt.date:

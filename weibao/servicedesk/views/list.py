@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.contracts.access import can, contract_ids_where, requires
+from weibao.contracts.access import can, contract_ids_where, require_anywhere, requires
 from weibao.contracts.roles import Capability
 from weibao.contracts.services import vendor_team
 from weibao.core import clock
@@ -36,7 +36,7 @@ PAGE_SIZES = (25, 50, 100)
 
 def _list_filters(request, *, audit_search: bool = True) -> tuple[object, TicketFilterSet]:
     """The list's filters; without a contract filter, the current contract's tickets."""
-    access.require_anywhere(request.user, Capability.VIEW_TICKETS)
+    require_anywhere(request.user, Capability.VIEW_TICKETS)
     contract = getattr(request, "contract", None)
     params = request.GET.copy()
     if contract is not None and "contract" not in params:
@@ -140,7 +140,7 @@ def bulk(request):
     back = request.POST.get("next") or "/tickets/"
     if not back.startswith("/tickets/"):
         back = "/tickets/"
-    access.require_anywhere(request.user, Capability.WORK_TICKETS)
+    require_anywhere(request.user, Capability.WORK_TICKETS)
     if not ids:
         messages.warning(request, _("请先勾选工单。"))
         return redirect(back)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao.calendars.models import BusinessCalendar
-from weibao.contracts.access import requires
+from weibao.contracts.access import contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.core.flash import report_errors
 from weibao.core.params import BadParameter, parse_positive_int
@@ -22,7 +22,7 @@ from weibao.servicedesk.services import policies
 @requires(Capability.MANAGE_SLA)
 @login_required
 def policy_list(request):
-    contract = access.contract_for(request, Capability.MANAGE_SLA)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.MANAGE_SLA)
     context = {
         "contract": contract,
         "policies": SlaPolicy.objects.filter(contract=contract).select_related(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weibao import audit
-from weibao.contracts.access import requires
+from weibao.contracts.access import contract_for, requires
 from weibao.contracts.roles import Capability
 from weibao.contracts.services import vendor_team
 from weibao.core import clock
@@ -36,7 +36,7 @@ from weibao.servicedesk.services import attachments, sla, tickets, workflow
 @requires(Capability.CREATE_TICKETS)
 @login_required
 def ticket_new(request):
-    contract = access.contract_for(request, Capability.CREATE_TICKETS)
+    contract = contract_for(request.user, getattr(request, "contract", None), Capability.CREATE_TICKETS)
     form = TicketForm(request.POST or None, contract=contract, assignees=access.who_can_work(contract.pk))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items()}
