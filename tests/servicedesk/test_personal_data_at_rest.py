@@ -104,7 +104,7 @@ def test_rotation_rewrites_everything_under_the_new_key(settings, new_ticket, ap
     assert api.get("/api/v1/tickets/", {"q": "李四"}).json()["count"] == 1
 
     audited = AuditRecord.objects.get(action="personal_data.key_rotated")
-    assert audited.detail["rows"] == {"servicedesk.ticket": 2}
+    assert audited.detail["rows"]["servicedesk.ticket"] == 2
     assert PHONE not in str(audited.detail) and NAME not in str(audited.detail)
 
 
