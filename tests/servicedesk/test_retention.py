@@ -92,3 +92,13 @@ def test_another_contracts_requesters_are_reported_and_audited_apart(tickets, ot
     records = {r.contract_id: r.detail["ticket_ids"] for r in AuditRecord.objects.filter(
         action="ticket.personal_data.anonymise")}
     assert records == {contract.pk: [other.pk], other_contract.pk: [tickets["old_cancelled"]]}
+
+
+def test_the_auditor_sees_the_last_run_of_their_contract_only(tickets, contract, other_contract, make_member,
+                                                              client_for):
+    call_command("anonymise_requesters", "--apply", stdout=StringIO())
+    page = client_for(make_member(contract, "auditor", username="aud")).get("/audit/reveals/").content.decode()
+    assert "到期匿名化" in page and "2 张工单（保存期限 365 天）" in page
+    assert PHONE not in page
+    elsewhere = client_for(make_member(other_contract, "auditor", username="aud2")).get("/audit/reveals/")
+    assert "2 张工单" not in elsewhere.content.decode()
