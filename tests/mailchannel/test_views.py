@@ -175,3 +175,24 @@ def test_the_migration_encrypts_addresses_stored_in_clear_and_back(deliver, samp
     with connection.cursor() as cursor:
         cursor.execute("select from_address, from_address_hash from mailchannel_inboundmail")
         assert cursor.fetchone() == ("zhangsan@shilong.gov.cn", "")
+
+
+def test_retention_clears_the_mail_channels_copies_of_the_requesters_address(
+    deliver, sample, clock, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from weibao.servicedesk.models import Ticket
+    from weibao.servicedesk.services import retention
+
+    deliver(sample("foxmail_gbk.eml"))
+    ticket = Ticket.objects.get()
+    assert OutboundMail.objects.filter(ticket=ticket).exists()
+    settings.WEIBAO_PERSONAL_DATA_RETENTION_DAYS = 30
+    Ticket.objects.filter(pk=ticket.pk).update(status="closed", closed_at=clock.now() - dt.timedelta(days=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.anonymise()
+    assert Ticket.objects.get().requester_email == ""
+    assert [m.from_address for m in InboundMail.objects.all()] == [""]
+    assert {m.to_address for m in OutboundMail.objects.filter(ticket=ticket)} == {""}
+    assert InboundMail.objects.get().from_address_hash == ""

@@ -3,7 +3,8 @@ purpose needs), decision 0026.
 
 ``WEIBAO_PERSONAL_DATA_RETENTION_DAYS`` after a ticket ended (closed, or cancelled), its
 requester is anonymised: the name becomes 匿名, phone and e-mail are cleared, and with them
-the search hashes. The ticket itself (subject, history, SLA figures) stays: the contract's
+the search hashes; ``ticket.requesters_anonymised`` tells the apps that keep copies (the
+mail channel's addresses) to clear theirs. The ticket itself (subject, history, SLA figures) stays: the contract's
 figures and the bureau's evidence do not depend on who asked. ``report`` is the dry run;
 ``anonymise`` applies it and audits, per contract, how many and which tickets — never a value.
 """
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from weibao.audit import services as audit
 from weibao.audit.models import AuditRecord
-from weibao.core import clock
+from weibao.core import clock, events
 from weibao.servicedesk.models import Status, Ticket
 
 ANONYMOUS = "匿名"
@@ -100,6 +101,8 @@ def anonymise(now: dt.datetime | None = None) -> list[ContractDue]:
                         "ended_before": cutoff(now).isoformat(),
                     },
                 )
+                events.publish("ticket.requesters_anonymised", contract=batch[0].contract,
+                               payload={"ticket_ids": [t.pk for t in batch]})
     return done
 
 
