@@ -390,6 +390,30 @@ def _audit_key() -> str:
 WEIBAO_AUDIT_KEY = _audit_key()
 # Keys retired by a rotation: records and anchors sealed under them still verify.
 WEIBAO_AUDIT_KEYS_OLD = env_list("WEIBAO_AUDIT_KEYS_OLD", [])
+def _data_key() -> str:
+    # Citizens' personal data is encrypted at rest under a key kept outside the database,
+    # so a dump or backup is unreadable without it (decision 0026). Dev and test derive one
+    # from the secret key, under a label of its own.
+    key = os.environ.get("WEIBAO_DATA_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("WEIBAO_DATA_KEY must be at least 32 characters")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "WEIBAO_DATA_KEY is not set. Production mode refuses to start without the personal "
+            "data key (at least 32 random characters, kept outside the database and its backups)."
+        )
+    return hmac.new(SECRET_KEY.encode(), b"weibao.personal-data.key", "sha256").hexdigest()
+
+
+WEIBAO_DATA_KEY = _data_key()
+# Keys retired by a rotation: values written under them still decrypt until
+# `weibao rotate_data_key` has rewritten them under WEIBAO_DATA_KEY.
+WEIBAO_DATA_KEYS_OLD = env_list("WEIBAO_DATA_KEYS_OLD", [])
+# PIPL art. 19: kept no longer than needed. Requesters' personal data is anonymised this
+# many days after their ticket was closed (`weibao anonymise_requesters`, daily task).
+WEIBAO_PERSONAL_DATA_RETENTION_DAYS = max(1, env_int("WEIBAO_PERSONAL_DATA_RETENTION_DAYS", 1095))
 # Signed checkpoints of the chain head: a directory the web processes cannot write. Tests
 # never read the demo database's anchors.
 WEIBAO_AUDIT_ANCHOR_DIR = Path(os.environ.get(

@@ -15,9 +15,11 @@ pytestmark = pytest.mark.browser
 
 
 def _tickets(phone: str) -> int:
+    from weibao.core.encrypted_fields import search_hashes
     from weibao.servicedesk.models import Ticket
 
-    return Ticket.objects.filter(requester_phone=phone).count()
+    # The phone is encrypted at rest: counted through its keyed hash (decision 0026).
+    return Ticket.objects.filter(requester_phone_hash__in=search_hashes("phone", phone)).count()
 
 
 def _type_call(page, phone: str, question: str, answer: str = "") -> None:

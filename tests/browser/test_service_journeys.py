@@ -34,9 +34,12 @@ def test_hotline_agent_logs_and_closes_a_call_with_the_keyboard_only(page, login
     expect(page.locator(".messages")).to_contain_text("当场解答")
     expect(page.locator("#agent-day strong").first).to_have_text(str(calls_before + 1))
 
+    from weibao.core.encrypted_fields import keyed_hash
     from weibao.servicedesk.models import Ticket
 
-    ticket = Ticket.objects.get(requester_phone="13912345678", requester_name="张三")
+    # Encrypted at rest: found through the keyed hashes (decision 0026).
+    ticket = Ticket.objects.get(requester_phone_hash=keyed_hash("phone", "13912345678"),
+                                requester_name_hash=keyed_hash("name", "张三"))
     assert ticket.status == "closed" and ticket.first_contact_resolved
 
 

@@ -79,7 +79,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 def test_production_takes_its_settings_from_the_environment(tmp_path):
     result = _settings_subprocess({
         "WEIBAO_MODE": "production", "WEIBAO_SECRET_KEY": "x" * 60, "WEIBAO_VAR_DIR": str(tmp_path),
-        "WEIBAO_AUDIT_KEY": "a" * 40,
+        "WEIBAO_AUDIT_KEY": "a" * 40, "WEIBAO_DATA_KEY": "d" * 40,
         "WEIBAO_ALLOWED_HOSTS": "weibao.example.gov.cn,10.0.0.5",
     })
     assert result.returncode == 0, result.stderr
@@ -121,7 +121,7 @@ def test_json_log_lines(tmp_path):
 def test_demo_loader_refuses_in_production(command, tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEIBAO_", "DJANGO_"))}
     clean.update({"WEIBAO_MODE": "production", "WEIBAO_SECRET_KEY": "x" * 60, "WEIBAO_AUDIT_KEY": "a" * 40,
-                  "WEIBAO_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+                  "WEIBAO_DATA_KEY": "d" * 40, "WEIBAO_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
     result = subprocess.run(
         [sys.executable, "-m", "weibao.manage", command], capture_output=True, text=True, env=clean, timeout=120
     )
@@ -142,7 +142,8 @@ def _documented_production_env(tmp_path) -> dict[str, str]:
             env[name.strip()] = value.strip()
     env.update({
         "WEIBAO_SECRET_KEY": "k" * 20 + "-Prod-Key-9f8e7d6c5b4a3210zyxwvu",
-        "WEIBAO_AUDIT_KEY": "a" * 20 + "-Audit-Key-0123456789abcdefghij", "WEIBAO_AUDIT_ANCHOR_DIR": str(tmp_path / "anchors"),
+        "WEIBAO_AUDIT_KEY": "a" * 20 + "-Audit-Key-0123456789abcdefghij",
+        "WEIBAO_DATA_KEY": "d" * 20 + "-Data-Key-0123456789abcdefghijk", "WEIBAO_AUDIT_ANCHOR_DIR": str(tmp_path / "anchors"),
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
         "WEIBAO_VAR_DIR": str(tmp_path), "WEIBAO_MEDIA_ROOT": str(tmp_path / "media"),
         "WEIBAO_STATIC_ROOT": str(tmp_path / "static"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),

@@ -162,6 +162,7 @@ class Deployment:
             WEIBAO_MODE="production",
             WEIBAO_SECRET_KEY=SECRET_KEY,
             WEIBAO_AUDIT_KEY="weibao-fault-tests-audit-" + "a" * 40,
+            WEIBAO_DATA_KEY="weibao-fault-tests-data-" + "d" * 40,
             WEIBAO_ALLOWED_HOSTS="127.0.0.1,localhost",
             WEIBAO_SECURE_COOKIES="0",
             WEIBAO_VAR_DIR=str(self.tmp / "var"),

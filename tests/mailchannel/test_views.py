@@ -18,7 +18,9 @@ def test_pm_sees_mail_with_status_outcome_and_filters(deliver, sample, pm, clien
     assert "社保查询页面打不开" in page and "自动回复" in page
     ignored = client.get("/mail/", {"status": "ignored"}).content.decode()
     assert "自动回复: [SL-2026-000001]" in ignored and "朱镕基路" not in ignored
-    assert "朱镕基路" in client.get("/mail/", {"q": "zhangsan"}).content.decode()
+    # The sender is encrypted at rest: the whole address finds it, in any case; a part does not.
+    assert "朱镕基路" in client.get("/mail/", {"q": "ZhangSan@shilong.gov.cn"}).content.decode()
+    assert "朱镕基路" not in client.get("/mail/", {"q": "zhangsan"}).content.decode()
 
 
 def test_empty_state_invites_adding_a_mailbox(pm, client_for, contract):
@@ -135,3 +137,62 @@ def test_mailbox_form_refuses_a_poller_aimed_at_the_platform(pm, client_for, con
     assert set(form.errors) >= {"imap_port", "imap_security", "imap_password"}
     assert "WEIBAO_IMAP_PASSWORD_" in form.errors["imap_password"][0]
     assert not Mailbox.objects.filter(contract=contract).exists()
+
+
+def test_senders_and_recipients_are_unreadable_in_the_database(deliver, sample):
+    from django.db import connection
+
+    deliver(sample("foxmail_gbk.eml"))
+    assert InboundMail.objects.get().from_address == "zhangsan@shilong.gov.cn"
+    with connection.cursor() as cursor:
+        cursor.execute("select from_address from mailchannel_inboundmail")
+        stored = [row[0] for row in cursor.fetchall()]
+        cursor.execute("select to_address from mailchannel_outboundmail")
+        stored += [row[0] for row in cursor.fetchall()]
+    assert len(stored) >= 2  # the mail received and the acknowledgement sent
+    assert all(value.startswith("pd1:") and "zhangsan" not in value for value in stored)
+
+
+def test_the_migration_encrypts_addresses_stored_in_clear_and_back(deliver, sample, pm, client_for):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection, models
+    from django.db.models import Value
+
+    deliver(sample("foxmail_gbk.eml"))
+    clear = Value("zhangsan@shilong.gov.cn", output_field=models.TextField())
+    InboundMail.objects.update(from_address=clear, from_address_hash="")
+    migration = importlib.import_module("weibao.mailchannel.migrations.0008_encrypt_existing_addresses")
+
+    migration.encrypt_rows(apps, None)
+    with connection.cursor() as cursor:
+        cursor.execute("select from_address from mailchannel_inboundmail")
+        assert cursor.fetchone()[0].startswith("pd1:")
+    assert "朱镕基路" in client_for(pm).get("/mail/", {"q": "zhangsan@shilong.gov.cn"}).content.decode()
+
+    migration.decrypt_rows(apps, None)
+    with connection.cursor() as cursor:
+        cursor.execute("select from_address, from_address_hash from mailchannel_inboundmail")
+        assert cursor.fetchone() == ("zhangsan@shilong.gov.cn", "")
+
+
+def test_retention_clears_the_mail_channels_copies_of_the_requesters_address(
+    deliver, sample, clock, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from weibao.servicedesk.models import Ticket
+    from weibao.servicedesk.services import retention
+
+    deliver(sample("foxmail_gbk.eml"))
+    ticket = Ticket.objects.get()
+    assert OutboundMail.objects.filter(ticket=ticket).exists()
+    settings.WEIBAO_PERSONAL_DATA_RETENTION_DAYS = 30
+    Ticket.objects.filter(pk=ticket.pk).update(status="closed", closed_at=clock.now() - dt.timedelta(days=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.anonymise()
+    assert Ticket.objects.get().requester_email == ""
+    assert [m.from_address for m in InboundMail.objects.all()] == [""]
+    assert {m.to_address for m in OutboundMail.objects.filter(ticket=ticket)} == {""}
+    assert InboundMail.objects.get().from_address_hash == ""

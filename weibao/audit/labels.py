@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "ticket.export": _("导出工单"),
     "ticket.personal_data.read": _("查看请求人个人信息"),
     "ticket.personal_data.change": _("修改请求人个人信息"),
+    "ticket.personal_data.anonymise": _("请求人个人信息到期匿名化"),
+    "personal_data.key_rotated": _("个人信息加密密钥轮换"),
     "ticket.search_by_phone": _("按电话号码查找工单"),
     "ticket.attachment.download": _("下载工单附件"),
     "hotline.caller_history": _("查看来电历史"),

@@ -36,6 +36,18 @@ def actions_visible_to(user) -> list[str]:
 REVEAL_ACTIONS = ("ticket.personal_data.read",)
 
 
+# What happened to personal data as a whole (decision 0026): retention runs and key rotations.
+LIFECYCLE_ACTIONS = ("ticket.personal_data.anonymise", "personal_data.key_rotated")
+
+
+def lifecycle_visible_to(user, limit: int = 10):
+    """The latest retention runs and key rotations among the records ``user`` may read,
+    newest first (a contract's auditor: that contract's anonymisations; the platform audit
+    administrator: key rotations, which belong to no contract). ``None`` as records_visible_to."""
+    records = records_visible_to(user)
+    return None if records is None else records.filter(action__in=LIFECYCLE_ACTIONS)[:limit]
+
+
 def reveals_visible_to(user):
     """The reveals among the records ``user`` may read, newest first; ``None`` when the user
     may read no records. A contract's auditor sees that contract's reveals; the platform

@@ -10,7 +10,12 @@ from django.shortcuts import get_object_or_404, render
 from weibao.audit import exports, services
 from weibao.audit.filtersets import AuditFilterSet, RevealFilterSet
 from weibao.audit.models import AuditRecord
-from weibao.audit.selectors import actions_visible_to, records_visible_to, reveals_visible_to
+from weibao.audit.selectors import (
+    actions_visible_to,
+    lifecycle_visible_to,
+    records_visible_to,
+    reveals_visible_to,
+)
 from weibao.contracts.access import requires
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
@@ -104,5 +109,7 @@ def reveal_list(request):
         "cleaned": filters.cleaned,
         "keep": keep.urlencode(),
         "contracts": Contract.objects.for_user(request.user),
+        # Retention runs and key rotations: that they happened and how many, never values.
+        "lifecycle": [(r, r.detail or {}) for r in lifecycle_visible_to(request.user) or []],
     }
     return render(request, "audit/reveals.html", context)

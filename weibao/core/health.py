@@ -110,6 +110,8 @@ def configuration_warnings() -> list[str]:
         )
     if not os.environ.get("WEIBAO_AUDIT_KEY"):
         warnings.append(_("未单独设置审计密钥 WEIBAO_AUDIT_KEY：审计链密钥由 SECRET_KEY 派生，应由审计管理员另行保管。"))
+    if not os.environ.get("WEIBAO_DATA_KEY"):
+        warnings.append(_("未单独设置个人信息加密密钥 WEIBAO_DATA_KEY：密钥由 SECRET_KEY 派生，应另行保管。"))
     if not getattr(settings, "WEIBAO_IMAP_HOSTS", None):
         warnings.append(_("未设置 WEIBAO_IMAP_HOSTS：项目经理无法配置 IMAP 收信邮箱。"))
     elif "*" in settings.WEIBAO_IMAP_HOSTS:

@@ -17,6 +17,7 @@ from weibao import audit
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.core.encrypted_fields import search_hashes
 from weibao.core.masking import mask_phone
 from weibao.servicedesk.models import (
     Channel,
@@ -157,7 +158,8 @@ def caller_history(contract, phone: str, *, by, limit: int = 8):
     if len(digits) < 7:
         return []
     history = list(
-        Ticket.objects.filter(contract=contract, requester_phone=digits).order_by("-created_at")[:limit]
+        Ticket.objects.filter(contract=contract, requester_phone_hash__in=search_hashes("phone", digits))
+        .order_by("-created_at")[:limit]
     )
     audit.record("hotline.caller_history", actor=by, contract=contract, object_type="servicedesk.ticket",
                  object_repr=mask_phone(digits), detail={"phone": mask_phone(digits), "found": len(history)})

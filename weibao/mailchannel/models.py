@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.scoping import ContractScopedModel
 from weibao.core import clock
+from weibao.core.encrypted_fields import EncryptedCharField, KeyedHashField, PersonalDataModel
 from weibao.mailchannel.screening import describe
 
 
@@ -123,7 +124,7 @@ class ImapPendingAction(models.Model):
         ]
 
 
-class InboundMail(ContractScopedModel):
+class InboundMail(PersonalDataModel, ContractScopedModel):
     class Source(models.TextChoices):
         IMAP = "imap", "IMAP"
         SMTP = "smtp", "SMTP"
@@ -152,7 +153,9 @@ class InboundMail(ContractScopedModel):
     message_id = models.CharField(_("Message-ID"), max_length=500, blank=True, db_index=True)
     # parsing.content_fingerprint: recognises a mail seen twice without a Message-ID.
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    from_address = models.CharField(_("发件人"), max_length=320, blank=True)
+    # The sender is usually a citizen: encrypted at rest, found by exact address (decision 0026).
+    from_address = EncryptedCharField(_("发件人"), max_length=320, blank=True)
+    from_address_hash = KeyedHashField(source="from_address", kind="email", db_index=True)
     subject = models.CharField(_("主题"), max_length=500, blank=True)
     received_at = models.DateTimeField(_("收到时间"), default=clock.now, db_index=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -215,7 +218,8 @@ class OutboundMail(ContractScopedModel):
 
     ticket = models.ForeignKey("servicedesk.Ticket", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    to_address = models.CharField(_("收件人"), max_length=320)
+    # The requester's address: encrypted at rest (decision 0026).
+    to_address = EncryptedCharField(_("收件人"), max_length=320)
     from_address = models.CharField(_("发件人"), max_length=320)
     subject = models.CharField(_("主题"), max_length=500)
     body = models.TextField(_("内容"))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from weibao.audit import services as audit
 from weibao.contracts.access import requires
 from weibao.contracts.roles import Capability
+from weibao.core.encrypted_fields import search_hashes
 from weibao.core.params import BadParameter, page_of, parse_date
 from weibao.mailchannel import access, parsing
 from weibao.mailchannel.forms import MailboxForm
@@ -40,7 +41,10 @@ def inbox(request):
         mails = mails.filter(outcome=outcome)
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        mails = mails.filter(Q(subject__icontains=q) | Q(from_address__icontains=q) | Q(ticket__number=q))
+        # The sender is encrypted at rest: found by its exact address (decision 0026).
+        mails = mails.filter(
+            Q(subject__icontains=q) | Q(from_address_hash__in=search_hashes("email", q)) | Q(ticket__number=q)
+        )
     counts = dict(
         InboundMail.objects.filter(contract=contract).values_list("status").annotate(n=Count("id"))
     )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.core import ratelimit
+from weibao.core.encrypted_fields import search_hashes
 from weibao.servicedesk.models import Channel, Ticket, TicketType
 from weibao.servicedesk.services import attachments, tickets
 
@@ -81,7 +82,10 @@ def find(site, number: str, phone: str) -> Ticket | None:
     phone = digits(phone)
     if not number or not phone:
         return None
-    return Ticket.objects.filter(contract=site.contract, number=number, requester_phone=phone).first()
+    # The phone is encrypted at rest: matched through its keyed hash (decision 0026).
+    return Ticket.objects.filter(
+        contract=site.contract, number=number, requester_phone_hash__in=search_hashes("phone", phone)
+    ).first()
 
 
 def remember(session, ticket: Ticket) -> None:

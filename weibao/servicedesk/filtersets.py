@@ -23,6 +23,7 @@ from weibao import audit
 from weibao.contracts.access import contract_ids_where
 from weibao.contracts.roles import Capability
 from weibao.core import clock
+from weibao.core.encrypted_fields import search_hashes
 from weibao.core.filters import (
     ChoicesField,
     DayFilter,
@@ -208,11 +209,13 @@ def _keyword(keyword: str, user) -> Q:
     upper = keyword.upper()
     if upper.startswith("SL-"):
         return Q(number__startswith=upper)
-    condition = Q(subject__icontains=keyword) | Q(requester_name=keyword)
+    # Names and phones are encrypted at rest: both are matched exactly, through their keyed
+    # hashes (decision 0026).
+    condition = Q(subject__icontains=keyword) | Q(requester_name_hash__in=search_hashes("name", keyword))
     phone = _phone_in(keyword)
     revealing = contract_ids_where(user, Capability.REVEAL_PERSONAL_DATA) if phone else []
     if revealing:
-        condition |= Q(requester_phone=phone, contract_id__in=revealing)
+        condition |= Q(requester_phone_hash__in=search_hashes("phone", phone), contract_id__in=revealing)
     return condition
 
 

@@ -9,6 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from weibao.contracts.scoping import ContractScopedModel, ContractScopedQuerySet
 from weibao.core import clock
+from weibao.core.encrypted_fields import (
+    EncryptedCharField,
+    EncryptedEmailField,
+    KeyedHashField,
+    PersonalDataModel,
+)
 
 
 class TicketType(models.TextChoices):
@@ -181,16 +187,23 @@ class TicketQuerySet(ContractScopedQuerySet):
         return self.filter(created_by=agent, channel=Channel.PHONE, status__in=OPEN_STATUSES)
 
 
-class Ticket(ContractScopedModel):
+class Ticket(PersonalDataModel, ContractScopedModel):
     number = models.CharField(_("工单号"), max_length=20)
     type = models.CharField(_("类型"), max_length=20, choices=TicketType.choices)
     channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
     priority = models.CharField(_("优先级"), max_length=2, choices=Priority.choices)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW)
-    requester_name = models.CharField(_("请求人"), max_length=100)
+    # The requester's personal data is encrypted at rest (decision 0026); exact search goes
+    # through the keyed hashes beside it.
+    requester_name = EncryptedCharField(_("请求人"), max_length=100)
     requester_organisation = models.CharField(_("单位"), max_length=200, blank=True)
-    requester_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
-    requester_email = models.EmailField(_("邮箱"), blank=True)
+    requester_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
+    requester_email = EncryptedEmailField(_("邮箱"), blank=True)
+    requester_name_hash = KeyedHashField(source="requester_name", kind="name")
+    requester_phone_hash = KeyedHashField(source="requester_phone", kind="phone")
+    requester_email_hash = KeyedHashField(source="requester_email", kind="email")
+    # When retention anonymised the requester (PIPL art. 19; services/retention.py).
+    requester_anonymised_at = models.DateTimeField(_("请求人信息匿名化时间"), null=True, blank=True)
     component = models.ForeignKey(
         ServiceComponent, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
         verbose_name=_("服务目录项"),
@@ -252,8 +265,9 @@ class Ticket(ContractScopedModel):
             models.Index(fields=["contract", "sla_state", "sla_due_at", "id"], name="ticket_sla"),
             models.Index(fields=["contract", "type", "-created_at"], name="ticket_type"),
             models.Index(fields=["contract", "priority", "-created_at"], name="ticket_priority"),
-            models.Index(fields=["contract", "requester_phone"], name="ticket_phone"),
-            models.Index(fields=["contract", "requester_name"], name="ticket_requester"),
+            models.Index(fields=["contract", "requester_phone_hash"], name="ticket_phone_hash"),
+            models.Index(fields=["contract", "requester_name_hash"], name="ticket_requester_hash"),
+            models.Index(fields=["contract", "requester_email_hash"], name="ticket_email_hash"),
         ]
 
     def __str__(self) -> str:

@@ -19,3 +19,11 @@ def recompute_deadlines(contract_id: int) -> int:
     from weibao.servicedesk.services.sla import recompute_contract
 
     return recompute_contract(contract_id)
+
+
+@db_periodic_task(crontab(hour="3", minute="20"))
+def anonymise_expired_requesters() -> int:
+    """Every night: requesters past WEIBAO_PERSONAL_DATA_RETENTION_DAYS anonymised (audited)."""
+    from weibao.servicedesk.services import retention
+
+    return sum(row.tickets for row in retention.anonymise())

@@ -23,6 +23,7 @@ from weibao.contracts.models import Membership
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.db_retry import retry_when_locked
+from weibao.core.encrypted_fields import search_hashes
 from weibao.mailchannel import parsing
 from weibao.mailchannel.authentication import sender_verified
 from weibao.mailchannel.models import InboundMail, Mailbox, MailReference
@@ -174,7 +175,9 @@ def _flood_or_duplicate(inbound: InboundMail, mail: parsing.ParsedMail) -> Verdi
         return Verdict(InboundMail.Outcome.DUPLICATE, "duplicate")
     if mail.from_address:
         recent = earlier.filter(
-            from_address=mail.from_address, received_at__gte=inbound.received_at - FLOOD_WINDOW
+            # The sender is encrypted at rest: compared through its keyed hash (decision 0026).
+            from_address_hash__in=search_hashes("email", mail.from_address),
+            received_at__gte=inbound.received_at - FLOOD_WINDOW,
         ).count()
         if recent >= FLOOD_LIMIT:
             return Verdict(InboundMail.Outcome.LOOP, "flood", f"{mail.from_address} × {recent + 1} / 10 min")
