@@ -103,7 +103,10 @@ def record(
     # record, say) is sealed like the others but cannot carry a valid one (decision 0011).
     entry.key_id, key = keys.current()
     entry.written_mac = written_mac(entry.algorithm, key, _hashed_fields(entry))
-    with transaction.atomic():
+    # No savepoint: the record is the caller's, and a failure to write it fails the caller's
+    # whole transaction (nothing is kept without its record); at top level this is still
+    # the transaction that writes it.
+    with transaction.atomic(savepoint=False):
         entry.save()
         if settings.WEIBAO_AUDIT_SEALING == "after_commit":
             # The chain lock is taken only once the caller's transaction has committed,
