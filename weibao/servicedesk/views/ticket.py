@@ -76,7 +76,7 @@ def ticket_detail(request, pk):
         "can_reply": may.reply,
         "can_note": may.note,
         # Offered for assignment: who does the work (engineers, the PM), not the agent.
-        "team": access.who_can_work(ticket.contract_id),
+        "team": access.who_can_work(ticket.contract),
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
         "links": ticket.links_out.select_related("to_ticket"),
