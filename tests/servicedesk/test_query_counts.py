@@ -191,3 +191,12 @@ def test_page_views_within_a_minute_do_not_write_the_session(web, desk, contract
     clock.advance(timedelta(seconds=15))  # over a minute since "last seen" was written
     sqls = count(lambda: web.get("/tickets/"))
     assert any(sql.startswith('UPDATE "django_session"') for sql in sqls), sqls
+
+
+def test_a_resolved_ticket_page_reads_its_rating_once(web, desk, contract, pm, engineer, count):
+    (ticket,) = _open(contract, pm, 1, assignee=engineer)
+    tickets.transition(ticket, "in_progress", by=pm)
+    tickets.transition(ticket, "resolved", by=pm, comment="已远程修复")
+    sqls = count(lambda: web.get(f"/tickets/{ticket.pk}/"))
+    # The 好差评 panel shows the rating and asks whether one may rate: one read for both.
+    assert sum(sql.startswith('SELECT "feedback_rating"') for sql in sqls) == 1, sqls
