@@ -48,7 +48,7 @@ def test_staying_needs_a_session_and_a_post(client_for, pm):
 
 def test_every_page_tells_its_script_when_the_idle_logout_comes(client_for, pm, contract):
     page = client_for(pm).get("/").content.decode()
-    assert 'data-idle-seconds="585"' in page  # ten minutes less the 15 s "last seen" resolution
+    assert 'data-idle-seconds="540"' in page  # ten minutes less the 60 s "last seen" resolution
     assert f'data-stay-url="{STAY}"' in page
     assert f'data-draft-owner="{pm.pk}:{contract.pk}"' in page
     assert "保持登录" in page and "weibao/session.js" in page

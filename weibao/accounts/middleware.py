@@ -27,9 +27,10 @@ OTP_VERIFIED_KEY = "weibao_otp_verified"
 # Infrastructure that carries no user data and needs no session rules.
 INFRASTRUCTURE_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/i18n/")
 API_PREFIX = "/api/"
-# "Last seen" is written at most this often: idle time is measured in minutes, and a
-# session write on every request would serialise SQLite for nothing.
-LAST_SEEN_RESOLUTION_SECONDS = 15
+# "Last seen" is written at most once a minute: idle time is measured in minutes, and a
+# session write on every request that changes nothing costs an UPDATE (and on SQLite the
+# write lock) for nothing. The idle warning allows for this lag (web.context_processors).
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 @cache

@@ -5,6 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from weibao.contracts.access import (
+    any_contract_where,
+    contract_ids_where,
+    contracts_of,
+    memberships_of,
+)
 from weibao.contracts.models import Contract
 from weibao.core.params import FIRST_YEAR, LAST_YEAR
 
@@ -47,6 +53,29 @@ class MemberContractField(serializers.PrimaryKeyRelatedField):
         if self.capability is not None:
             return Contract.objects.restrict(user, self.capability)
         return Contract.objects.for_user(user, roles=self.roles)
+
+    def to_internal_value(self, data):
+        # The caller's contracts were read with their memberships (one query per request):
+        # the named one is taken from them, refused alike when it is not among them.
+        user = getattr(self.context.get("request"), "user", None)
+        if self.pk_field is not None or user is None:
+            return super().to_internal_value(data)
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = int(data)
+        except (TypeError, ValueError, OverflowError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if self.capability is not None:
+            allowed = set(contract_ids_where(user, self.capability))
+        elif self.roles is not None:
+            allowed = set(any_contract_where(user, self.roles))
+        else:
+            allowed = set(memberships_of(user))
+        for contract in contracts_of(user):
+            if contract.pk == pk and pk in allowed:
+                return contract
+        self.fail("does_not_exist", pk_value=data)
 
 
 class BoundedDateTimeField(serializers.DateTimeField):

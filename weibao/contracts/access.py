@@ -15,15 +15,17 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from weibao.contracts.models import Membership
+from weibao.contracts.models import Contract, Membership
 from weibao.contracts.roles import roles_with
 from weibao.core import request_context
 
 _MEMO_KEY = "contracts.memberships"
+_CONTRACTS_KEY = "contracts.contracts"
 
 
 def memberships_of(user) -> dict[int, frozenset[str]]:
-    """``{contract_id: roles}`` of ``user``'s active memberships; one query per request."""
+    """``{contract_id: roles}`` of ``user``'s active memberships; one query per request,
+    which also reads the contracts themselves (``contracts_of``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     ctx = request_context.current()
@@ -31,17 +33,33 @@ def memberships_of(user) -> dict[int, frozenset[str]]:
     if cache is not None and user.pk in cache:
         return cache[user.pk]
     found: dict[int, set[str]] = {}
-    for contract_id, role in Membership.objects.active_for(user).values_list("contract_id", "role"):
-        found.setdefault(contract_id, set()).add(role)
+    contracts: dict[int, Contract] = {}
+    for membership in Membership.objects.active_for(user).select_related("contract"):
+        found.setdefault(membership.contract_id, set()).add(membership.role)
+        contracts[membership.contract_id] = membership.contract
     answer = {contract_id: frozenset(roles) for contract_id, roles in found.items()}
     if cache is not None:
         cache[user.pk] = answer
+        ctx.memo.setdefault(_CONTRACTS_KEY, {})[user.pk] = sorted(contracts.values(), key=lambda c: c.number)
     return answer
+
+
+def contracts_of(user) -> list[Contract]:
+    """The contracts of ``user``'s active memberships, by number: within a request, read
+    by the same query as the memberships (the switcher and the current contract need no
+    query of their own)."""
+    ids = memberships_of(user)
+    found = request_context.current().memo.get(_CONTRACTS_KEY, {}).get(getattr(user, "pk", None))
+    if found is None:
+        return list(Contract.objects.filter(pk__in=list(ids)).order_by("number")) if ids else []
+    return found
 
 
 def forget_memberships(user) -> None:
     """After a membership of ``user`` changed within this request."""
-    request_context.current().memo.get(_MEMO_KEY, {}).pop(getattr(user, "pk", None), None)
+    memo = request_context.current().memo
+    for key in (_MEMO_KEY, _CONTRACTS_KEY):
+        memo.get(key, {}).pop(getattr(user, "pk", None), None)
 
 
 def roles_on(user, contract_id: int | None) -> frozenset[str]:

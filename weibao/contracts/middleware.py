@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from weibao.contracts.access import contracts_of
 from weibao.contracts.models import Contract
 
 SESSION_KEY = "weibao_contract_id"
 
 
-def _current_contract(request) -> Contract | None:
+def _current_contract(request) -> tuple[Contract | None, list[Contract]]:
+    """The current contract and all of the user's, by number (the switcher every page
+    shows): read with the user's memberships, no query of their own."""
     user = request.user
     if not user.is_authenticated:
-        return None
-    contracts = Contract.objects.for_user(user)
+        return None, []
+    contracts = contracts_of(user)
+    by_pk = {contract.pk: contract for contract in contracts}
     wanted = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if wanted is not None:
-        contract = contracts.filter(pk=wanted).first()
+    for candidate in (wanted, user.preferred_contract_id):
+        try:
+            contract = by_pk.get(int(candidate)) if candidate is not None else None
+        except (TypeError, ValueError):
+            contract = None
         if contract is not None:
-            return contract
-    if user.preferred_contract_id:
-        contract = contracts.filter(pk=user.preferred_contract_id).first()
-        if contract is not None:
-            return contract
-    return contracts.order_by("number").first()
+            return contract, contracts
+    return (contracts[0] if contracts else None), contracts
 
 
 class CurrentContractMiddleware:
@@ -30,5 +33,5 @@ class CurrentContractMiddleware:
 
     def __call__(self, request):
         # Resolved eagerly: a lazy proxy of ``None`` would not compare ``is None``.
-        request.contract = _current_contract(request)
+        request.contract, request.user_contracts = _current_contract(request)
         return self.get_response(request)

@@ -7,9 +7,10 @@ from weibao.feedback.services import ratings
 
 
 def ticket_rating_panel(user, ticket) -> dict:
+    rating = Rating.objects.filter(ticket=ticket).first()
     return {
         "template": "feedback/_ticket_rating.html",
-        "rating": Rating.objects.filter(ticket=ticket).first(),
-        "can_rate": ratings.may_rate(user, ticket),
+        "rating": rating,
+        "can_rate": ratings.may_rate(user, ticket, existing=rating),  # read once, not twice
         "levels": Level.choices,
     }

@@ -129,11 +129,13 @@ def people(contract_id: int | None) -> QuerySet:
     ).distinct()
 
 
-def who_can_work(contract_id: int | None) -> QuerySet:
+def who_can_work(contract: Contract | int | None) -> QuerySet:
     """Who a ticket is handed to and who is sent on site: active members holding
     TAKE_WORK (the engineers and the PM; not the hotline agent, nor the bureau or the
-    auditor). The assignee and engineer lists offer these, and nobody else."""
+    auditor). The assignee and engineer lists offer these, and nobody else.
+    ``contract``: the contract, or its id (then it is read for the register check)."""
     User = get_user_model()
+    contract_id = contract.pk if isinstance(contract, Contract) else contract
     if not contract_id:
         return User.objects.none()
     team = User.objects.filter(
@@ -142,5 +144,7 @@ def who_can_work(contract_id: int | None) -> QuerySet:
     ).distinct().order_by("username")
     # Clause 五.2: lapsed insurance or no signed agreement keeps one off the list, unless
     # the PM overrode it (people.compliance decides; the service refuses them too).
-    blocked = compliance.blocked_user_ids(Contract.objects.filter(pk=contract_id).first(), team)
+    if not isinstance(contract, Contract):
+        contract = Contract.objects.filter(pk=contract_id).first()
+    blocked = compliance.blocked_user_ids(contract, team)
     return team.exclude(pk__in=blocked) if blocked else team

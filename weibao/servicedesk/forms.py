@@ -18,15 +18,31 @@ class TicketForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, contract, assignees, **kwargs):
+        """``assignees``: a callable answering who may be offered (``access.who_can_work``).
+        It costs two queries (the team, clause 五.2's register), so a submission naming
+        nobody is validated without it; ``offer_assignees`` fills the list to show the
+        form again."""
         super().__init__(*args, **kwargs)
+        self._assignees = assignees
         self.fields["type"].choices = TicketType.choices
         self.fields["priority"].initial = Priority.P3
         self.fields["channel"].initial = Channel.PHONE
         # Another contract's id is refused as an unknown one (weibao.servicedesk.access).
         self.fields["component"].queryset = access.components(contract.pk)
         self.fields["group"].queryset = access.support_groups(contract.pk)
-        self.fields["assignee"].queryset = assignees
+        if self.is_bound and not self.data.get("assignee"):
+            self.fields["assignee"].queryset = self.fields["assignee"].queryset.none()
+        else:
+            self.offer_assignees()
         self.fields["subject"].widget.attrs["autofocus"] = True
+
+    def _get_validation_exclusions(self):
+        # The choice fields fetched their objects from the contract's own lists: the model's
+        # validation need not look each up again (the service checks them against the contract).
+        return super()._get_validation_exclusions() | {"component", "group", "assignee"}
+
+    def offer_assignees(self) -> None:
+        self.fields["assignee"].queryset = self._assignees()
 
 
 class TransitionForm(forms.Form):

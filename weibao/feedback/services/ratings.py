@@ -23,16 +23,21 @@ RATEABLE = (Status.RESOLVED, Status.CLOSED)
 RATING_FIELDS = ["level", "comment", "source", "recorded_by", "superseded_at"]
 
 
-def may_rate(user, ticket: Ticket, *, on_portal: bool = False) -> bool:
+_UNREAD = object()
+
+
+def may_rate(user, ticket: Ticket, *, on_portal: bool = False, existing=_UNREAD) -> bool:
     """Whether ``user`` (None: the requester on the portal) may rate ``ticket`` now: once
-    per side, and the requester's own rating may replace a vendor-recorded one."""
-    return _may_rate(rater_for(user, ticket, on_portal=on_portal), ticket)
+    per side, and the requester's own rating may replace a vendor-recorded one.
+    ``existing``: the ticket's rating (or None) when the caller has read it already."""
+    return _may_rate(rater_for(user, ticket, on_portal=on_portal), ticket, existing)
 
 
-def _may_rate(rater: Rater, ticket: Ticket) -> bool:
+def _may_rate(rater: Rater, ticket: Ticket, existing=_UNREAD) -> bool:
     if ticket.status not in RATEABLE or not rater.may_rate:
         return False
-    existing = Rating.objects.filter(ticket=ticket).first()
+    if existing is _UNREAD:
+        existing = Rating.objects.filter(ticket=ticket).first()
     return existing is None or (existing.relayed and not rater.relays)
 
 

@@ -84,7 +84,9 @@ def _consumed_now(sla_clock: SlaClock, now: dt.datetime) -> int:
     return sla_clock.consumed_seconds + working.between(_epoch(sla_clock.segment_start), _epoch(now))
 
 
-def start_clocks(ticket: Ticket) -> list[SlaClock]:
+def plan_clocks(ticket: Ticket) -> list[SlaClock]:
+    """The clocks a new ticket starts with under its policy, scheduled but not saved (none
+    without a policy). ``ticket`` need not be saved yet."""
     policy = policy_for(ticket)
     if policy is None:
         return []
@@ -101,7 +103,21 @@ def start_clocks(ticket: Ticket) -> list[SlaClock]:
         )
         _schedule(sla_clock)
         clocks.append(sla_clock)
+    return clocks
+
+
+def save_clocks(ticket: Ticket, clocks: list[SlaClock]) -> None:
+    """Store planned clocks of the now saved ``ticket``."""
+    for sla_clock in clocks:
+        sla_clock.ticket = ticket
     SlaClock.objects.bulk_create(clocks)
+
+
+def start_clocks(ticket: Ticket) -> list[SlaClock]:
+    clocks = plan_clocks(ticket)
+    if not clocks:
+        return []
+    save_clocks(ticket, clocks)
     refresh_summary(ticket)
     return clocks
 
@@ -275,9 +291,8 @@ def view(sla_clock: SlaClock, now: dt.datetime | None = None) -> ClockView:
     )
 
 
-def refresh_summary(ticket: Ticket) -> None:
-    """The earliest due ticking deadline and the worst state, for list filters and sorting."""
-    clocks = list(ticket.clocks.all())
+def summary_of(clocks, ticket: Ticket) -> tuple[dt.datetime | None, str]:
+    """The earliest due ticking deadline and the worst state of ``clocks``."""
     ticking = [c.due_at for c in clocks if c.ticking and c.due_at]
     states = {c.state for c in clocks}
     if State.BREACHED in states:
@@ -290,8 +305,14 @@ def refresh_summary(ticket: Ticket) -> None:
         summary = State.MET
     else:
         summary = ""
-    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=min(ticking, default=None), sla_state=summary)
-    ticket.sla_due_at = min(ticking, default=None)
+    return min(ticking, default=None), summary
+
+
+def refresh_summary(ticket: Ticket) -> None:
+    """The earliest due ticking deadline and the worst state, for list filters and sorting."""
+    due, summary = summary_of(list(ticket.clocks.all()), ticket)
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_state=summary)
+    ticket.sla_due_at = due
     ticket.sla_state = summary
 
 

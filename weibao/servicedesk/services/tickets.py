@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -43,15 +43,31 @@ EDITABLE_FIELDS = (
 )
 
 
+# Names only from the model's own metadata; the values are parameters.
+_NEXT_NUMBER_SQL = (
+    f'UPDATE "{TicketCounter._meta.db_table}" SET "last" = "last" + 1 '  # noqa: S608
+    'WHERE "contract_id" = %s AND "year" = %s RETURNING "last"'
+)
+
+
 def next_number(contract, now: dt.datetime) -> str:
-    """SL-2026-000123: per contract and year, gap-free under concurrent creation."""
+    """SL-2026-000123: per contract and year, gap-free under concurrent creation.
+
+    One statement in the common case: the UPDATE … RETURNING takes the counter row's lock
+    until the caller's transaction ends, so a rolled-back creation gives its number back
+    and a concurrent one waits for it (PostgreSQL and SQLite ≥ 3.35 both return the row).
+    """
     year = now.astimezone(clock.SHANGHAI).year
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER_SQL, [contract.pk, year])
+            row = cursor.fetchone()
+    if row is None:
+        # The contract's first ticket this year: a savepoint, as a concurrent first one may
+        # insert the row first (get_or_create then reads theirs), and the UPDATE again.
         TicketCounter.objects.get_or_create(contract=contract, year=year)
-        counter = TicketCounter.objects.select_for_update().get(contract=contract, year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"SL-{year}-{counter.last:06d}"
+        return next_number(contract, now)
+    return f"SL-{year}-{row[0]:06d}"
 
 
 def _check_assignee(ticket: Ticket, user) -> None:
@@ -117,8 +133,15 @@ def _personal(ticket: Ticket) -> dict:
     }
 
 
-@transaction.atomic
 def create_ticket(contract, *, by, **fields) -> Ticket:
+    """Open a ticket: numbered, its creation in the history, its SLA clocks running,
+    audited and published (``ticket.created``), all in one transaction.
+
+    Every check that may refuse (ValidationError, PermissionDenied) runs before the first
+    write, so the writes need no savepoint of their own: a caller that catches the refusal
+    (the new-ticket form shows it beside its field) keeps a usable transaction, and any
+    failure after the first write fails the caller's whole transaction.
+    """
     require(by, contract.pk, Capability.CREATE_TICKETS)
     if "requester_phone" in fields:
         fields["requester_phone"] = normalise_phone(fields["requester_phone"])
@@ -128,14 +151,28 @@ def create_ticket(contract, *, by, **fields) -> Ticket:
     _check_assignee(ticket, ticket.assignee)
     if ticket.assignee_id:
         ticket.status = S.ASSIGNED
-    ticket.number = next_number(contract, now)
-    ticket.full_clean(exclude=["contract", "number"])
-    ticket.save()
+    # The creator is the acting user, and a catalogue entry, group or assignee given as an
+    # object was loaded (and checked against the contract above): none is looked up again.
+    in_hand = [name for name in ("component", "group", "assignee") if isinstance(fields.get(name), models.Model)]
+    ticket.full_clean(exclude=["contract", "number", "created_by", *in_hand])
+    # The clocks are planned before the ticket is written, so the list's SLA summary is
+    # written with it (no reload of the clocks, no second UPDATE).
+    clocks = sla.plan_clocks(ticket)
+    ticket.sla_due_at, ticket.sla_state = sla.summary_of(clocks, ticket)
+    return _open(ticket, clocks, by=by, now=now)
+
+
+@transaction.atomic(savepoint=False)
+def _open(ticket: Ticket, clocks: list[SlaClock], *, by, now: dt.datetime) -> Ticket:
+    ticket.number = next_number(ticket.contract, now)
+    ticket.save(force_insert=True)
     TicketEntry.objects.create(
         ticket=ticket, kind=TicketEntry.Kind.TRANSITION, author=by, author_name=_name(by),
         to_status=ticket.status, body=_("工单已创建"), created_at=now,
     )
-    sla.start_clocks(ticket)
+    sla.save_clocks(ticket, clocks)
+    # As started, for an answer built right after the creation (the API's) without a query.
+    ticket.started_clocks = clocks
     audit.record("ticket.create", obj=ticket, actor=by, after=_personal(ticket) | {"number": ticket.number})
     # For the requester's mail notification (weibao.mailchannel) and the roadmap's subscribers.
     events.publish("ticket.created", contract=ticket.contract, obj=ticket)

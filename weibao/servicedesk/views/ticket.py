@@ -37,7 +37,7 @@ from weibao.servicedesk.services import attachments, sla, tickets, workflow
 @login_required
 def ticket_new(request):
     contract = contract_for(request.user, getattr(request, "contract", None), Capability.CREATE_TICKETS)
-    form = TicketForm(request.POST or None, contract=contract, assignees=access.who_can_work(contract.pk))
+    form = TicketForm(request.POST or None, contract=contract, assignees=lambda: access.who_can_work(contract))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items()}
         try:
@@ -48,6 +48,8 @@ def ticket_new(request):
         else:
             messages.success(request, _("已创建工单 %(number)s。") % {"number": ticket.number})
             return redirect("servicedesk:detail", ticket.pk)
+    if form.is_bound:
+        form.offer_assignees()  # shown again: with the whole list to choose from
     return render(request, "servicedesk/new.html", {"form": form, "contract": contract,
                                                      "meanings": PRIORITY_MEANING.items()})
 
@@ -74,7 +76,7 @@ def ticket_detail(request, pk):
         "can_reply": may.reply,
         "can_note": may.note,
         # Offered for assignment: who does the work (engineers, the PM), not the agent.
-        "team": access.who_can_work(ticket.contract_id),
+        "team": access.who_can_work(ticket.contract),
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
         "links": ticket.links_out.select_related("to_ticket"),
