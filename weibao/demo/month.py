@@ -372,6 +372,9 @@ def _ticket_story(seed, cast: Cast, plan: Plan, rng: random.Random) -> Story:
         tickets.add_reply(ticket, "已补充，请查收。", by=None, author_name=plan.requester)
         ticket = tickets.transition(ticket, S.IN_PROGRESS, by=worker)
     if plan.extra.get("still_open"):
+        # Overdue: the bureau presses for it (督办) the working day after the deadline.
+        yield office_moment(within(ticket, SlaClock.Target.RESOLUTION, 1.0) + dt.timedelta(hours=18), rng)
+        tickets.urge(ticket, by=cast.liaison, comment="窗口反映问题已持续多日，请尽快解决并回复处理进度。")
         return
     low, high = RESOLVE_SHARE[ticket_type]
     share = rng.uniform(1.15, 1.8) if plan.late_resolution else rng.uniform(low, high)
