@@ -123,3 +123,12 @@ def test_another_contracts_member_sees_none_of_the_month(demo_data, db, client_f
     assert not any(t.number in page for t in month)
     assert not Ticket.objects.filter(contract__number=SEED).restrict(
         User.objects.get(username="other_pm"), Capability.VIEW_TICKETS).exists()
+
+
+def test_the_bureau_pressed_for_the_overdue_ticket(seed_tickets, client_for):
+    from weibao.accounts.models import User
+
+    urged = seed_tickets.urged()
+    assert urged.exists() and all(t.sla_state == "breached" for t in urged)
+    page = client_for(User.objects.get(username="pm")).get("/").content.decode()
+    assert urged.first().number in page  # the PM's home lists the 督办

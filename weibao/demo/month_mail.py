@@ -130,7 +130,7 @@ def _foxmail_thread(cast, start: dt.datetime):
     yield clock.now() + dt.timedelta(minutes=2)
     auto = _mail("zwfwzx@shilong.gov.cn", "徐丽华", f"自动回复: [{ticket.number}] 已受理：{ticket.subject}",
                  "您好，我正在外出开会，邮件将稍后处理。紧急事项请拨打 0375-6012345。",
-                 msgid=f"auto.{ticket.number}", extra={"Auto-Submitted": "auto-replied"})
+                 msgid=f"auto.{ticket.number}")  # no Auto-Submitted: the client's reply says so only in its subject
     _deliver(cast.mailbox, auto)
     yield clock.now() + dt.timedelta(minutes=6)
     engineer = cast.engineers[0]
