@@ -87,7 +87,7 @@ def stories(seed, cast, rng: random.Random, now: dt.datetime) -> list:
         _fixture(cast, "outlook_html_only.eml", at(4, 10, 30),
                  life=("fault", "p3", "portal", "已复现，IE 兼容模式下脚本报错。",
                        "已修正专区页面兼容性，IE 模式下按钮可正常点击。")),
-        _fixture(cast, "bounce_postfix.eml", at(2, 16, 48)),
+        _fixture(cast, "bounce_postfix.eml", at(13, 16, 48)),
     ]
 
 
