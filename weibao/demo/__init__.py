@@ -2,7 +2,8 @@
 
 
 def load_all() -> str:
-    """Load every app's demo data in dependency order; later issues append theirs."""
+    """Load every app's demo data in dependency order; later issues append theirs. The
+    seed's month of tickets (``month``) needs the desk, the knowledge base and the mailbox."""
     # Imported here, not at the top: this package is an installed app, and Django imports
     # it before the models are ready.
     from weibao.demo import (
@@ -13,6 +14,7 @@ def load_all() -> str:
         ledger,
         mail,
         monitoring,
+        month,
         notifications,
         oncall,
         people,
@@ -25,6 +27,7 @@ def load_all() -> str:
     servicedesk.load(contracts)
     knowledge.load(contracts)
     mail.load(contracts)
+    month.load(contracts)
     privacy.load(contracts)
     people.load(contracts)
     notifications.load(contracts)

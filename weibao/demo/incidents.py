@@ -13,7 +13,8 @@ from weibao.accounts.models import User
 from weibao.core import clock
 from weibao.incidents import ingest, inspections, integrations, plans, services
 from weibao.incidents.models import Category, EmergencyPlan, InspectionTemplate, Integration, Level
-from weibao.servicedesk.models import ServiceComponent
+from weibao.servicedesk.models import ServiceComponent, Status
+from weibao.servicedesk.services import tickets
 from weibao.visits import services as visit_services
 
 PLANS = [
@@ -114,12 +115,15 @@ def load(contracts) -> None:
     with clock.frozen(now - timedelta(days=9, hours=1, minutes=50)):
         incident = services.resolve(incident, by=people["engineer"], note="切换至备用负载均衡节点后恢复")
     with clock.frozen(now - timedelta(days=8)):
-        services.save_review(
+        review = services.save_review(
             incident, by=pm, cause="负载均衡主节点证书自动续期失败，健康检查全部失败。",
             impact="门户 PC 端约 70 分钟无法访问，移动端不受影响。", timeline_summary="见时间线。",
             went_well="6 分钟内确认，备用节点切换顺利。", went_badly="证书续期没有监测；公告发布晚了 20 分钟。",
             follow_ups=["为负载均衡证书增加到期监测", "公告模板预置到门户后台"],
         )
+    for index, follow_up in enumerate(review.follow_ups.exclude(ticket=None).order_by("pk")):
+        _work_on(follow_up.ticket, pm, people["oncall1"], now - timedelta(days=8) + timedelta(hours=1),
+                 resolve_after=timedelta(days=1 + index))
     # An open incident fed by an Alertmanager alert half an hour ago (the escalation
     # policies page on it once the lead's escalations app is merged).
     with clock.frozen(now - timedelta(minutes=30)):
@@ -135,10 +139,13 @@ def load(contracts) -> None:
         with clock.frozen(now - timedelta(days=15) + timedelta(minutes=4 * minutes)):
             services.tick(item, by=people["oncall1"])
     with clock.frozen(now - timedelta(days=15) + timedelta(minutes=30)):
-        plans.finish_drill(
+        drill = plans.finish_drill(
             drill, by=pm, participants=[pm, people["engineer"], people["oncall1"]],
             findings="备用节点切换脚本需要手工输入口令，耗时 6 分钟。", follow_ups=["备用节点切换脚本改为免交互"],
         )
+    for follow_up in drill.follow_ups.exclude(ticket=None):
+        _work_on(follow_up.ticket, pm, people["engineer"], now - timedelta(days=15) + timedelta(hours=2),
+                 resolve_after=timedelta(days=2))
     plans.schedule_drill(made[1], by=pm, scheduled_at=now + timedelta(days=30))
     # Proactive inspection: yesterday's daily round, checked, one item failed (a ticket).
     start = now - timedelta(days=1)
@@ -155,3 +162,19 @@ def load(contracts) -> None:
                 item, by=people["engineer"], result="fail" if failed else "pass",
                 note="统一身份认证 SSL 证书 21 天后到期" if failed else "",
             )
+    for item in inspection.results.exclude(ticket=None):
+        _work_on(item.ticket, pm, people["engineer"], start + timedelta(minutes=50))
+
+
+def _work_on(ticket, pm, engineer, at, resolve_after=None) -> None:
+    """A follow-up ticket taken up within the hour, as the desk does its other tickets (its
+    SLA clocks run like any other), and resolved, then closed, when the work is done."""
+    with clock.frozen(at):
+        ticket = tickets.transition(ticket, Status.ASSIGNED, by=pm, assignee=engineer)
+    with clock.frozen(at + timedelta(minutes=20)):
+        ticket = tickets.transition(ticket, Status.IN_PROGRESS, by=engineer)
+    if resolve_after is not None:
+        with clock.frozen(at + resolve_after):
+            ticket = tickets.transition(ticket, Status.RESOLVED, by=engineer, comment="已完成整改并验证。")
+        with clock.frozen(at + resolve_after + timedelta(days=1)):
+            tickets.transition(ticket, Status.CLOSED, by=pm, comment="已验证")

@@ -12,6 +12,7 @@ from django.db import transaction
 from weibao.accounts.models import User
 from weibao.core import clock, stored_secrets
 from weibao.notifications.models import ContactProfile, Delivery, NotificationChannel
+from weibao.servicedesk.models import Ticket
 
 DEMO_ROBOT = "http://127.0.0.1:9/robot/send?access_token=demo"
 VENDOR_PEOPLE = ["pm", "engineer", "oncall1", "oncall2", "agent"]
@@ -37,18 +38,22 @@ def load(contracts) -> None:
     if Delivery.objects.filter(contract=seed).exists():
         return
     now = clock.now()
+    seed_tickets = Ticket.objects.filter(contract=seed)
+    urgent = seed_tickets.filter(priority__in=["p1", "p2"]).order_by("-created_at").first()
+    urged = seed_tickets.filter(urged_count__gt=0).order_by("-urged_at").first() or urgent
     oncall = User.objects.filter(username="oncall1").first()
     mentions = [oncall.phone] if oncall else []
     Delivery.objects.create(
         contract=seed, target=robot, channel=Delivery.Channel.DINGTALK, address=robot.name, mentions=mentions,
-        subject="P1 工单 SL-2026-000003 即将超时", text="市民之家自助终端无法打印，剩余 20 分钟。",
+        subject=f"{urgent.priority.upper()} 工单 {urgent.number} 即将超时" if urgent else "工单即将超时",
+        text=urgent.subject if urgent else "",
         urgency="critical", status=Delivery.Status.SENT, attempts=1,
         created_at=now - timedelta(hours=3), sent_at=now - timedelta(hours=3),
         provider_response='HTTP 200 {"errcode":0,"errmsg":"ok"}',
     )
     Delivery.objects.create(
         contract=seed, target=robot, channel=Delivery.Channel.DINGTALK, address=robot.name, mentions=mentions,
-        subject="督办：SL-2026-000005 请尽快处理", text="甲方联络人督办。", urgency="high",
+        subject=f"督办：{urged.number} 请尽快处理" if urged else "督办", text="甲方联络人督办。", urgency="high",
         status=Delivery.Status.FAILED, attempts=8, created_at=now - timedelta(hours=2),
         last_error="errcode 310000", provider_response='HTTP 200 {"errcode":310000,"errmsg":"sign not match"}',
     )

@@ -40,9 +40,12 @@ def _profiles(contract, today: dt.date) -> None:
         start = contract.term_start.replace(month=1, day=1)
         # The hotline agent's accident insurance runs out in 20 days: the reminder and the team
         # page show it (someone on the on-call rotation would leave the holiday duty plan empty).
-        accident_end = today + dt.timedelta(days=20) if username == "agent" else contract.term_end
+        # Covered to the term's end, or a year on when the demo is loaded later than that
+        # (the demo is relative to today: its month must have an insured team).
+        covered = max(contract.term_end, today + dt.timedelta(days=365))
+        accident_end = today + dt.timedelta(days=20) if username == "agent" else covered
         services.add_policy(profile, by=None, kind=InsurancePolicy.Kind.SOCIAL, insurer="平顶山市社会保险中心",
-                            policy_number=f"SB41040{user.pk:06d}", valid_from=start, valid_until=contract.term_end)
+                            policy_number=f"SB41040{user.pk:06d}", valid_from=start, valid_until=covered)
         services.add_policy(profile, by=None, kind=InsurancePolicy.Kind.ACCIDENT, insurer="中国人寿平顶山分公司",
                             policy_number=f"YW2026{user.pk:08d}", valid_from=start, valid_until=accident_end,
                             scan=ContentFile(SCAN, name="policy.pdf"))

@@ -1,0 +1,45 @@
+"""The demo is built relative to the one clock: loaded a year later, its month is that
+year's last month (issue 13 item 6: no weeks-overdue tickets because the data aged)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from weibao.demo import load_all
+from weibao.servicedesk.models import OPEN_STATUSES, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loaded_a_year_later_the_month_is_that_years(clock):
+    later = clock.now() + timedelta(days=365)
+    clock.set_now(later)
+    load_all()
+    tickets = Ticket.objects.filter(contract__number="HTDZ202602135")
+    newest = tickets.order_by("-created_at").first()
+    oldest = tickets.order_by("created_at").first()
+    assert later - timedelta(days=2) <= newest.created_at <= later
+    assert later - timedelta(days=32) <= oldest.created_at
+    open_tickets = list(tickets.filter(status__in=OPEN_STATUSES))
+    assert sum(t.sla_state != "breached" for t in open_tickets) / len(open_tickets) >= 0.7
+
+
+def test_the_same_demo_for_the_same_moment(clock):
+    """A fixed seed: two loads at the same moment make the same tickets."""
+    from django.db import transaction
+
+    from weibao.calendars.services import clear_caches
+
+    shapes = []
+    for _ in range(2):
+        with transaction.atomic():
+            clear_caches()
+            load_all()
+            load_all()  # safe to load twice: nothing more the second time
+            shapes.append(list(Ticket.objects.filter(contract__number="HTDZ202602135").order_by("number")
+                               .values_list("number", "subject", "status", "priority", "channel", "created_at")))
+            transaction.set_rollback(True)
+    assert shapes[0] == shapes[1]
+    assert len(shapes[0]) >= 150
