@@ -5,12 +5,21 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 import factory
 
 from weibao.accounts.models import User
 from weibao.accounts.services.passwords import set_password
 from weibao.contracts.models import Contract, Membership
+from weibao.core import clock
+from weibao.feedback.services.ratings import rate
+from weibao.knowledge.services.articles import create_article
+from weibao.mailchannel.services.inbound import receive
+from weibao.servicedesk.services import tickets
+from weibao.servicedesk.services.workflow import allowed_from
+from weibao.visits.services import plan
 
 TEST_PASSWORD = "Weibao@2026"
 
@@ -60,7 +69,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 @contextmanager
 def _clock_at(at: datetime | None):
-    from weibao.core import clock
 
     if at is None:
         yield
@@ -108,20 +116,18 @@ class TicketFactory(_ServiceFactory):
 
     @classmethod
     def make(cls, contract, by=None, status=None, **fields):
-        from weibao.servicedesk.services.tickets import create_ticket, transition
 
         by = by or member_of(contract)
-        ticket = create_ticket(contract, by=by, **fields)
+        ticket = tickets.create_ticket(contract, by=by, **fields)
         for step in _path(ticket.status, status) if status else ():
             assignee = ticket.assignee or member_of(contract, "resident_engineer")
-            ticket = transition(ticket, step, by=by, comment="已处理完毕" if step == "resolved" else "",
+            ticket = tickets.transition(ticket, step, by=by, comment="已处理完毕" if step == "resolved" else "",
                        assignee=assignee if step == "assigned" else None)
         return ticket
 
 
 def _path(start: str, goal: str) -> list[str]:
     """The shortest way through the ticket workflow from ``start`` to ``goal``."""
-    from weibao.servicedesk.services.workflow import allowed_from
 
     paths, seen = [[start]], {start}
     while paths:
@@ -147,9 +153,8 @@ class EntryFactory(_ServiceFactory):
 
     @classmethod
     def make(cls, ticket, body, public, by=None):
-        from weibao.servicedesk.services.tickets import add_reply
 
-        return add_reply(ticket, body, by=by or member_of(ticket.contract), public=public)
+        return tickets.add_reply(ticket, body, by=by or member_of(ticket.contract), public=public)
 
 
 class RatingFactory(_ServiceFactory):
@@ -166,7 +171,6 @@ class RatingFactory(_ServiceFactory):
 
     @classmethod
     def make(cls, ticket, level, comment, source, by=None):
-        from weibao.feedback.services.ratings import rate
 
         return rate(ticket, level, comment, by=by or member_of(ticket.contract), source=source)
 
@@ -185,7 +189,6 @@ class ArticleFactory(_ServiceFactory):
 
     @classmethod
     def make(cls, contract, by=None, **fields):
-        from weibao.knowledge.services.articles import create_article
 
         return create_article(contract, by=by or member_of(contract), **fields)
 
@@ -203,9 +206,6 @@ class VisitFactory(_ServiceFactory):
 
     @classmethod
     def make(cls, contract, by=None, engineer=None, start=None, end=None, ticket=None, **fields):
-        from weibao.core import clock
-        from weibao.visits.services import plan
-
         if start is None:
             day = clock.today() + timedelta(days=1)
             start = datetime.combine(day, time(9), tzinfo=clock.SHANGHAI)
@@ -219,10 +219,6 @@ def raw_mail(*, sender: str = "citizen@example.com", to: str = "desk@example.com
              subject: str = "营业执照无法下载", body: str = "您好，电子营业执照一直下载失败。",
              message_id: str | None = None, charset: str = "utf-8", **headers) -> bytes:
     """An RFC 5322 message as a mail server would deliver it (for ``mailchannel.receive``)."""
-    from email.message import EmailMessage
-    from email.utils import format_datetime, make_msgid
-
-    from weibao.core import clock
 
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
@@ -245,6 +241,5 @@ class InboundMailFactory(_ServiceFactory):
 
     @classmethod
     def make(cls, mailbox, raw, source):
-        from weibao.mailchannel.services.inbound import receive
 
         return receive(mailbox, raw, source=source)
