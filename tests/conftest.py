@@ -119,3 +119,31 @@ def demo_data(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+# The files that take longest (walks over every route, the permission matrix, API fuzzing,
+# real processes, the browser) run first: a parallel run hands out whole files as processes
+# become free, so a long file started last would leave the other process idle at the end.
+LONGEST_FIRST = (
+    "tests/security/test_odd_values_pages.py",
+    "tests/security/test_url_walk.py",
+    "tests/security/test_permissions.py",
+    "tests/security/test_odd_values_api.py",
+    "tests/api/test_schema_fuzz.py",
+    "tests/faults/",
+    "tests/core/test_operations.py",
+    "tests/oncall/test_pages.py",
+    "tests/browser/",
+)
+
+
+def _rank(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    for rank, prefix in enumerate(LONGEST_FIRST):
+        if path.startswith(prefix):
+            return rank
+    return len(LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_rank)
