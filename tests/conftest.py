@@ -145,5 +145,14 @@ def _rank(item) -> int:
     return len(LONGEST_FIRST)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     items.sort(key=_rank)
+    # A parallel run (``--dist loadgroup``) keeps each file on one process (its module
+    # fixtures load once), except a sharded test, whose shards go their own ways.
+    for item in items:
+        group = item.nodeid.split("::", 1)[0]
+        shard = getattr(item, "callspec", None) and item.callspec.params.get("shard")
+        if shard is not None:
+            group += f"#shard{shard}"
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seed(clock):
-    load_all()
+def seed(demo_data, clock):
     return Contract.objects.get(number="HTDZ202602135")
 
 

@@ -182,14 +182,16 @@ def _send(client, api, method: str, url: str, data: dict, who: str) -> int:
     return response.status_code
 
 
-def odd_walk(seeded, client_for, api_client_for, keys_read, *, api: bool) -> int:
+def odd_walk(seeded, client_for, api_client_for, keys_read, *, api: bool, shard: int = 0, shards: int = 1) -> int:
     """Feed every odd value to every parameter and path hole of the API's routes
     (``api``) or of the pages', as the seed contract's walkers; the number of requests
-    fed. Nothing may answer 5xx, nothing of the seed contract may change."""
+    fed. Nothing may answer 5xx, nothing of the seed contract may change. ``shard`` of
+    ``shards``: every shards-th route from the shard-th, so a parallel run can split it."""
     from weibao.accounts.models import User
 
     seed, _, ids, texts, _ = seeded
     routes = {t: u for t, u in _route_urls(ids, texts).items() if t.startswith("/api/") == api}
+    routes = {t: routes[t] for t in sorted(routes)[shard::shards]}
     before = fingerprint(seed)
     fed, walked = 0, set()
     for username in ODD_WALKERS:

@@ -68,7 +68,10 @@ def mask_name(value: str | None) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    return value[0] + "*" * max(len(value) - 1, 1)
+    masked = value[0] + "*" * max(len(value) - 1, 1)
+    if masked == value:  # a "name" already ending in stars ("0*", "**") must still change
+        masked = "*" * (len(value) + 1)
+    return masked
 
 
 def mask_email(value: str | None) -> str:
