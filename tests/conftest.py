@@ -13,13 +13,21 @@ from weibao.testing.factories import ContractFactory, MembershipFactory, UserFac
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_caches():
-    """Each test starts with no cached holiday tables (ids repeat after rollbacks)."""
+def _fresh_caches():
+    """Each test starts with no cached holiday tables and no cached search vocabulary or
+    learned query pairs: they are keyed by ids, and ids repeat after rollbacks."""
     from weibao.calendars.services import clear_caches
+    from weibao.knowledge import search
+    from weibao.knowledge.services import learning
 
-    clear_caches()
+    def clear():
+        clear_caches()
+        search.clear_cache()
+        learning.clear_cache()
+
+    clear()
     yield
-    clear_caches()
+    clear()
 
 
 @pytest.fixture(autouse=True)
