@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from weibao.core import clock as core_clock
+from weibao.testing.demo import demo_loaded
 from weibao.testing.factories import ContractFactory, MembershipFactory, UserFactory
 
 
@@ -111,22 +112,8 @@ def api_client_for():
 
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
-    """The demo data (``weibao.demo.load_all``), loaded once for a whole module and rolled
-    back after it: each test's own transaction is a savepoint inside this one, so what a
-    test writes is undone as usual. Loading it per test cost ~8 s each."""
-    from django.db import transaction
-
-    from weibao.demo import load_all
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_all()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    """The demo data, loaded once for a whole module (a load costs ~25 s)."""
+    yield from demo_loaded(django_db_blocker)
 
 
 # The files that take longest (walks over every route, the permission matrix, API fuzzing,
@@ -153,14 +140,18 @@ def _rank(item) -> int:
     return len(LONGEST_FIRST)
 
 
+# Packages whose files share one load of the demo data (a package-scoped ``demo_data``):
+# they run in one process, one after the other.
+ONE_PROCESS = ("tests/security/",)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     items.sort(key=_rank)
     # A parallel run (``--dist loadgroup``) keeps each file on one process (its module
-    # fixtures load once), except a sharded test, whose shards go their own ways.
+    # fixtures load once), and each package of ONE_PROCESS too.
     for item in items:
         group = item.nodeid.split("::", 1)[0]
-        shard = getattr(item, "callspec", None) and item.callspec.params.get("shard")
-        if shard is not None:
-            group += f"#shard{shard}"
+        if group.startswith(ONE_PROCESS):
+            group = next(prefix for prefix in ONE_PROCESS if group.startswith(prefix))
         item.add_marker(pytest.mark.xdist_group(group))

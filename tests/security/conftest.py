@@ -7,8 +7,16 @@ import pytest
 from django.apps import apps
 
 from weibao.contracts.scoping import ContractScopedModel
+from weibao.testing.demo import demo_loaded
 
 from .walk import TEXT_VALUES
+
+
+@pytest.fixture(scope="package")
+def demo_data(django_db_setup, django_db_blocker):
+    """One load of the demo data for every file of this package (the walks, the
+    permission matrix): each load costs ~25 s on SQLite, more on PostgreSQL."""
+    yield from demo_loaded(django_db_blocker)
 
 
 @pytest.fixture
