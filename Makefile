@@ -34,7 +34,7 @@ demo: $(RUN_STAMP)
 	WEIBAO_MODE=demo $(BIN)/weibao run_all --addr 127.0.0.1:8000
 
 ## Run the whole test suite (browser journeys and real peers included) and the linter.
-# One test process per core, a whole file per process (its module fixtures load once);
+# One test process per core, a whole file (tests/security: the whole package) per process;
 # then, alone, the few tests that restart a server every other test depends on.
 PYTEST_PARALLEL ?= -n auto --dist loadgroup
 test: $(DEV_STAMP) browser peers
