@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import random
 import signal
 import socket
 import time
@@ -43,7 +44,10 @@ class Settings:
     # Seconds: claim what is due this soon, so a slow claim does not make checks late. Below
     # the shortest interval (10 s), so a dead runner holds at most one claimed check each.
     lookahead: float = 5.0
-    poll: float = 0.5  # seconds between claims
+    # Seconds between claims, drawn afresh each round between half and one and a half
+    # times this: runners polling in lockstep would leave nearly all the work to whichever
+    # polls first, since each claim takes everything due within the lookahead.
+    poll: float = 0.5
     flush_every: float = 1.0
     max_buffer: int = 50_000  # results kept when the database is away, then the oldest dropped
 
@@ -88,7 +92,8 @@ class Runner:
                 while not self._stopping.is_set() and (ends is None or loop.time() < ends):
                     started = loop.time()
                     await self._claim_round(session, semaphore)
-                    await self._sleep(self.settings.poll - (loop.time() - started))
+                    pause = self.settings.poll * random.uniform(0.5, 1.5)  # noqa: S311 - spreading, not secrecy
+                    await self._sleep(pause - (loop.time() - started))
             finally:
                 self._stopping.set()
                 if self._tasks:
