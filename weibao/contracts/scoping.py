@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db import models
 
 from weibao.contracts.roles import roles_with
+from weibao.core.choices import ChoiceLabelsModel
 
 
 def member_contract_ids(user, roles: Iterable[str] | None = None) -> list[int]:
@@ -49,7 +50,7 @@ class ContractScopedQuerySet(models.QuerySet):
         return self.filter(**{self.contract_lookup: contract})
 
 
-class ContractScopedModel(models.Model):
+class ContractScopedModel(ChoiceLabelsModel):
     """Base for every business record: it belongs to exactly one contract."""
 
     contract = models.ForeignKey(
