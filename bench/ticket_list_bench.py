@@ -32,6 +32,7 @@ from django.http import QueryDict  # noqa: E402
 
 from weibao.accounts.models import User  # noqa: E402
 from weibao.contracts.models import Contract  # noqa: E402
+from weibao.core.encrypted_fields import encrypt, keyed_hash  # noqa: E402
 from weibao.demo import load_all  # noqa: E402
 from weibao.servicedesk import queries  # noqa: E402
 from weibao.servicedesk.filtersets import TicketFilterSet  # noqa: E402
@@ -46,9 +47,10 @@ SUBJECTS = [
 
 FILL_SQL = """
 INSERT INTO servicedesk_ticket (
-    contract_id, number, type, channel, priority, status, requester_name,
-    requester_organisation, requester_phone, requester_email, subject, description,
-    needs_onsite, created_at, updated_at, sla_state, sla_due_at, assignee_id
+    contract_id, number, type, channel, priority, status, requester_name, requester_name_hash,
+    requester_organisation, requester_phone, requester_phone_hash, requester_email, requester_email_hash,
+    subject, description, needs_onsite, created_at, updated_at, sla_state, sla_due_at, assignee_id,
+    first_contact_resolved, urged_count
 )
 SELECT
     %(contract)s,
@@ -59,10 +61,13 @@ SELECT
     CASE WHEN g %% 50 = 0 THEN 'new' WHEN g %% 23 = 0 THEN 'in_progress'
          WHEN g %% 31 = 0 THEN 'waiting' WHEN g %% 11 = 0 THEN 'resolved'
          WHEN g %% 97 = 0 THEN 'cancelled' ELSE 'closed' END,
-    (ARRAY['张伟','王芳','李娜','刘洋','陈杰','杨静','赵敏','黄磊'])[1 + g %% 8],
+    (%(names)s::text[])[1 + g %% %(n_names)s],
+    (%(name_hashes)s::text[])[1 + g %% %(n_names)s],
     '石龙区便民服务中心',
-    '139' || lpad((g::bigint * 7919 %% 100000000)::text, 8, '0'),
+    (%(phones)s::text[])[1 + (g * 7919) %% %(n_phones)s],
+    (%(phone_hashes)s::text[])[1 + (g * 7919) %% %(n_phones)s],
     '',
+    %(empty_hash)s,
     (%(subjects)s::text[])[1 + (g * 31) %% %(n_subjects)s] || ' #' || (g %% 997)::text,
     '批量生成的基准测试工单',
     false,
@@ -71,9 +76,26 @@ SELECT
     CASE WHEN g %% 50 = 0 OR g %% 23 = 0 THEN 'running' WHEN g %% 31 = 0 THEN 'paused'
          WHEN g %% 13 = 0 THEN 'breached' ELSE 'met' END,
     CASE WHEN g %% 50 = 0 OR g %% 23 = 0 THEN now() + ((g %% 600) || ' minutes')::interval END,
-    CASE WHEN g %% 3 = 0 THEN %(assignee)s END
+    CASE WHEN g %% 3 = 0 THEN %(assignee)s END,
+    false,
+    0
 FROM generate_series(%(first)s, %(last)s) AS g
 """
+
+
+NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈杰", "杨静", "赵敏", "黄磊"]
+
+
+def _personal_values() -> dict:
+    """Requester names and phones as the database holds them: encrypted, with their keyed
+    hashes (decision 0026); 1,000 distinct phones, each encrypted once."""
+    phones = [f"139{(i * 7919) % 100_000_000:08d}" for i in range(1000)]
+    return {
+        "names": [encrypt(n) for n in NAMES], "name_hashes": [keyed_hash("name", n) for n in NAMES],
+        "n_names": len(NAMES), "phones": [encrypt(p) for p in phones],
+        "phone_hashes": [keyed_hash("phone", p) for p in phones], "n_phones": len(phones),
+        "empty_hash": keyed_hash("email", ""),
+    }
 
 
 def fill(contract: Contract, wanted: int, assignee: User) -> None:
@@ -82,6 +104,7 @@ def fill(contract: Contract, wanted: int, assignee: User) -> None:
         print(f"tickets in {contract.number}: {have:,} (no fill needed)")
         return
     began = time.perf_counter()
+    personal = _personal_values()
     with connection.cursor() as cursor:
         batch = 200_000
         for first in range(have + 1, wanted + 1, batch):
@@ -89,7 +112,7 @@ def fill(contract: Contract, wanted: int, assignee: User) -> None:
             cursor.execute(
                 FILL_SQL,
                 {"contract": contract.pk, "subjects": SUBJECTS, "n_subjects": len(SUBJECTS),
-                 "first": first, "last": last, "assignee": assignee.pk},
+                 "first": first, "last": last, "assignee": assignee.pk, **personal},
             )
             print(f"  … {last:,}", flush=True)
         cursor.execute("ANALYZE servicedesk_ticket")
