@@ -115,7 +115,7 @@ def fill(contract: Contract, wanted: int, assignee: User) -> None:
                  "first": first, "last": last, "assignee": assignee.pk, **personal},
             )
             print(f"  … {last:,}", flush=True)
-        cursor.execute("ANALYZE servicedesk_ticket")
+        cursor.execute("VACUUM ANALYZE servicedesk_ticket")  # as autovacuum would: index-only scans
     print(f"filled to {wanted:,} tickets in {time.perf_counter() - began:.1f} s")
 
 
