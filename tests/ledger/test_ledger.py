@@ -364,3 +364,16 @@ def test_a_contracts_own_terms_set_its_periods(contract, pm, liaison, clock):
     assert event.certificate_due_on == dt.date(2026, 7, 31)
     check = renewal.eligibility(contract, dt.date(2027, 2, 8))
     assert check.eligible and check.window_start == dt.date(2027, 2, 7)
+
+
+def test_days_of_a_per_day_penalty_are_parsed_by_the_one_parser(pm, seed_ledger, client_for):
+    web = client_for(pm)
+    url = f"/ledger/rules/{seed_ledger['late'].pk}/record/"
+    for odd in ("²", "٣", "0", "10000", "-1", "1e3"):
+        response = web.post(url, {"description": "逾期", "occurred_on": "2026-05-01", "days": odd, "amount_due": "100"})
+        assert response.status_code == 400, odd
+        assert "days" in response.content.decode(), odd
+    assert not PenaltyEntry.objects.filter(rule=seed_ledger["late"]).exists()
+    response = web.post(url, {"description": "逾期", "occurred_on": "2026-05-01", "days": "3", "amount_due": "100"})
+    assert response.status_code == 302
+    assert PenaltyEntry.objects.get(rule=seed_ledger["late"]).days == 3

@@ -25,7 +25,14 @@ from weibao.contracts.models import Contract, ContractChange
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.core.flash import report_errors, run_and_report
-from weibao.core.params import BadParameter, parse_choice, parse_date, parse_datetime, parse_text
+from weibao.core.params import (
+    BadParameter,
+    parse_choice,
+    parse_date,
+    parse_datetime,
+    parse_positive_int,
+    parse_text,
+)
 from weibao.ledger import access, money
 from weibao.ledger.letters import breach_notice_docx, letter_parts
 from weibao.ledger.models import (
@@ -223,13 +230,11 @@ def tick_handover(request, pk):
 def record_penalty(request, pk):
     rule = access.record_for(request.user, PenaltyRule, pk, Capability.MANAGE_LEDGER)
     occurred_on = parse_date(request.POST.get("occurred_on"), "occurred_on") or clock.local_now().date()
-    days_text = request.POST.get("days", "1").strip() or "1"
-    if not days_text.isascii() or not days_text.isdigit() or len(days_text) > 4:
-        raise BadParameter("days", _("天数应为 1 至 9999 的整数。"))
+    days = parse_positive_int(request.POST.get("days"), "days", maximum=9999) or 1
     amount_due = parse_money(request.POST.get("amount_due"), "amount_due", required=False)
     description = _text(request, "description", 500)
     return run_and_report(request, lambda: penalties.record_penalty(
-        rule, occurred_on=occurred_on, description=description, by=request.user, days=int(days_text),
+        rule, occurred_on=occurred_on, description=description, by=request.user, days=days,
         amount_due=amount_due), _back(rule.contract_id, "penalties"), _("违约金已登记，待项目经理审批。"))
 
 

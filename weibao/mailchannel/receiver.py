@@ -148,7 +148,9 @@ class _Session:
             return
         params = arg[5:].split()
         for param in params[1:]:
-            if param.upper().startswith("SIZE=") and param[5:].isdigit() and int(param[5:]) > self.server.max_size:
+            size = param[5:]
+            # ASCII digits only: "SIZE=²" passes str.isdigit() and int() would raise.
+            if param.upper().startswith("SIZE=") and size.isascii() and size.isdigit() and int(size) > self.server.max_size:
                 await self.reply("552 5.3.4 Message too big")
                 return
         self.sender = _address(arg[5:]) if params else ""
