@@ -112,7 +112,7 @@ def test_alertmanager_storm_survives_a_postgresql_restart(deployment):
             for peer in PEERS:  # both peers of the HA pair notify
                 send(body, f"group {group} notification {number} from {peer}")
             delivered.append((group, number, "ok"))
-            time.sleep(0.15)
+            time.sleep(0.25)
 
     senders = [threading.Thread(target=alertmanager_group, args=(g,), daemon=True) for g in range(GROUPS)]
     connections.close_all()  # this process's own connections must not die with the server

@@ -150,6 +150,10 @@ def test_a_rotated_address_opens_nothing_and_the_mail_is_kept(email_integration,
     assert not Incident.objects.exists() and not Ticket.objects.exists()
     assert address_of(email_integration) != old
 
+    # A person wrote to the old address: the project manager forces it into a ticket.
+    assert inbound.process_safely(stored.pk, force=True).outcome == "created"
+    assert Ticket.objects.count() == 1 and not Incident.objects.exists()
+
 
 def test_mail_for_contract_a_never_opens_an_incident_in_contract_b(
     email_integration, deliver, mailbox, other_mailbox, other_contract, make_member, clock
@@ -232,3 +236,14 @@ def test_alert_mail_through_the_lmtp_receiver_becomes_an_incident(run_receiver, 
     incident = Incident.objects.get()
     assert (incident.contract, incident.title, incident.integration.kind) == (contract, "统一身份认证登录失败率高", Integration.Kind.EMAIL)
     assert not Ticket.objects.exists()
+
+
+def test_the_integrations_page_creates_one_and_shows_its_address_or_why_not(contract, pm, client_for, clock):
+    client = client_for(pm)
+    assert client.post("/incidents/integrations/", {"name": "存储阵列", "kind": "email"}).status_code == 302
+    integration = Integration.objects.get(kind="email")
+    assert "本合同没有启用的服务邮箱" in client.get("/incidents/integrations/").content.decode()
+
+    Mailbox.objects.create(contract=contract, address="desk@weibao.test")
+    html = client.get("/incidents/integrations/").content.decode()
+    assert f"desk+alert-{integration.secret}@weibao.test" in html and "mailto:" not in html

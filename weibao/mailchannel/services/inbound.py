@@ -138,9 +138,10 @@ def _file(inbound_id: int, mail: parsing.ParsedMail, *, force: bool) -> InboundM
     inbound = InboundMail.objects.select_for_update().select_related("mailbox", "contract").get(pk=inbound_id)
     if _settled(inbound, force):
         return inbound  # another worker got there first
-    secret = alerts.secret_of(inbound.mailbox, mail)
+    secret = None if force else alerts.secret_of(inbound.mailbox, mail)
     if secret is not None:
-        # Mail to an alert address is an alert, never a ticket (decision 0027).
+        # Mail to an alert address is an alert, never a ticket (decision 0027) — unless
+        # the project manager forces it into one (a person wrote to the alert address).
         return _finish(inbound, *alerts.file(inbound, mail, secret))
     if not force:
         # Only the receiving mailbox's own addresses: another tenant's are not ours.
