@@ -56,8 +56,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
         fields = ["id", "contract", "kind", "name", "url", "group_by", "default_level", "category", "component", "active", "created_at", "rotated_at"]
 
     def get_url(self, integration) -> str:
+        """The secret URL; for an e-mail integration ``mailto:`` its secret address."""
         request = self.context.get("request")
-        return request.build_absolute_uri(integration.path) if request is not None else integration.path
+        return integrations.intake_address(integration, request.build_absolute_uri if request is not None else None)
 
 
 def _contract_param(request) -> int | None:

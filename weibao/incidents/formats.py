@@ -17,6 +17,8 @@ Formats:
   ``severity``, ``url``, ``tags``).
 - Weibao's generic JSON: ``{"alerts": [{"fingerprint", "status": "firing"|"resolved",
   "summary", "labels": {}, "starts_at": ISO 8601, "ends_at": ISO 8601 or null, "url"}]}``.
+- An alert e-mail, as the mail channel hands it over (``mail_document``): one alert per
+  message, read from its subject (docs/decisions/0027-alerts-by-email.md).
 """
 
 from __future__ import annotations
@@ -275,9 +277,92 @@ def parse_generic(body) -> Payload:
     return Payload(alerts=result)
 
 
+# -- alerts by e-mail (decision 0027) --------------------------------------------------------
+
+# What a subject starts with, once leading "*", brackets and blanks are passed over:
+# Alertmanager and Grafana "[FIRING:2]" / "[RESOLVED]", Zabbix "Problem:" / "Resolved in
+# 5m 3s:", Nagios "** PROBLEM" / "** RECOVERY", and the Chinese words of domestic systems.
+_RESOLVED_WORDS = ("resolved", "recovery", "recovered", "ok")
+_FIRING_WORDS = ("firing", "problem", "alert", "alarm")
+_RESOLVED_ZH = ("告警恢复", "故障恢复", "已恢复", "恢复", "已解除", "解除")
+_FIRING_ZH = ("告警", "报警", "故障", "问题")
+_STATUS_PREFIX = re.compile(
+    r"^[\s*]*[\[【(（]?\s*(?:(?P<en>{})(?![a-z])(?::\s*\d+|\s+in\s+[^:：\]】)）]{{0,40}})?|(?P<zh>{}))"
+    r"\s*[\]】)）]?[\s:：*\-–—]*".format("|".join(_RESOLVED_WORDS + _FIRING_WORDS), "|".join(_RESOLVED_ZH + _FIRING_ZH)),
+    re.IGNORECASE,
+)
+# "[component=portal]" or "【level=II】" anywhere in the subject: labels set by the sender.
+_SUBJECT_LABEL = re.compile(r"[\[【]\s*([A-Za-z_][A-Za-z0-9_]{0,99})\s*[=＝]\s*([^\]】]{0,300}?)\s*[\]】]")
+MAIL_STATUS_HEADER = "X-Weibao-Alert-Status"
+MAIL_FINGERPRINT_HEADER = "X-Weibao-Alert-Fingerprint"
+
+
+def read_subject(subject: str) -> tuple[str, str | None, dict]:
+    """(the subject without its status word and labels, "firing"/"resolved"/None when it
+    names no status, the labels written in it)."""
+    labels = {name: value for name, value in _SUBJECT_LABEL.findall(subject)}
+    rest = " ".join(_SUBJECT_LABEL.sub(" ", subject).split())
+    status = None
+    found = _STATUS_PREFIX.match(rest)
+    if found and found.end() > 0:
+        word = (found.group("en") or found.group("zh") or "").lower()
+        status = "resolved" if word in _RESOLVED_WORDS or word in _RESOLVED_ZH else "firing"
+        rest = rest[found.end():].strip()
+    return rest, status, labels
+
+
+def mail_document(*, message_id: str, sender: str, subject: str, date: dt.datetime, text: str,
+                  headers: dict[str, str]) -> bytes:
+    """An alert e-mail as the body of a ``Delivery``: canonical JSON, so the same message
+    delivered twice (IMAP and SMTP, or a retry) is the same body and changes nothing."""
+    wanted = {name: headers[name.lower()][:200] for name in (MAIL_STATUS_HEADER, MAIL_FINGERPRINT_HEADER)
+              if headers.get(name.lower())}
+    document = {
+        "message_id": message_id[:500], "from": sender[:320].lower(), "subject": subject[:1000],
+        "date": date.astimezone(dt.UTC).isoformat(), "text": text[:2000], "headers": wanted,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+
+
+def parse_email(body) -> Payload:
+    data = _object(_load(body), [])
+    problems: list[str] = []
+    sender = data.get("from") if isinstance(data.get("from"), str) else ""
+    subject = data.get("subject") if isinstance(data.get("subject"), str) else ""
+    summary, status, labels = read_subject(subject)
+    if not summary:
+        problems.append("subject: " + _("邮件主题（除状态词外）为空，无法作为告警摘要。"))
+    headers = data.get("headers") if isinstance(data.get("headers"), dict) else {}
+    stated = str(headers.get(MAIL_STATUS_HEADER, "")).strip().lower()
+    if stated:
+        if stated not in ("firing", "resolved"):
+            problems.append(f"{MAIL_STATUS_HEADER}: " + _("应为 firing 或 resolved。"))
+        status = stated
+    starts_at = parse_time(data.get("date"), "date", problems)
+    if starts_at is None and not any(p.startswith("date") for p in problems):
+        problems.append("date: " + _("缺少邮件时间。"))
+    if problems:
+        raise BadPayload(problems)
+    fingerprint = str(headers.get(MAIL_FINGERPRINT_HEADER, "")).strip()[:200]
+    if not fingerprint:
+        # The same sender and subject (status word aside) is the same alert: its recovery
+        # mail finds it (ingest follows the alert of that fingerprint still firing).
+        digest = hashlib.sha256(f"{sender.lower()}\n{summary.lower()}".encode()).hexdigest()[:16]
+        fingerprint = f"mail:{digest}"
+    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    message_id = data.get("message_id") if isinstance(data.get("message_id"), str) else ""
+    labels = {"alertname": summary[:300], "sender": sender[:320], **{k[:100]: v[:300] for k, v in labels.items()}}
+    return Payload(alerts=[NormalAlert(
+        fingerprint=fingerprint, status=status or "firing", starts_at=starts_at, ends_at=None,
+        labels=labels, annotations={"description": text[:2000], "message_id": message_id[:500]},
+        summary=summary[:500],
+    )])
+
+
 PARSERS = {
     "alertmanager": parse_alertmanager,
     "grafana": parse_grafana,
     "zabbix": parse_zabbix,
     "generic": parse_generic,
+    "email": parse_email,
 }

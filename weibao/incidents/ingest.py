@@ -125,11 +125,31 @@ def process(delivery: Delivery) -> None:
     if locked.state == Delivery.State.PROCESSED:
         return
     payload = PARSERS[integration.kind](locked.body)
+    if integration.kind == Integration.Kind.EMAIL:
+        payload = follow_mail_alerts(integration, payload)
     count = apply_alerts(integration, payload)
     locked.state, locked.processed_at, locked.alerts_count = Delivery.State.PROCESSED, clock.now(), count
     locked.attempts += 1
     locked.error = ""
     locked.save(update_fields=["state", "processed_at", "alerts_count", "attempts", "error"])
+
+
+def follow_mail_alerts(integration: Integration, payload: Payload) -> Payload:
+    """An e-mail carries no start of its alert, only its own date: a mail about an alert
+    of this fingerprint still firing is that alert (a reminder changes nothing; a recovery
+    resolves it, ending at the mail's date). A recovery with nothing firing matches the
+    last alert it could end, so a recovery mail read again changes nothing either."""
+    source_key = f"integration:{integration.pk}"
+    for alert in payload.alerts:
+        rows = Alert.objects.filter(source_key=source_key, fingerprint=alert.fingerprint).order_by("-starts_at")
+        target = rows.filter(status=Alert.Status.FIRING).first()
+        if target is None and alert.status == Alert.Status.RESOLVED:
+            target = rows.filter(starts_at__lte=alert.starts_at).first()
+        if alert.status == Alert.Status.RESOLVED:
+            alert.ends_at = alert.starts_at
+        if target is not None:
+            alert.starts_at = target.starts_at
+    return payload
 
 
 def group_key_of(integration: Integration, alert: NormalAlert, payload: Payload) -> str:

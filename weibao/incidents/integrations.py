@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -15,10 +17,42 @@ from weibao.incidents.models import (
     Level,
     LevelDefinition,
     Silence,
+    new_mail_secret,
     new_secret,
 )
 
 MAX_GROUP_LABELS = 8
+
+# The mail channel sits above this app (decision 0013): it tells us an e-mail
+# integration's addresses by registering here (decision 0027).
+_mail_address_providers: list[Callable[[Integration], list[str]]] = []
+
+
+def register_mail_addresses(provider: Callable[[Integration], list[str]]) -> None:
+    if provider not in _mail_address_providers:
+        _mail_address_providers.append(provider)
+
+
+def mail_addresses(integration: Integration) -> list[str]:
+    """The addresses mail to which becomes an alert of ``integration`` (none without an
+    active service mailbox on its contract)."""
+    found: list[str] = []
+    for provider in _mail_address_providers:
+        found += [a for a in provider(integration) if a not in found]
+    return found
+
+
+def intake_address(integration: Integration, build_absolute_uri=None) -> str:
+    """Where a sender delivers to: the full secret URL, or ``mailto:`` the secret address
+    ("" when an e-mail integration has no mailbox to receive it)."""
+    if integration.kind == Integration.Kind.EMAIL:
+        addresses = mail_addresses(integration)
+        return f"mailto:{addresses[0]}" if addresses else ""
+    return build_absolute_uri(integration.path) if build_absolute_uri else integration.path
+
+
+def secret_for(kind: str) -> str:
+    return new_mail_secret() if kind == Integration.Kind.EMAIL else new_secret()
 
 
 def parse_labels(text: str, field: str = "group_by") -> list[str]:
@@ -45,7 +79,7 @@ def create_integration(contract, *, by, kind: str, name: str, group_by: list[str
     if errors:
         raise ValidationError(errors)
     integration = Integration.objects.create(
-        contract=contract, kind=kind, name=name.strip()[:100], group_by=list(group_by),
+        contract=contract, kind=kind, name=name.strip()[:100], group_by=list(group_by), secret=secret_for(kind),
         default_level=default_level, category=category, component=component,
     )
     audit.record("incident.integration.create", obj=integration, actor=by, after={"kind": kind, "name": integration.name})
@@ -55,7 +89,7 @@ def create_integration(contract, *, by, kind: str, name: str, group_by: list[str
 def rotate(integration: Integration, *, by) -> Integration:
     """A new secret: the old URL stops working at once (update the sender's config)."""
     require(by, integration.contract_id, Capability.MANAGE_INCIDENTS)
-    integration.secret = new_secret()
+    integration.secret = secret_for(integration.kind)
     integration.rotated_at = clock.now()
     integration.save(update_fields=["secret", "rotated_at"])
     audit.record("incident.integration.rotate", obj=integration, actor=by)

@@ -8,6 +8,7 @@ grouping rule serves both.
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 from django.conf import settings
@@ -76,6 +77,12 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_mail_secret() -> str:
+    """A secret that survives in an e-mail address: mail servers may fold the case of a
+    local part, so lower-case letters and digits only (base32, 160 bits)."""
+    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
+
+
 class Integration(ContractScopedModel):
     """A source of alerts with its own secret URL (rotatable)."""
 
@@ -84,6 +91,8 @@ class Integration(ContractScopedModel):
         GRAFANA = "grafana", _("Grafana 告警")
         ZABBIX = "zabbix", _("Zabbix（Webhook 媒介）")
         GENERIC = "generic", _("通用 JSON Webhook")
+        # Mail to the contract's service mailbox at a secret sub-address (decision 0027).
+        EMAIL = "email", _("邮件")
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
@@ -109,7 +118,14 @@ class Integration(ContractScopedModel):
 
     @property
     def path(self) -> str:
+        """The secret URL of a webhook integration; "" for mail (its address is the mail
+        channel's to give: ``integrations.intake_address``)."""
+        if self.kind not in WEBHOOK_KINDS:
+            return ""
         return f"/api/v1/integrations/{self.kind}/{self.secret}/"
+
+
+WEBHOOK_KINDS = (Integration.Kind.ALERTMANAGER, Integration.Kind.GRAFANA, Integration.Kind.ZABBIX, Integration.Kind.GENERIC)
 
 
 class Delivery(ContractScopedModel):

@@ -310,7 +310,7 @@ def integration_list(request):
     now = clock.now()
     return render(request, "incidents/integrations.html", {
         "contract": contract, "errors": errors, "values": request.POST,
-        "integrations": [(i, request.build_absolute_uri(i.path)) for i in Integration.objects.filter(contract=contract)],
+        "integrations": [(i, integrations.intake_address(i, request.build_absolute_uri)) for i in Integration.objects.filter(contract=contract)],
         "kinds": Integration.Kind.choices, "levels": Level.choices, "categories": Category.choices,
         "components": ServiceComponent.objects.filter(contract=contract, active=True),
         "rejected": Delivery.objects.filter(contract=contract).exclude(state=Delivery.State.PROCESSED)

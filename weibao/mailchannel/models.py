@@ -145,6 +145,7 @@ class InboundMail(PersonalDataModel, ContractScopedModel):
         BOUNCE = "bounce", _("退信")
         LOOP = "loop", _("邮件循环")
         DUPLICATE = "duplicate", _("重复邮件")
+        ALERT = "alert", _("告警")
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="inbound")
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices)

@@ -204,9 +204,12 @@ class _Session:
             await self._answer_all("552 5.3.4 Message too big")
             self.reset()
             return
-        raw = self._received_header() + b"".join(chunks)
+        head, body = self._received_header(), b"".join(chunks)
         replies = []
         for rcpt in self.recipients:
+            # Delivered-To: the envelope recipient, as final delivery records it (the alert
+            # address a copy was for, when To and Cc do not show it: decision 0027).
+            raw = head + f"Delivered-To: {rcpt}\r\n".encode() + body
             try:
                 await asyncio.to_thread(self.server.store, rcpt, raw)
                 replies.append("250 2.0.0 Stored")
@@ -257,11 +260,11 @@ def django_receiver(*, lmtp: bool, hostname: str | None = None) -> MailReceiver:
     from django.db import close_old_connections
 
     from weibao.mailchannel.models import InboundMail
-    from weibao.mailchannel.services.inbound import mailbox_for, receive
+    from weibao.mailchannel.services.inbound import accepts_recipient, mailbox_for, receive
 
     def accepts(address: str) -> bool:
         close_old_connections()
-        return mailbox_for([address]) is not None
+        return accepts_recipient(address)
 
     def store(rcpt: str, raw: bytes) -> None:
         close_old_connections()

@@ -49,6 +49,11 @@ RULES = {
     "auto_subject": _("主题表明是自动回复"),
     "duplicate": _("同一封邮件已处理过"),
     "flood": _("同一发件人 10 分钟内来信过多"),
+    # Alert e-mail (decision 0027): the evidence names the integration and its delivery.
+    "alert": _("告警邮件，已转为告警"),
+    "alert_duplicate": _("同一封告警邮件已收到过，未重复记录"),
+    "alert_rejected": _("告警邮件格式错误，已保存备查"),
+    "alert_unknown": _("告警地址不存在、已停用或已更换密钥"),
 }
 
 

@@ -28,6 +28,7 @@ from weibao.mailchannel import parsing
 from weibao.mailchannel.authentication import sender_verified
 from weibao.mailchannel.models import InboundMail, Mailbox, MailReference
 from weibao.mailchannel.screening import Verdict, screen
+from weibao.mailchannel.services import alerts
 from weibao.mailchannel.services.mailboxes import own_addresses
 from weibao.servicedesk.models import Channel, Ticket, TicketLink
 from weibao.servicedesk.models import Status as S
@@ -42,11 +43,21 @@ FLOOD_WINDOW = timedelta(minutes=10)
 
 
 def mailbox_for(addresses: list[str]) -> Mailbox | None:
-    """The active mailbox one of ``addresses`` belongs to (SMTP/LMTP routing)."""
-    wanted = [a.strip().lower() for a in addresses if a]
+    """The active mailbox one of ``addresses`` belongs to (SMTP/LMTP routing); an alert
+    address (``desk+alert-<secret>@…``) belongs to its mailbox."""
+    wanted = [alerts.base_address(a.strip().lower()) for a in addresses if a]
     if not wanted:
         return None
     return Mailbox.objects.filter(active=True, address__in=wanted).select_related("contract").first()
+
+
+def accepts_recipient(address: str) -> bool:
+    """Whether the SMTP/LMTP receiver takes mail for ``address``: an active mailbox's
+    address, or one of its alert addresses whose integration is active (else 550)."""
+    mailbox = mailbox_for([address])
+    if mailbox is None:
+        return False
+    return address.strip().lower() == mailbox.address.lower() or alerts.accepts(mailbox, address)
 
 
 def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMail:
@@ -127,6 +138,11 @@ def _file(inbound_id: int, mail: parsing.ParsedMail, *, force: bool) -> InboundM
     inbound = InboundMail.objects.select_for_update().select_related("mailbox", "contract").get(pk=inbound_id)
     if _settled(inbound, force):
         return inbound  # another worker got there first
+    secret = None if force else alerts.secret_of(inbound.mailbox, mail)
+    if secret is not None:
+        # Mail to an alert address is an alert, never a ticket (decision 0027) — unless
+        # the project manager forces it into one (a person wrote to the alert address).
+        return _finish(inbound, *alerts.file(inbound, mail, secret))
     if not force:
         # Only the receiving mailbox's own addresses: another tenant's are not ours.
         verdict = screen(mail, own_addresses=own_addresses(inbound.mailbox)) or _flood_or_duplicate(inbound, mail)
