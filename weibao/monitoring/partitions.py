@@ -88,9 +88,11 @@ def _bound(text: str) -> dt.datetime | None:
 
 def partitions() -> list[Partition]:
     """The table's partitions in order of time, the default one last."""
+    # Bounds name no column: pg_get_expr needs no relation (given one, it would wait on
+    # that partition's lock, e.g. behind another run attaching a partition).
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "SELECT c.relname, pg_get_expr(c.relpartbound, 0) FROM pg_inherits i "
             "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(%s)",
             [TABLE],
         )
@@ -165,6 +167,7 @@ def upkeep(now: dt.datetime, *, days: int, ahead: int = AHEAD_DAYS) -> Upkeep:
     partitions wholly older than ``days`` and delete the default partition's older rows."""
     report = Upkeep()
     cutoff = now - dt.timedelta(days=days)
+    strays: set[dt.date] = set()
     with _step(report, DEFAULT) as cursor:
         cursor.execute(f"DELETE FROM {DEFAULT} WHERE at < %s", [cutoff])  # noqa: S608 - constant name
         report.deleted += cursor.rowcount

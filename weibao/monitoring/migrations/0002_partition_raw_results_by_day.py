@@ -42,6 +42,9 @@ def partition(apps, schema_editor):
         return
     now = dt.datetime.now(dt.UTC)
     with connection.cursor() as cursor:
+        # Rows written earlier in this transaction have their foreign key checks pending,
+        # and a table with pending checks cannot be altered: check them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(f"SELECT max(at) FROM {TABLE}")  # noqa: S608 - constant name
         last = cursor.fetchone()[0]
@@ -90,6 +93,7 @@ def unpartition(apps, schema_editor):
         return
     plain = f"{TABLE}_plain"
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{TABLE}', 'id'))")
         next_id = cursor.fetchone()[0]
