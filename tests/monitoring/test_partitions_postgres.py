@@ -141,7 +141,7 @@ def test_a_step_whose_lock_is_busy_is_skipped_and_the_rest_goes_on(monitor, cloc
 
 
 @pytest.mark.django_db
-def test_the_migration_keeps_existing_rows_in_a_legacy_partition_and_goes_back(monitor):
+def test_the_migration_keeps_existing_rows_in_a_legacy_partition_and_goes_back(monitor, clock):
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
@@ -149,21 +149,31 @@ def test_the_migration_keeps_existing_rows_in_a_legacy_partition_and_goes_back(m
     assert not partitions.partitioned()
     now = dt.datetime.now(dt.UTC)
     old = store(monitor, now - dt.timedelta(days=3), now - dt.timedelta(minutes=1))
+    ahead = store(monitor, now + dt.timedelta(days=30))  # a runner's clock a month ahead
     executor.loader.build_graph()
     executor.migrate([("monitoring", MIGRATION)])
     assert partitions.partitioned()
     assert set(where(old).values()) == {"monitoring_checkresult_legacy"}
+    assert where(ahead) == {ahead[0]: "monitoring_checkresult_default"}
     legacy = partitions.partitions()[0]
-    assert legacy.start is None and legacy.end > now and legacy.end.astimezone(SHANGHAI).time() == dt.time()
+    tomorrow = now.astimezone(SHANGHAI).date() + dt.timedelta(days=1)
+    assert legacy.start is None and legacy.end == dt.datetime.combine(tomorrow, dt.time(), tzinfo=SHANGHAI)
     # Ids go on; today's rows still go to the legacy partition, the next day's to its own.
     new = store(monitor, now, legacy.end)
-    assert min(new) > max(old)
+    assert min(new) > max(old + ahead)
     assert where(new) == {new[0]: "monitoring_checkresult_legacy", new[1]: names()[1]}
     # Back to a plain table with every row, then forward again.
     executor.loader.build_graph()
     executor.migrate([("monitoring", "0001_initial")])
     assert not partitions.partitioned()
-    assert sorted(CheckResult.objects.filter(monitor=monitor).values_list("id", flat=True)) == sorted(old + new)
+    assert sorted(CheckResult.objects.filter(monitor=monitor).values_list("id", flat=True)) == sorted(old + ahead + new)
     executor.loader.build_graph()
     executor.migrate([("monitoring", MIGRATION)])
     assert partitions.partitioned()
+    # The legacy partition straddles the window: its old rows are deleted in batches
+    # until it is wholly past the window, then it is dropped like a day.
+    clock.set_now(now)
+    assert rollups.expire_raw(clock.now(), days=2) == 1
+    assert not CheckResult.objects.filter(id=old[0]).exists() and CheckResult.objects.filter(id=old[1]).exists()
+    clock.set_now(legacy.end + dt.timedelta(days=2))
+    assert "monitoring_checkresult_legacy" in partitions.upkeep(clock.now(), days=2).dropped

@@ -4,9 +4,10 @@ plain table (nothing to do). The model's state does not change: Django keeps ``i
 the primary key, the database's is ``(id, at)``.
 
 No row is copied: a non-empty plain table is attached whole as the ``_legacy`` partition
-(from the beginning of time to the next Shanghai midnight after its last row), which
-costs one index build (the key becomes ``(id, at)``) and one scan to check the bound; the
-legacy partition is dropped once it is wholly older than the raw window. An empty table
+(from the beginning of time to the next Shanghai midnight), which costs one index build
+(the key becomes ``(id, at)``) and one scan to check the bound, under a lock that holds
+the probe runners' flushes meanwhile; the legacy partition is dropped once it is wholly
+older than the raw window. An empty table
 is simply replaced. Going back copies the rows into a plain table again.
 """
 
@@ -18,6 +19,7 @@ from django.db import migrations
 TABLE = "monitoring_checkresult"
 LEGACY = f"{TABLE}_legacy"
 DEFAULT = f"{TABLE}_default"
+COLUMNS = "id, at, ok, latency_ms, status, error, lag_ms, monitor_id"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AHEAD_DAYS = 2
 # The indexes of 0001, kept by name on the partitioned table (each partition gets its own).
@@ -46,8 +48,8 @@ def partition(apps, schema_editor):
         # and a table with pending checks cannot be altered: check them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
-        cursor.execute(f"SELECT max(at) FROM {TABLE}")  # noqa: S608 - constant name
-        last = cursor.fetchone()[0]
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE})")  # noqa: S608 - constant name
+        has_rows = cursor.fetchone()[0]
         cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{TABLE}', 'id'))")
         next_id = cursor.fetchone()[0]
         foreign_keys = _foreign_keys(cursor, TABLE)
@@ -68,22 +70,28 @@ def partition(apps, schema_editor):
         for name, definition in foreign_keys:
             cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} {definition}")
         today = now.astimezone(SHANGHAI).date()
-        if last is None:
-            cursor.execute(f"DROP TABLE {LEGACY}")
-            first = today
-        else:
-            first = max(today, last.astimezone(SHANGHAI).date()) + dt.timedelta(days=1)
-            cursor.execute(f"ALTER TABLE {LEGACY} ALTER COLUMN id DROP IDENTITY")
-            cursor.execute(f"ALTER TABLE {LEGACY} DROP CONSTRAINT {LEGACY}_pkey")
-            cursor.execute(f"ALTER TABLE {LEGACY} ADD CONSTRAINT {LEGACY}_pkey PRIMARY KEY (id, at)")
-            cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {LEGACY} FOR VALUES FROM (MINVALUE) TO (%s)",
-                           [_midnight(first)])
+        first = today + dt.timedelta(days=1) if has_rows else today
         day = first
         while day <= today + dt.timedelta(days=AHEAD_DAYS):
             cursor.execute(f"CREATE TABLE {TABLE}_p{day:%Y%m%d} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)",
                            [_midnight(day), _midnight(day + dt.timedelta(days=1))])
             day += dt.timedelta(days=1)
         cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
+        if not has_rows:
+            cursor.execute(f"DROP TABLE {LEGACY}")
+            return
+        # The legacy partition ends at the next Shanghai midnight; rows stamped later (a
+        # runner's clock ahead) go where the new table routes them.
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {LEGACY} WHERE at >= %s RETURNING {COLUMNS}) "  # noqa: S608 - constant names
+            f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM moved",
+            [_midnight(first)],
+        )
+        cursor.execute(f"ALTER TABLE {LEGACY} ALTER COLUMN id DROP IDENTITY")
+        cursor.execute(f"ALTER TABLE {LEGACY} DROP CONSTRAINT {LEGACY}_pkey")
+        cursor.execute(f"ALTER TABLE {LEGACY} ADD CONSTRAINT {LEGACY}_pkey PRIMARY KEY (id, at)")
+        cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {LEGACY} FOR VALUES FROM (MINVALUE) TO (%s)",
+                       [_midnight(first)])
 
 
 def unpartition(apps, schema_editor):
