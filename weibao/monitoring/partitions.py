@@ -11,9 +11,9 @@ still come from one identity sequence) and no table may point a foreign key at i
 and the next ``AHEAD_DAYS`` days, gives rows that fell into the default partition a
 partition of their day, detaches and drops every partition wholly older than the raw
 window; the batched delete then removes what is older than the window outside the day
-partitions (the legacy partition in its first week). A day partition straddling the boundary waits
-until it is whole: raw results are kept for the window plus at most one day, and no row
-of a day partition is ever deleted one by one (no dead tuples to vacuum).
+partitions (the legacy partition in its first week). A day partition straddling the
+boundary waits until it is whole: raw results are kept for the window plus at most one
+day, and no row of a day partition is ever deleted one by one (no dead tuples to vacuum).
 
 Each step is its own short transaction with a lock timeout: attaching and detaching lock
 the parent table briefly; a step that cannot have its lock in time is skipped and tried
