@@ -119,7 +119,10 @@ class ResultQuerySet(ContractScopedQuerySet):
 
 
 class CheckResult(models.Model):
-    """One raw check, kept for ``WEIBAO_PROBE_RAW_DAYS`` days (compact: no text on success)."""
+    """One raw check, kept for ``WEIBAO_PROBE_RAW_DAYS`` days (compact: no text on success).
+
+    On PostgreSQL the table is partitioned by day on ``at`` (``partitions``): its key is
+    ``(id, at)``, so ``id`` is unique by its sequence only and no foreign key may point here."""
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+", db_index=False)
     at = models.DateTimeField()

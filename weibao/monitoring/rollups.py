@@ -1,8 +1,9 @@
 """Compact storage of check results: per-minute and per-hour rollups (kept for the term)
 and the expiry of raw results after ``WEIBAO_PROBE_RAW_DAYS`` (default 7).
 
-Decision 0018: raw results are expired with a batched delete on their ``at`` index, not
-with time partitions; partitioning is the next step if the delete's cost shows.
+Decision 0018: on PostgreSQL the raw table has a partition per day, dropped whole once
+older than the window (``partitions``); on SQLite raw results are expired with a
+batched delete on their ``at`` index.
 Rollups are recomputed for a trailing window each run (delete + insert in one
 transaction): idempotent, and a late flush is counted at the next run.
 """
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncHour, TruncMinute
 
+from weibao.monitoring import partitions
 from weibao.monitoring.models import CheckResult, Rollup
 
 RAW_DAYS = settings.WEIBAO_PROBE_RAW_DAYS
@@ -60,11 +62,24 @@ def roll_up(now: dt.datetime, *, minutes_back: int = 15, hours_back: int = 3) ->
 
 
 def expire_raw(now: dt.datetime, days: int = RAW_DAYS) -> int:
-    """Delete raw results older than ``days``, in batches (short locks, steady WAL)."""
+    """Keep raw results for ``days``: on a partitioned table (PostgreSQL) run the
+    partitions' upkeep (create ahead, drop whole days), then delete older rows in batches
+    where no day partition holds them. Answers the rows deleted one by one (a dropped
+    partition's rows are not counted)."""
     cutoff = now - dt.timedelta(days=days)
+    deleted = 0
+    if partitions.partitioned():
+        deleted = partitions.upkeep(now, days=days).deleted
+        cutoff = partitions.before_day_partitions(cutoff)
+    return deleted + delete_before(cutoff)
+
+
+def delete_before(cutoff: dt.datetime) -> int:
+    """Delete raw results older than ``cutoff`` in batches (short locks, steady WAL)."""
     deleted = 0
     while True:
         ids = list(CheckResult.objects.filter(at__lt=cutoff).order_by("at").values_list("id", flat=True)[:DELETE_BATCH])
         if not ids:
             return deleted
-        deleted += CheckResult.objects.filter(id__in=ids).delete()[0]
+        # ``at`` too: on PostgreSQL it prunes the partitions the ids are looked up in.
+        deleted += CheckResult.objects.filter(id__in=ids, at__lt=cutoff).delete()[0]

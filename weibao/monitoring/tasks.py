@@ -1,4 +1,5 @@
-"""Background jobs of the monitoring app: rollups each minute, raw-result expiry hourly."""
+"""Background jobs of the monitoring app: rollups each minute; hourly, the raw results' upkeep
+(on PostgreSQL, day partitions made ahead and dropped whole; decision 0018)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def roll_up_results() -> tuple[int, int]:
 
 @db_periodic_task(crontab(minute="41"))
 @lock_task("monitoring-expiry")
-def expire_raw_results() -> int:
+def keep_raw_results() -> int:
     from weibao.monitoring.rollups import expire_raw
 
     return expire_raw(clock.now())
