@@ -358,3 +358,26 @@ def test_a_token_is_revoked_from_the_security_page_and_only_its_owner_may(client
     assert page.post(f"/accounts/security/tokens/{token.pk}/revoke/")["Location"].endswith("/accounts/security/")
     assert _bearer(raw).get("/api/v1/me/").status_code == 401
     assert AuditRecord.objects.filter(action="api_token.revoked", actor=pm).exists()
+
+
+def test_an_htmx_fetch_that_finds_the_session_idle_sends_the_whole_page_to_login(
+    client_for, contract, make_member, clock
+):
+    client = client_for(make_member(contract, "hotline_agent", username="agent"))
+    assert client.get("/hotline/").status_code == 200
+    clock.advance(timedelta(minutes=11))
+    fetched = client.get("/hotline/suggest/", {"question": "社保卡"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_CURRENT_URL="http://testserver/hotline/?x=1")
+    assert fetched.status_code == 200 and fetched.content == b""  # no login form in the fragment
+    assert fetched["HX-Redirect"] == "/accounts/login/?next=/hotline/%3Fx%3D1"
+    login_page = client.get(fetched["HX-Redirect"])
+    assert "自动退出" in login_page.content.decode()
+
+
+def test_an_api_call_that_finds_the_session_idle_leaves_the_reason_for_the_next_page(client_for, pm, clock):
+    client = client_for(pm)
+    assert client.get("/tickets/").status_code == 200
+    clock.advance(timedelta(minutes=11))
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+    response = client.get("/tickets/", follow=True)
+    assert "自动退出" in response.content.decode()

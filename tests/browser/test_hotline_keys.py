@@ -121,6 +121,11 @@ def test_a_call_typed_across_the_idle_logout_is_restored_and_logged_once(page, c
     login(page, "agent")
     page.goto("/hotline/")
     _type_call(page, "13900000005", "社保卡挂失后如何补办", "携带身份证到社保窗口补办，七个工作日取卡。")
+    # The caller history and suggestions fetched as the agent typed (300 ms after the last
+    # key) came back before the agent was called away (an htmx fetch that finds the session
+    # idle is tested in tests/accounts/test_session_security.py).
+    page.wait_for_timeout(400)
+    page.wait_for_load_state("networkidle")
     _age_the_session(context, 11)  # the agent was called away for eleven minutes
     page.keyboard.press("Control+Enter")
     expect(page).to_have_url("/accounts/login/?next=/hotline/")
@@ -200,3 +205,17 @@ def test_signing_out_on_purpose_forgets_the_drafts(page, login):
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weibao:draft:'))") == []
+
+
+def test_a_suggestion_fetched_after_the_idle_logout_takes_the_whole_page_to_login(page, context, login):
+    login(page, "agent")
+    page.goto("/hotline/")
+    _type_call(page, "13900000006", "公积金")
+    page.wait_for_timeout(400)
+    page.wait_for_load_state("networkidle")
+    _age_the_session(context, 11)
+    page.locator("#question").click()
+    page.keyboard.type("提取需要什么材料")  # the suggestions are fetched: the session is idle
+    expect(page).to_have_url("/accounts/login/?next=/hotline/")
+    expect(page.locator(".messages")).to_contain_text("自动退出")
+    expect(page.locator("#kb-suggestions")).to_have_count(0)  # not the login form inside the page

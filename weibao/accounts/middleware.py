@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -79,14 +81,28 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > limit:
                 audit.record("session.idle_timeout", actor=user, obj=user)
                 logout(request)
+                # Said on the next page shown, whichever request found the session idle.
+                messages.info(request, _("您已长时间未操作，为保护账号安全已自动退出，请重新登录。"))
                 if request.path.startswith(API_PREFIX):
                     # The API answers for an anonymous caller (401) or the bearer token.
                     return self.get_response(request)
-                messages.info(request, _("您已长时间未操作，为保护账号安全已自动退出，请重新登录。"))
+                if request.headers.get("HX-Request") == "true":
+                    return _whole_page_to_login(request)
                 return redirect_to_login(request.get_full_path())
             if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def _whole_page_to_login(request) -> HttpResponse:
+    """An htmx request (a suggestion fetched as the agent types) that finds the session
+    idle: the whole page goes to the login form, back to the page afterwards. A plain
+    redirect would be followed by htmx and the login form swapped into the fragment."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back = (page.path + (f"?{page.query}" if page.query else "")) if page.path.startswith("/") else "/"
+    response = HttpResponse(status=200)
+    response["HX-Redirect"] = redirect_to_login(back)["Location"]
+    return response
 
 
 class SecondFactorMiddleware:
