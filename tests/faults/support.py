@@ -27,6 +27,8 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 WEIBAO = Path(sys.executable).with_name("weibao")
 MANAGE = [str(WEIBAO)] if WEIBAO.exists() else [sys.executable, "-m", "weibao.manage"]
@@ -520,3 +522,16 @@ class FakeSmtp:
             return
         finally:
             conn.close()
+
+
+def restarts_postgres_marks() -> list:
+    """The marks of a test that restarts the suite's PostgreSQL: every other connection
+    drops with it, so nothing may run beside it (``serial``), and only against a local
+    cluster this machine can restart."""
+    return [
+        pytest.mark.faults,
+        pytest.mark.serial,
+        pytest.mark.skipif(not ON_POSTGRES, reason="restarts PostgreSQL: runs only when DATABASE_URL is PostgreSQL"),
+        pytest.mark.skipif(ON_POSTGRES and local_cluster() is None,
+                           reason="DATABASE_URL's server is not a local cluster pg_ctlcluster can restart"),
+    ]

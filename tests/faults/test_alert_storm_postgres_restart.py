@@ -15,18 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
+from .support import ensure_postgres_running, http, pg_ctl, restarts_postgres_marks
 
-from .support import ON_POSTGRES, ensure_postgres_running, http, local_cluster, pg_ctl
-
-pytestmark = [
-    pytest.mark.faults,
-    # Every other connection to the server drops with it: nothing may run beside it.
-    pytest.mark.serial,
-    pytest.mark.skipif(not ON_POSTGRES, reason="restarts PostgreSQL: runs only when DATABASE_URL is PostgreSQL"),
-    pytest.mark.skipif(ON_POSTGRES and local_cluster() is None,
-                       reason="DATABASE_URL's server is not a local cluster pg_ctlcluster can restart"),
-]
+pytestmark = restarts_postgres_marks()
 
 RECORDED = json.loads((Path(__file__).parents[1] / "incidents" / "payloads" / "am_grouped.json").read_text())
 GROUPS = 10

@@ -6,18 +6,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
+from .support import ensure_postgres_running, http, pg_ctl, restarts_postgres_marks
 
-from .support import ON_POSTGRES, ensure_postgres_running, http, local_cluster, pg_ctl
-
-pytestmark = [
-    pytest.mark.faults,
-    # Every other connection to the server drops with it: nothing may run beside it.
-    pytest.mark.serial,
-    pytest.mark.skipif(not ON_POSTGRES, reason="restarts PostgreSQL: runs only when DATABASE_URL is PostgreSQL"),
-    pytest.mark.skipif(ON_POSTGRES and local_cluster() is None,
-                       reason="DATABASE_URL's server is not a local cluster pg_ctlcluster can restart"),
-]
+pytestmark = restarts_postgres_marks()
 
 OUTAGE_TEXT = "数据库暂时不可用"
 
