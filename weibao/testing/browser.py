@@ -279,7 +279,9 @@ class DemoSnapshot:
         dump = {}
         with connection.cursor() as cursor:
             for table in tables:
-                with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                # The SELECT form: a partitioned table (raw probe results) has no rows of
+                # its own to COPY; its partitions' rows come through the parent.
+                with cursor.cursor.copy(f"COPY (SELECT * FROM {quote(table)}) TO STDOUT") as copy:  # noqa: S608 - Django table names
                     dump[table] = b"".join(bytes(chunk) for chunk in copy)
         return dump
 
