@@ -210,6 +210,8 @@ def test_link_tickets_by_number_within_the_contract(web, new_ticket, outsider, o
     web.post(f"/tickets/{first['id']}/link/", {"number": second["number"], "kind": "duplicates"})
     assert Ticket.objects.get(pk=first["id"]).links_out.get().to_ticket_id == second["id"]
     assert "同一问题" in web.get(f"/tickets/{first['id']}/").content.decode()
+    linked_from = web.get(f"/tickets/{second['id']}/").content.decode()  # and the other way round
+    assert "被关联" in linked_from and first["number"] in linked_from
     response = web.post(f"/tickets/{first['id']}/link/", {"number": "SL-2099-000001"}, follow=True)
     assert "没有工单" in response.content.decode()
 

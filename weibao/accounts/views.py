@@ -55,7 +55,7 @@ def login_view(request):
         )
         if result.ok:
             user = result.user
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="weibao.accounts.backends.UserBackend")
             request.session[LAST_SEEN_KEY] = clock.now().timestamp()
             needs_otp = second_factor.is_needed_at_login(user)
             request.session[OTP_VERIFIED_KEY] = not needs_otp

@@ -1,12 +1,16 @@
-"""Paging the ticket list without paying for a full count: rows first, the count capped
-(decision 0007). What the list holds is ``servicedesk.filtersets.TicketFilterSet``'s."""
+"""Reading tickets cheaply: paging the list without paying for a full count (rows first,
+the count capped, decision 0007; what the list holds is
+``servicedesk.filtersets.TicketFilterSet``'s), and a ticket's links in one query."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils.functional import cached_property
+
+from weibao.servicedesk.models import TicketLink
 
 COUNT_CAP = 10_000
 
@@ -60,3 +64,13 @@ def rows_page(tickets, page: int, size: int) -> RowsPage:
 
 def capped_count(tickets) -> int:
     return tickets.order_by()[: COUNT_CAP + 1].count()
+
+
+def links_of(ticket) -> tuple[list, list]:
+    """The ticket's links out and in, with the tickets at their other ends: one query."""
+    both = list(
+        TicketLink.objects.filter(Q(from_ticket_id=ticket.pk) | Q(to_ticket_id=ticket.pk))
+        .select_related("from_ticket", "to_ticket").order_by("pk")
+    )
+    return ([link for link in both if link.from_ticket_id == ticket.pk],
+            [link for link in both if link.to_ticket_id == ticket.pk])

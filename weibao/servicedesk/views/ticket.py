@@ -20,7 +20,7 @@ from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.masking import mask_phone
 from weibao.core.params import bad_request, parse_id, parse_positive_int
-from weibao.servicedesk import access
+from weibao.servicedesk import access, queries
 from weibao.servicedesk.forms import ReplyForm, TicketForm
 from weibao.servicedesk.models import (
     PRIORITY_MEANING,
@@ -67,6 +67,7 @@ def ticket_detail(request, pk):
     may = access.abilities(request.user, ticket.contract_id)
     now = clock.now()
     clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
+    links_out, links_in = queries.links_of(ticket)
     context = {
         "ticket": ticket,
         "entries": access.entries_for(request.user, ticket),
@@ -79,8 +80,8 @@ def ticket_detail(request, pk):
         "team": access.who_can_work(ticket.contract),
         "attachments": ticket.attachments.all(),
         "worklogs": ticket.worklogs.select_related("user"),
-        "links": ticket.links_out.select_related("to_ticket"),
-        "links_in": ticket.links_in.select_related("from_ticket"),
+        "links": links_out,
+        "links_in": links_in,
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
         "can_urge": ticket.is_open and may.urge,
         "ticket_panels": ticket_panels(request.user, ticket),
