@@ -139,3 +139,33 @@ def test_an_open_transaction_that_audited_does_not_hold_up_other_writers(after_c
     assert AuditRecord.objects.get(action="test.quick").seq == 1
     assert AuditRecord.objects.get(action="test.slow").seq == 2
     call_command("audit_verify")
+
+
+def _synchronous_commit_while_sealing(durable: bool) -> list[str]:
+    """``synchronous_commit`` as the seal's transaction sees it right after locking the head."""
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "audit_auditchainhead"' in sql and "FOR UPDATE" in sql:
+            with context["connection"].connection.cursor() as cursor:  # not through the wrapper
+                cursor.execute("SHOW synchronous_commit")
+                seen.append(cursor.fetchone()[0])
+        return result
+
+    with connection.execute_wrapper(watch):
+        seal_pending(durable=durable)
+    return seen
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="synchronous_commit is PostgreSQL's")
+def test_the_seal_after_a_request_relaxes_only_its_own_commit(contract):
+    audit.record("test.first", contract=contract)  # the head exists from here on
+    audit.record("test.event", contract=contract)
+    assert _synchronous_commit_while_sealing(durable=False) == ["off"]
+    with connection.cursor() as cursor:  # SET LOCAL: gone with the seal's transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    audit.record("test.event", contract=contract)
+    assert _synchronous_commit_while_sealing(durable=True) == ["on"]  # the scheduler's, the readers'
+    assert _seqs() == [1, 2, 3]
