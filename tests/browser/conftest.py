@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 from weibao.testing import browser as support
+from weibao.testing.snapshots import DemoSnapshot
 
 
 @pytest.fixture(scope="package")
@@ -75,7 +76,7 @@ def _serial_server(live_server):
 
 @pytest.fixture(scope="package")
 def _demo_snapshot():
-    snapshot = support.DemoSnapshot()
+    snapshot = DemoSnapshot()
     yield snapshot
     snapshot.close()
 

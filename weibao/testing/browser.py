@@ -1,5 +1,5 @@
-"""Support for the real-browser journeys (tests/browser): Debian's chromium, the login
-flow with its second factor, and a fast restore of the demo data between tests.
+"""Support for the real-browser journeys (tests/browser): Debian's chromium and the login
+flow with its second factor (the demo data's fast restore is ``testing.snapshots``).
 
 Nothing here downloads a browser: government intranets have no internet, and CI
 installs Debian's ``chromium`` package (``make browser``).
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -222,91 +221,6 @@ class SerialApp:
     def drain(self) -> None:
         if self.lock.acquire(timeout=self.timeout):
             self.lock.release()
-
-
-# --- the demo data, loaded once and restored before each test --------------------------
-
-
-class DemoSnapshot:
-    """The demo data (``weibao.demo.load_all``) takes seconds to build, and a
-    transactional test empties the database afterwards. Build it once, keep a copy, and
-    put the copy back before every test:
-
-    - in-memory SQLite (the default test database): SQLite's backup API, both ways;
-    - PostgreSQL: ``COPY ... TO STDOUT`` of every model table, then ``TRUNCATE`` and
-      ``COPY ... FROM STDIN`` in one transaction (foreign keys are checked at commit),
-      and the id sequences moved past the restored rows;
-    - anything else: ``load_all()`` before each test.
-    """
-
-    def __init__(self) -> None:
-        self._sqlite: sqlite3.Connection | None = None
-        self._tables: dict[str, bytes] | None = None
-
-    def load(self) -> None:
-        from django.contrib.contenttypes.models import ContentType
-        from django.db import connection
-
-        from weibao.demo import load_all
-
-        assert not connection.in_atomic_block, "restore the demo data outside a transaction"
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            connection.ensure_connection()
-            if self._sqlite is None:
-                load_all()
-                self._sqlite = sqlite3.connect(":memory:", check_same_thread=False)
-                connection.connection.backup(self._sqlite)
-            else:
-                self._sqlite.backup(connection.connection)
-        elif connection.vendor == "postgresql":
-            if self._tables is None:
-                load_all()
-                self._tables = self._pg_dump(connection)
-            else:
-                self._pg_restore(connection, self._tables)
-        else:
-            load_all()
-        ContentType.objects.clear_cache()
-        # The search index is cached per process under a version the restore winds back.
-        from weibao.knowledge.search import clear_cache
-
-        clear_cache()
-
-    @staticmethod
-    def _pg_dump(connection) -> dict[str, bytes]:
-        tables = sorted(connection.introspection.django_table_names(only_existing=True))
-        quote = connection.ops.quote_name
-        dump = {}
-        with connection.cursor() as cursor:
-            for table in tables:
-                # The SELECT form: a partitioned table (raw probe results) has no rows of
-                # its own to COPY; its partitions' rows come through the parent.
-                with cursor.cursor.copy(f"COPY (SELECT * FROM {quote(table)}) TO STDOUT") as copy:  # noqa: S608 - Django table names
-                    dump[table] = b"".join(bytes(chunk) for chunk in copy)
-        return dump
-
-    @staticmethod
-    def _pg_restore(connection, dump: dict[str, bytes]) -> None:
-        from django.apps import apps
-        from django.core.management.color import no_style
-        from django.db import transaction
-
-        quote = connection.ops.quote_name
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE " + ", ".join(quote(t) for t in dump) + " CASCADE")
-            for table, data in dump.items():
-                if data:
-                    with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
-                        copy.write(data)
-            models = apps.get_models(include_auto_created=True)
-            for sql in connection.ops.sequence_reset_sql(no_style(), models):
-                cursor.execute(sql)
-
-    def close(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
-        self._tables = None
 
 
 def results_dir(root: Path) -> Path:
