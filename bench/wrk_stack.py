@@ -6,7 +6,8 @@ wrk against a real server on 127.0.0.1 (issue 19).
         .venv/bin/python bench/wrk_stack.py [--seconds 10] [--connections 8]
 
 Signs in as the peer benchmark's project manager (a session cookie made here), starts
-gunicorn with each stack in turn (2 workers, one per core; gthread with 4 threads each),
+gunicorn with each stack in turn (2 workers, one per core, or 4 sync workers; gthread
+with 4 threads each),
 warms it up, then runs wrk (1 thread) against the ticket list (its first page, the same
 request a browser makes) and random ticket pages, and prints requests/s, requests/s per
 core and latency percentiles. wrk runs on the same 2 cores, so per-core figures are a
@@ -42,6 +43,7 @@ from weibao.servicedesk.models import Ticket  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = {
     "sync": ["--workers", "2", "--worker-class", "sync"],
+    "sync ×2": ["--workers", "4", "--worker-class", "sync"],  # two per core: one runs while one waits
     "gthread": ["--workers", "2", "--worker-class", "gthread", "--threads", "4"],
 }
 LUA = r"""
@@ -129,7 +131,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"\ngunicorn on 127.0.0.1, 2 workers ({cores} cores), wrk 1 thread × {args.connections} connections, "
+    print(f"\ngunicorn on 127.0.0.1, {cores} cores, wrk 1 thread × {args.connections} connections, "
           f"{args.seconds} s each\n")
     print("| stack | page | req/s | req/s per core | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
