@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from weibao.servicedesk.models import Ticket
+from weibao.servicedesk.models import ServiceComponent, SupportGroup, Ticket
+from weibao.servicedesk.services.defaults import install_defaults
 
 
 @pytest.fixture
@@ -125,3 +126,21 @@ def test_the_unassigned_choice_stays_selected_after_filtering(client_for, pm):
     start = html.index('id="f-assignee"')
     select = html[start:html.index("</select>", start)]
     assert 'value="none" selected' in select
+
+
+def test_the_filter_form_offers_this_contracts_components_groups_and_team_only(
+    client_for, contract, other_contract, pm, make_member, desk
+):
+    install_defaults(other_contract)
+    SupportGroup.objects.create(contract=other_contract, name="别的合同的支持组")
+    make_member(contract, "resident_engineer", username="zz_engineer", display_name="驻场小李")
+    make_member(other_contract, "resident_engineer", username="aa_other", display_name="别的合同的人")
+    page = client_for(pm).get("/tickets/").context
+    assert [c.label for c in page["components"]] == list(
+        ServiceComponent.objects.filter(contract=contract).order_by("code").values_list("name", flat=True))
+    assert [g.label for g in page["groups"]] == list(
+        SupportGroup.objects.filter(contract=contract).order_by("name").values_list("name", flat=True))
+    team = [str(u) for u in page["team"]]
+    assert team[-1] == "驻场小李" and "别的合同的人" not in team  # by username, shown by display name
+    html = client_for(pm).get("/tickets/").content.decode()
+    assert "别的合同的支持组" not in html and "别的合同的人" not in html

@@ -1,16 +1,18 @@
 """Reading tickets cheaply: paging the list without paying for a full count (rows first,
 the count capped, decision 0007; what the list holds is
-``servicedesk.filtersets.TicketFilterSet``'s), and a ticket's links in one query."""
+``servicedesk.filtersets.TicketFilterSet``'s), the list's filter choices and a ticket's
+links in one query each."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 from django.utils.functional import cached_property
 
-from weibao.servicedesk.models import TicketLink
+from weibao.contracts.services import vendor_team
+from weibao.servicedesk.models import ServiceComponent, SupportGroup, TicketLink
 
 COUNT_CAP = 10_000
 
@@ -74,3 +76,45 @@ def links_of(ticket) -> tuple[list, list]:
     )
     return ([link for link in both if link.from_ticket_id == ticket.pk],
             [link for link in both if link.to_ticket_id == ticket.pk])
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a filter's list: what is sent, and what is shown."""
+
+    pk: int
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    components: list[Choice]
+    groups: list[Choice]
+    team: list[Choice]
+
+
+def filter_choices(contract) -> FilterChoices:
+    """The list's service components (by code), support groups (by name) and vendor team
+    (by username, shown by display name) in one query: the page shows them on every view."""
+    rows = (
+        ServiceComponent.objects.filter(contract=contract).order_by()
+        .values_list(_tag("c"), "pk", "name", "code")
+        .union(
+            SupportGroup.objects.filter(contract=contract).order_by().values_list(_tag("g"), "pk", "name", "name"),
+            vendor_team(contract).order_by().values_list(_tag("u"), "pk", "display_name", "username"),
+            all=True,
+        )
+    )
+    found: dict[str, list[tuple[str, Choice]]] = {"c": [], "g": [], "u": []}
+    for which, pk, shown, sort_key in rows:
+        found[which].append((sort_key, Choice(pk, shown or sort_key)))
+    ordered = {which: [choice for _, choice in sorted(items, key=lambda item: item[0])]
+               for which, items in found.items()}
+    return FilterChoices(components=ordered["c"], groups=ordered["g"], team=ordered["u"])
+
+
+def _tag(letter: str) -> Value:
+    return Value(letter, output_field=CharField())

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from weibao.contracts.access import can, contract_ids_where, require_anywhere, requires
 from weibao.contracts.roles import Capability
-from weibao.contracts.services import vendor_team
 from weibao.core.declarations import public
 from weibao.core.params import bad_request, parse_choice, parse_id, parse_page
 from weibao.servicedesk import access, exports, queries
@@ -21,10 +20,8 @@ from weibao.servicedesk.models import (
     Channel,
     Priority,
     SavedView,
-    ServiceComponent,
     SlaClock,
     Status,
-    SupportGroup,
     TicketType,
 )
 from weibao.servicedesk.services import tickets
@@ -62,6 +59,7 @@ def ticket_list(request):
     keep = request.GET.copy()
     keep.pop("page", None)
     can_work = contract is not None and can(request.user, contract.pk, Capability.WORK_TICKETS)
+    choices = queries.filter_choices(contract) if contract else queries.FilterChoices([], [], [])
     context = {
         "contract": contract,
         "page": page,
@@ -83,10 +81,9 @@ def ticket_list(request):
         "sorts": [("-created", _("最新创建")), ("created", _("最早创建")), ("due", _("最近到期")),
                   ("-priority", _("优先级高→低")), ("-updated", _("最近更新")),
                   ("-urged", _("督办优先"))],
-        "components": ServiceComponent.objects.filter(contract=contract) if contract else [],
-        "groups": SupportGroup.objects.filter(contract=contract) if contract else [],
-        # Names for the assignee options: no password hashes and dates to DISTINCT over.
-        "team": vendor_team(contract).only("id", "username", "display_name") if contract else [],
+        "components": choices.components,
+        "groups": choices.groups,
+        "team": choices.team,
         "saved_views": SavedView.objects.filter(user=request.user),
         "can_work": can_work,
         "can_create": contract is not None and can(request.user, contract.pk, Capability.CREATE_TICKETS),
