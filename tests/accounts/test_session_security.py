@@ -381,3 +381,18 @@ def test_an_api_call_that_finds_the_session_idle_leaves_the_reason_for_the_next_
     assert client.get("/api/v1/me/").status_code in (401, 403)
     response = client.get("/tickets/", follow=True)
     assert "自动退出" in response.content.decode()
+
+
+@pytest.mark.parametrize("current", [
+    "http://evil.example//evil.example/phish", "javascript:alert(1)", "", "²", "http://testserver/\x00x",
+])
+def test_the_page_an_idle_htmx_fetch_returns_to_is_a_path_on_this_site(client_for, contract, make_member, clock,
+                                                                       current):
+    client = client_for(make_member(contract, "hotline_agent", username="agent"))
+    assert client.get("/hotline/").status_code == 200
+    clock.advance(timedelta(minutes=11))
+    fetched = client.get("/hotline/suggest/", {"question": "社保卡"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_CURRENT_URL=current)
+    assert fetched.status_code == 200
+    target = fetched["HX-Redirect"]
+    assert target.startswith("/accounts/login/?next=/") and "evil" not in target and "%2F%2F" not in target

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 from weibao.testing import browser as support
-from weibao.testing.snapshots import DemoSnapshot
+from weibao.testing.demo import demo_snapshot
 
 
 @pytest.fixture(scope="package")
@@ -76,9 +76,7 @@ def _serial_server(live_server):
 
 @pytest.fixture(scope="package")
 def _demo_snapshot():
-    snapshot = DemoSnapshot()
-    yield snapshot
-    snapshot.close()
+    return demo_snapshot()  # shared with the demo-data modules this process runs
 
 
 @pytest.fixture

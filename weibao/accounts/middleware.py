@@ -23,6 +23,7 @@ from weibao import audit
 from weibao.accounts.services import second_factor
 from weibao.accounts.services.passwords import password_expired
 from weibao.core import clock
+from weibao.core.params import parse_next
 
 LAST_SEEN_KEY = "weibao_last_seen"
 OTP_VERIFIED_KEY = "weibao_otp_verified"
@@ -98,8 +99,10 @@ def _whole_page_to_login(request) -> HttpResponse:
     """An htmx request (a suggestion fetched as the agent types) that finds the session
     idle: the whole page goes to the login form, back to the page afterwards. A plain
     redirect would be followed by htmx and the login form swapped into the fragment."""
+    # The page's own address, absolute in the header: its path and query, then checked
+    # as any "next" is (another host's "//…", control characters: back to the home page).
     page = urlsplit(request.headers.get("HX-Current-URL", ""))
-    back = (page.path + (f"?{page.query}" if page.query else "")) if page.path.startswith("/") else "/"
+    back = parse_next(page.path + (f"?{page.query}" if page.query else ""), request)
     response = HttpResponse(status=200)
     response["HX-Redirect"] = redirect_to_login(back)["Location"]
     return response

@@ -7,8 +7,14 @@ from django.db import transaction
 from weibao.demo import load_all
 from weibao.testing.snapshots import DatabaseCopy, DemoSnapshot
 
-#: Built once per test process (each xdist worker has its own database).
+#: Built once per test process (each xdist worker has its own database), for the demo
+#: modules and the browser journeys alike.
 _DEMO = DemoSnapshot()
+
+
+def demo_snapshot() -> DemoSnapshot:
+    """This process's demo data: ``load()`` builds it the first time, restores it after."""
+    return _DEMO
 
 
 def demo_loaded(django_db_blocker):

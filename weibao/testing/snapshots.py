@@ -49,7 +49,6 @@ class DatabaseCopy:
         return cls(None, _pg_dump(connection))
 
     def put_back(self) -> None:
-        from django.contrib.contenttypes.models import ContentType
         from django.db import connection
 
         assert not connection.in_atomic_block, "restore the database outside a transaction"
@@ -58,10 +57,7 @@ class DatabaseCopy:
             self._sqlite.backup(connection.connection)
         else:
             _pg_restore(connection, self._tables)
-        ContentType.objects.clear_cache()
-        # Cached per process under versions (and ids) that a restore winds back.
-        clear_calendar_caches()
-        search.clear_cache()
+        forget_cached()
 
     def close(self) -> None:
         if self._sqlite is not None:
@@ -80,12 +76,22 @@ class DemoSnapshot:
             self._copy.put_back()
             return
         load_all()
+        forget_cached()
         self._copy = DatabaseCopy.take()  # None: built again next time
 
     def close(self) -> None:
         if self._copy is not None:
             self._copy.close()
             self._copy = None
+
+
+def forget_cached() -> None:
+    """What this process caches under ids and versions that a restore or a rebuild winds back."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    clear_calendar_caches()
+    search.clear_cache()
 
 
 def _pg_dump(connection) -> dict[str, bytes]:
