@@ -104,20 +104,22 @@ def test_the_same_call_form_sent_twice_is_one_ticket(page, login):
     assert _tickets("13900000004") == 1
 
 
-def _age_the_session(context, minutes: int) -> None:
-    """The server's idle clock for this browser's session, moved back ``minutes``."""
+def _age_the_session(context, server, minutes: int) -> None:
+    """The server's idle clock for this browser's session, moved back ``minutes`` (with
+    no request running: a fetch typed earlier may still be in flight)."""
     from django.contrib.sessions.backends.db import SessionStore
 
     from weibao.accounts.middleware import LAST_SEEN_KEY
     from weibao.core import clock
 
     key = next(c["value"] for c in context.cookies() if c["name"] == "sessionid")
-    session = SessionStore(session_key=key)
-    session[LAST_SEEN_KEY] = (clock.now() - timedelta(minutes=minutes)).timestamp()
-    session.save()
+    with server.held():
+        session = SessionStore(session_key=key)
+        session[LAST_SEEN_KEY] = (clock.now() - timedelta(minutes=minutes)).timestamp()
+        session.save()
 
 
-def test_a_call_typed_across_the_idle_logout_is_restored_and_logged_once(page, context, login):
+def test_a_call_typed_across_the_idle_logout_is_restored_and_logged_once(page, context, login, _serial_server):
     login(page, "agent")
     page.goto("/hotline/")
     _type_call(page, "13900000005", "社保卡挂失后如何补办", "携带身份证到社保窗口补办，七个工作日取卡。")
@@ -126,7 +128,7 @@ def test_a_call_typed_across_the_idle_logout_is_restored_and_logged_once(page, c
     # idle is tested in tests/accounts/test_session_security.py).
     page.wait_for_timeout(400)
     page.wait_for_load_state("networkidle")
-    _age_the_session(context, 11)  # the agent was called away for eleven minutes
+    _age_the_session(context, _serial_server, 11)  # the agent was called away for eleven minutes
     page.keyboard.press("Control+Enter")
     expect(page).to_have_url("/accounts/login/?next=/hotline/")
     expect(page.locator(".messages")).to_contain_text("自动退出")
@@ -147,7 +149,7 @@ def test_a_call_typed_across_the_idle_logout_is_restored_and_logged_once(page, c
     expect(page.locator("#question")).to_have_value("")
 
 
-def test_the_idle_warning_comes_a_minute_before_and_staying_keeps_the_session(page, context, login):
+def test_the_idle_warning_comes_a_minute_before_and_staying_keeps_the_session(page, context, login, _serial_server):
     from django.contrib.sessions.backends.db import SessionStore
 
     from weibao.accounts.middleware import LAST_SEEN_KEY
@@ -166,13 +168,14 @@ def test_the_idle_warning_comes_a_minute_before_and_staying_keeps_the_session(pa
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("自动退出")
 
-    _age_the_session(context, 9)  # the server agrees: nine minutes since the last request
+    _age_the_session(context, _serial_server, 9)  # the server agrees: nine minutes since the last request
     with page.expect_response("**/accounts/session/stay/") as stayed:
         page.get_by_role("button", name="保持登录").click()
     assert stayed.value.status == 200
     expect(warning).to_be_hidden()
     key = next(c["value"] for c in context.cookies() if c["name"] == "sessionid")
-    last_seen = SessionStore(session_key=key).load()[LAST_SEEN_KEY]
+    with _serial_server.held():
+        last_seen = SessionStore(session_key=key).load()[LAST_SEEN_KEY]
     assert clock.now().timestamp() - last_seen < 60  # the idle period starts again
 
     page.clock.fast_forward("10:00")  # nobody came back: signed out, and told how to return
@@ -180,12 +183,12 @@ def test_the_idle_warning_comes_a_minute_before_and_staying_keeps_the_session(pa
     expect(page.locator("#idle-login")).to_have_attribute("href", "/accounts/login/?next=%2Fhotline%2F")
 
 
-def test_a_new_ticket_typed_across_the_idle_logout_is_restored(page, context, login):
+def test_a_new_ticket_typed_across_the_idle_logout_is_restored(page, context, login, _serial_server):
     login(page, "pm")
     page.goto("/tickets/new/")
     page.locator("input[name=subject]").fill("市场监管系统证照打印错位")
     page.locator("textarea[name=description]").fill("打印营业执照时二维码位置偏移约两厘米。")
-    _age_the_session(context, 11)
+    _age_the_session(context, _serial_server, 11)
     page.get_by_role("button", name="创建").click()
     expect(page).to_have_url("/accounts/login/?next=/tickets/new/")
 
@@ -207,13 +210,13 @@ def test_signing_out_on_purpose_forgets_the_drafts(page, login):
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('weibao:draft:'))") == []
 
 
-def test_a_suggestion_fetched_after_the_idle_logout_takes_the_whole_page_to_login(page, context, login):
+def test_a_suggestion_fetched_after_the_idle_logout_takes_the_whole_page_to_login(page, context, login, _serial_server):
     login(page, "agent")
     page.goto("/hotline/")
     _type_call(page, "13900000006", "公积金")
     page.wait_for_timeout(400)
     page.wait_for_load_state("networkidle")
-    _age_the_session(context, 11)
+    _age_the_session(context, _serial_server, 11)
     page.locator("#question").click()
     page.keyboard.type("提取需要什么材料")  # the suggestions are fetched: the session is idle
     expect(page).to_have_url("/accounts/login/?next=/hotline/")

@@ -196,7 +196,8 @@ class SerialApp:
 
     On the in-memory SQLite test database the live server's threads and the test share
     one connection; concurrent requests on it fail with "database table is locked".
-    ``drain()`` waits for the request in flight (before the test's database teardown).
+    ``drain()`` waits for the request in flight (before the test's database teardown);
+    ``held()`` keeps requests out while the test writes itself.
     """
 
     def __init__(self, app, timeout: float = 30.0) -> None:
@@ -221,6 +222,22 @@ class SerialApp:
     def drain(self) -> None:
         if self.lock.acquire(timeout=self.timeout):
             self.lock.release()
+
+    def held(self):
+        """While the test itself writes to the database: no request runs meanwhile (a
+        fetch still in flight finishes first)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def holding():
+            if not self.lock.acquire(timeout=self.timeout):
+                raise TimeoutError("a request held the live server for the whole timeout")
+            try:
+                yield
+            finally:
+                self.lock.release()
+
+        return holding()
 
 
 def results_dir(root: Path) -> Path:
