@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -155,6 +155,28 @@ def test_calendar_page_shows_the_year_and_warns_for_2027(web, desk):
     assert 'data-date="2026-10-01"' in page and "尚未载入" not in page
     page = web.get("/calendars/", {"year": 2027}).content.decode()
     assert "尚未载入" in page
+
+
+def test_the_calendar_year_reads_the_contracts_edits_once_not_per_day(web, desk, contract, pm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.calendars import services
+
+    services.set_holiday(contract, date(2026, 12, 31), "rest", "跨年", by=pm)
+    web.get("/calendars/", {"year": 2026})  # the holiday rules cached, as on any later visit
+    with CaptureQueriesContext(connection) as page_queries:
+        page = web.get("/calendars/", {"year": 2026}).content.decode()
+    edits_read = [q for q in page_queries if '"calendars_holidayday"' in q["sql"]]
+    assert len(edits_read) <= 3, [q["sql"] for q in edits_read]
+    assert len(page_queries) < 30
+    assert "跨年" in page and 'data-date="2026-10-01"' in page
+    # The year's statuses are the ones each date has on its own.
+    year = services.year_status(contract.pk, 2026)
+    assert len(year) == 365
+    for day in (date(2026, 10, 1), date(2026, 10, 10), date(2026, 12, 31), date(2026, 6, 6)):
+        assert year[day] == services.day_status(contract.pk, day)
+    assert year[date(2026, 12, 31)] == (False, "contract", "跨年")
 
 
 def test_calendar_calculators(web, desk, contract):

@@ -219,8 +219,23 @@ def legal_period(contract_id: int, start: dt.date, days: int, rule: str) -> Answ
 
 def day_status(contract_id: int, day: dt.date) -> tuple[bool, str, str]:
     """(is working day, why, holiday name) for one date, for the calendar page."""
-    rules = day_rules_for(contract_id)
     override = HolidayDay.objects.filter(contract_id=contract_id, date=day).first()
+    return _status(day_rules_for(contract_id), override, day)
+
+
+def year_status(contract_id: int, year: int) -> dict[dt.date, tuple[bool, str, str]]:
+    """``day_status`` of every date of a year, with one read of the contract's edits
+    (the year view shows 365 of them)."""
+    rules = day_rules_for(contract_id)
+    overrides = {h.date: h for h in HolidayDay.objects.filter(contract_id=contract_id, date__year=year)}
+    day, end, statuses = dt.date(year, 1, 1), dt.date(year, 12, 31), {}
+    while day <= end:
+        statuses[day] = _status(rules, overrides.get(day), day)
+        day += dt.timedelta(days=1)
+    return statuses
+
+
+def _status(rules: engine.DayRules, override: HolidayDay | None, day: dt.date) -> tuple[bool, str, str]:
     if override is not None:
         return override.kind == HolidayDay.Kind.WORK, "contract", override.name
     if day in rules.official_work:

@@ -42,9 +42,7 @@ def _year(request) -> int:
 
 
 def _months(contract_id: int, year: int):
-    overrides = {
-        h.date: h for h in HolidayDay.objects.filter(contract_id=contract_id, date__year=year)
-    }
+    statuses = services.year_status(contract_id, year)
     months = []
     for month in range(1, 13):
         weeks = []
@@ -54,9 +52,7 @@ def _months(contract_id: int, year: int):
                 if day.month != month:
                     days.append(None)
                     continue
-                working, source, name = services.day_status(contract_id, day) if day not in overrides else (
-                    overrides[day].kind == HolidayDay.Kind.WORK, "contract", overrides[day].name
-                )
+                working, source, name = statuses[day]
                 days.append({"date": day, "working": working, "source": source, "name": name})
             weeks.append(days)
         months.append({"number": month, "weeks": weeks})
