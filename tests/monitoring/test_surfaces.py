@@ -232,3 +232,51 @@ def test_home_panel_and_navigation(contract, pm, make_member, monitor, client_fo
     home = client_for(viewer).get("/").content.decode()
     assert "home-monitoring" in home and "/monitoring/status/" in home
     assert f"/monitoring/{monitor.pk}/" not in home  # the bureau sees components, not monitors
+
+
+def test_the_status_page_reads_each_kind_once_whatever_the_components(contract, pm, client_for, clock):
+    """A bar per day per component, the figures each component has on its own, and the
+    statements the page runs do not grow with the components (issue 19)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.monitoring import selectors, status
+    from weibao.servicedesk.models import ServiceComponent
+
+    now = clock.now()
+    components = [ServiceComponent.objects.create(contract=contract, code=f"c{n}", name=f"组件{n}") for n in range(4)]
+    for n, component in enumerate(components):
+        for m in range(2):
+            monitor = services.create_monitor(contract, by=pm, name=f"监测{n}-{m}", kind="http", component=component,
+                                              target=f"https://c{n}.example.gov.cn/{m}", interval_seconds=60,
+                                              timeout_seconds=5)
+            if n % 2:  # down for (n + m) hours, ending an hour ago
+                StateChange.objects.create(contract=contract, monitor=monitor, from_state="up", to_state="down",
+                                           at=now - dt.timedelta(hours=n + m + 1))
+                StateChange.objects.create(contract=contract, monitor=monitor, from_state="down", to_state="up",
+                                           at=now - dt.timedelta(hours=1))
+    window = MaintenanceWindow.objects.create(contract=contract, reason="升级", start=now - dt.timedelta(hours=3),
+                                              end=now + dt.timedelta(hours=1), created_by=pm)
+    window.components.set([components[3]])
+    web = client_for(pm)
+    web.get("/monitoring/status/")
+    with CaptureQueriesContext(connection) as queries:
+        page = web.get("/monitoring/status/").content.decode()
+    state_reads = [q for q in queries if '"monitoring_statechange"' in q["sql"]]
+    window_reads = [q for q in queries if 'FROM "monitoring_maintenancewindow"' in q["sql"]]
+    assert len(state_reads) == 2 and len(window_reads) <= 3, [q["sql"] for q in state_reads + window_reads]
+    assert len(queries) <= 16, len(queries)
+    context = status.page_context(contract, public=False)
+    assert [row["component"] for row in context["rows"]] == components
+    today = core_clock.today()
+    first = today - dt.timedelta(days=status.BAR_DAYS - 1)
+    for row, component in zip(context["rows"], components, strict=True):
+        monitors = list(Monitor.objects.filter(component=component))
+        alone = selectors.component_figures(component, first, today)
+        assert row["percent"] == alone.percent
+        days = selectors.daily(monitors, contract.pk, [component.pk], first, today)
+        assert [(b["day"], b["percent"]) for b in row["bars"]] == [(d, f.percent) for d, f in days]
+        assert len(row["bars"]) == status.BAR_DAYS
+        assert row["in_maintenance"] == (component == components[3])
+    assert context["rows"][1]["percent"] < 100 and context["rows"][0]["percent"] == 100
+    assert page.count('style="flex:1;background:#') == 4 * status.BAR_DAYS

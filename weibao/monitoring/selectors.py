@@ -84,7 +84,10 @@ def daily(monitors, contract_id: int, component_ids, first: dt.date, last: dt.da
     spans = _monitor_spans(monitors, start, end)
     down = [span for spans_of in spans.values() for span in spans_of]
     maintenance = maintenance_intervals(contract_id, component_ids, start, end) if component_ids else []
-    now = clock.now()
+    return _days(down, maintenance, first, last, clock.now())
+
+
+def _days(down, maintenance, first: dt.date, last: dt.date, now) -> list[tuple[dt.date, availability.Figures]]:
     days = []
     day = first
     while day <= last:
@@ -92,6 +95,39 @@ def daily(monitors, contract_id: int, component_ids, first: dt.date, last: dt.da
         days.append((day, availability.figures(down, maintenance, day_start, day_end, until=now)))
         day += dt.timedelta(days=1)
     return days
+
+
+@dataclass(frozen=True)
+class ComponentBoard:
+    """One component's line of a status page: its days, its whole range, and whether a
+    maintenance window is open now."""
+    days: list[tuple[dt.date, availability.Figures]]
+    total: availability.Figures
+    in_maintenance: bool
+
+
+def boards(contract_id: int, monitors_by_component: dict[int, list[Monitor]], first: dt.date,
+           last: dt.date) -> dict[int, ComponentBoard]:
+    """``daily`` and ``figures_for`` of each component over [first, last], read in three
+    queries for all of them (a status page shows every component of a contract)."""
+    start, end = day_bounds(first, last)
+    now = clock.now()
+    spans = _monitor_spans([m for monitors in monitors_by_component.values() for m in monitors], start, end)
+    windows: dict[int, list[availability.Interval]] = {}
+    for component_id, window_start, window_end in MaintenanceWindow.objects.filter(
+        contract_id=contract_id, components__in=list(monitors_by_component), start__lt=end, end__gt=start
+    ).values_list("components", "start", "end"):
+        windows.setdefault(component_id, []).append((window_start, window_end))
+    found = {}
+    for component_id, monitors in monitors_by_component.items():
+        down = [span for monitor in monitors for span in spans[monitor.pk]]
+        maintenance = availability.merge(windows.get(component_id, []))
+        found[component_id] = ComponentBoard(
+            days=_days(down, maintenance, first, last, now),
+            total=availability.figures(down, maintenance, start, end, until=now),
+            in_maintenance=any(s <= now < e for s, e in windows.get(component_id, [])),
+        )
+    return found
 
 
 def monthly(monitors, contract_id: int, component_ids, year: int, month: int) -> availability.Figures:
