@@ -136,10 +136,15 @@ def day_checker(contract, users: Iterable):
     if not register_kept(contract.pk):
         return lambda user_id, day: True
     profiles, overrides = _records(contract, list(users.values()))
+    # A roster asks again for the same person and day at every slot it resolves.
+    answers: dict[tuple[int, dt.date], bool] = {}
 
     def may_work(user_id: int, day: dt.date) -> bool:
-        user = users.get(user_id)
-        return user is not None and _standing(user, profiles.get(user_id), contract, day, overrides).may_work
+        key = (user_id, day)
+        if key not in answers:
+            user = users.get(user_id)
+            answers[key] = user is not None and _standing(user, profiles.get(user_id), contract, day, overrides).may_work
+        return answers[key]
 
     return may_work
 
