@@ -171,12 +171,19 @@ def test_the_calendar_year_reads_the_contracts_edits_once_not_per_day(web, desk,
     assert len(edits_read) <= 3, [q["sql"] for q in edits_read]
     assert len(page_queries) < 30
     assert "跨年" in page and 'data-date="2026-10-01"' in page
-    # The year's statuses are the ones each date has on its own.
+    # Each kind of day keeps its reason: the contract's edit, the State Council's rest
+    # days and make-up working days, and plain weekdays and weekends.
+    from weibao.calendars.official import official_rest_days, official_work_days
+
     year = services.year_status(contract.pk, 2026)
     assert len(year) == 365
-    for day in (date(2026, 10, 1), date(2026, 10, 10), date(2026, 12, 31), date(2026, 6, 6)):
-        assert year[day] == services.day_status(contract.pk, day)
     assert year[date(2026, 12, 31)] == (False, "contract", "跨年")
+    rest = next(d for d in sorted(official_rest_days()) if d.year == 2026 and d.weekday() < 5)
+    work = next(d for d in sorted(official_work_days()) if d.year == 2026)
+    assert year[rest][:2] == (False, "official") and year[rest][2]
+    assert year[work][:2] == (True, "official") and "调休" in year[work][2]
+    assert year[date(2026, 6, 3)] == (True, "weekly", "")  # a Wednesday
+    assert year[date(2026, 6, 6)] == (False, "weekly", "")  # a Saturday
 
 
 def test_calendar_calculators(web, desk, contract):

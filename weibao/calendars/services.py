@@ -217,15 +217,9 @@ def legal_period(contract_id: int, start: dt.date, days: int, rule: str) -> Answ
     return Answer(last, rules.uncovered_years(start, last), ends_at=next_midnight)
 
 
-def day_status(contract_id: int, day: dt.date) -> tuple[bool, str, str]:
-    """(is working day, why, holiday name) for one date, for the calendar page."""
-    override = HolidayDay.objects.filter(contract_id=contract_id, date=day).first()
-    return _status(day_rules_for(contract_id), override, day)
-
-
 def year_status(contract_id: int, year: int) -> dict[dt.date, tuple[bool, str, str]]:
-    """``day_status`` of every date of a year, with one read of the contract's edits
-    (the year view shows 365 of them)."""
+    """(is working day, why, holiday name) of every date of a year, for the calendar
+    page, with one read of the contract's edits (not one per date)."""
     rules = day_rules_for(contract_id)
     overrides = {h.date: h for h in HolidayDay.objects.filter(contract_id=contract_id, date__year=year)}
     day, end, statuses = dt.date(year, 1, 1), dt.date(year, 12, 31), {}
