@@ -88,6 +88,7 @@ def main() -> None:
         return
 
     dbs = args.dbs.split()
+    speed_before = machine_speed_ms()
     peer_dir = None
     if not args.load_only:
         peer_dir = Path(args.peer_results) if args.peer_results else run_peer(args.tickets, dbs, Path(args.peer_work))
@@ -111,6 +112,20 @@ def main() -> None:
             results[db] = json.loads(out.read_text())
     if not args.load_only:
         print_report(results, peer_dir, args.tickets)
+        print(f"machine speed: a loop of 3,000,000 Python additions took {speed_before:.0f} ms before the run "
+              f"and {machine_speed_ms():.0f} ms after (this VM's speed varies by half from hour to hour; "
+              "compare absolute figures across runs only at similar speeds, ratios within a run always)")
+
+
+def machine_speed_ms() -> float:
+    """The best of three timings of a plain Python loop: what the CPU gives Python now."""
+    best = float("inf")
+    for _ in range(3):
+        began, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - began) * 1000)
+    return best
 
 
 def run_peer(n: int, dbs: list[str], work: Path) -> Path:
