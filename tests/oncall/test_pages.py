@@ -3,13 +3,15 @@ may see it, and the PM's home page shows the gap panel, every role's the now pan
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from weibao.accounts.models import User
 from weibao.contracts.models import Contract
 from weibao.demo import load_all
-from weibao.oncall.models import DutyPlan, Schedule
+from weibao.oncall.models import DutyPlan, Layer, Schedule, TimeOff
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,38 @@ def test_home_pages_show_who_is_on_call(seed):
         assert "当前值班" in page, username
     assert "值班覆盖缺口" in web("pm").get("/").content.decode()
     assert "值班覆盖缺口" not in web("agent").get("/").content.decode()
+
+
+def test_the_pms_home_panels_read_the_rosters_once_and_say_what_each_function_says(seed, monkeypatch):
+    from django.test import RequestFactory
+
+    from weibao.core import clock
+    from weibao.oncall import coverage, home, services
+
+    request = RequestFactory().get("/")
+    request.user, request.contract = User.objects.get(username="pm"), seed
+    reads = []
+    load_inputs = services.load_inputs
+
+    def counted(*args, **kwargs):
+        reads.append(args[1:3])
+        return load_inputs(*args, **kwargs)
+
+    # Everyone who takes a turn is away for a day 50 days ahead: a gap far in the report.
+    at = clock.now()  # the test clock stands still
+    away = at + dt.timedelta(days=50)
+    for user in User.objects.filter(pk__in={int(p) for layer in Layer.objects.filter(schedule__contract=seed)
+                                            for p in layer.participants}):
+        TimeOff.objects.create(contract=seed, user=user, start=away, end=away + dt.timedelta(days=1))
+    monkeypatch.setattr(services, "load_inputs", counted)
+    monkeypatch.setattr(coverage, "load_inputs", counted)
+    now_panel, gaps_panel = home.panels(request, seed)
+    assert len(reads) == 1, reads
+    assert now_panel["now_rows"] == services.now_and_next(seed, at) and now_panel["now_rows"][0]["now"]
+    alone = coverage.gap_report(seed, at=at)
+    assert gaps_panel["report"] == alone
+    assert any(gap["start"] <= away < gap["end"] for gap in alone["uncovered"]), alone["uncovered"]
+    assert len(reads) == 3  # each on its own reads again
 
 
 @pytest.mark.parametrize("username, url, allowed", [

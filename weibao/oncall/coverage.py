@@ -21,7 +21,7 @@ from weibao.notifications.services import notify
 from weibao.oncall import rota
 from weibao.oncall.eligibility import rosterable
 from weibao.oncall.models import DutySettings, ResidencyShift, Schedule, TimeOff
-from weibao.oncall.services import MAX_DAYS, load_inputs, managers, segments
+from weibao.oncall.services import MAX_DAYS, ScheduleInputs, load_inputs, managers, segments
 from weibao.visits.models import Visit
 
 DEFAULT_DAYS = 60
@@ -32,13 +32,14 @@ def residency_minimum(contract_id: int) -> int:
     return 1 if found is None else found
 
 
-def uncovered(contract, lo: dt.datetime, hi: dt.datetime) -> list[dict]:
+def uncovered(contract, lo: dt.datetime, hi: dt.datetime, inputs: ScheduleInputs | None = None) -> list[dict]:
     """Stretches of [lo, hi) with nobody on call, per schedule. A contract with no
     schedule at all is uncovered throughout (the promise is 7×24 whatever the rosters)."""
     schedules = list(Schedule.objects.filter(contract=contract))
     if not schedules:
         return [{"start": lo, "end": hi, "schedule": None}]
-    inputs = load_inputs(contract.pk, lo, hi)
+    if inputs is None or not inputs.covers(contract.pk, lo, hi):
+        inputs = load_inputs(contract.pk, lo, hi)
     out = []
     for schedule in schedules:
         for start, end in rota.gaps(segments(inputs, schedule.pk, lo, hi)):
@@ -91,7 +92,8 @@ def residency_short(contract, first: dt.date, last: dt.date) -> list[dict]:
     ]
 
 
-def gap_report(contract, days: int = DEFAULT_DAYS, at: dt.datetime | None = None) -> dict:
+def gap_report(contract, days: int = DEFAULT_DAYS, at: dt.datetime | None = None,
+               inputs: ScheduleInputs | None = None) -> dict:
     """The next ``days`` days from now: uncovered minutes and short working days."""
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError({"days": _("天数应在 1 到 %(max)s 之间。") % {"max": MAX_DAYS}})
@@ -100,7 +102,7 @@ def gap_report(contract, days: int = DEFAULT_DAYS, at: dt.datetime | None = None
     today = at.astimezone(clock.SHANGHAI).date()
     last = (hi - dt.timedelta(seconds=1)).astimezone(clock.SHANGHAI).date()
     return {
-        "uncovered": uncovered(contract, at, hi),
+        "uncovered": uncovered(contract, at, hi, inputs),
         "residency_short": residency_short(contract, today, last),
     }
 

@@ -64,6 +64,15 @@ class ScheduleInputs:
     time_off: dict[int, list[tuple[int, int]]]
     is_working_day: object
     eligible: object
+    # The instants read for, [lo, hi): overrides and time off outside them are not here.
+    lo: dt.datetime | None = None
+    hi: dt.datetime | None = None
+    schedule_ids: frozenset[int] | None = None  # None: every schedule of the contract
+
+    def covers(self, contract_id: int, lo: dt.datetime, hi: dt.datetime) -> bool:
+        """Whether these inputs answer for every schedule of ``contract_id`` over [lo, hi)."""
+        return (self.contract_id == contract_id and self.schedule_ids is None
+                and self.lo is not None and self.lo <= lo and hi <= self.hi)
 
 
 def load_inputs(contract_id: int, lo: dt.datetime, hi: dt.datetime, schedule_ids: Iterable[int] | None = None) -> ScheduleInputs:
@@ -93,7 +102,14 @@ def load_inputs(contract_id: int, lo: dt.datetime, hi: dt.datetime, schedule_ids
     return ScheduleInputs(
         contract_id, layers, overrides, dict(time_off),
         day_rules_for(contract_id).is_working_day, rosterable(contract_id, people),
+        lo=lo, hi=hi, schedule_ids=None if schedule_ids is None else frozenset(ids),
     )
+
+
+def inputs_around(contract, at: dt.datetime, ahead: dt.timedelta = LOOK_AHEAD) -> ScheduleInputs:
+    """One read for everything a page asks about the weeks around ``at``: who is on call
+    now and next, and the gaps up to ``ahead`` (the PM's home page asks both)."""
+    return load_inputs(contract.pk, at - LOOK_BACK, at + max(ahead, LOOK_AHEAD))
 
 
 def segments(inputs: ScheduleInputs, schedule_id: int, lo: dt.datetime, hi: dt.datetime) -> list[rota.Segment]:
@@ -130,10 +146,12 @@ class Stretch:
     until: dt.datetime
 
 
-def _now_and_next(contract, at: dt.datetime) -> list[tuple[Schedule, rota.Segment | None, rota.Segment | None]]:
+def _now_and_next(contract, at: dt.datetime, inputs: ScheduleInputs | None = None
+                  ) -> list[tuple[Schedule, rota.Segment | None, rota.Segment | None]]:
     schedules = list(Schedule.objects.filter(contract=contract))
     lo, hi = at - LOOK_BACK, at + LOOK_AHEAD
-    inputs = load_inputs(contract.pk, lo, hi)
+    if inputs is None or not inputs.covers(contract.pk, lo, hi):
+        inputs = load_inputs(contract.pk, lo, hi)
     ts = rota.to_ts(at)
     out = []
     for schedule in schedules:
@@ -161,11 +179,11 @@ def on_call_now(contract, at: dt.datetime | None = None) -> list[tuple]:
     ]
 
 
-def now_and_next(contract, at: dt.datetime | None = None) -> list[dict]:
+def now_and_next(contract, at: dt.datetime | None = None, inputs: ScheduleInputs | None = None) -> list[dict]:
     """Per schedule: who is on call now (since/until) and who comes next, for the home
     page, the hotline screen and the overview."""
     at = at or clock.now()
-    found = _now_and_next(contract, at)
+    found = _now_and_next(contract, at, inputs)
     ids = {pk for _, cur, nxt in found for seg in (cur, nxt) if seg for pk in seg.users}
     users = _users(ids)
     rows = []
