@@ -37,8 +37,8 @@ demo: $(RUN_STAMP)
 ## and print the coverage of weibao/ it measured.
 # One test process per core, a whole file (tests/security: the whole package) per process;
 # then, alone, the few tests that restart a server every other test depends on.
-# Coverage by SlipCover, which takes its probes out of code once it has run (about a
-# tenth slower here; coverage.py's tracer, `make coverage`, about half again): the run
+# Coverage by SlipCover, which takes its probes out of code once it has run (10–15 %
+# slower here; coverage.py's tracer, `make coverage`, about half again): the run
 # fails when the total falls below COVERAGE_FLOOR.
 PYTEST_PARALLEL ?= -n auto --dist loadgroup
 COVERAGE_FLOOR ?= 92.0

@@ -258,13 +258,18 @@ def test_the_status_page_reads_each_kind_once_whatever_the_components(contract, 
     window = MaintenanceWindow.objects.create(contract=contract, reason="升级", start=now - dt.timedelta(hours=3),
                                               end=now + dt.timedelta(hours=1), created_by=pm)
     window.components.set([components[3]])
+    # Yesterday wholly in maintenance on component 3: a day with nothing measured.
+    yesterday = core_clock.today() - dt.timedelta(days=1)
+    whole_day = MaintenanceWindow.objects.create(contract=contract, reason="迁移", start=_at(yesterday, 0),
+                                                 end=_at(yesterday + dt.timedelta(days=1), 0), created_by=pm)
+    whole_day.components.set([components[3]])
     web = client_for(pm)
     web.get("/monitoring/status/")
     with CaptureQueriesContext(connection) as queries:
         page = web.get("/monitoring/status/").content.decode()
     state_reads = [q for q in queries if '"monitoring_statechange"' in q["sql"]]
     window_reads = [q for q in queries if 'FROM "monitoring_maintenancewindow"' in q["sql"]]
-    assert len(state_reads) == 2 and len(window_reads) <= 3, [q["sql"] for q in state_reads + window_reads]
+    assert len(state_reads) == 2 and len(window_reads) <= 4, [q["sql"] for q in state_reads + window_reads]
     assert len(queries) <= 16, len(queries)
     context = status.page_context(contract, public=False)
     assert [row["component"] for row in context["rows"]] == components
@@ -280,3 +285,13 @@ def test_the_status_page_reads_each_kind_once_whatever_the_components(contract, 
         assert row["in_maintenance"] == (component == components[3])
     assert context["rows"][1]["percent"] < 100 and context["rows"][0]["percent"] == 100
     assert page.count('style="flex:1;background:#') == 4 * status.BAR_DAYS
+    # What a reader sees on hovering a bar: the day, its availability and minutes down
+    # (component 1 was down 1 h and 2 h of its monitors' time, ending an hour ago), or
+    # that nothing was measured; red, green or grey.
+    today_of_1 = context["rows"][1]["bars"][-1]
+    assert f'<span title="{today:%Y-%m-%d}：{today_of_1["percent"]}%，故障 ' in page
+    assert f'<span title="{yesterday:%Y-%m-%d}：无数据" style="flex:1;background:#d0d4da">' in page
+    assert f'<span title="{first:%Y-%m-%d}：100.000%，故障 0.0 分钟" style="flex:1;background:#22a06b">' in page
+    web.cookies["django_language"] = "en"
+    english = web.get("/monitoring/status/").content.decode()
+    assert f'<span title="{yesterday:%Y-%m-%d}：No data"' in english and "Fault 0.0 minutes" in english

@@ -7,6 +7,7 @@ installs Debian's ``chromium`` package (``make browser``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -223,21 +224,16 @@ class SerialApp:
         if self.lock.acquire(timeout=self.timeout):
             self.lock.release()
 
+    @contextlib.contextmanager
     def held(self):
         """While the test itself writes to the database: no request runs meanwhile (a
         fetch still in flight finishes first)."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def holding():
-            if not self.lock.acquire(timeout=self.timeout):
-                raise TimeoutError("a request held the live server for the whole timeout")
-            try:
-                yield
-            finally:
-                self.lock.release()
-
-        return holding()
+        if not self.lock.acquire(timeout=self.timeout):
+            raise TimeoutError("a request held the live server for the whole timeout")
+        try:
+            yield
+        finally:
+            self.lock.release()
 
 
 def results_dir(root: Path) -> Path:
