@@ -34,6 +34,7 @@ from weibao.core.filters import (
     UnknownParametersRefusedForm,
 )
 from weibao.core.masking import mask_phone
+from weibao.servicedesk import queries
 from weibao.servicedesk.models import (
     OPEN_STATUSES,
     Channel,
@@ -211,7 +212,7 @@ def _keyword(keyword: str, user) -> Q:
         return Q(number__startswith=upper)
     # Names and phones are encrypted at rest: both are matched exactly, through their keyed
     # hashes (decision 0026).
-    condition = Q(subject__icontains=keyword) | Q(requester_name_hash__in=search_hashes("name", keyword))
+    condition = queries.subject_contains(keyword) | Q(requester_name_hash__in=search_hashes("name", keyword))
     phone = _phone_in(keyword)
     revealing = contract_ids_where(user, Capability.REVEAL_PERSONAL_DATA) if phone else []
     if revealing:
