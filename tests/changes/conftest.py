@@ -2,8 +2,6 @@ import datetime as dt
 
 import pytest
 
-from tests.servicedesk.conftest import api, desk, engineer, liaison, new_ticket  # noqa: F401
-
 
 @pytest.fixture
 def window(clock):

@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from tests.servicedesk.conftest import desk  # noqa: F401
 from weibao.accounts.services.roles import grant_admin_role
 from weibao.core.exports import Percent, neutralise, table_response
 from weibao.portal.models import PortalSite

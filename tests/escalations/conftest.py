@@ -5,22 +5,11 @@ import pytest
 from weibao.core import events
 from weibao.escalations.models import EscalationPolicy, EscalationStep, EscalationTrigger
 from weibao.servicedesk.services import tickets
-from weibao.servicedesk.services.defaults import install_defaults
-
-
-@pytest.fixture
-def desk(contract):
-    return install_defaults(contract)
 
 
 @pytest.fixture
 def oncall(contract, make_member):
     return make_member(contract, "oncall_engineer", username="oncall", display_name="值班甲")
-
-
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
 
 
 @pytest.fixture

@@ -16,11 +16,6 @@ def fresh_index_cache():
 
 
 @pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
-@pytest.fixture
 def password_pair(contract, agent):
     personal = create_article(
         contract,
@@ -39,16 +34,6 @@ def password_pair(contract, agent):
         by=agent,
     )
     return personal, legal
-
-
-@pytest.fixture
-def engineer(contract, make_member):
-    return make_member(contract, "resident_engineer", username="engineer")
-
-
-@pytest.fixture
-def liaison(contract, make_member):
-    return make_member(contract, "bureau_liaison", username="liaison")
 
 
 @pytest.fixture

@@ -15,21 +15,6 @@ def seed_text() -> str:
 
 
 @pytest.fixture
-def liaison(contract, make_member):
-    return make_member(contract, "bureau_liaison", username="liaison")
-
-
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
-
-
-@pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
-@pytest.fixture
 def seed_ledger(contract):
     """The seed's clause 七 schedule and clause 九 rules on the ``contract`` fixture."""
     contract.amount_in_words = "壹佰叁拾柒万元整"

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 
-from tests.servicedesk.conftest import api, desk, engineer, liaison, new_ticket  # noqa: F401
 from weibao.people import services
 
 
