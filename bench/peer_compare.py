@@ -10,8 +10,9 @@ installs django-helpdesk from PyPI into its own venv and runs on its own Postgre
 cluster (127.0.0.1:55432); unless ``--peer-results`` names a finished run it is run here
 first (``N=… DBS=… bash run.sh``), so both sides are measured on the same machine within
 minutes of each other. Weibao runs on PostgreSQL at ``--pg-url`` (its own database,
-created if missing) and on SQLite in its own directory, in demo mode (the production
-stack: after-commit audit sealing, the SQLite-backed task queue; no debug).
+created if missing) with the task queue on Redis at ``--redis-url``, as in production, and
+on SQLite in its own directory with the SQLite-backed queue, as the embedded default; both
+in demo mode (the production code paths: after-commit audit sealing; no debug).
 
 Data: ``load_tickets.py``'s distribution drawn with its seed and in its order (the same
 Chinese titles and descriptions, statuses open 25 % / reopened 5 % / resolved 25 % /
@@ -76,6 +77,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--dbs", default="pg sqlite", help='"pg", "sqlite" or both')
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/weibao_perf")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
+                        help='the task queue of the PostgreSQL run, as in production ("" for the SQLite queue)')
     parser.add_argument("--sqlite-dir", default="/tmp/weibao_perf_sqlite")
     parser.add_argument("--peer-results", help="a finished peer run's $HD_WORK (skips running it)")
     parser.add_argument("--peer-work", default="/tmp/peerbench/compare", help="where the peer run lands")
@@ -100,8 +103,11 @@ def main() -> None:
         if db == "pg":
             env["DATABASE_URL"] = args.pg_url
             ensure_pg_database(args.pg_url)
+            if args.redis_url:
+                env["REDIS_URL"] = args.redis_url
         else:
             env.pop("DATABASE_URL", None)
+            env.pop("REDIS_URL", None)
         print(f"[{time.strftime('%H:%M:%S')}] Weibao on {db}: load and time", file=sys.stderr, flush=True)
         subprocess.run(
             [sys.executable, __file__, "--worker", db, "--tickets", str(args.tickets), "--out", str(out),
