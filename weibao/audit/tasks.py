@@ -7,6 +7,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from weibao.core.db_retry import retry_when_locked
+
 log = logging.getLogger(__name__)
 
 
@@ -15,7 +17,7 @@ def seal_pending_records() -> int:
     """Every minute: seal records whose writer stopped between its commit and the seal."""
     from weibao.audit.services import seal_pending
 
-    return seal_pending()
+    return retry_when_locked(seal_pending)()
 
 
 @db_periodic_task(crontab(minute="7"))

@@ -66,7 +66,11 @@ def refresh_query_planner_statistics() -> bool:
 
     if connection.vendor != "sqlite":
         return False
+    retry_when_locked(_analyse)(connection)
+    return True
+
+
+def _analyse(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
-    return True

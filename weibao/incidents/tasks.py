@@ -12,6 +12,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from weibao.contracts.roles import Capability, ContractRole, roles_with
 from weibao.core import clock
+from weibao.core.db_retry import retry_when_locked
 from weibao.incidents import ingest, services
 from weibao.incidents.models import ReportingDuty, TimelineEntry
 from weibao.notifications.services import notify
@@ -23,12 +24,12 @@ REMIND_AT_LEAST = dt.timedelta(minutes=10)
 
 @db_periodic_task(crontab(minute="*"))
 def retry_alert_deliveries() -> int:
-    return ingest.retry_pending()
+    return retry_when_locked(ingest.retry_pending)()
 
 
 @db_periodic_task(crontab(minute="*"))
 def remind_reporting_duties() -> int:
-    return send_reporting_reminders()
+    return retry_when_locked(send_reporting_reminders)()
 
 
 def responsible(contract_id: int):

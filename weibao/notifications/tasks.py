@@ -1,6 +1,8 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from weibao.core.db_retry import retry_when_locked
+
 
 @db_task()
 def deliver(delivery_id: int) -> None:
@@ -15,4 +17,4 @@ def retry_pending_deliveries() -> int:
     deliveries whose claim expired with a killed worker."""
     from weibao.notifications.services import retry_due
 
-    return retry_due()
+    return retry_when_locked(retry_due)()

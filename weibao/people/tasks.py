@@ -5,6 +5,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from weibao.core.db_retry import retry_when_locked
+
 
 @db_periodic_task(crontab(minute="5", hour="0"))  # 08:05 Asia/Shanghai, once a day
 def remind_expiries() -> int:
@@ -12,4 +14,4 @@ def remind_expiries() -> int:
     the PMs (deduplicated per item and end date, so a rerun or retry is harmless)."""
     from weibao.people.services import send_expiry_reminders
 
-    return send_expiry_reminders()
+    return retry_when_locked(send_expiry_reminders)()

@@ -172,6 +172,9 @@ def tick_handover(item: HandoverItem, *, by, ticked: bool = True) -> HandoverIte
     return item
 
 
+# One transaction: an entry is never left without its "accrued" event (a crash, or a task
+# whose second write SQLite refused and which then runs again).
+@transaction.atomic
 def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = None) -> PenaltyEntry | None:
     """Clause 九.4: the bureau owes the late-payment rule's rate of the amount due for each
     day late. One entry per milestone, updated as days pass, frozen when the money comes.
