@@ -27,11 +27,6 @@ def finished(api, new_ticket, engineer):
     return make
 
 
-@pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
 def test_who_is_rating_is_the_requester_the_liaison_the_vendor_relaying_or_nobody(
     finished, pm, liaison, agent, engineer, outsider, contract, make_member
 ):

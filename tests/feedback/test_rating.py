@@ -148,11 +148,6 @@ def test_liaison_rates_from_the_ticket_page(resolved, liaison, client_for):
 
 
 @pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
-@pytest.fixture
 def portal(contract, desk):
     """A citizen following a ticket on the contract's public portal."""
     from django.test import Client

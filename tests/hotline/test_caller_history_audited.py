@@ -9,11 +9,6 @@ from weibao.audit.models import AuditRecord
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
 def test_caller_history_lookups_are_audited_masked(agent, client_for, desk, contract):
     screen = client_for(agent)
     screen.post("/hotline/", {"phone": "139-1234-5678", "question": "电子证照亮证失败", "outcome": "follow_up"})

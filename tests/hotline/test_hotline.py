@@ -16,11 +16,6 @@ from weibao.testing.isolation import assert_isolated
 
 
 @pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
-@pytest.fixture
 def screen(agent, client_for, desk):
     return client_for(agent)
 

@@ -17,11 +17,6 @@ def oncall(contract, make_member):
     return make_member(contract, "oncall_engineer", username="oncall1")
 
 
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
-
-
 def test_the_list_gives_level_status_alert_count_and_times(alertmanager, post, payload, pm, api_client_for, contract, clock):
     post(alertmanager, payload("am_firing.json"))
     services.open_incident(contract, by=pm, title="人工登记", level="II")

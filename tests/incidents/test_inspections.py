@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def engineer(contract, make_member):
-    return make_member(contract, "resident_engineer", username="engineer")
-
-
-@pytest.fixture
 def round_(contract, pm, engineer, clock):
     return visits.plan(
         contract, engineer=engineer, start=clock.now(), end=clock.now() + dt.timedelta(hours=1),

@@ -16,11 +16,6 @@ def oncall(contract, make_member):
     return make_member(contract, "oncall_engineer", username="oncall1")
 
 
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
-
-
 def test_the_list_filters_by_status_and_level_and_paginates(contract, pm, client_for, clock):
     for index in range(30):
         services.open_incident(contract, by=pm, title=f"事件{index}", level="III" if index % 3 == 0 else "IV")

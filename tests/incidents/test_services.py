@@ -21,11 +21,6 @@ def oncall(contract, make_member):
     return make_member(contract, "oncall_engineer", username="oncall1")
 
 
-@pytest.fixture
-def liaison(contract, make_member):
-    return make_member(contract, "bureau_liaison", username="liaison")
-
-
 def _open(contract, by, **kwargs):
     kwargs.setdefault("title", "统一身份认证无法登录")
     return services.open_incident(contract, by=by, **kwargs)

@@ -13,11 +13,6 @@ def ticket(new_ticket):
     return new_ticket(requester_phone="13912345678")
 
 
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
-
-
 def test_the_liaisons_internal_note_is_refused_by_the_page_not_published(ticket, liaison, client_for):
     response = client_for(liaison).post(f"/tickets/{ticket['id']}/reply/", {"body": "别让请求人看到", "internal": "on"})
     assert response.status_code == 403

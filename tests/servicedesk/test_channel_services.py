@@ -24,11 +24,6 @@ def _ticket(contract, by):
     )
 
 
-@pytest.fixture
-def agent(contract, make_member):
-    return make_member(contract, "hotline_agent", username="agent")
-
-
 def test_a_call_answered_on_first_contact_is_closed_with_the_answer_in_one_call(call_ticket, agent):
     ticket = tickets.close_on_first_contact(call_ticket, "在“我的社保”页面可查。", by=agent)
 

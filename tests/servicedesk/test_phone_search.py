@@ -13,11 +13,6 @@ def ticket(new_ticket):
     return new_ticket(requester_phone="13912345678")
 
 
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
-
-
 def test_the_bureau_viewer_cannot_find_a_ticket_by_its_hidden_phone(ticket, viewer, client_for, api_client_for):
     page = client_for(viewer).get("/tickets/", {"q": "13912345678"}).content.decode()
     assert ticket["number"] not in page

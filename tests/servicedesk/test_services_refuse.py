@@ -19,11 +19,6 @@ def ticket(contract, desk, pm, clock):
     )
 
 
-@pytest.fixture
-def viewer(contract, make_member):
-    return make_member(contract, "bureau_viewer", username="viewer")
-
-
 def _other(contract, pm):
     return tickets.create_ticket(
         contract, by=pm, type="fault", priority="p3", channel="phone", subject="另一张",
