@@ -283,8 +283,8 @@ def _level(rng: random.Random) -> int | None:
 def _cast_the_exceptions(plans: list[Plan], rng: random.Random, now: dt.datetime) -> None:
     """The few stories that go wrong, chosen by age so the demo has them every day: late
     answers and late fixes long closed, one fault overdue today, two dissatisfied ratings
-    (one rectified after its call-back, one still within its 15 working days), and a few
-    requests waiting on their requesters today."""
+    (one rectified after its call-back, one still within its 15 working days), a few
+    requests waiting on their requesters today and two booked for later."""
     def aged(days_from: float, days_to: float, kinds=("fault", "service_request")) -> list[Plan]:
         return [p for p in plans if p.scenario[0] in kinds and p.channel not in ("monitoring", "onsite")
                 and not (p.scenario[1] in ("p1", "p2") and "o" in p.scenario[3])
@@ -303,6 +303,11 @@ def _cast_the_exceptions(plans: list[Plan], rng: random.Random, now: dt.datetime
         overdue[0].waits = False
     for plan in [p for p in aged(1, 4, ("fault", "service_request")) if p.channel != "phone"][:3]:
         plan.waits, plan.extra["still_waiting"] = True, True
+    # Work acknowledged and booked for later, not started yet (已分派), whatever the hour the
+    # demo is loaded at: left to chance, none was at 07:30 on a Monday.
+    booked = [p for p in aged(0.5, 5, ("service_request", "optimisation", "promotion")) if not p.extra]
+    for plan in booked[-2:]:
+        plan.waits, plan.extra["still_assigned"] = False, True
     rated = aged(18, 24, ("fault",))
     if rated:
         rated[0].rating, rated[0].extra["rectify"] = 2, True
@@ -359,6 +364,8 @@ def _ticket_story(seed, cast: Cast, plan: Plan, rng: random.Random) -> Story:
         yield from _visit(seed, cast, ticket, plan, rng)
         return
     tickets.add_reply(ticket, f"您好，{plan.reply}", by=worker)
+    if plan.extra.get("still_assigned"):
+        return
     if ticket_type in ("service_request", "optimisation", "promotion"):
         # Acknowledged on time; the work itself is scheduled (the ticket stays 已分派).
         yield within(ticket, SlaClock.Target.RESOLUTION, rng.uniform(0.05, 0.5))
