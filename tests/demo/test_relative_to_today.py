@@ -45,9 +45,11 @@ def test_the_same_demo_for_the_same_moment(clock):
     assert len(shapes[0]) >= 150
 
 
-# A Monday before office hours (where the demo once had no 已分派 ticket: every booked job
-# had moved on) and a Saturday night, in Shanghai time.
-@pytest.mark.parametrize("moment", ["2026-12-07T07:28:00+08:00", "2026-12-12T23:10:00+08:00"])
+# A Monday before office hours (the demo once had no 已分派 ticket then: every booked job had
+# moved on), a Monday morning in office hours (no 新建 one: triage takes minutes) and a
+# Saturday night, in Shanghai time. Checked by hand at 59 moments over a month.
+@pytest.mark.parametrize("moment", ["2026-12-07T07:28:00+08:00", "2026-12-07T10:10:00+08:00",
+                                    "2026-12-12T23:10:00+08:00"])
 def test_whatever_the_hour_the_demo_has_tickets_in_every_status(clock, moment):
 
     clock.set_now(datetime.fromisoformat(moment))

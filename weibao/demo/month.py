@@ -284,7 +284,7 @@ def _cast_the_exceptions(plans: list[Plan], rng: random.Random, now: dt.datetime
     """The few stories that go wrong, chosen by age so the demo has them every day: late
     answers and late fixes long closed, one fault overdue today, two dissatisfied ratings
     (one rectified after its call-back, one still within its 15 working days), a few
-    requests waiting on their requesters today and two booked for later."""
+    requests waiting on their requesters today, two booked for later and one just in."""
     def aged(days_from: float, days_to: float, kinds=("fault", "service_request")) -> list[Plan]:
         return [p for p in plans if p.scenario[0] in kinds and p.channel not in ("monitoring", "onsite")
                 and not (p.scenario[1] in ("p1", "p2") and "o" in p.scenario[3])
@@ -308,6 +308,14 @@ def _cast_the_exceptions(plans: list[Plan], rng: random.Random, now: dt.datetime
     booked = [p for p in aged(0.5, 5, ("service_request", "optimisation", "promotion")) if not p.extra]
     for plan in booked[-2:]:
         plan.waits, plan.extra["still_assigned"] = False, True
+    # And one request that has just come in, not picked up yet (新建): in office hours triage
+    # takes minutes, so left to chance there was none between about 9 and 18 o'clock.
+    fresh = [p for p in plans if p.channel in ("portal", "api") and p.scenario[1] in ("p3", "p4")
+             and not p.extra and now - dt.timedelta(days=2) <= p.created]
+    if fresh:
+        plan = fresh[-1]
+        plan.created = now - dt.timedelta(minutes=rng.uniform(5, 40))
+        plan.waits, plan.rating, plan.extra["still_new"] = False, None, True
     rated = aged(18, 24, ("fault",))
     if rated:
         rated[0].rating, rated[0].extra["rectify"] = 2, True
@@ -343,6 +351,8 @@ def _ticket_story(seed, cast: Cast, plan: Plan, rng: random.Random) -> Story:
             group=cast.groups[GROUP[ticket_type]],
             needs_onsite=plan.channel == "onsite" or (priority in ("p1", "p2") and "o" in plan.scenario[3]),
         )
+    if plan.extra.get("still_new"):
+        return
     if plan.channel == "phone":
         talk = rng.randint(70, 420)
         tickets.record_call(ticket, started_at=plan.created - dt.timedelta(seconds=talk), ended_at=plan.created)
