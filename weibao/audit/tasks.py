@@ -13,11 +13,12 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*"))
+@retry_when_locked
 def seal_pending_records() -> int:
     """Every minute: seal records whose writer stopped between its commit and the seal."""
     from weibao.audit.services import seal_pending
 
-    return retry_when_locked(seal_pending)()
+    return seal_pending()
 
 
 @db_periodic_task(crontab(minute="7"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, periodic_task
 
@@ -56,21 +57,16 @@ def heartbeat() -> None:
 
 
 @db_periodic_task(crontab(hour="3", minute="23"))
+@retry_when_locked
 def refresh_query_planner_statistics() -> bool:
     """SQLite only, each night: refresh the planner's statistics. Without them it picks
     its indexes by guesswork, and as the tickets grow a filtered list can take a row read
     per ticket instead of one index (migration servicedesk 0013). ``analysis_limit`` reads
     a sample of each index, so the write lock is held for milliseconds, not for a scan of
     every table. PostgreSQL's autovacuum analyses by itself. True when it ran."""
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         return False
-    retry_when_locked(_analyse)(connection)
-    return True
-
-
-def _analyse(connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA analysis_limit=1000")
         cursor.execute("ANALYZE")
+    return True

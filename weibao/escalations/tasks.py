@@ -7,7 +7,8 @@ from weibao.core.db_retry import retry_when_locked
 
 
 @db_periodic_task(crontab(minute="*"))
+@retry_when_locked
 def advance_escalations() -> int:
     from weibao.escalations.services.engine import advance_due
 
-    return retry_when_locked(advance_due)()
+    return advance_due()

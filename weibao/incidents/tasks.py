@@ -23,13 +23,15 @@ REMIND_AT_LEAST = dt.timedelta(minutes=10)
 
 
 @db_periodic_task(crontab(minute="*"))
+@retry_when_locked
 def retry_alert_deliveries() -> int:
-    return retry_when_locked(ingest.retry_pending)()
+    return ingest.retry_pending()
 
 
 @db_periodic_task(crontab(minute="*"))
+@retry_when_locked
 def remind_reporting_duties() -> int:
-    return retry_when_locked(send_reporting_reminders)()
+    return send_reporting_reminders()
 
 
 def responsible(contract_id: int):

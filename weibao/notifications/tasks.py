@@ -12,9 +12,10 @@ def deliver(delivery_id: int) -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
+@retry_when_locked
 def retry_pending_deliveries() -> int:
     """Send what is due: retries after backoff, delayed steps, queued robot messages, and
     deliveries whose claim expired with a killed worker."""
     from weibao.notifications.services import retry_due
 
-    return retry_when_locked(retry_due)()
+    return retry_due()

@@ -8,9 +8,9 @@ from weibao.core.db_retry import retry_when_locked
 
 
 @db_periodic_task(crontab(minute="7"))
+@retry_when_locked
 def warn_coverage_gaps() -> int:
     """Hourly: each active contract's PMs hear of new coverage gaps (once per set of gaps)."""
     from weibao.oncall.coverage import warn_managers
 
-    active = Contract.objects.filter(status=Contract.Status.ACTIVE)
-    return sum(retry_when_locked(warn_managers)(contract) for contract in active)
+    return sum(warn_managers(contract) for contract in Contract.objects.filter(status=Contract.Status.ACTIVE))
