@@ -25,3 +25,23 @@ def test_a_member_of_another_contract_or_without_the_capability_is_refused(contr
     viewer = make_member(contract, "bureau_viewer", username="viewer")
     with pytest.raises(PermissionDenied, match="只读"):
         contract_for(viewer, contract, Capability.MANAGE_ONCALL, "只读角色不能修改值班。")
+
+
+def test_a_unit_of_work_reads_memberships_once_and_sees_a_change_it_is_told_of(
+        contract, pm, django_assert_num_queries):
+    from weibao.contracts.access import can, forget_memberships
+    from weibao.contracts.models import Membership
+    from weibao.core import request_context
+
+    with django_assert_num_queries(2):  # outside one: every check reads them
+        can(pm, contract.pk, Capability.WORK_TICKETS)
+        can(pm, contract.pk, Capability.WORK_TICKETS)
+    with request_context.unit_of_work():
+        with django_assert_num_queries(1):
+            assert can(pm, contract.pk, Capability.WORK_TICKETS)
+            assert can(pm, contract.pk, Capability.MANAGE_ONCALL)
+        Membership.objects.filter(user=pm, contract=contract).update(active=False)
+        assert can(pm, contract.pk, Capability.WORK_TICKETS)  # kept: the block was not told
+        forget_memberships(pm)
+        assert not can(pm, contract.pk, Capability.WORK_TICKETS)
+    assert request_context.current().memo == {}  # gone with the block

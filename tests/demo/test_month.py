@@ -73,6 +73,8 @@ def test_ratings_are_mostly_good_with_a_rectification_called_back(demo_data, db)
     closed = rectifications.get(status="closed")
     assert closed.callback_at is not None and closed.plan
     assert rectifications.filter(status="open").exists()
+    # Resolved work waiting on its requester's confirmation and rating, whatever the hour.
+    assert Ticket.objects.filter(contract__number=SEED, status="resolved", rating__isnull=True).count() >= 3
 
 
 def test_visits_dispatched_and_planned_rounds(demo_data, db):

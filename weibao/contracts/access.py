@@ -24,12 +24,13 @@ _CONTRACTS_KEY = "contracts.contracts"
 
 
 def memberships_of(user) -> dict[int, frozenset[str]]:
-    """``{contract_id: roles}`` of ``user``'s active memberships; one query per request,
-    which also reads the contracts themselves (``contracts_of``)."""
+    """``{contract_id: roles}`` of ``user``'s active memberships; one query per request (or
+    ``request_context.unit_of_work``), which also reads the contracts themselves
+    (``contracts_of``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     ctx = request_context.current()
-    cache = ctx.memo.setdefault(_MEMO_KEY, {}) if ctx.request is not None else None
+    cache = ctx.memo.setdefault(_MEMO_KEY, {}) if ctx.memoises else None
     if cache is not None and user.pk in cache:
         return cache[user.pk]
     found: dict[int, set[str]] = {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -16,6 +18,12 @@ class RequestContext:
     request: Any = None
     # Answers worth computing once per request (a user's memberships): gone with the request.
     memo: dict = field(default_factory=dict)
+    # A block of work outside any request that keeps those answers too (``unit_of_work``).
+    batch: bool = False
+
+    @property
+    def memoises(self) -> bool:
+        return self.request is not None or self.batch
 
     @property
     def user(self):
@@ -32,6 +40,19 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 
 def current() -> RequestContext:
     return _current.get() or RequestContext(request_id="")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[RequestContext]:
+    """A block of work outside a request (the demo's simulated month) that computes a user's
+    memberships once, as a request does: for work during which no membership changes, or
+    that calls ``contracts.access.forget_memberships`` when one does."""
+    outer = _current.get()  # who asked, where a request runs the work, stays on its audit records
+    token = _current.set(replace(outer, batch=True, memo={}) if outer else RequestContext(request_id="", batch=True))
+    try:
+        yield current()
+    finally:
+        _current.reset(token)
 
 
 def set_current(ctx: RequestContext | None) -> contextvars.Token:
