@@ -20,6 +20,7 @@ urlpatterns = [
     path("milestones/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("handover/<int:pk>/tick/", views.tick_handover, name="tick_handover"),
     path("rules/<int:pk>/record/", views.record_penalty, name="record_penalty"),
+    path("rules/<int:pk>/edit/", views.edit_rule, name="edit_rule"),
     path("penalties/<int:pk>/approve/", views.approve_penalty, name="approve_penalty"),
     path("penalties/<int:pk>/acknowledge/", views.acknowledge_penalty, name="acknowledge_penalty"),
     path("penalties/<int:pk>/withdraw/", views.withdraw_penalty, name="withdraw_penalty"),

@@ -23,7 +23,7 @@ from weibao.contracts.access import can, requires
 from weibao.contracts.capitals import _yuan_in_words, words_match
 from weibao.contracts.models import Contract, ContractChange
 from weibao.contracts.roles import Capability
-from weibao.core import clock
+from weibao.core import chinese_numbers, clock
 from weibao.core.flash import report_errors, run_and_report
 from weibao.core.params import (
     BadParameter,
@@ -63,6 +63,20 @@ def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
     if not _MONEY.fullmatch(text):
         raise BadParameter(field, _("金额应为数字，最多两位小数。"))
     return Decimal(text)
+
+
+def parse_rate(value, field: str) -> Decimal:
+    """A penalty rate as a decimal ("0.0003") or as a contract writes it (万分之三, 0.3‰,
+    0.03%): the whole value, not a ratio found inside other words."""
+    text = str(value or "").strip()
+    if not text:
+        raise BadParameter(field, _("请填写比率。"))
+    if _RATE.fullmatch(text):
+        return Decimal(text)
+    found = chinese_numbers.find_ratios(text) if len(text) <= 40 else []
+    if len(found) != 1 or (found[0][1], found[0][2]) != (0, len(text)):
+        raise BadParameter(field, _("比率应为小数（如 0.0003）或“万分之三”“0.3‰”“0.03%”。"))
+    return found[0][0]
 
 
 def _text(request, name: str, limit: int = 2000) -> str:
@@ -128,6 +142,8 @@ def overview(request, pk):
         "can_issue": can(user, contract.pk, Capability.ISSUE_BREACH_NOTICES),
         "outcomes": [(v, lbl) for v, lbl in BreachNotice.Outcome.choices if v != BreachNotice.Outcome.PENDING],
         "parties": PenaltyRule.Party.choices,
+        "penalty_bases": PenaltyRule.Base.choices,
+        "penalty_pers": PenaltyRule.Per.choices,
         "today": today,
         "terms": terms_for(contract),
     })
@@ -236,6 +252,26 @@ def record_penalty(request, pk):
     return run_and_report(request, lambda: penalties.record_penalty(
         rule, occurred_on=occurred_on, description=description, by=request.user, days=days,
         amount_due=amount_due), _back(rule.contract_id, "penalties"), _("违约金已登记，待项目经理审批。"))
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def edit_rule(request, pk):
+    """Correct a penalty rule (an import misread its rate, a supplementary agreement changed
+    it): the entries already recorded keep the amounts they were computed with."""
+    rule = access.record_for(request.user, PenaltyRule, pk, Capability.MANAGE_LEDGER)
+    fields = {
+        "name": parse_text(request.POST.get("name"), "name", 100, required=True),
+        "clause": parse_text(request.POST.get("clause"), "clause", 20, required=True),
+        "liable": parse_choice(request.POST.get("liable"), "liable", PenaltyRule.Party.values) or rule.liable,
+        "base": parse_choice(request.POST.get("base"), "base", PenaltyRule.Base.values) or rule.base,
+        "rate": parse_rate(request.POST.get("rate"), "rate"),
+        "per": parse_choice(request.POST.get("per"), "per", PenaltyRule.Per.values) or rule.per,
+        "cap": parse_money(request.POST.get("cap"), "cap", required=False),
+    }
+    return run_and_report(request, lambda: penalties.save_rule(rule.contract, key=rule.key, by=request.user, **fields),
+                          _back(rule.contract_id, "penalties"), _("违约金规则已保存。"))
 
 
 def _penalty_step(action: str, capability: str, success: str):

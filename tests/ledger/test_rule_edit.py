@@ -1,0 +1,86 @@
+"""Correcting a penalty rule on the ledger page (an import misread its rate, a supplementary
+agreement changed it): the rate as a contract writes it, audited, entries already recorded
+unchanged, and only the contract's ledger managers may."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from weibao.audit.models import AuditRecord
+from weibao.ledger.models import PenaltyEntry
+from weibao.ledger.services import penalties
+
+RULE_FORM = {"name": "泄露保密信息", "clause": "九.3", "liable": "b", "base": "total", "rate": "万分之五",
+             "per": "once", "cap": "20000"}
+
+
+def _edit(web, rule, **changes):
+    return web.post(f"/ledger/rules/{rule.pk}/edit/", RULE_FORM | changes)
+
+
+def test_the_pm_corrects_a_rule_and_only_later_entries_use_it(contract, pm, seed_ledger, client_for):
+    rule = seed_ledger["confidentiality"]
+    earlier = penalties.record_penalty(rule, occurred_on=dt.date(2026, 5, 1), description="泄露", by=pm)
+    web = client_for(pm)
+    page = web.get(f"/ledger/{contract.pk}/").content.decode()
+    assert f'action="/ledger/rules/{rule.pk}/edit/"' in page
+
+    answer = _edit(web, rule)
+    assert answer.status_code == 302 and answer["Location"].endswith("#penalties")
+    rule.refresh_from_db()
+    assert (rule.name, rule.rate, rule.cap) == ("泄露保密信息", Decimal("0.0005"), Decimal("20000"))
+    assert "违约金规则已保存" in web.get(answer["Location"]).content.decode()
+    record = AuditRecord.objects.get(action="ledger.penalty_rule_saved", object_id=str(rule.pk))
+    assert record.actor == pm and record.before["rate"] == "0.00030000" and record.after["rate"] == "0.0005"
+
+    earlier.refresh_from_db()
+    assert earlier.amount == Decimal("411.00")  # 1,370,000 × 0.0003, as it was recorded
+    later = penalties.record_penalty(rule, occurred_on=dt.date(2026, 6, 1), description="再次泄露", by=pm)
+    assert later.amount == Decimal("685.00")  # × 0.0005
+
+
+@pytest.mark.parametrize("written", ["0.0005", "万分之五", "0.5‰", "0.05%", " 万分之五 "])
+def test_the_rate_as_a_contract_writes_it(pm, seed_ledger, client_for, written):
+    rule = seed_ledger["late"]
+    assert _edit(client_for(pm), rule, rate=written, base="amount_due", per="day").status_code == 302
+    rule.refresh_from_db()
+    assert rule.rate == Decimal("0.0005")
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("rate", ""), ("rate", "abc"), ("rate", "万分之"), ("rate", "按万分之三计"), ("rate", "１"),
+    ("rate", "万分之三" * 20), ("cap", "-5"), ("cap", "二万"), ("name", ""), ("clause", "九" * 21),
+    ("per", "week"), ("base", "everything"), ("liable", "c"),
+])
+def test_a_bad_value_is_a_400_naming_its_field_and_changes_nothing(pm, seed_ledger, client_for, field, value):
+    rule = seed_ledger["confidentiality"]
+    answer = _edit(client_for(pm), rule, **{field: value})
+    assert answer.status_code == 400 and field in answer.content.decode()
+    rule.refresh_from_db()
+    assert (rule.name, rule.rate) == ("保密", Decimal("0.0003"))
+
+
+def test_a_rate_above_one_is_refused_by_the_rule_itself(pm, seed_ledger, client_for):
+    rule = seed_ledger["confidentiality"]
+    web = client_for(pm)
+    answer = _edit(web, rule, rate="1.5")
+    assert answer.status_code == 302
+    assert "比率应在 0 至 1 之间" in web.get(answer["Location"]).content.decode()
+    rule.refresh_from_db()
+    assert rule.rate == Decimal("0.0003")
+
+
+def test_the_bureau_may_not_and_another_contracts_pm_does_not_find_it(
+        contract, seed_ledger, liaison, viewer, outsider, client_for):
+    rule = seed_ledger["confidentiality"]
+    for bureau in (liaison, viewer):
+        assert _edit(client_for(bureau), rule).status_code == 403
+        assert "/edit/" not in client_for(bureau).get(f"/ledger/{contract.pk}/").content.decode()
+    answer = _edit(client_for(outsider), rule)
+    assert answer.status_code == 404 and "保密" not in answer.content.decode()
+    rule.refresh_from_db()
+    assert rule.rate == Decimal("0.0003") and not PenaltyEntry.objects.exists()
+    assert not AuditRecord.objects.filter(action="ledger.penalty_rule_saved").exists()
