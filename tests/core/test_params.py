@@ -246,3 +246,25 @@ def test_free_text_is_stripped_and_refused_past_its_limit_naming_the_field():
     assert refused.value.field == "name" and "100" in refused.value.message
     with pytest.raises(BadParameter):
         params.parse_text("  ", "reason", 300, required=True)
+
+
+@pytest.mark.parametrize(("written", "rate"), [
+    ("0.0003", "0.0003"), ("万分之三", "0.0003"), ("0.3‰", "0.0003"), ("0.03%", "0.0003"), ("百分之三十", "0.3"),
+    (" 1 ", "1"),
+])
+def test_a_rate_as_a_decimal_or_as_a_contract_writes_it(written, rate):
+    from decimal import Decimal
+
+    from weibao.core.params import parse_rate
+
+    assert parse_rate(written, "rate") == Decimal(rate)
+
+
+@pytest.mark.parametrize("written", ["", None, "abc", "万分之", "按万分之三计", "万分之三或万分之五", "１", "1e-4",
+                                     "0.000000001", "万分之三" * 20])
+def test_anything_else_is_not_a_rate(written):
+    from weibao.core.params import BadParameter, parse_rate
+
+    with pytest.raises(BadParameter) as refused:
+        parse_rate(written, "rate")
+    assert refused.value.field == "rate"

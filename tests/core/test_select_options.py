@@ -53,3 +53,16 @@ def _escaped(text: str) -> str:
     from django.utils.html import escape
 
     return escape(text)
+
+
+def test_objects_with_a_pk_give_their_pk_and_a_selected_model_counts_by_its_pk():
+    from weibao.servicedesk.queries import Choice
+
+    assert _render([Choice(7, "二线运维组"), Choice(8, "一线")], ["7"]) == (
+        '<option value="7" selected>二线运维组</option><option value="8">一线</option>')
+
+
+@pytest.mark.django_db
+def test_a_selected_model_instance_selects_its_own_option():
+    user = UserFactory(display_name="王工")
+    assert f'value="{user.pk}" selected' in _render([user], user)

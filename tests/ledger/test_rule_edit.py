@@ -34,7 +34,10 @@ def test_the_pm_corrects_a_rule_and_only_later_entries_use_it(contract, pm, seed
     assert (rule.name, rule.rate, rule.cap) == ("泄露保密信息", Decimal("0.0005"), Decimal("20000"))
     assert "违约金规则已保存" in web.get(answer["Location"]).content.decode()
     record = AuditRecord.objects.get(action="ledger.penalty_rule_saved", object_id=str(rule.pk))
-    assert record.actor == pm and record.before["rate"] == "0.00030000" and record.after["rate"] == "0.0005"
+    assert record.actor == pm
+    assert record.before == {"name": "保密", "clause": "九.3", "liable": "b", "base": "total", "rate": "0.0003",
+                             "per": "once", "cap": None}
+    assert record.after == record.before | {"name": "泄露保密信息", "rate": "0.0005", "cap": "20000.00"}
 
     earlier.refresh_from_db()
     assert earlier.amount == Decimal("411.00")  # 1,370,000 × 0.0003, as it was recorded
@@ -84,3 +87,30 @@ def test_the_bureau_may_not_and_another_contracts_pm_does_not_find_it(
     rule.refresh_from_db()
     assert rule.rate == Decimal("0.0003") and not PenaltyEntry.objects.exists()
     assert not AuditRecord.objects.filter(action="ledger.penalty_rule_saved").exists()
+
+
+def test_a_settled_late_payment_keeps_its_amount_and_one_still_accruing_is_re_priced(
+        contract, pm, liaison, seed_ledger, client_for):
+    from weibao.ledger.services import payments
+
+    advance, late = seed_ledger["advance"], seed_ledger["late"]
+    # Due 2026-03-09, paid 2026-03-15: 6 days × 411,000 × 0.0003 = 739.80, acknowledged.
+    payments.record_receipt(advance, amount=Decimal("411000"), received_on=dt.date(2026, 3, 15), by=pm)
+    settled = PenaltyEntry.objects.get(milestone=advance)
+    penalties.step(settled, "approve", by=pm)
+    penalties.step(settled, "acknowledge", by=liaison)
+    # The balance, here due on the same day and unpaid: 11 days late on 2026-03-20.
+    unpaid = seed_ledger["final"]
+    unpaid.due_on, unpaid.requires_handover = dt.date(2026, 3, 9), False
+    unpaid.save()
+    accruing = payments.accrue_late_payment(unpaid, dt.date(2026, 3, 20))
+    assert accruing.amount == Decimal("3164.70")  # 11 × 959,000 × 0.0003
+    penalties.step(accruing, "approve", by=pm)
+
+    assert _edit(client_for(pm), late, name="逾期付款", clause="九.4", liable="a", base="amount_due",
+                 per="day", cap="").status_code == 302  # 万分之五
+    payments.sweep_overdue(dt.date(2026, 3, 20))
+    settled.refresh_from_db()
+    accruing.refresh_from_db()
+    assert (settled.amount, settled.status) == (Decimal("739.80"), "acknowledged")
+    assert (accruing.amount, accruing.status) == (Decimal("5274.50"), "proposed")  # 11 × 959,000 × 0.0005

@@ -4,6 +4,8 @@ names — the page beside the field (the filter ignored), the API with a 400."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from weibao.servicedesk.models import ServiceComponent, SupportGroup, Ticket
@@ -144,3 +146,26 @@ def test_the_filter_form_offers_this_contracts_components_groups_and_team_only(
     assert team[-1] == "驻场小李" and "别的合同的人" not in team  # by username, shown by display name
     html = client_for(pm).get("/tickets/").content.decode()
     assert "别的合同的支持组" not in html and "别的合同的人" not in html
+
+
+def _options(html: str, select_id: str) -> dict[str, bool]:
+    start = html.index(f'id="{select_id}"')
+    select = html[start:html.index("</select>", start)]
+    return {m.group(1): bool(m.group(2)) for m in re.finditer(r'<option value="([^"]*)"( selected)?>', select)}
+
+
+def test_every_filter_select_sends_ids_and_keeps_the_chosen_ones_selected(client_for, contract, pm, desk, new_ticket):
+    group = SupportGroup.objects.filter(contract=contract).order_by("pk").last()
+    component = ServiceComponent.objects.filter(contract=contract).order_by("pk").first()
+    web = client_for(pm)
+    html = web.get("/tickets/", {"group": group.pk, "component": component.pk, "assignee": pm.pk,
+                                 "status": "new,waiting", "priority": "p2", "sort": "due"}).content.decode()
+    chosen = {name: [value for value, selected in _options(html, name).items() if selected]
+              for name in ("f-group", "f-component", "f-assignee", "f-status", "f-priority", "f-sort")}
+    assert chosen == {"f-group": [str(group.pk)], "f-component": [str(component.pk)], "f-assignee": [str(pm.pk)],
+                      "f-status": ["new", "waiting"], "f-priority": ["p2"], "f-sort": ["due"]}
+    new_ticket()
+    rows = web.get("/tickets/", {"page_size": "50"}).content.decode()  # with a row: the bulk form, paging
+    assert _options(rows, "page-size") == {"25": False, "50": True, "100": False}
+    for name in ("f-group", "f-component", "f-assignee", "bulk-assignee"):
+        assert all(value in ("", "none") or value.isdigit() for value in _options(rows, name)), name

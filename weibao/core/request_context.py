@@ -47,7 +47,11 @@ def unit_of_work() -> Iterator[RequestContext]:
     """A block of work outside a request (the demo's simulated month) that computes a user's
     memberships once, as a request does: for work during which no membership changes, or
     that calls ``contracts.access.forget_memberships`` when one does."""
-    outer = _current.get()  # who asked, where a request runs the work, stays on its audit records
+    outer = _current.get()
+    if outer is not None and outer.memoises:  # a request's (or an enclosing block's) memo serves
+        yield outer
+        return
+    # Who asked and from where, if a context is set, stay on the block's audit records.
     token = _current.set(replace(outer, batch=True, memo={}) if outer else RequestContext(request_id="", batch=True))
     try:
         yield current()

@@ -329,7 +329,7 @@ def _cast_the_exceptions(plans: list[Plan], rng: random.Random, now: dt.datetime
     if recent:
         recent[0].waits = False
         recent[0].rating = 1
-        recent[0].extra["bad_comment"] = "说好的当天回电一直没有回，问题拖了好几天"
+        recent[0].extra["bad_comment"] = "问题是解决了，但电话里态度生硬，原因也没解释清楚"
         # Fixed and rated by the load whatever the hour, so its rectification is open.
         recent[0].extra["quick"] = True
     # Resolved and waiting on the requester's confirmation and rating (已解决, the liaison's

@@ -23,7 +23,7 @@ from weibao.contracts.access import can, requires
 from weibao.contracts.capitals import _yuan_in_words, words_match
 from weibao.contracts.models import Contract, ContractChange
 from weibao.contracts.roles import Capability
-from weibao.core import chinese_numbers, clock
+from weibao.core import clock
 from weibao.core.flash import report_errors, run_and_report
 from weibao.core.params import (
     BadParameter,
@@ -31,6 +31,7 @@ from weibao.core.params import (
     parse_date,
     parse_datetime,
     parse_positive_int,
+    parse_rate,
     parse_text,
 )
 from weibao.ledger import access, money
@@ -50,7 +51,6 @@ from weibao.ledger.services import notices, payments, penalties, renewal, snapsh
 from weibao.ledger.terms import terms_for
 
 _MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
-_RATE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,8})?", re.ASCII)
 
 
 def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
@@ -63,20 +63,6 @@ def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
     if not _MONEY.fullmatch(text):
         raise BadParameter(field, _("金额应为数字，最多两位小数。"))
     return Decimal(text)
-
-
-def parse_rate(value, field: str) -> Decimal:
-    """A penalty rate as a decimal ("0.0003") or as a contract writes it (万分之三, 0.3‰,
-    0.03%): the whole value, not a ratio found inside other words."""
-    text = str(value or "").strip()
-    if not text:
-        raise BadParameter(field, _("请填写比率。"))
-    if _RATE.fullmatch(text):
-        return Decimal(text)
-    found = chinese_numbers.find_ratios(text) if len(text) <= 40 else []
-    if len(found) != 1 or (found[0][1], found[0][2]) != (0, len(text)):
-        raise BadParameter(field, _("比率应为小数（如 0.0003）或“万分之三”“0.3‰”“0.03%”。"))
-    return found[0][0]
 
 
 def _text(request, name: str, limit: int = 2000) -> str:
@@ -259,7 +245,8 @@ def record_penalty(request, pk):
 @require_POST
 def edit_rule(request, pk):
     """Correct a penalty rule (an import misread its rate, a supplementary agreement changed
-    it): the entries already recorded keep the amounts they were computed with."""
+    it): entries recorded by hand and settled late payments keep their amounts; a late
+    payment still accruing is re-priced and goes back to the PM (payments.accrue_late_payment)."""
     rule = access.record_for(request.user, PenaltyRule, pk, Capability.MANAGE_LEDGER)
     fields = {
         "name": parse_text(request.POST.get("name"), "name", 100, required=True),

@@ -2,8 +2,9 @@
 
 A ``{% for %}`` loop with an ``{% if %}`` per option is the costliest part of the busiest
 pages (the ticket list renders nine selects, ~120 options, on every request); built here
-they cost a tenth. ``choices`` are ``(value, label)`` pairs, model instances (value: the
-primary key, label: ``str()``) or plain values (both); ``selected`` is one value or a collection of them, compared
+they cost a tenth. ``choices`` are ``(value, label)`` pairs, objects with a ``pk`` (model
+instances, ``servicedesk.queries.Choice``: value the ``pk``, label ``str()``) or plain values
+(both); ``selected`` is one value or a collection of them, compared
 as text, so ``3`` and ``"3"`` both select the option of ``3``.
 """
 
@@ -24,7 +25,7 @@ def options(choices: Iterable, selected=None) -> SafeString:
     chosen = _as_texts(selected)
     parts = []
     for choice in choices:
-        if isinstance(choice, Model):
+        if isinstance(choice, Model) or hasattr(choice, "pk"):  # a row, or a row's (pk, label)
             value, label = choice.pk, choice
         elif isinstance(choice, tuple | list):
             value, label = choice
@@ -40,5 +41,9 @@ def _as_texts(selected) -> set[str]:
     if selected is None or selected == "":
         return set()
     if isinstance(selected, str | int) or not isinstance(selected, Iterable):
-        return {str(selected)}
-    return {str(value) for value in selected}
+        return {_text(selected)}
+    return {_text(value) for value in selected}
+
+
+def _text(value) -> str:
+    return str(value.pk if isinstance(value, Model) else value)

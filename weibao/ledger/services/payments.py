@@ -204,6 +204,10 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
         return entry
     if entry.status == PenaltyEntry.Status.WITHDRAWN or (entry.amount, entry.days) == (figure.amount, figure.days):
         return entry
+    if state.paid_on is not None and entry.accrual_end == end:
+        # Settled: accrued to the day the money came. A later correction of the rule
+        # (ledger.views.edit_rule) does not re-price it; one still accruing is re-priced.
+        return entry
     entry.base_amount, entry.days, entry.amount, entry.accrual_end = figure.base_amount, figure.days, figure.amount, end
     # Nobody stays on record as having approved or acknowledged a figure they never saw:
     # a changed amount goes back to the PM.

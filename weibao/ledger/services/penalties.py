@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from weibao import audit
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
+from weibao.core.chinese_numbers import format_ratio
 from weibao.ledger import money
 from weibao.ledger.models import PenaltyEntry, PenaltyEvent, PenaltyRule
 
@@ -38,13 +39,19 @@ def save_rule(contract, *, key: str, name: str, clause: str, liable: str, base: 
     if cap is not None and cap < 0:
         raise ValidationError({"cap": _("上限不能为负数。")})
     rule = PenaltyRule.objects.filter(contract=contract, key=key).first()
-    before = None if rule is None else {"rate": str(rule.rate), "per": rule.per, "cap": str(rule.cap), "base": rule.base}
+    before = None if rule is None else _terms(rule)
     rule = rule or PenaltyRule(contract=contract, key=key)
     rule.name, rule.clause, rule.liable, rule.base, rule.rate, rule.per, rule.cap = name, clause, liable, base, rate, per, cap
     rule.save()
-    audit.record("ledger.penalty_rule_saved", obj=rule, actor=by, contract=contract, before=before,
-                 after={"rate": str(rate), "per": per, "cap": str(cap), "base": base})
+    audit.record("ledger.penalty_rule_saved", obj=rule, actor=by, contract=contract, before=before, after=_terms(rule))
     return rule
+
+
+def _terms(rule: PenaltyRule) -> dict[str, str | None]:
+    """What a rule says, written the same way before and after a change (0.0003, 20000.00)."""
+    return {"name": rule.name, "clause": rule.clause, "liable": rule.liable, "base": rule.base,
+            "rate": format_ratio(rule.rate), "per": rule.per,
+            "cap": None if rule.cap is None else f"{Decimal(rule.cap):.2f}"}
 
 
 def base_of(rule: PenaltyRule, amount_due: Decimal | None) -> Decimal:
