@@ -77,7 +77,7 @@ def test_late_advance_accrues_the_late_payment_penalty(contract, pm, seed_ledger
     assert payments.sweep_overdue(dt.date(2026, 4, 30)) >= 1
     entry.refresh_from_db()
     assert entry.amount == Decimal("1233.00")  # frozen once the money came
-    assert [e.action for e in entry.events.all()] == ["accrued", "approve", "accrued"]
+    assert [e.action for e in entry.events.all()] == ["accrued", "approve", "accrued", "settled"]
 
 
 def test_the_balance_waits_for_the_handover_the_bureau_ticks(contract, pm, liaison, seed_ledger):

@@ -114,3 +114,21 @@ def test_a_settled_late_payment_keeps_its_amount_and_one_still_accruing_is_re_pr
     accruing.refresh_from_db()
     assert (settled.amount, settled.status) == (Decimal("739.80"), "acknowledged")
     assert (accruing.amount, accruing.status) == (Decimal("5274.50"), "proposed")  # 11 × 959,000 × 0.0005
+
+
+def test_a_correction_made_before_the_money_is_recorded_prices_the_whole_lateness(pm, seed_ledger, client_for):
+    """Priced by the sweep up to the day the money then comes, corrected, then the receipt:
+    not frozen at the old rate (a review's case)."""
+    from weibao.ledger.services import payments
+
+    advance, late = seed_ledger["advance"], seed_ledger["late"]
+    entry = payments.accrue_late_payment(advance, dt.date(2026, 3, 20))  # 11 days × 0.0003
+    assert entry.amount == Decimal("1356.30")
+    _edit(client_for(pm), late, name="逾期付款", clause="九.4", liable="a", base="amount_due", per="day", cap="")
+    payments.record_receipt(advance, amount=Decimal("411000"), received_on=dt.date(2026, 3, 20), by=pm)
+    entry.refresh_from_db()
+    assert entry.amount == Decimal("2260.50")  # 11 × 411,000 × 0.0005
+    payments.sweep_overdue(dt.date(2026, 4, 30))
+    entry.refresh_from_db()
+    assert (entry.amount, entry.days) == (Decimal("2260.50"), 11)
+    assert [e.action for e in entry.events.all()] == ["accrued", "accrued", "settled"]

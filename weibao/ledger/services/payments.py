@@ -172,6 +172,10 @@ def tick_handover(item: HandoverItem, *, by, ticked: bool = True) -> HandoverIte
     return item
 
 
+#: The event that freezes a late-payment entry: its money came, its figure is final.
+SETTLED = "settled"
+
+
 # One transaction: an entry is never left without its "accrued" event (a crash, or a task
 # whose second write SQLite refused and which then runs again).
 @transaction.atomic
@@ -201,19 +205,21 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
             base_amount=figure.base_amount, days=figure.days, amount=figure.amount,
         )
         PenaltyEvent.objects.create(entry=entry, action="accrued", amount=entry.amount, note=figure.working)
+    elif entry.status == PenaltyEntry.Status.WITHDRAWN or entry.events.filter(action=SETTLED).exists():
+        # Withdrawn, or frozen when the money came: a later correction of the rule
+        # (ledger.views.edit_rule) re-prices only entries still accruing.
         return entry
-    if entry.status == PenaltyEntry.Status.WITHDRAWN or (entry.amount, entry.days) == (figure.amount, figure.days):
-        return entry
-    if state.paid_on is not None and entry.accrual_end == end:
-        # Settled: accrued to the day the money came. A later correction of the rule
-        # (ledger.views.edit_rule) does not re-price it; one still accruing is re-priced.
-        return entry
-    entry.base_amount, entry.days, entry.amount, entry.accrual_end = figure.base_amount, figure.days, figure.amount, end
-    # Nobody stays on record as having approved or acknowledged a figure they never saw:
-    # a changed amount goes back to the PM.
-    entry.status = PenaltyEntry.Status.PROPOSED
-    entry.save(update_fields=["base_amount", "days", "amount", "accrual_end", "status"])
-    PenaltyEvent.objects.create(entry=entry, action="accrued", amount=entry.amount, note=figure.working)
+    elif (entry.amount, entry.days) != (figure.amount, figure.days):
+        entry.base_amount, entry.days, entry.amount, entry.accrual_end = (
+            figure.base_amount, figure.days, figure.amount, end)
+        # Nobody stays on record as having approved or acknowledged a figure they never saw:
+        # a changed amount goes back to the PM.
+        entry.status = PenaltyEntry.Status.PROPOSED
+        entry.save(update_fields=["base_amount", "days", "amount", "accrual_end", "status"])
+        PenaltyEvent.objects.create(entry=entry, action="accrued", amount=entry.amount, note=figure.working)
+    if state.paid_on is not None:
+        PenaltyEvent.objects.create(entry=entry, action=SETTLED, amount=entry.amount,
+                                    note=_("款项已于 %(day)s 到账，违约金不再变化。") % {"day": state.paid_on.isoformat()})
     return entry
 
 
