@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from weibao.audit.models import AuditRecord
-from weibao.ledger.models import PenaltyEntry
+from weibao.ledger.models import PenaltyEntry, PenaltyRule
 from weibao.ledger.services import penalties
 
 RULE_FORM = {"name": "泄露保密信息", "clause": "九.3", "liable": "b", "base": "total", "rate": "万分之五",
@@ -132,3 +132,42 @@ def test_a_correction_made_before_the_money_is_recorded_prices_the_whole_latenes
     entry.refresh_from_db()
     assert (entry.amount, entry.days) == (Decimal("2260.50"), 11)
     assert [e.action for e in entry.events.all()] == ["accrued", "accrued", "settled"]
+
+
+NEW_RULE = {"name": "驻场人员不足", "clause": "九.5", "liable": "b", "base": "total", "rate": "万分之一",
+            "per": "day", "cap": "50000"}
+
+
+def test_the_pm_adds_a_rule_the_import_did_not_find_and_records_a_penalty_under_it(contract, pm, seed_ledger, client_for):
+    web = client_for(pm)
+    assert f'action="/ledger/{contract.pk}/rules/new/"' in web.get(f"/ledger/{contract.pk}/").content.decode()
+    for name in ("驻场人员不足", "未按时提交月报"):
+        answer = web.post(f"/ledger/{contract.pk}/rules/new/", NEW_RULE | {"name": name})
+        assert answer.status_code == 302 and answer["Location"].endswith("#penalties")
+    first, second = PenaltyRule.objects.filter(contract=contract, key__startswith="custom-").order_by("key")
+    assert (first.key, first.name, first.rate, first.per, first.cap) == (
+        "custom-1", "驻场人员不足", Decimal("0.0001"), "day", Decimal("50000"))
+    assert second.key == "custom-2"
+    record = AuditRecord.objects.get(action="ledger.penalty_rule_saved", object_id=str(first.pk))
+    assert record.before is None and record.after["rate"] == "0.0001" and record.actor == pm
+    web.post(f"/ledger/rules/{first.pk}/record/", {"description": "驻场缺 1 人", "occurred_on": "2026-05-01",
+                                                  "days": "3"})
+    entry = PenaltyEntry.objects.get(rule=first)
+    assert entry.amount == Decimal("411.00")  # 1,370,000 × 0.0001 × 3
+
+
+@pytest.mark.parametrize(("field", "value"), [("rate", "万分之"), ("name", ""), ("liable", ""), ("per", "hour"),
+                                              ("cap", "五万")])
+def test_a_new_rule_with_a_bad_or_missing_value_is_a_400_naming_it(contract, pm, client_for, field, value):
+    answer = client_for(pm).post(f"/ledger/{contract.pk}/rules/new/", NEW_RULE | {field: value})
+    assert answer.status_code == 400 and field in answer.content.decode()
+    assert not PenaltyRule.objects.filter(contract=contract).exists()
+
+
+def test_only_the_contracts_ledger_managers_add_rules(contract, liaison, viewer, outsider, client_for):
+    for bureau in (liaison, viewer):
+        assert client_for(bureau).post(f"/ledger/{contract.pk}/rules/new/", NEW_RULE).status_code == 403
+        assert "/rules/new/" not in client_for(bureau).get(f"/ledger/{contract.pk}/").content.decode()
+    answer = client_for(outsider).post(f"/ledger/{contract.pk}/rules/new/", NEW_RULE)
+    assert answer.status_code == 404 and contract.number not in answer.content.decode()
+    assert not PenaltyRule.objects.filter(contract=contract).exists()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("handover/<int:pk>/tick/", views.tick_handover, name="tick_handover"),
     path("rules/<int:pk>/record/", views.record_penalty, name="record_penalty"),
     path("rules/<int:pk>/edit/", views.edit_rule, name="edit_rule"),
+    path("<int:pk>/rules/new/", views.add_rule, name="add_rule"),
     path("penalties/<int:pk>/approve/", views.approve_penalty, name="approve_penalty"),
     path("penalties/<int:pk>/acknowledge/", views.acknowledge_penalty, name="acknowledge_penalty"),
     path("penalties/<int:pk>/withdraw/", views.withdraw_penalty, name="withdraw_penalty"),

@@ -243,22 +243,44 @@ def record_penalty(request, pk):
 @requires(Capability.MANAGE_LEDGER)
 @login_required
 @require_POST
+def add_rule(request, pk):
+    """A penalty clause the importer did not recognise (or a supplementary agreement's)."""
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
+    fields = _rule_fields(request)
+    return run_and_report(request, lambda: penalties.add_rule(contract, by=request.user, **fields),
+                          _back(contract.pk, "penalties"), _("违约金规则已保存。"))
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
 def edit_rule(request, pk):
     """Correct a penalty rule (an import misread its rate, a supplementary agreement changed
     it): entries recorded by hand and settled late payments keep their amounts; a late
     payment still accruing is re-priced and goes back to the PM (payments.accrue_late_payment)."""
     rule = access.record_for(request.user, PenaltyRule, pk, Capability.MANAGE_LEDGER)
-    fields = {
-        "name": parse_text(request.POST.get("name"), "name", 100, required=True),
-        "clause": parse_text(request.POST.get("clause"), "clause", 20, required=True),
-        "liable": parse_choice(request.POST.get("liable"), "liable", PenaltyRule.Party.values) or rule.liable,
-        "base": parse_choice(request.POST.get("base"), "base", PenaltyRule.Base.values) or rule.base,
-        "rate": parse_rate(request.POST.get("rate"), "rate"),
-        "per": parse_choice(request.POST.get("per"), "per", PenaltyRule.Per.values) or rule.per,
-        "cap": parse_money(request.POST.get("cap"), "cap", required=False),
-    }
+    fields = _rule_fields(request, rule)
     return run_and_report(request, lambda: penalties.save_rule(rule.contract, key=rule.key, by=request.user, **fields),
                           _back(rule.contract_id, "penalties"), _("违约金规则已保存。"))
+
+
+def _rule_fields(request, rule: PenaltyRule | None = None) -> dict:
+    """The rule form's values; a choice left out keeps the rule's (a new rule needs each)."""
+    def choice(name: str, values) -> str:
+        value = parse_choice(request.POST.get(name), name, values) or getattr(rule, name, None)
+        if value is None:
+            raise BadParameter(name, _("请选择一项。"))
+        return value
+
+    return {
+        "name": parse_text(request.POST.get("name"), "name", 100, required=True),
+        "clause": parse_text(request.POST.get("clause"), "clause", 20, required=True),
+        "liable": choice("liable", PenaltyRule.Party.values),
+        "base": choice("base", PenaltyRule.Base.values),
+        "rate": parse_rate(request.POST.get("rate"), "rate"),
+        "per": choice("per", PenaltyRule.Per.values),
+        "cap": parse_money(request.POST.get("cap"), "cap", required=False),
+    }
 
 
 def _penalty_step(action: str, capability: str, success: str):

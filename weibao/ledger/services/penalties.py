@@ -47,6 +47,17 @@ def save_rule(contract, *, key: str, name: str, clause: str, liable: str, base: 
     return rule
 
 
+def add_rule(contract, *, by, **terms) -> PenaltyRule:
+    """A rule added by hand, under the next free key ``custom-N`` (the importer's keys name
+    the clauses it knows: ``confidentiality``, ``late_payment``)."""
+    require(by, contract.pk, Capability.MANAGE_LEDGER)
+    taken = set(PenaltyRule.objects.filter(contract=contract).values_list("key", flat=True))
+    number = 1
+    while f"custom-{number}" in taken:
+        number += 1
+    return save_rule(contract, key=f"custom-{number}", by=by, **terms)
+
+
 def _terms(rule: PenaltyRule) -> dict[str, str | None]:
     """What a rule says, written the same way before and after a change (0.0003, 20000.00)."""
     return {"name": rule.name, "clause": rule.clause, "liable": rule.liable, "base": rule.base,
