@@ -171,3 +171,50 @@ def test_only_the_contracts_ledger_managers_add_rules(contract, liaison, viewer,
     answer = client_for(outsider).post(f"/ledger/{contract.pk}/rules/new/", NEW_RULE)
     assert answer.status_code == 404 and contract.number not in answer.content.decode()
     assert not PenaltyRule.objects.filter(contract=contract).exists()
+
+
+@pytest.mark.skipif("postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
+                    reason="row locks; on SQLite write transactions run one at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_pms_adding_rules_at_once_get_one_each(contract, pm, make_member):
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    other_pm = make_member(contract, "project_manager", username="pm_two")
+    terms = {"clause": "九.5", "liable": "b", "base": "total", "rate": Decimal("0.0001"), "per": "day", "cap": None}
+    first_added, release, errors = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                penalties.add_rule(contract, by=pm, name="甲", **terms)
+                first_added.set()
+                release.wait(10)  # still uncommitted while the second PM adds theirs
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            penalties.add_rule(contract, by=other_pm, name="乙", **terms)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_added.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    time.sleep(0.5)
+    assert two.is_alive()  # waits for the first to commit, on the contract's row
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert errors == []
+    assert sorted(PenaltyRule.objects.filter(contract=contract).values_list("key", "name")) == [
+        ("custom-1", "甲"), ("custom-2", "乙")]

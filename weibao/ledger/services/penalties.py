@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from weibao import audit
 from weibao.contracts.access import require
+from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.core.chinese_numbers import format_ratio
 from weibao.ledger import money
@@ -47,10 +48,14 @@ def save_rule(contract, *, key: str, name: str, clause: str, liable: str, base: 
     return rule
 
 
+@transaction.atomic
 def add_rule(contract, *, by, **terms) -> PenaltyRule:
     """A rule added by hand, under the next free key ``custom-N`` (the importer's keys name
     the clauses it knows: ``confidentiality``, ``late_payment``)."""
     require(by, contract.pk, Capability.MANAGE_LEDGER)
+    # Two PMs adding at once on PostgreSQL must not both take custom-N (the second would
+    # fail on the unique key, or overwrite the first's rule): the contract's row orders them.
+    Contract.objects.select_for_update().only("pk").get(pk=contract.pk)
     taken = set(PenaltyRule.objects.filter(contract=contract).values_list("key", flat=True))
     number = 1
     while f"custom-{number}" in taken:
