@@ -260,7 +260,7 @@ def test_a_rate_as_a_decimal_or_as_a_contract_writes_it(written, rate):
     assert parse_rate(written, "rate") == Decimal(rate)
 
 
-@pytest.mark.parametrize("written", ["", None, "abc", "万分之", "按万分之三计", "万分之三或万分之五", "１", "1e-4",
+@pytest.mark.parametrize("written", ["", None, "abc", "万分之", "按万分之三计", "万分之三或万分之五", "１", "1e-4", "1e999", "千分之1.23456789",
                                      "0.000000001", "万分之三" * 20])
 def test_anything_else_is_not_a_rate(written):
     from weibao.core.params import BadParameter, parse_rate

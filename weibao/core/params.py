@@ -1,4 +1,4 @@
-"""The one parser for untrusted values from a request: ids, numbers, rates, pages, dates,
+"""The one parser for untrusted values from a request: ids, numbers, money, rates, pages, dates,
 datetimes, years, enums and free text.
 
 A malformed value is the caller's mistake, answered with a 400 that names the field,
@@ -111,6 +111,21 @@ def parse_positive_int(
     return number
 
 
+_MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
+
+
+def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
+    """An amount in yuan with at most two decimals ("1370000", "411000.50")."""
+    text = str(value or "").strip().replace(",", "")
+    if not text:
+        if required:
+            raise BadParameter(field, _("请填写金额。"))
+        return None
+    if not _MONEY.fullmatch(text):
+        raise BadParameter(field, _("金额应为数字，最多两位小数。"))
+    return Decimal(text)
+
+
 _RATE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,8})?", re.ASCII)
 
 
@@ -125,7 +140,10 @@ def parse_rate(value, field: str) -> Decimal:
     found = chinese_numbers.find_ratios(text) if len(text) <= 40 else []
     if len(found) != 1 or (found[0][1], found[0][2]) != (0, len(text)):
         raise BadParameter(field, _("比率应为小数（如 0.0003）或“万分之三”“0.3‰”“0.03%”。"))
-    return found[0][0]
+    rate = found[0][0]
+    if -rate.normalize().as_tuple().exponent > 8:  # the column keeps eight places: more would be rounded away unseen
+        raise BadParameter(field, _("比率最多八位小数。"))
+    return rate
 
 
 def parse_page(value, field: str = "page") -> int:

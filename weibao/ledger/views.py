@@ -5,8 +5,6 @@ printable breach notice. Thin: parse, load-and-check, call a service, render."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +28,7 @@ from weibao.core.params import (
     parse_choice,
     parse_date,
     parse_datetime,
+    parse_money,
     parse_positive_int,
     parse_rate,
     parse_text,
@@ -49,20 +48,6 @@ from weibao.ledger.models import (
 from weibao.ledger.obligations import Status, matrix, month_bounds
 from weibao.ledger.services import notices, payments, penalties, renewal, snapshots
 from weibao.ledger.terms import terms_for
-
-_MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
-
-
-def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
-    """An amount in yuan with at most two decimals ("1370000", "411000.50")."""
-    text = str(value or "").strip().replace(",", "")
-    if not text:
-        if required:
-            raise BadParameter(field, _("请填写金额。"))
-        return None
-    if not _MONEY.fullmatch(text):
-        raise BadParameter(field, _("金额应为数字，最多两位小数。"))
-    return Decimal(text)
 
 
 def _text(request, name: str, limit: int = 2000) -> str:

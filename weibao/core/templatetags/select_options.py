@@ -25,7 +25,7 @@ def options(choices: Iterable, selected=None) -> SafeString:
     chosen = _as_texts(selected)
     parts = []
     for choice in choices:
-        if isinstance(choice, Model) or hasattr(choice, "pk"):  # a row, or a row's (pk, label)
+        if hasattr(choice, "pk"):  # a model row, or servicedesk.queries.Choice
             value, label = choice.pk, choice
         elif isinstance(choice, tuple | list):
             value, label = choice
