@@ -126,23 +126,27 @@ def parse_money(value, field: str, *, required: bool = True) -> Decimal | None:
     return Decimal(text)
 
 
-_RATE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,8})?", re.ASCII)
+_RATE = re.compile(r"[0-9]{1,3}(\.[0-9]+)?", re.ASCII)
 
 
-def parse_rate(value, field: str) -> Decimal:
-    """A rate as a decimal ("0.0003") or as a contract writes it (万分之三, 0.3‰, 0.03%):
-    the whole value, not a ratio found inside other words. Required."""
+def parse_rate(value, field: str, *, places: int = 8, required: bool = True) -> Decimal | None:
+    """A rate as a decimal ("0.0003") or as a contract writes it (万分之三, 0.3‰, 0.03%, 30%):
+    the whole value, not a ratio found inside other words; at most ``places`` decimal places
+    (the column's: more would be rounded away unseen)."""
     text = str(value or "").strip()
     if not text:
-        raise BadParameter(field, _("请填写比率。"))
-    if _RATE.fullmatch(text):
-        return Decimal(text)
-    found = chinese_numbers.find_ratios(text) if len(text) <= 40 else []
-    if len(found) != 1 or (found[0][1], found[0][2]) != (0, len(text)):
-        raise BadParameter(field, _("比率应为小数（如 0.0003）或“万分之三”“0.3‰”“0.03%”。"))
-    rate = found[0][0]
-    if -rate.normalize().as_tuple().exponent > 8:  # the column keeps eight places: more would be rounded away unseen
-        raise BadParameter(field, _("比率最多八位小数。"))
+        if required:
+            raise BadParameter(field, _("请填写比率。"))
+        return None
+    if _RATE.fullmatch(text) and len(text) <= 40:
+        rate = Decimal(text)
+    else:
+        found = chinese_numbers.find_ratios(text) if len(text) <= 40 else []
+        if len(found) != 1 or (found[0][1], found[0][2]) != (0, len(text)):
+            raise BadParameter(field, _("比率应为小数（如 0.0003）或“万分之三”“0.3‰”“0.03%”。"))
+        rate = found[0][0]
+    if -rate.normalize().as_tuple().exponent > places:
+        raise BadParameter(field, _("比率最多 %(places)d 位小数。") % {"places": places})
     return rate
 
 

@@ -47,7 +47,8 @@ from weibao.ledger.models import (
 )
 from weibao.ledger.obligations import Status, matrix, month_bounds
 from weibao.ledger.services import notices, payments, penalties, renewal, snapshots
-from weibao.ledger.terms import terms_for
+from weibao.ledger.terms import LIMITS as terms_limits
+from weibao.ledger.terms import save_terms, terms_for
 
 
 def _text(request, name: str, limit: int = 2000) -> str:
@@ -115,6 +116,7 @@ def overview(request, pk):
         "parties": PenaltyRule.Party.choices,
         "penalty_bases": PenaltyRule.Base.choices,
         "penalty_pers": PenaltyRule.Per.choices,
+        "milestone_kinds": PaymentMilestone.Kind.choices,
         "today": today,
         "terms": terms_for(contract),
     })
@@ -206,6 +208,71 @@ def tick_handover(request, pk):
     ticked = request.POST.get("ticked", "1") != "0"
     return run_and_report(request, lambda: payments.tick_handover(item, by=request.user, ticked=ticked),
                           _back(item.contract_id, "handover"), _("交接清单已更新。"))
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def edit_milestone(request, pk):
+    """Correct a milestone; its late-payment penalty follows (payments.change_milestone)."""
+    milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
+    fields = _milestone_fields(request, milestone)
+    return run_and_report(request, lambda: payments.change_milestone(milestone, by=request.user, **fields),
+                          _back(milestone.contract_id, f"milestone-{milestone.pk}"), _("付款节点已保存。"))
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def add_milestone(request, pk):
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
+    fields = _milestone_fields(request)
+    return run_and_report(request, lambda: payments.add_milestone(contract, by=request.user, **fields),
+                          _back(contract.pk, "payments"), _("付款节点已添加。"))
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def remove_milestone(request, pk):
+    milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
+    return run_and_report(request, lambda: payments.remove_milestone(milestone, by=request.user),
+                          _back(milestone.contract_id, "payments"), _("付款节点已删除。"))
+
+
+def _milestone_fields(request, milestone: PaymentMilestone | None = None) -> dict:
+    """The milestone form's values; a kind left out keeps the milestone's."""
+    kind = parse_choice(request.POST.get("kind"), "kind", PaymentMilestone.Kind.values) or getattr(milestone, "kind", None)
+    if kind is None:
+        raise BadParameter("kind", _("请选择一项。"))
+    return {
+        "name": parse_text(request.POST.get("name"), "name", 100, required=True),
+        "kind": kind,
+        "amount": parse_money(request.POST.get("amount"), "amount"),
+        "condition": _text(request, "condition", 300),
+        "clause": parse_text(request.POST.get("clause"), "clause", 20) or "七.2",
+        "due_on": parse_date(request.POST.get("due_on"), "due_on"),
+        "requires_handover": request.POST.get("requires_handover") in ("1", "on", "true"),
+    }
+
+
+@requires(Capability.MANAGE_LEDGER)
+@login_required
+@require_POST
+def edit_terms(request, pk):
+    """The contract's periods and limits (remedy days, force majeure, renewals, staffing)."""
+    contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
+    values = {name: _required_count(request, name, low, high) for name, (low, high) in terms_limits.items()}
+    values["advance_ratio"] = parse_rate(request.POST.get("advance_ratio"), "advance_ratio", places=6, required=False)
+    return run_and_report(request, lambda: save_terms(contract, by=request.user, **values),
+                          _back(contract.pk, "terms"), _("履约期限与限制已保存。"))
+
+
+def _required_count(request, name: str, low: int, high: int) -> int:
+    number = parse_positive_int(request.POST.get(name), name, minimum=low, maximum=high)
+    if number is None:
+        raise BadParameter(name, _("请填写数字。"))
+    return number
 
 
 # -- penalties ---------------------------------------------------------------------------

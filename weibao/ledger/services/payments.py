@@ -108,22 +108,116 @@ def paid_total(contract) -> Decimal:
     return PaymentReceipt.objects.filter(contract=contract).aggregate(s=Sum("amount"))["s"] or ZERO
 
 
-def add_milestone(contract, *, sequence: int, kind: str, name: str, amount: Decimal,
-                  ratio: Decimal | None = None, condition: str = "", due_on: dt.date | None = None,
-                  requires_handover: bool = False, by) -> PaymentMilestone:
-    require(by, contract.pk, Capability.MANAGE_LEDGER)
-    scheduled = PaymentMilestone.objects.filter(contract=contract).aggregate(s=Sum("amount"))["s"] or ZERO
+#: What a milestone says, as the audit trail and its form show it.
+MILESTONE_TERMS = ("name", "kind", "amount", "condition", "clause", "due_on", "requires_handover")
+
+
+def _milestone_terms(milestone: PaymentMilestone) -> dict[str, str | bool | None]:
+    return {"name": milestone.name, "kind": milestone.kind, "amount": f"{Decimal(milestone.amount):.2f}",
+            "condition": milestone.condition, "clause": milestone.clause,
+            "due_on": milestone.due_on.isoformat() if milestone.due_on else None,
+            "requires_handover": milestone.requires_handover}
+
+
+def _check_amount(contract, amount: Decimal, *, other_than: PaymentMilestone | None = None) -> None:
     if amount <= 0:
         raise ValidationError({"amount": _("金额必须大于零。")})
+    others = PaymentMilestone.objects.filter(contract=contract)
+    if other_than is not None:
+        others = others.exclude(pk=other_than.pk)
+    scheduled = others.aggregate(s=Sum("amount"))["s"] or ZERO
     if scheduled + amount > contract.amount:
-        raise ValidationError({"amount": _("付款节点合计不能超过合同金额。")})
+        raise ValidationError({"amount": _("付款节点合计不能超过合同金额（其余节点合计 %(others)s 元，合同金额 %(total)s 元）。")
+                               % {"others": f"{scheduled:.2f}", "total": f"{Decimal(contract.amount):.2f}"}})
+
+
+def _ratio_of(contract, amount: Decimal) -> Decimal | None:
+    return (amount / contract.amount).quantize(Decimal("0.000001")) if contract.amount else None
+
+
+@transaction.atomic
+def add_milestone(contract, *, kind: str, name: str, amount: Decimal, sequence: int | None = None,
+                  ratio: Decimal | None = None, condition: str = "", clause: str = "七.2",
+                  due_on: dt.date | None = None, requires_handover: bool = False, by) -> PaymentMilestone:
+    """A milestone the import did not find, or a supplementary agreement's; by default the
+    next after the last (two PMs adding at once each get their own: the contract row orders them)."""
+    require(by, contract.pk, Capability.MANAGE_LEDGER)
+    type(contract).objects.select_for_update().only("pk").get(pk=contract.pk)
+    if not name.strip():
+        raise ValidationError({"name": _("请填写名称。")})
+    _check_amount(contract, amount)
+    if sequence is None:
+        last = PaymentMilestone.objects.filter(contract=contract).order_by("-sequence").first()
+        sequence = (last.sequence if last else 0) + 1
     milestone = PaymentMilestone.objects.create(
-        contract=contract, sequence=sequence, kind=kind, name=name, amount=amount, ratio=ratio,
-        condition=condition, due_on=due_on, requires_handover=requires_handover,
+        contract=contract, sequence=sequence, kind=kind, name=name.strip(), amount=amount,
+        ratio=ratio if ratio is not None else _ratio_of(contract, amount), condition=condition,
+        clause=clause, due_on=due_on, requires_handover=requires_handover,
     )
     audit.record("ledger.milestone_added", obj=milestone, actor=by, contract=contract,
-                 after={"amount": str(amount), "due_on": due_on.isoformat() if due_on else None})
+                 after=_milestone_terms(milestone))
     return milestone
+
+
+@transaction.atomic
+def change_milestone(milestone: PaymentMilestone, *, by, **terms) -> PaymentMilestone:
+    """Correct a milestone (an import misread its amount or day, a supplementary agreement
+    moved it). Its late-payment penalty follows: still accruing, it is re-priced and goes back
+    to the PM; no longer late, it is withdrawn; settled (the money came), it stays as it is."""
+    require(by, milestone.contract_id, Capability.MANAGE_LEDGER)
+    milestone = PaymentMilestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
+    unknown = set(terms) - set(MILESTONE_TERMS)
+    if unknown:
+        raise TypeError(f"unknown milestone terms: {sorted(unknown)}")
+    before = _milestone_terms(milestone)
+    amount = terms.get("amount", milestone.amount)
+    if not str(terms.get("name", milestone.name)).strip():
+        raise ValidationError({"name": _("请填写名称。")})
+    _check_amount(milestone.contract, amount, other_than=milestone)
+    received = milestone.receipts.aggregate(s=Sum("amount"))["s"] or ZERO
+    if amount < received:
+        raise ValidationError({"amount": _("该节点已到账 %(received)s 元，金额不能低于已到账金额。") % {"received": f"{received:.2f}"}})
+    for name, value in terms.items():
+        setattr(milestone, name, value.strip() if isinstance(value, str) else value)
+    if amount != Decimal(before["amount"]):
+        milestone.ratio = _ratio_of(milestone.contract, amount)
+    milestone.save()
+    after = _milestone_terms(milestone)
+    if after == before:
+        return milestone
+    audit.record("ledger.milestone_changed", obj=milestone, actor=by, contract=milestone.contract_id,
+                 before=before, after=after)
+    if accrue_late_payment(milestone) is None:
+        _withdraw_late_payment(milestone, by)
+    return milestone
+
+
+def _withdraw_late_payment(milestone: PaymentMilestone, by) -> None:
+    """The corrected milestone is not late (a later day, or waiting for the handover): an
+    unsettled late-payment entry it had is withdrawn, with the reason in its history."""
+    entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
+    if entry is None or entry.status == PenaltyEntry.Status.WITHDRAWN or entry.events.filter(action=SETTLED).exists():
+        return
+    before = entry.status
+    entry.status = PenaltyEntry.Status.WITHDRAWN
+    entry.save(update_fields=["status"])
+    note = _("付款节点已更正，不再逾期。")
+    PenaltyEvent.objects.create(entry=entry, by=by, action="withdraw", amount=entry.amount, note=note)
+    audit.record("ledger.penalty_withdraw", obj=entry, actor=by, contract=entry.contract_id,
+                 before={"status": before}, after={"status": entry.status, "amount": str(entry.amount)},
+                 detail={"note": note})
+
+
+@transaction.atomic
+def remove_milestone(milestone: PaymentMilestone, *, by) -> None:
+    """A milestone entered by mistake. One with an invoice, money or a penalty on it stays:
+    those are records of what happened (correct its terms instead)."""
+    require(by, milestone.contract_id, Capability.MANAGE_LEDGER)
+    if milestone.invoices.exists() or milestone.receipts.exists() or milestone.penalties.exists():
+        raise ValidationError({"milestone": _("该付款节点已有发票、到账或违约金记录，不能删除；请修改其内容。")})
+    audit.record("ledger.milestone_removed", obj=milestone, actor=by, contract=milestone.contract_id,
+                 before=_milestone_terms(milestone))
+    milestone.delete()
 
 
 def issue_invoice(milestone: PaymentMilestone, *, number: str, amount: Decimal, issued_on: dt.date, by) -> Invoice:
