@@ -9,9 +9,8 @@ from weibao.demo import load_all
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_reveals_load_twice_without_duplicates(clock):
-    load_all()
-    load_all()
+def test_the_demo_reveals_load_twice_without_duplicates(demo_data):
+    load_all()  # the second load, on the demo data
     seed = Contract.objects.get(number="HTDZ202602135")
     reveals = AuditRecord.objects.filter(contract_id=seed.pk, action="ticket.personal_data.read")
     assert reveals.count() == 2

@@ -7,6 +7,7 @@ import pytest
 from weibao.changes import services
 from weibao.changes.models import ChangeRequest, DataAccessRequest
 from weibao.contracts.models import Contract
+from weibao.core import clock
 from weibao.demo import load_all
 from weibao.people import compliance, training
 from weibao.people.models import StaffProfile, TrainingSession
@@ -14,9 +15,8 @@ from weibao.people.models import StaffProfile, TrainingSession
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_twice_and_shows_every_state(clock):
-    load_all()
-    load_all()
+def test_the_demo_loads_twice_and_shows_every_state(demo_data):
+    load_all()  # the second load, on the demo data: nothing more
     seed = Contract.objects.get(number="HTDZ202602135")
     changes = ChangeRequest.objects.filter(contract=seed)
     assert changes.count() == 4
@@ -29,14 +29,13 @@ def test_the_demo_loads_twice_and_shows_every_state(clock):
     assert all(s.compliant for s in standings)
     assert [s.user.username for s in standings if s.expiring] == ["agent"]
     assert TrainingSession.objects.filter(contract=seed, status="held").count() == 1
-    figures = training.figures(seed, clock.local_now().year)
+    figures = training.figures(seed, clock.local_now().year)  # the demo's year, as it was built
     assert figures.held == 1 and figures.plan_agreed and figures.satisfaction is not None
 
 
-def test_the_home_pages_show_the_governance_panels(client_for, clock):
+def test_the_home_pages_show_the_governance_panels(demo_data, client_for):
     from weibao.accounts.models import User
 
-    load_all()
     liaison = client_for(User.objects.get(username="liaison")).get("/").content.decode()
     assert "紧急变更待补批" in liaison and "待审批变更" in liaison
     pm = client_for(User.objects.get(username="pm")).get("/").content.decode()

@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from weibao.demo import load_all
 from weibao.servicedesk.models import Ticket, TicketEntry
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -46,8 +45,7 @@ def _frame(html: str) -> str:
 
 
 @pytest.fixture
-def demo(db, client):
-    load_all()
+def demo(demo_data, db, client):
     seed_ticket = (
         Ticket.objects.filter(contract__number="HTDZ202602135", entries__kind=TicketEntry.Kind.TRANSITION,
                               entries__from_status__gt="")

@@ -13,9 +13,8 @@ from weibao.incidents.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_an_integration_plans_a_reviewed_incident_and_a_past_drill():
-    load_all()
-    load_all()  # idempotent
+def test_the_demo_has_an_integration_plans_a_reviewed_incident_and_a_past_drill(demo_data):
+    load_all()  # the second load, on the demo data: idempotent
 
     seed = Integration.objects.get(kind="alertmanager", contract__number="HTDZ202602135")
     assert Integration.objects.filter(contract=seed.contract).count() == 1
@@ -28,10 +27,9 @@ def test_the_demo_has_an_integration_plans_a_reviewed_incident_and_a_past_drill(
     assert Drill.objects.filter(contract=seed.contract, status="done").get().participants.count() == 3
 
 
-def test_the_demo_has_an_inspected_round_with_a_failed_item_ticket():
+def test_the_demo_has_an_inspected_round_with_a_failed_item_ticket(demo_data):
     from weibao.incidents.models import Inspection
 
-    load_all()
     inspection = Inspection.objects.get(contract__number="HTDZ202602135")
     failed = inspection.results.get(result="fail")
     assert failed.ticket is not None and "证书" in failed.ticket.subject
