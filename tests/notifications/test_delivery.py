@@ -87,7 +87,7 @@ def test_a_worker_killed_between_send_and_mark_sends_once_after_restart(contract
     every other worker off for one send timeout; then the sweep sends again with the same
     Idempotency-Key, and the receiver, as documented, acts once."""
     hook = make_channel(contract, Kind.WEBHOOK, receiver.url("/h"), "s")
-    with mock.patch.object(notify_services, "_enqueue"):  # stored, not yet sent
+    with mock.patch.object(notify_services, "_enqueue_all"):  # stored, not yet sent
         notify([], subject="告警", contract=contract, channel_ids=[hook.pk])
     delivery = Delivery.objects.get()
     with mock.patch.object(notify_services, "_mark_sent", side_effect=Killed), pytest.raises(Killed):
@@ -108,7 +108,7 @@ def test_a_worker_killed_between_send_and_mark_sends_once_after_restart(contract
 def test_a_worker_killed_before_the_request_left_sends_once(contract, reachable, receiver, make_channel, clock):
     make_channel(contract, Kind.GATEWAY, receiver.url("/sms"))
     user = reachable()
-    with mock.patch.object(notify_services, "_enqueue"):
+    with mock.patch.object(notify_services, "_enqueue_all"):
         notify(user, subject="告警", contract=contract, urgency="high")
     sms = Delivery.objects.get(channel="sms")
     with mock.patch("weibao.notifications.channels.gateway.http_send", side_effect=Killed), pytest.raises(Killed):
@@ -189,7 +189,7 @@ def test_own_rules_replace_the_defaults(contract, reachable, receiver, make_chan
 def test_quiet_hours_hold_normal_messages_but_never_duty_or_critical(contract, reachable, clock):
     user = reachable(quiet_start=time(22, 0), quiet_end=time(8, 0))
     clock.set_now(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # 23:00 Shanghai
-    with mock.patch.object(notify_services, "_enqueue"):
+    with mock.patch.object(notify_services, "_enqueue_all"):
         notify(user, subject="普通", contract=contract, dedup_key="a")
         notify(user, subject="值班", contract=contract, dedup_key="b", on_duty=True)
         notify(user, subject="紧急", contract=contract, dedup_key="c", urgency="critical")
@@ -209,7 +209,7 @@ def test_quiet_hours_within_one_day(clock):
 def test_a_channel_of_another_contract_is_never_posted_to(contract, other_contract, make_channel, reachable):
     foreign = make_channel(other_contract, Kind.DINGTALK, "http://127.0.0.1:9/x")
     user = reachable()
-    with mock.patch.object(notify_services, "_enqueue"):
+    with mock.patch.object(notify_services, "_enqueue_all"):
         notify(user, subject="x", contract=contract, channel_ids=[foreign.pk, 999999])
         notify(user, subject="y", contract=contract, channel_ids=None)
     assert not Delivery.objects.filter(target=foreign).exists()
@@ -246,7 +246,7 @@ def test_a_dedup_key_racing_in_from_another_worker_skips_only_that_person(contra
 
 def test_retry_now_never_doubles_a_delivery_on_its_way(contract, receiver, make_channel, clock):
     hook = make_channel(contract, Kind.WEBHOOK, receiver.url("/h"))
-    with mock.patch.object(notify_services, "_enqueue"):
+    with mock.patch.object(notify_services, "_enqueue_all"):
         notify([], subject="告警", contract=contract, channel_ids=[hook.pk])
     delivery = Delivery.objects.get()
     with mock.patch.object(notify_services, "_mark_sent", side_effect=Killed), pytest.raises(Killed):

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from weibao import audit
 from weibao.contracts.access import memberships_of
 from weibao.core import clock, stored_secrets
+from weibao.core.queue import enqueue_all
 from weibao.notifications.channels import ADAPTERS, ChannelConfig, Message, SendFailed
 from weibao.notifications.channels.base import timeout
 from weibao.notifications.channels.gateway import segments
@@ -97,12 +98,20 @@ def quiet_until(profile: ContactProfile, now: datetime) -> datetime | None:
 
 def gateway_for(contract_id: int | None) -> NotificationChannel | None:
     """The contract's SMS/voice gateway, else the platform's."""
-    found = NotificationChannel.objects.filter(kind=NotificationChannel.Kind.GATEWAY, active=True)
-    if contract_id:
-        own = found.filter(contract_id=contract_id).order_by("pk").first()
-        if own is not None:
-            return own
-    return found.filter(contract__isnull=True).order_by("pk").first()
+    return _pick_gateway(NotificationChannel.objects.filter(_gateways_of(contract_id)), contract_id)
+
+
+def _gateways_of(contract_id: int | None) -> Q:
+    # Both in one read (every notify() with an SMS step asks).
+    scope = Q(contract__isnull=True) | Q(contract_id=contract_id) if contract_id else Q(contract__isnull=True)
+    return Q(kind=NotificationChannel.Kind.GATEWAY, active=True) & scope
+
+
+def _pick_gateway(channels: Iterable[NotificationChannel], contract_id: int | None) -> NotificationChannel | None:
+    """The contract's own gateway (the first by id), else the platform's."""
+    gateways = [c for c in channels if c.kind == NotificationChannel.Kind.GATEWAY and c.active
+                and (c.contract_id is None or c.contract_id == contract_id)]
+    return min(gateways, key=lambda gateway: (gateway.contract_id is None, gateway.pk), default=None)
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -199,15 +208,14 @@ def notify(
         raise ValueError(f"urgency must be one of {Urgency.values}, not {urgency!r}")
     call = _Call(subject[:200], body, getattr(contract, "pk", None), link, ack_url, kind, dedup_key, urgency, on_duty)
     people = _users(users)
-    channels = _channels(channel_ids, contract)
+    channels, gateway = _channels(channel_ids, contract)
     known = _Known.load(people, call)
-    created, due_now = _notify_all([u for u in people if u.pk not in known.already], call, known)
-    for channel in channels:
-        delivery = _post_to_channel(channel, people, call, known)
-        if delivery is not None:
-            due_now.append(delivery.pk)
+    if gateway is not _UNREAD:
+        known._gateway.append(gateway)
+    posts = [_channel_post(channel, people, call, known) for channel in channels]
+    created, due_now = _notify_all([u for u in people if u.pk not in known.already], posts, call, known)
     if due_now:
-        transaction.on_commit(lambda: [_enqueue(pk) for pk in due_now])
+        transaction.on_commit(lambda: _enqueue_all(due_now))
     return created
 
 
@@ -268,16 +276,19 @@ class _Known:
         return self._gateway[0]
 
 
-def _notify_all(people: list, call: _Call, known: _Known) -> tuple[list[Notification], list[int]]:
-    """Everyone's inbox entry and deliveries in two INSERTs; if a dedup_key raced in from
-    another worker meanwhile, one by one instead (that person is skipped)."""
-    if not people:
+def _notify_all(people: list, posts: list[Delivery], call: _Call,
+                known: _Known) -> tuple[list[Notification], list[int]]:
+    """Everyone's inbox entry, their deliveries and the group channels' posts in two
+    INSERTs; if a dedup_key raced in from another worker meanwhile (or a post was made
+    by an earlier try), one by one instead (what is there already is skipped)."""
+    if not people and not posts:
         return [], []
     try:
         with transaction.atomic():
             notes = Notification.objects.bulk_create([_notification(user, call) for user in people])
             deliveries = Delivery.objects.bulk_create(
                 [d for user, note in zip(people, notes, strict=True) for d in _deliveries_for(user, note, call, known)]
+                + posts
             )
     except IntegrityError:
         created, due_now = [], []
@@ -286,6 +297,10 @@ def _notify_all(people: list, call: _Call, known: _Known) -> tuple[list[Notifica
             if made is not None:
                 created.append(made[0])
                 due_now += made[1]
+        for post in posts:
+            post.pk = None
+            if _save_post(post):
+                due_now.append(post.pk)
         return created, due_now
     now = clock.now()
     return notes, [d.pk for d in deliveries if d.next_attempt_at <= now]
@@ -342,33 +357,44 @@ def _deliveries_for(user, note: Notification, call: _Call, known: _Known) -> lis
     return made
 
 
-def _channels(channel_ids: Iterable[int] | None, contract) -> list[NotificationChannel]:
-    """The active robot/webhook channels of ``contract`` among ``channel_ids``. An id of
+_UNREAD = object()
+
+
+def _channels(channel_ids: Iterable[int] | None, contract) -> tuple[list[NotificationChannel], object]:
+    """The active robot/webhook channels of ``contract`` among ``channel_ids``, and in the
+    same read its SMS/voice gateway (``_UNREAD`` when there was nothing to read). An id of
     another contract (or of none) is skipped with a warning, never posted to: a stale id in
     a caller's configuration must neither leak a message nor stop the people's own ones."""
     ids = [int(pk) for pk in channel_ids or ()]
     if not ids:
-        return []
+        return [], _UNREAD
     contract_id = getattr(contract, "pk", None)
-    found = list(NotificationChannel.objects.filter(pk__in=ids, kind__in=ROBOT_KINDS))
+    rows = list(NotificationChannel.objects.filter(Q(pk__in=ids, kind__in=ROBOT_KINDS) | _gateways_of(contract_id)))
+    found = [c for c in rows if c.pk in ids and c.kind in ROBOT_KINDS]
     usable = [c for c in found if c.contract_id == contract_id and contract_id is not None]
     skipped = set(ids) - {c.pk for c in usable}
     if skipped:
         log.warning("notify: channels %s are not group channels of contract %s; skipped", sorted(skipped), contract_id)
-    return [c for c in usable if c.active]
+    return [c for c in usable if c.active], _pick_gateway(rows, contract_id)
 
 
-def _post_to_channel(channel: NotificationChannel, people: list, call: _Call, known: _Known) -> Delivery | None:
+def _channel_post(channel: NotificationChannel, people: list, call: _Call, known: _Known) -> Delivery:
+    """The message to a group channel, @-mentioning the recipients (unsaved)."""
     mentions = [m for m in (mention_of(u, channel.kind, known.profile(u)) for u in people) if m]
+    return Delivery(
+        contract_id=channel.contract_id, target=channel, channel=channel.kind, address=channel.name[:254],
+        subject=call.subject, text=call.body, link=absolute(call.link), ack_url=absolute(call.ack_url),
+        mentions=mentions, urgency=call.urgency, dedup_key=call.dedup_key, next_attempt_at=clock.now(),
+    )
+
+
+def _save_post(post: Delivery) -> bool:
     try:
         with transaction.atomic():
-            return Delivery.objects.create(
-                contract_id=channel.contract_id, target=channel, channel=channel.kind, address=channel.name[:254],
-                subject=call.subject, text=call.body, link=absolute(call.link), ack_url=absolute(call.ack_url),
-                mentions=mentions, urgency=call.urgency, dedup_key=call.dedup_key,
-            )
+            post.save(force_insert=True)
+        return True
     except IntegrityError:
-        return None  # already posted for this dedup_key
+        return False  # already posted for this dedup_key
 
 
 def cancel_pending(dedup_key_prefix: str, *, contract=None) -> int:
@@ -386,6 +412,16 @@ def cancel_pending(dedup_key_prefix: str, *, contract=None) -> int:
 
 
 # -- sending -----------------------------------------------------------------------------
+
+
+def _enqueue_all(delivery_ids: list[int]) -> None:
+    """One task per delivery (workers send them side by side), queued in one write."""
+    try:
+        from weibao.notifications.tasks import deliver
+
+        enqueue_all([deliver.s(pk) for pk in delivery_ids])
+    except Exception:  # noqa: BLE001 - stored; the periodic retry sweep sends them
+        log.warning("deliveries %s not queued now; the retry sweep will send them", delivery_ids)
 
 
 def _enqueue(delivery_id: int) -> None:
