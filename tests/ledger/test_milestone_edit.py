@@ -51,6 +51,11 @@ def test_the_pm_corrects_the_amount_and_the_accruing_penalty_follows(contract, p
     entry.refresh_from_db()
     # Re-priced on the corrected amount and back to the PM: nobody approved this figure.
     assert (entry.amount, entry.status) == (Decimal("1320.00"), "proposed")
+    recomputed = AuditRecord.objects.get(action="ledger.penalty_recomputed", object_id=str(entry.pk))
+    assert recomputed.actor == pm
+    assert (recomputed.before, recomputed.after) == ({"status": "approved", "days": 11, "amount": "1356.30"},
+                                                     {"status": "proposed", "days": 11, "amount": "1320.00"})
+    assert entry.events.order_by("-id").first().by == pm
     record = AuditRecord.objects.get(action="ledger.milestone_changed", object_id=str(advance.pk))
     assert record.actor == pm
     assert record.before == {"name": "预付款", "kind": "advance", "amount": "411000.00", "condition": "",
@@ -58,7 +63,7 @@ def test_the_pm_corrects_the_amount_and_the_accruing_penalty_follows(contract, p
     assert record.after == record.before | {"name": "首付款", "amount": "400000.00", "condition": "合同签订后"}
 
 
-def test_a_milestone_moved_to_a_later_day_is_no_longer_late(contract, pm, seed_ledger, client_for, march_20):
+def test_a_milestone_moved_to_a_later_day_is_no_longer_late_until_it_is(contract, pm, seed_ledger, client_for, march_20):
     advance = seed_ledger["advance"]
     entry = payments.accrue_late_payment(advance)
     web = client_for(pm)
@@ -66,10 +71,61 @@ def test_a_milestone_moved_to_a_later_day_is_no_longer_late(contract, pm, seed_l
     entry.refresh_from_db()
     assert entry.status == "withdrawn"
     last = entry.events.order_by("-id").first()
-    assert (last.action, last.by, last.note) == ("withdraw", pm, "付款节点已更正，不再逾期。")
-    assert AuditRecord.objects.filter(action="ledger.penalty_withdraw", object_id=str(entry.pk)).exists()
+    assert (last.action, last.by, last.note) == ("corrected", pm, "付款节点已更正，不再逾期。")
+    record = AuditRecord.objects.get(action="ledger.penalty_recomputed", object_id=str(entry.pk))
+    assert (record.actor, record.before["status"], record.after["status"]) == (pm, "proposed", "withdrawn")
     page = web.get(f"/ledger/{contract.pk}/").content.decode()
     assert 'data-status="planned"' in page
+
+    # Still unpaid a month later: late again from the corrected day, and it counts again.
+    payments.sweep_overdue(dt.date(2026, 4, 30))
+    entry.refresh_from_db()
+    assert (entry.status, entry.days, entry.amount) == ("proposed", 30, Decimal("3699.00"))  # 30 × 411,000 × 0.0003
+
+
+def test_an_edit_that_leaves_the_dates_alone_leaves_the_penalty_alone(contract, pm, seed_ledger, client_for, clock):
+    """Waiting for the handover, or under a rule switched off, a milestone is not late by its
+    dates: fixing its name must not withdraw what accrued (a review's case)."""
+    final, late = seed_ledger["final"], seed_ledger["late"]
+    from weibao.ledger.models import HandoverItem
+
+    HandoverItem.objects.filter(contract=contract).update(ticked_at=clock.now())
+    final.due_on = dt.date(2026, 11, 11)
+    final.save()
+    entry = payments.accrue_late_payment(final)
+    assert entry.days == 13
+    HandoverItem.objects.filter(contract=contract).update(ticked_at=None)  # the bureau unticks one
+    web = client_for(pm)
+    _edit(web, final, name="尾款（更正）", kind="final", amount="959000", due_on="2026-11-11", requires_handover="1")
+    entry.refresh_from_db()
+    assert entry.status == "proposed"
+    late.active = False  # and the handover done again: overdue, under a rule switched off
+    late.save()
+    HandoverItem.objects.filter(contract=contract).update(ticked_at=clock.now())
+    penalties.step(entry, "approve", by=pm)
+    _edit(web, final, name="尾款", kind="final", amount="959000", due_on="2026-11-11", requires_handover="1")
+    entry.refresh_from_db()
+    assert entry.status == "approved"
+    assert not AuditRecord.objects.filter(action="ledger.penalty_recomputed").exists()
+
+
+def test_what_the_bureau_acknowledged_or_the_pm_withdrew_stays(contract, pm, liaison, seed_ledger, client_for, march_20):
+    advance = seed_ledger["advance"]
+    entry = payments.accrue_late_payment(advance)
+    penalties.step(entry, "approve", by=pm)
+    penalties.step(entry, "acknowledge", by=liaison)
+    web = client_for(pm)
+    _edit(web, advance, due_on="2026-03-31")
+    entry.refresh_from_db()
+    assert (entry.status, entry.amount) == ("acknowledged", Decimal("1356.30"))  # not the PM's to undo
+
+    entry.status = "proposed"
+    entry.save()
+    penalties.step(entry, "withdraw", by=pm, note="已与甲方协商免除")
+    _edit(web, advance, due_on="2026-03-01")
+    payments.sweep_overdue(dt.date(2026, 4, 30))
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"  # the PM's own withdrawal is final
 
 
 def test_money_received_stays_and_a_settled_penalty_keeps_its_amount(contract, pm, seed_ledger, client_for, march_20):
@@ -106,7 +162,7 @@ def test_the_schedule_may_not_exceed_the_contract(contract, pm, seed_ledger, cli
 def test_a_bad_value_is_a_400_naming_its_field_and_changes_nothing(pm, seed_ledger, client_for, field, value):
     advance = seed_ledger["advance"]
     answer = _edit(client_for(pm), advance, **{field: value})
-    assert answer.status_code == 400 and field in answer.content.decode()
+    assert answer.status_code == 400 and f"参数 {field} 无效" in answer.content.decode()
     advance.refresh_from_db()
     assert (advance.name, advance.amount, advance.due_on) == ("预付款", Decimal("411000.00"), dt.date(2026, 3, 9))
 
@@ -172,7 +228,8 @@ def test_the_pm_corrects_the_periods_and_notices_issued_later_use_them(contract,
     assert (terms.advance_ratio, terms.remedy_working_days, terms.max_renewals, terms.min_resident_staff) == (
         Decimal("0.3"), 10, 1, 3)
     record = AuditRecord.objects.get(action="ledger.terms_changed")
-    assert record.before is None and record.after["remedy_working_days"] == 10 and record.after["advance_ratio"] == "0.30"
+    assert record.actor == pm and record.after["remedy_working_days"] == 10 and record.after["advance_ratio"] == "0.30"
+    assert record.before["remedy_working_days"] == 5 and record.before["advance_ratio"] is None  # what the page showed
     later = notices.issue_breach_notice(contract, clause="五.2", description="缺岗", issued_on=dt.date(2026, 11, 16),
                                         by=liaison)
     earlier.refresh_from_db()
@@ -193,7 +250,7 @@ def test_the_pm_corrects_the_periods_and_notices_issued_later_use_them(contract,
 ])
 def test_a_bad_period_is_a_400_naming_its_field(contract, pm, client_for, field, value):
     answer = client_for(pm).post(f"/ledger/{contract.pk}/terms/", TERMS | {field: value})
-    assert answer.status_code == 400 and field in answer.content.decode()
+    assert answer.status_code == 400 and f"参数 {field} 无效" in answer.content.decode()
     assert not ContractTerms.objects.filter(contract=contract).exists()
 
 

@@ -166,6 +166,7 @@ ACTION_LABELS = {
     "ledger.milestone_changed": _("修改付款节点"),
     "ledger.milestone_removed": _("删除付款节点"),
     "ledger.terms_changed": _("修改履约期限与限制"),
+    "ledger.penalty_recomputed": _("付款节点更正后重算逾期付款违约金"),
     "ledger.invoice_issued": _("登记发票"),
     "ledger.payment_received": _("登记到账"),
     "ledger.handover_ticked": _("确认交接事项"),

@@ -62,8 +62,10 @@ def save_terms(contract, *, by, **values) -> ContractTerms:
         errors["advance_ratio"] = _("预付款比例应大于 0、小于 1。")
     if errors:
         raise ValidationError(errors)
-    terms = ContractTerms.objects.select_for_update().filter(contract=contract).first() or ContractTerms(contract=contract)
-    before = _as_written(terms) if terms.pk else None
+    # The contract's row orders two PMs saving at once (the first save creates the row).
+    type(contract).objects.select_for_update().only("pk").get(pk=contract.pk)
+    terms = ContractTerms.objects.filter(contract=contract).first() or ContractTerms(contract=contract)
+    before = _as_written(terms)  # unsaved: the seed's numbers, which the page showed
     for name, value in values.items():
         setattr(terms, name, value)
     terms.save()

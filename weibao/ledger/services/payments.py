@@ -187,25 +187,34 @@ def change_milestone(milestone: PaymentMilestone, *, by, **terms) -> PaymentMile
         return milestone
     audit.record("ledger.milestone_changed", obj=milestone, actor=by, contract=milestone.contract_id,
                  before=before, after=after)
-    if accrue_late_payment(milestone) is None:
-        _withdraw_late_payment(milestone, by)
+    entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
+    was = _figure(entry)
+    if accrue_late_payment(milestone, by=by) is None and milestone_state(milestone).status in ("planned", "invoiced"):
+        _withdraw_late_payment(entry, by)
+    entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
+    if _figure(entry) != was:  # money owed changed by this correction: on the trail, with who
+        audit.record("ledger.penalty_recomputed", obj=entry, actor=by, contract=entry.contract_id,
+                     before=was, after=_figure(entry), detail={"milestone": milestone.pk})
     return milestone
 
 
-def _withdraw_late_payment(milestone: PaymentMilestone, by) -> None:
-    """The corrected milestone is not late (a later day, or waiting for the handover): an
-    unsettled late-payment entry it had is withdrawn, with the reason in its history."""
-    entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
-    if entry is None or entry.status == PenaltyEntry.Status.WITHDRAWN or entry.events.filter(action=SETTLED).exists():
+def _figure(entry: PenaltyEntry | None) -> dict | None:
+    return None if entry is None else {"status": entry.status, "days": entry.days, "amount": f"{entry.amount:.2f}"}
+
+
+def _withdraw_late_payment(entry: PenaltyEntry | None, by) -> None:
+    """The corrected milestone is not late by its dates (a later day, or none): its late-
+    payment entry, if the PM or nobody has acted on it yet, is withdrawn with the reason in
+    its history, and comes back if the milestone is late again. One the bureau acknowledged
+    or one settled stays as it is; one waiting for the handover is the accrual's to leave."""
+    if entry is None or entry.status not in (PenaltyEntry.Status.PROPOSED, PenaltyEntry.Status.APPROVED):
         return
-    before = entry.status
+    if entry.events.filter(action=SETTLED).exists():
+        return
     entry.status = PenaltyEntry.Status.WITHDRAWN
     entry.save(update_fields=["status"])
-    note = _("付款节点已更正，不再逾期。")
-    PenaltyEvent.objects.create(entry=entry, by=by, action="withdraw", amount=entry.amount, note=note)
-    audit.record("ledger.penalty_withdraw", obj=entry, actor=by, contract=entry.contract_id,
-                 before={"status": before}, after={"status": entry.status, "amount": str(entry.amount)},
-                 detail={"note": note})
+    PenaltyEvent.objects.create(entry=entry, by=by, action=CORRECTED, amount=entry.amount,
+                                note=_("付款节点已更正，不再逾期。"))
 
 
 @transaction.atomic
@@ -213,6 +222,8 @@ def remove_milestone(milestone: PaymentMilestone, *, by) -> None:
     """A milestone entered by mistake. One with an invoice, money or a penalty on it stays:
     those are records of what happened (correct its terms instead)."""
     require(by, milestone.contract_id, Capability.MANAGE_LEDGER)
+    # Locked: an invoice or a receipt recorded meanwhile (they lock it too) waits, then fails.
+    milestone = PaymentMilestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.invoices.exists() or milestone.receipts.exists() or milestone.penalties.exists():
         raise ValidationError({"milestone": _("该付款节点已有发票、到账或违约金记录，不能删除；请修改其内容。")})
     audit.record("ledger.milestone_removed", obj=milestone, actor=by, contract=milestone.contract_id,
@@ -220,6 +231,12 @@ def remove_milestone(milestone: PaymentMilestone, *, by) -> None:
     milestone.delete()
 
 
+def _lock(milestone: PaymentMilestone) -> None:
+    """Orders this write after a correction or a removal of the milestone (PostgreSQL)."""
+    PaymentMilestone.objects.select_for_update().only("pk").filter(pk=milestone.pk).first()
+
+
+@transaction.atomic
 def issue_invoice(milestone: PaymentMilestone, *, number: str, amount: Decimal, issued_on: dt.date, by) -> Invoice:
     require(by, milestone.contract_id, Capability.MANAGE_LEDGER)
     if not number.strip():
@@ -228,6 +245,7 @@ def issue_invoice(milestone: PaymentMilestone, *, number: str, amount: Decimal, 
         raise ValidationError({"amount": _("金额必须大于零。")})
     if Invoice.objects.filter(contract_id=milestone.contract_id, number=number.strip()).exists():
         raise ValidationError({"number": _("该发票号码已登记。")})
+    _lock(milestone)
     invoice = Invoice.objects.create(contract_id=milestone.contract_id, milestone=milestone,
                                      number=number.strip(), amount=amount, issued_on=issued_on, recorded_by=by)
     audit.record("ledger.invoice_issued", obj=invoice, actor=by, contract=milestone.contract_id,
@@ -245,6 +263,7 @@ def record_receipt(milestone: PaymentMilestone, *, amount: Decimal, received_on:
     if received_on > clock.local_now().date():
         raise ValidationError({"received_on": _("到账日期不能晚于今天。")})
     with transaction.atomic():
+        _lock(milestone)
         receipt = PaymentReceipt.objects.create(
             contract_id=milestone.contract_id, milestone=milestone, amount=amount,
             received_on=received_on, reference=reference[:64], recorded_by=by,
@@ -268,15 +287,24 @@ def tick_handover(item: HandoverItem, *, by, ticked: bool = True) -> HandoverIte
 
 #: The event that freezes a late-payment entry: its money came, its figure is final.
 SETTLED = "settled"
+#: The event of an entry withdrawn because its milestone was corrected and is not late:
+#: unlike the PM's own withdrawal, it comes back if the milestone is late again.
+CORRECTED = "corrected"
+
+
+def withdrawn_by_correction(entry: PenaltyEntry) -> bool:
+    last = entry.events.order_by("-at", "-id").first()
+    return last is not None and last.action == CORRECTED
 
 
 # One transaction: an entry is never left without its "accrued" event (a crash, or a task
 # whose second write SQLite refused and which then runs again).
 @transaction.atomic
-def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = None) -> PenaltyEntry | None:
+def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = None, *, by=None) -> PenaltyEntry | None:
     """Clause 九.4: the bureau owes the late-payment rule's rate of the amount due for each
     day late. One entry per milestone, updated as days pass, frozen when the money comes.
-    Idempotent: the daily task and every receipt call it."""
+    Idempotent: the daily task and every receipt call it; ``by`` is the person whose
+    correction (of the rule or the milestone) made it run, for the entry's history."""
     today = today or clock.local_now().date()
     rule = PenaltyRule.objects.filter(contract_id=milestone.contract_id, key=LATE_PAYMENT, active=True).first()
     if rule is None or milestone.due_on is None:
@@ -298,19 +326,21 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
             occurred_on=milestone.due_on + dt.timedelta(days=1), accrual_end=end,
             base_amount=figure.base_amount, days=figure.days, amount=figure.amount,
         )
-        PenaltyEvent.objects.create(entry=entry, action="accrued", amount=entry.amount, note=figure.working)
-    elif entry.status == PenaltyEntry.Status.WITHDRAWN or entry.events.filter(action=SETTLED).exists():
-        # Withdrawn, or frozen when the money came: a later correction of the rule
+        PenaltyEvent.objects.create(entry=entry, by=by, action="accrued", amount=entry.amount, note=figure.working)
+    elif entry.events.filter(action=SETTLED).exists() or (
+            entry.status == PenaltyEntry.Status.WITHDRAWN and not withdrawn_by_correction(entry)):
+        # Frozen when the money came, or withdrawn by the PM: a later correction of the rule
         # (ledger.views.edit_rule) re-prices only entries still accruing.
         return entry
-    elif (entry.amount, entry.days) != (figure.amount, figure.days):
+    elif entry.status == PenaltyEntry.Status.WITHDRAWN or (entry.amount, entry.days) != (figure.amount, figure.days):
+        # (Withdrawn only because a corrected milestone was not late: late again, it counts again.)
         entry.base_amount, entry.days, entry.amount, entry.accrual_end = (
             figure.base_amount, figure.days, figure.amount, end)
         # Nobody stays on record as having approved or acknowledged a figure they never saw:
         # a changed amount goes back to the PM.
         entry.status = PenaltyEntry.Status.PROPOSED
         entry.save(update_fields=["base_amount", "days", "amount", "accrual_end", "status"])
-        PenaltyEvent.objects.create(entry=entry, action="accrued", amount=entry.amount, note=figure.working)
+        PenaltyEvent.objects.create(entry=entry, by=by, action="accrued", amount=entry.amount, note=figure.working)
     if state.paid_on is not None:
         PenaltyEvent.objects.create(entry=entry, action=SETTLED, amount=entry.amount,
                                     note=_("款项已于 %(day)s 到账，违约金不再变化。") % {"day": state.paid_on.isoformat()})
