@@ -156,3 +156,17 @@ def test_a_channel_address_outside_the_allowed_hosts_is_refused(contract, pm, cl
     body = response.content.decode()
     assert response.status_code == 200 and "WEIBAO_NOTIFY_HOSTS" in body and "应为 JSON 对象" in body
     assert not NotificationChannel.objects.exists()
+
+
+@pytest.mark.parametrize(("options", "problem"), [
+    ('{"provider": "aliyun", "voice_endpoint": "http://10.0.0.5:6379/"}', "voice_endpoint 不在允许的地址范围内"),
+    ('{"provider": "yunpian"}', "provider 应为以下之一：aliyun、generic"),
+])
+def test_a_gateways_provider_and_call_address_are_checked(contract, pm, client_for, settings, options, problem):
+    settings.WEIBAO_NOTIFY_HOSTS = ["dysmsapi.aliyuncs.com"]
+    response = client_for(pm).post("/notifications/channels/new/", {
+        "name": "短信", "kind": "gateway", "message_format": "text", "rate_per_minute": "0",
+        "endpoint_input": "https://dysmsapi.aliyuncs.com/", "options_text": options,
+    })
+    assert response.status_code == 200 and problem in response.content.decode()
+    assert not NotificationChannel.objects.exists()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from weibao.core import stored_secrets
 from weibao.core.params import json_depth
 from weibao.notifications.channels.base import host_allowed
+from weibao.notifications.channels.gateway import GATEWAYS
 from weibao.notifications.models import (
     ContactProfile,
     NotificationChannel,
@@ -107,7 +108,9 @@ class ChannelForm(forms.ModelForm):
     options_text = forms.CharField(
         label=_("网关参数（JSON）"), required=False, max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
-        help_text=_("仅短信/语音网关：sms_body、voice_url、voice_body、headers、ok_field、ok_value。"),
+        help_text=_("仅短信/语音网关。通用 HTTP 网关：sms_body、voice_url、voice_body、headers、ok_field、ok_value；"
+                    "阿里云：provider 填 aliyun，access_key_id、sign_name、sms_template、sms_param、voice_template、"
+                    "voice_param、show_number（签名密钥填 AccessKey Secret）。"),
     )
 
     class Meta:
@@ -145,9 +148,11 @@ class ChannelForm(forms.ModelForm):
             raise forms.ValidationError(_("不是有效的 JSON。")) from exc
         if not isinstance(value, dict):
             raise forms.ValidationError(_("应为 JSON 对象。"))
-        for key in ("voice_url",):
+        for key in ("voice_url", "voice_endpoint"):
             if value.get(key) and not host_allowed(str(value[key])):
-                raise forms.ValidationError(_("voice_url 不在允许的地址范围内。"))
+                raise forms.ValidationError(_("%(key)s 不在允许的地址范围内。") % {"key": key})
+        if "provider" in value and value["provider"] not in GATEWAYS:
+            raise forms.ValidationError(_("provider 应为以下之一：%(names)s。") % {"names": "、".join(sorted(GATEWAYS))})
         return value
 
     def save(self, commit=True):

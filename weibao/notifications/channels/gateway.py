@@ -3,12 +3,12 @@
 The interface (``Gateway``) has two methods; a provider's adapter is a small subclass
 registered in ``GATEWAYS`` under the name a channel's ``options["provider"]`` gives:
 
-    class AliyunGateway(Gateway):
-        # dysmsapi SendSms: PhoneNumbers, SignName, TemplateCode, TemplateParam, OutId
-        # (OutId = the idempotency key), signed per Aliyun's RPC signature v3 recipe.
-        def send_sms(self, mobile, segment, key, config): ...
-        # dyvmsapi SingleCallByTts: CalledNumber, TtsCode, TtsParam, OutId
-        def call(self, mobile, text, key, config): ...
+    class SomeProviderGateway(Gateway):
+        def send_sms(self, mobile, segment, key, config): ...   # one part, one request
+        def call(self, mobile, text, key, config): ...           # a text-to-speech call
+
+``aliyun.py`` is one (Aliyun SendSms / SingleCallByTts, registered as "aliyun" in
+``channels/__init__.py``).
 
 Each method sends one thing and returns the provider's answer (kept in the delivery log),
 or raises ``SendFailed``. Long SMS text is cut by ``segments`` into parts of at most 70
