@@ -287,3 +287,44 @@ def test_only_the_contracts_ledger_managers_change_the_schedule_and_terms(
     assert not ContractTerms.objects.filter(contract=contract).exists()
     assert not AuditRecord.objects.filter(action__in=["ledger.milestone_changed", "ledger.milestone_removed",
                                                       "ledger.milestone_added", "ledger.terms_changed"]).exists()
+
+
+def test_a_receipt_handled_with_a_copy_from_before_the_correction_does_not_revive_it(
+        pm, seed_ledger, client_for, march_20):
+    """The receipt page loaded the milestone before the PM moved its day (a review's case)."""
+    advance = seed_ledger["advance"]
+    stale = PaymentMilestone.objects.get(pk=advance.pk)  # due 03-09
+    entry = payments.accrue_late_payment(advance)
+    _edit(client_for(pm), advance, due_on="2026-03-31")
+    payments.record_receipt(stale, amount=Decimal("411000"), received_on=dt.date(2026, 3, 20), by=pm)
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"  # paid on the 20th, due on the 31st: nothing owed
+    assert [e.action for e in entry.events.order_by("id")] == ["accrued", "corrected"]
+    payments.sweep_overdue(dt.date(2026, 5, 1))
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"
+
+
+def test_a_later_day_withdraws_even_while_the_handover_is_open(contract, pm, seed_ledger, client_for, clock):
+    from weibao.ledger.models import HandoverItem
+
+    final = seed_ledger["final"]
+    HandoverItem.objects.filter(contract=contract).update(ticked_at=clock.now())
+    final.due_on = dt.date(2026, 11, 11)
+    final.save()
+    entry = payments.accrue_late_payment(final)  # 13 days on 2026-11-24
+    HandoverItem.objects.filter(contract=contract).update(ticked_at=None)
+    _edit(client_for(pm), final, name="尾款", kind="final", amount="959000", due_on="2026-12-31", requires_handover="1")
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"
+
+
+def test_money_recorded_late_but_received_before_the_day_withdraws_what_the_sweep_accrued(
+        pm, seed_ledger, march_20):
+    advance = seed_ledger["advance"]
+    entry = payments.accrue_late_payment(advance)  # 11 days by the sweep
+    payments.record_receipt(advance, amount=Decimal("411000"), received_on=dt.date(2026, 3, 5), by=pm)
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"
+    record = AuditRecord.objects.get(action="ledger.penalty_recomputed", object_id=str(entry.pk))
+    assert record.actor == pm and record.after["status"] == "withdrawn"

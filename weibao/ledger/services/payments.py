@@ -187,15 +187,34 @@ def change_milestone(milestone: PaymentMilestone, *, by, **terms) -> PaymentMile
         return milestone
     audit.record("ledger.milestone_changed", obj=milestone, actor=by, contract=milestone.contract_id,
                  before=before, after=after)
+    _penalty_follows(milestone, by)
+    return milestone
+
+
+def _penalty_follows(milestone: PaymentMilestone, by) -> None:
+    """After the PM changed what the milestone says or what was paid: its late-payment entry
+    is re-priced (still accruing), withdrawn (not late by its dates), or left (settled,
+    acknowledged, withdrawn by the PM); a change of money owed is audited with the PM."""
     entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
     was = _figure(entry)
-    if accrue_late_payment(milestone, by=by) is None and milestone_state(milestone).status in ("planned", "invoiced"):
+    if accrue_late_payment(milestone, by=by) is None and not late_by_its_dates(milestone):
         _withdraw_late_payment(entry, by)
     entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
-    if _figure(entry) != was:  # money owed changed by this correction: on the trail, with who
+    if _figure(entry) != was:
         audit.record("ledger.penalty_recomputed", obj=entry, actor=by, contract=entry.contract_id,
                      before=was, after=_figure(entry), detail={"milestone": milestone.pk})
-    return milestone
+
+
+def late_by_its_dates(milestone: PaymentMilestone, today: dt.date | None = None) -> bool:
+    """Whether the milestone's dates alone make it late: a due day, and the money in full
+    after it, or not yet in and the day past. (Waiting for the handover does not change
+    this; it only stops the accrual for the time being.)"""
+    if milestone.due_on is None:
+        return False
+    state = milestone_state(milestone, today, handover_done=True)
+    if state.paid_on is not None:
+        return state.paid_on > milestone.due_on
+    return (today or clock.local_now().date()) > milestone.due_on
 
 
 def _figure(entry: PenaltyEntry | None) -> dict | None:
@@ -270,7 +289,7 @@ def record_receipt(milestone: PaymentMilestone, *, amount: Decimal, received_on:
         )
         audit.record("ledger.payment_received", obj=receipt, actor=by, contract=milestone.contract_id,
                      after={"milestone": milestone.pk, "amount": str(amount), "received_on": received_on.isoformat()})
-        accrue_late_payment(milestone)
+        _penalty_follows(milestone, by)
     return receipt
 
 
@@ -306,6 +325,8 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
     Idempotent: the daily task and every receipt call it; ``by`` is the person whose
     correction (of the rule or the milestone) made it run, for the entry's history."""
     today = today or clock.local_now().date()
+    # Read afresh under its lock: a caller's copy may predate a correction it waited for.
+    milestone = PaymentMilestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
     rule = PenaltyRule.objects.filter(contract_id=milestone.contract_id, key=LATE_PAYMENT, active=True).first()
     if rule is None or milestone.due_on is None:
         return None
@@ -336,10 +357,14 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
         # (Withdrawn only because a corrected milestone was not late: late again, it counts again.)
         entry.base_amount, entry.days, entry.amount, entry.accrual_end = (
             figure.base_amount, figure.days, figure.amount, end)
+        # A corrected milestone moves the day the lateness began, and may have a new name.
+        entry.occurred_on = milestone.due_on + dt.timedelta(days=1)
+        entry.description = _("%(milestone)s 逾期付款") % {"milestone": milestone.name}
         # Nobody stays on record as having approved or acknowledged a figure they never saw:
         # a changed amount goes back to the PM.
         entry.status = PenaltyEntry.Status.PROPOSED
-        entry.save(update_fields=["base_amount", "days", "amount", "accrual_end", "status"])
+        entry.save(update_fields=["base_amount", "days", "amount", "accrual_end", "status", "occurred_on",
+                                  "description"])
         PenaltyEvent.objects.create(entry=entry, by=by, action="accrued", amount=entry.amount, note=figure.working)
     if state.paid_on is not None:
         PenaltyEvent.objects.create(entry=entry, action=SETTLED, amount=entry.amount,
