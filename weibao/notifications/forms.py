@@ -31,6 +31,11 @@ def _mobile(value: str) -> str:
     return value[-11:] if value else ""
 
 
+#: The gateway options that are text (a number or a list there is a mistake, not a value).
+TEXT_OPTIONS = ("provider", "voice_url", "voice_endpoint", "sms_body", "voice_body", "ok_field", "access_key_id",
+                "sign_name", "sms_template", "sms_param", "voice_template", "voice_param", "show_number", "region")
+
+
 class ContactProfileForm(forms.ModelForm):
     class Meta:
         model = ContactProfile
@@ -148,6 +153,9 @@ class ChannelForm(forms.ModelForm):
             raise forms.ValidationError(_("不是有效的 JSON。")) from exc
         if not isinstance(value, dict):
             raise forms.ValidationError(_("应为 JSON 对象。"))
+        for key in TEXT_OPTIONS:
+            if key in value and not isinstance(value[key], str):
+                raise forms.ValidationError(_("%(key)s 应为文本。") % {"key": key})
         for key in ("voice_url", "voice_endpoint"):
             if value.get(key) and not host_allowed(str(value[key])):
                 raise forms.ValidationError(_("%(key)s 不在允许的地址范围内。") % {"key": key})

@@ -4,17 +4,23 @@ SMS: dysmsapi ``SendSms``; voice: dyvmsapi ``SingleCallByTts``. Both are RPC-sty
 signed with Aliyun's signature version 1.0 (HMAC-SHA1 over the sorted, percent-encoded
 parameters, the key being the AccessKey secret and "&"), posted as a form.
 
-Chinese SMS providers send only approved templates. The channel's options name them:
+Chinese providers send only approved templates, whose variables may not hold links and
+are short (35 characters for a notification template's variable). So one message is one
+request: the template carries the fixed wording (e.g. "维保通知：${content}，请登录维保处理。"),
+its one variable the message's subject, cut to ``param_limit``; the acknowledgement link
+stays in the inbox, the e-mail and the robots. The channel's options name them:
 
     {"provider": "aliyun", "access_key_id": "LTAI…", "sign_name": "某某科技",
      "sms_template": "SMS_123456789", "sms_param": "content",
      "voice_template": "TTS_123456789", "voice_param": "content", "show_number": "0571…",
-     "voice_endpoint": "https://dyvmsapi.aliyuncs.com/"}
+     "voice_endpoint": "https://dyvmsapi.aliyuncs.com/", "param_limit": 35}
 
 and the channel's secret is the AccessKey secret; its endpoint defaults to
-``https://dysmsapi.aliyuncs.com/``. The message goes in the template's one variable
-(``sms_param``, e.g. a template "${content}"); each 70-character part is one request, its
-idempotency key in ``OutId`` (Aliyun returns it in the delivery receipt).
+``https://dysmsapi.aliyuncs.com/``. The delivery's idempotency key goes in ``OutId``
+(Aliyun returns it in the delivery receipt). Aliyun's API throttle ("Throttling…") waits
+a minute without counting as an attempt; its per-number and daily limits
+(``isv.BUSINESS_LIMIT_CONTROL``, ``isv.DAY_LIMIT_CONTROL``) are failures that count, so a
+message they refuse ends as failed on the delivery page instead of retrying for a day.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from urllib.parse import quote
 
@@ -31,6 +38,7 @@ from weibao.notifications.channels.base import (
     ChannelConfig,
     HttpAnswer,
     HttpRequest,
+    Message,
     SendFailed,
     http_send,
 )
@@ -38,8 +46,9 @@ from weibao.notifications.channels.gateway import Gateway
 
 SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 VOICE_ENDPOINT = "https://dyvmsapi.aliyuncs.com/"
-#: Codes that mean "too many for now": kept and retried later, as a robot's 429 is.
-THROTTLED = ("isv.BUSINESS_LIMIT_CONTROL", "Throttling", "Throttling.User", "isv.DAY_LIMIT_CONTROL")
+#: Aliyun's API throttle: wait and try again, not held against the delivery.
+THROTTLED = ("Throttling", "Throttling.User", "Throttling.Api")
+URL = re.compile(r"https?://\S+")
 
 
 def percent_encode(value: str) -> str:
@@ -55,13 +64,32 @@ def signature(params: dict[str, str], secret: str, method: str = "POST") -> str:
     return base64.b64encode(digest).decode()
 
 
+def option(config: ChannelConfig, name: str, default: str = "") -> str:
+    value = config.options.get(name, default)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise SendFailed(f"aliyun: option {name} must be text")
+    return value.strip()
+
+
+def fit(text: str, config: ChannelConfig) -> str:
+    """A template variable's value: no links (Aliyun refuses them), at most the limit."""
+    try:
+        limit = max(2, int(option(config, "param_limit", "35")))
+    except ValueError as exc:
+        raise SendFailed("aliyun: option param_limit must be a number") from exc
+    text = " ".join(URL.sub("", text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def signed_request(url: str, action: str, version: str, fields: dict[str, str], config: ChannelConfig) -> HttpRequest:
-    access_key_id = config.options.get("access_key_id") or ""
+    access_key_id = option(config, "access_key_id")
     if not access_key_id or not config.secret:
         raise SendFailed("aliyun: access_key_id and the channel's secret (AccessKey secret) are required")
     params = {
         "AccessKeyId": access_key_id, "Action": action, "Format": "JSON",
-        "RegionId": config.options.get("region") or "cn-hangzhou",
+        "RegionId": option(config, "region") or "cn-hangzhou",
         "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
         "Timestamp": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": version, **fields,
     }
@@ -81,25 +109,27 @@ def judge(answer: HttpAnswer) -> str:
 
 
 class AliyunGateway(Gateway):
-    def send_sms(self, mobile, segment, key, config):
-        template = config.options.get("sms_template") or ""
-        sign_name = config.options.get("sign_name") or ""
+    def sms(self, message: Message, config: ChannelConfig) -> str:
+        template, sign_name = option(config, "sms_template"), option(config, "sign_name")
         if not template or not sign_name:
             raise SendFailed("aliyun: sms_template and sign_name are required")
-        param = json.dumps({config.options.get("sms_param") or "content": segment}, ensure_ascii=False)
+        param = json.dumps({option(config, "sms_param") or "content": fit(message.subject, config)},
+                           ensure_ascii=False)
         request = signed_request(config.endpoint or SMS_ENDPOINT, "SendSms", "2017-05-25", {
-            "PhoneNumbers": mobile, "SignName": sign_name, "TemplateCode": template, "TemplateParam": param,
-            "OutId": key,
+            "PhoneNumbers": message.address, "SignName": sign_name, "TemplateCode": template,
+            "TemplateParam": param, "OutId": message.idempotency_key,
         }, config)
         return judge(http_send(request))
 
-    def call(self, mobile, text, key, config):
-        template = config.options.get("voice_template") or ""
+    def voice(self, message: Message, config: ChannelConfig) -> str:
+        template = option(config, "voice_template")
         if not template:
             raise SendFailed("aliyun: voice_template is required for calls")
-        fields = {"CalledNumber": mobile, "TtsCode": template, "OutId": key,
-                  "TtsParam": json.dumps({config.options.get("voice_param") or "content": text}, ensure_ascii=False)}
-        if config.options.get("show_number"):
-            fields["CalledShowNumber"] = config.options["show_number"]
-        url = config.options.get("voice_endpoint") or VOICE_ENDPOINT
+        param = json.dumps({option(config, "voice_param") or "content": fit(message.subject, config)},
+                           ensure_ascii=False)
+        fields = {"CalledNumber": message.address, "TtsCode": template, "TtsParam": param,
+                  "OutId": message.idempotency_key}
+        if option(config, "show_number"):
+            fields["CalledShowNumber"] = option(config, "show_number")
+        url = option(config, "voice_endpoint") or VOICE_ENDPOINT
         return judge(http_send(signed_request(url, "SingleCallByTts", "2017-05-25", fields, config)))

@@ -9,6 +9,7 @@ Adapters hold no state and never touch the database: services.py claims, sends, 
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -94,22 +95,36 @@ def timeout() -> float:
     return float(getattr(settings, "WEIBAO_NOTIFY_TIMEOUT", 10))
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is an answer to judge (a failure), never followed: following it would send the
+    request, or read a reply, from a host WEIBAO_NOTIFY_HOSTS does not allow."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def http_send(request: HttpRequest) -> HttpAnswer:
-    """One HTTP request with the channel timeout; a timeout or a refused connection raises
-    SendFailed (the delivery is retried), any HTTP answer is returned to be judged."""
+    """One HTTP request with the channel timeout; a timeout, a refused connection, a broken
+    answer or an unusable address raises SendFailed (the delivery is retried), any HTTP
+    answer is returned to be judged."""
     if not host_allowed(request.url):
         raise SendFailed("address not allowed (WEIBAO_NOTIFY_HOSTS) / 地址不在允许范围内")
-    req = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        request.url, data=request.body, headers=request.headers, method=request.method
-    )
     try:
-        with urllib.request.urlopen(req, timeout=timeout()) as response:  # noqa: S310
+        req = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            request.url, data=request.body, headers=request.headers, method=request.method
+        )
+        with _OPENER.open(req, timeout=timeout()) as response:
             return HttpAnswer(response.status, response.read(65536).decode("utf-8", "replace"))
     except urllib.error.HTTPError as exc:
         return HttpAnswer(exc.code, exc.read(65536).decode("utf-8", "replace") if exc.fp else "")
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise SendFailed(f"{type(reason).__name__}: {reason}") from exc
+    except (http.client.HTTPException, ValueError) as exc:  # IncompleteRead, InvalidURL (a bad port)…
+        raise SendFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
 def json_body(payload: dict) -> bytes:

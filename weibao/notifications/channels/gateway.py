@@ -57,13 +57,33 @@ def segments(text: str, size: int = SEGMENT) -> list[str]:
 
 
 class Gateway:
-    """A provider of SMS and text-to-speech calls."""
+    """A provider of SMS and text-to-speech calls. ``sms`` and ``voice`` turn a message into
+    requests: by default the text in 70-character parts through ``send_sms`` and the whole
+    text through ``call``; a provider that sends approved templates instead overrides them."""
 
     def send_sms(self, mobile: str, segment: str, key: str, config: ChannelConfig) -> str:
         raise NotImplementedError
 
     def call(self, mobile: str, text: str, key: str, config: ChannelConfig) -> str:
         raise NotImplementedError
+
+    def sms(self, message: Message, config: ChannelConfig) -> str:
+        parts = segments(message.text)
+        answers = []
+        for index in range(message.part, len(parts)):
+            # One key per part: the gateway may drop a repeat of a part it already took.
+            key = message.idempotency_key if len(parts) == 1 else f"{message.idempotency_key}-{index + 1}"
+            try:
+                answers.append(self.send_sms(message.address, parts[index], key, config))
+            except SendFailed as exc:
+                exc.parts_sent = index
+                raise
+            except Exception as exc:  # noqa: BLE001 - parts before this one went out: never again
+                raise SendFailed(f"{type(exc).__name__}: {exc}", parts_sent=index) from exc
+        return "\n".join(answers)
+
+    def voice(self, message: Message, config: ChannelConfig) -> str:
+        return self.call(message.address, message.text, message.idempotency_key, config)
 
 
 def _escape(value: str) -> str:
@@ -104,7 +124,7 @@ GATEWAYS: dict[str, type[Gateway]] = {"generic": GenericHttpGateway}
 
 def gateway_for(config: ChannelConfig) -> Gateway:
     name = config.options.get("provider") or "generic"
-    if name not in GATEWAYS:
+    if not isinstance(name, str) or name not in GATEWAYS:
         raise SendFailed(f"unknown gateway provider {name!r}")
     return GATEWAYS[name]()
 
@@ -113,22 +133,11 @@ class Sms(ChannelAdapter):
     kind = "sms"
 
     def send(self, message: Message, config: ChannelConfig) -> str:
-        gateway = gateway_for(config)
-        parts = segments(message.text)
-        answers = []
-        for index in range(message.part, len(parts)):
-            # One key per part: the gateway may drop a repeat of a part it already took.
-            key = message.idempotency_key if len(parts) == 1 else f"{message.idempotency_key}-{index + 1}"
-            try:
-                answers.append(gateway.send_sms(message.address, parts[index], key, config))
-            except SendFailed as exc:
-                exc.parts_sent = index
-                raise
-        return "\n".join(answers)
+        return gateway_for(config).sms(message, config)
 
 
 class Voice(ChannelAdapter):
     kind = "voice"
 
     def send(self, message: Message, config: ChannelConfig) -> str:
-        return gateway_for(config).call(message.address, message.text, message.idempotency_key, config)
+        return gateway_for(config).voice(message, config)
