@@ -328,3 +328,21 @@ def test_money_recorded_late_but_received_before_the_day_withdraws_what_the_swee
     assert entry.status == "withdrawn"
     record = AuditRecord.objects.get(action="ledger.penalty_recomputed", object_id=str(entry.pk))
     assert record.actor == pm and record.after["status"] == "withdrawn"
+
+
+def test_money_before_the_corrected_day_recorded_from_an_older_copy_owes_nothing(pm, seed_ledger, client_for, march_20):
+    """The day moved earlier-but-still-later (03-09 → 03-15) while the receipt page held the
+    old milestone; the money came on the 12th, before the corrected day (a review's case)."""
+    advance = seed_ledger["advance"]
+    stale = PaymentMilestone.objects.get(pk=advance.pk)
+    entry = payments.accrue_late_payment(advance)
+    _edit(client_for(pm), advance, due_on="2026-03-15")
+    entry.refresh_from_db()
+    assert (entry.status, entry.days, entry.occurred_on) == ("proposed", 5, dt.date(2026, 3, 16))
+    payments.record_receipt(stale, amount=Decimal("411000"), received_on=dt.date(2026, 3, 12), by=pm)
+    entry.refresh_from_db()
+    assert entry.status == "withdrawn"
+    last = entry.events.order_by("-id").first()
+    assert (last.action, last.note) == ("corrected", "款项在应付日期之前到账，不计逾期。")
+    record = AuditRecord.objects.filter(action="ledger.penalty_recomputed", object_id=str(entry.pk)).order_by("-id")[0]
+    assert record.detail["because"] == "receipt"

@@ -31,7 +31,7 @@ def _mobile(value: str) -> str:
     return value[-11:] if value else ""
 
 
-#: The gateway options that are text (a number or a list there is a mistake, not a value).
+#: The gateway options that are text or a number (a list or an object there is a mistake).
 TEXT_OPTIONS = ("provider", "voice_url", "voice_endpoint", "sms_body", "voice_body", "ok_field", "access_key_id",
                 "sign_name", "sms_template", "sms_param", "voice_template", "voice_param", "show_number", "region")
 
@@ -154,8 +154,11 @@ class ChannelForm(forms.ModelForm):
         if not isinstance(value, dict):
             raise forms.ValidationError(_("应为 JSON 对象。"))
         for key in TEXT_OPTIONS:
-            if key in value and not isinstance(value[key], str):
+            if key in value and (not isinstance(value[key], str | int) or isinstance(value[key], bool)):
                 raise forms.ValidationError(_("%(key)s 应为文本。") % {"key": key})
+        if "param_limit" in value and (not isinstance(value["param_limit"], int) or isinstance(value["param_limit"], bool)
+                                       or not 2 <= value["param_limit"] <= 500):
+            raise forms.ValidationError(_("param_limit 应为 2 至 500 之间的整数。"))
         for key in ("voice_url", "voice_endpoint"):
             if value.get(key) and not host_allowed(str(value[key])):
                 raise forms.ValidationError(_("%(key)s 不在允许的地址范围内。") % {"key": key})

@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -187,22 +189,32 @@ def change_milestone(milestone: PaymentMilestone, *, by, **terms) -> PaymentMile
         return milestone
     audit.record("ledger.milestone_changed", obj=milestone, actor=by, contract=milestone.contract_id,
                  before=before, after=after)
-    _penalty_follows(milestone, by)
+    _penalty_follows(milestone, by, because="correction")
     return milestone
 
 
-def _penalty_follows(milestone: PaymentMilestone, by) -> None:
-    """After the PM changed what the milestone says or what was paid: its late-payment entry
-    is re-priced (still accruing), withdrawn (not late by its dates), or left (settled,
-    acknowledged, withdrawn by the PM); a change of money owed is audited with the PM."""
-    entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
+WITHDRAWN_BECAUSE = {
+    "correction": gettext_lazy("付款节点已更正，不再逾期。"),
+    "receipt": gettext_lazy("款项在应付日期之前到账，不计逾期。"),
+}
+
+
+def _penalty_follows(milestone: PaymentMilestone, by, *, because: str) -> None:
+    """After the PM changed what the milestone says (``because`` "correction") or recorded
+    money ("receipt"): its late-payment entry is re-priced (still accruing), withdrawn (not
+    late by its dates), or left (settled, acknowledged, withdrawn by the PM); a change of
+    money owed is audited with the PM. Decided on the milestone as it is now, under its
+    lock (the caller's copy may predate a correction it waited for)."""
+    entry = PenaltyEntry.objects.filter(milestone_id=milestone.pk, rule__key=LATE_PAYMENT).first()
     was = _figure(entry)
-    if accrue_late_payment(milestone, by=by) is None and not late_by_its_dates(milestone):
-        _withdraw_late_payment(entry, by)
-    entry = PenaltyEntry.objects.filter(milestone=milestone, rule__key=LATE_PAYMENT).first()
+    accrued = accrue_late_payment(milestone, by=by)
+    current = PaymentMilestone.objects.filter(pk=milestone.pk).first()
+    if accrued is None and current is not None and not late_by_its_dates(current):
+        _withdraw_late_payment(entry, by, WITHDRAWN_BECAUSE[because])
+    entry = PenaltyEntry.objects.filter(milestone_id=milestone.pk, rule__key=LATE_PAYMENT).first()
     if _figure(entry) != was:
         audit.record("ledger.penalty_recomputed", obj=entry, actor=by, contract=entry.contract_id,
-                     before=was, after=_figure(entry), detail={"milestone": milestone.pk})
+                     before=was, after=_figure(entry), detail={"milestone": milestone.pk, "because": because})
 
 
 def late_by_its_dates(milestone: PaymentMilestone, today: dt.date | None = None) -> bool:
@@ -221,7 +233,7 @@ def _figure(entry: PenaltyEntry | None) -> dict | None:
     return None if entry is None else {"status": entry.status, "days": entry.days, "amount": f"{entry.amount:.2f}"}
 
 
-def _withdraw_late_payment(entry: PenaltyEntry | None, by) -> None:
+def _withdraw_late_payment(entry: PenaltyEntry | None, by, note: str) -> None:
     """The corrected milestone is not late by its dates (a later day, or none): its late-
     payment entry, if the PM or nobody has acted on it yet, is withdrawn with the reason in
     its history, and comes back if the milestone is late again. One the bureau acknowledged
@@ -232,8 +244,7 @@ def _withdraw_late_payment(entry: PenaltyEntry | None, by) -> None:
         return
     entry.status = PenaltyEntry.Status.WITHDRAWN
     entry.save(update_fields=["status"])
-    PenaltyEvent.objects.create(entry=entry, by=by, action=CORRECTED, amount=entry.amount,
-                                note=_("付款节点已更正，不再逾期。"))
+    PenaltyEvent.objects.create(entry=entry, by=by, action=CORRECTED, amount=entry.amount, note=str(note))
 
 
 @transaction.atomic
@@ -252,7 +263,7 @@ def remove_milestone(milestone: PaymentMilestone, *, by) -> None:
 
 def _lock(milestone: PaymentMilestone) -> None:
     """Orders this write after a correction or a removal of the milestone (PostgreSQL)."""
-    PaymentMilestone.objects.select_for_update().only("pk").filter(pk=milestone.pk).first()
+    PaymentMilestone.objects.select_for_update(of=("self",)).filter(pk=milestone.pk).order_by("pk").only("pk").first()
 
 
 @transaction.atomic
@@ -289,7 +300,7 @@ def record_receipt(milestone: PaymentMilestone, *, amount: Decimal, received_on:
         )
         audit.record("ledger.payment_received", obj=receipt, actor=by, contract=milestone.contract_id,
                      after={"milestone": milestone.pk, "amount": str(amount), "received_on": received_on.isoformat()})
-        _penalty_follows(milestone, by)
+        _penalty_follows(milestone, by, because="receipt")
     return receipt
 
 
@@ -326,7 +337,10 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
     correction (of the rule or the milestone) made it run, for the entry's history."""
     today = today or clock.local_now().date()
     # Read afresh under its lock: a caller's copy may predate a correction it waited for.
-    milestone = PaymentMilestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
+    # (Its own row only: the sweep must not hold the contract's row against other writes.)
+    milestone = PaymentMilestone.objects.select_for_update(of=("self",)).filter(pk=milestone.pk).order_by("pk").first()
+    if milestone is None:  # removed since the caller listed it
+        return None
     rule = PenaltyRule.objects.filter(contract_id=milestone.contract_id, key=LATE_PAYMENT, active=True).first()
     if rule is None or milestone.due_on is None:
         return None
@@ -343,7 +357,7 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
     if entry is None:
         entry = PenaltyEntry.objects.create(
             contract_id=milestone.contract_id, rule=rule, milestone=milestone,
-            description=_("%(milestone)s 逾期付款") % {"milestone": milestone.name},
+            description=_late_description(milestone),
             occurred_on=milestone.due_on + dt.timedelta(days=1), accrual_end=end,
             base_amount=figure.base_amount, days=figure.days, amount=figure.amount,
         )
@@ -359,7 +373,7 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
             figure.base_amount, figure.days, figure.amount, end)
         # A corrected milestone moves the day the lateness began, and may have a new name.
         entry.occurred_on = milestone.due_on + dt.timedelta(days=1)
-        entry.description = _("%(milestone)s 逾期付款") % {"milestone": milestone.name}
+        entry.description = _late_description(milestone)
         # Nobody stays on record as having approved or acknowledged a figure they never saw:
         # a changed amount goes back to the PM.
         entry.status = PenaltyEntry.Status.PROPOSED
@@ -370,6 +384,12 @@ def accrue_late_payment(milestone: PaymentMilestone, today: dt.date | None = Non
         PenaltyEvent.objects.create(entry=entry, action=SETTLED, amount=entry.amount,
                                     note=_("款项已于 %(day)s 到账，违约金不再变化。") % {"day": state.paid_on.isoformat()})
     return entry
+
+
+def _late_description(milestone: PaymentMilestone) -> str:
+    # Stored, printed in letters: in the contract's language, not the PM's page language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(milestone)s 逾期付款") % {"milestone": milestone.name}
 
 
 def sweep_overdue(today: dt.date | None = None) -> int:

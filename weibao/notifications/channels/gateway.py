@@ -29,6 +29,7 @@ and sends ``Idempotency-Key: <id>`` as well, for gateways that honour it.
 from __future__ import annotations
 
 import json
+import logging
 from string import Template
 
 from weibao.notifications.channels.base import (
@@ -41,6 +42,7 @@ from weibao.notifications.channels.base import (
     http_send,
 )
 
+log = logging.getLogger(__name__)
 SEGMENT = 70
 DEFAULT_SMS_BODY = '{"mobile": "${mobile}", "content": "${text}", "request_id": "${id}"}'
 DEFAULT_VOICE_BODY = '{"mobile": "${mobile}", "tts": "${text}", "request_id": "${id}", "type": "voice"}'
@@ -79,6 +81,7 @@ class Gateway:
                 exc.parts_sent = index
                 raise
             except Exception as exc:  # noqa: BLE001 - parts before this one went out: never again
+                log.exception("gateway %s: error on SMS part %s", type(self).__name__, index + 1)
                 raise SendFailed(f"{type(exc).__name__}: {exc}", parts_sent=index) from exc
         return "\n".join(answers)
 
