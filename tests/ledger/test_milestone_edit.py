@@ -96,14 +96,14 @@ def test_an_edit_that_leaves_the_dates_alone_leaves_the_penalty_alone(contract, 
     assert entry.days == 13
     HandoverItem.objects.filter(contract=contract).update(ticked_at=None)  # the bureau unticks one
     web = client_for(pm)
-    _edit(web, final, name="尾款（更正）", kind="final", amount="959000", due_on="2026-11-11", requires_handover="1")
+    _edit(web, final, name="尾款（更正）", kind="final", amount="959000", due_on="2026-11-11", requires_handover="on")
     entry.refresh_from_db()
     assert entry.status == "proposed"
     late.active = False  # and the handover done again: overdue, under a rule switched off
     late.save()
     HandoverItem.objects.filter(contract=contract).update(ticked_at=clock.now())
     penalties.step(entry, "approve", by=pm)
-    _edit(web, final, name="尾款", kind="final", amount="959000", due_on="2026-11-11", requires_handover="1")
+    _edit(web, final, name="尾款", kind="final", amount="959000", due_on="2026-11-11", requires_handover="on")
     entry.refresh_from_db()
     assert entry.status == "approved"
     assert not AuditRecord.objects.filter(action="ledger.penalty_recomputed").exists()
@@ -170,7 +170,7 @@ def test_a_bad_value_is_a_400_naming_its_field_and_changes_nothing(pm, seed_ledg
 def test_the_pm_adds_a_milestone_after_the_last_and_removes_one_entered_by_mistake(contract, pm, seed_ledger, client_for):
     web = client_for(pm)
     assert _edit(web, seed_ledger["final"], name="尾款", kind="final", amount="859000", due_on="2027-04-07",
-                 requires_handover="1").status_code == 302
+                 requires_handover="on").status_code == 302
     page = web.get(f"/ledger/{contract.pk}/").content.decode()
     assert f'action="/ledger/{contract.pk}/milestones/new/"' in page
     answer = web.post(f"/ledger/{contract.pk}/milestones/new/", {
@@ -314,7 +314,7 @@ def test_a_later_day_withdraws_even_while_the_handover_is_open(contract, pm, see
     final.save()
     entry = payments.accrue_late_payment(final)  # 13 days on 2026-11-24
     HandoverItem.objects.filter(contract=contract).update(ticked_at=None)
-    _edit(client_for(pm), final, name="尾款", kind="final", amount="959000", due_on="2026-12-31", requires_handover="1")
+    _edit(client_for(pm), final, name="尾款", kind="final", amount="959000", due_on="2026-12-31", requires_handover="on")
     entry.refresh_from_db()
     assert entry.status == "withdrawn"
 

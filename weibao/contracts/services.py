@@ -65,6 +65,13 @@ def remove_member(membership: Membership, *, by=None) -> None:
     )
 
 
+def lock(contract: Contract) -> None:
+    """Take the contract's row lock for the rest of the transaction (PostgreSQL): two writers
+    that pick "the next" of something in the contract (a rule key, a milestone number, the
+    first terms row) then go one after the other."""
+    Contract.objects.select_for_update().only("pk").get(pk=contract.pk)
+
+
 def roles_of(user, contract: Contract) -> set[str]:
     return set(roles_on(user, contract.pk))
 

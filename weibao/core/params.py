@@ -95,11 +95,14 @@ def require_id(value, field: str, message: str | None = None) -> int | None:
 
 
 def parse_positive_int(
-    value, field: str, *, maximum: int | None = None, minimum: int = 1
+    value, field: str, *, maximum: int | None = None, minimum: int = 1, required: bool = False
 ) -> int | None:
-    """An integer of ASCII digits between ``minimum`` and ``maximum``; None when absent."""
+    """An integer of ASCII digits between ``minimum`` and ``maximum``; None when absent
+    (refused when ``required``)."""
     text = _text(value)
     if not text:
+        if required:
+            raise BadParameter(field, _("请填写数字。"))
         return None
     number = _ascii_int(text)
     if number is None or number < minimum:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao import audit
+from weibao.contracts import services as contract_services
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.core.chinese_numbers import format_ratio
@@ -62,8 +63,7 @@ def save_terms(contract, *, by, **values) -> ContractTerms:
         errors["advance_ratio"] = _("预付款比例应大于 0、小于 1。")
     if errors:
         raise ValidationError(errors)
-    # The contract's row orders two PMs saving at once (the first save creates the row).
-    type(contract).objects.select_for_update().only("pk").get(pk=contract.pk)
+    contract_services.lock(contract)  # two PMs saving at once: the first save creates the row
     terms = ContractTerms.objects.filter(contract=contract).first() or ContractTerms(contract=contract)
     before = _as_written(terms)  # unsaved: the seed's numbers, which the page showed
     for name, value in values.items():

@@ -252,7 +252,7 @@ def _milestone_fields(request, milestone: PaymentMilestone | None = None) -> dic
         "condition": _text(request, "condition", 300),
         "clause": parse_text(request.POST.get("clause"), "clause", 20) or "七.2",
         "due_on": parse_date(request.POST.get("due_on"), "due_on"),
-        "requires_handover": request.POST.get("requires_handover") in ("1", "on", "true"),
+        "requires_handover": request.POST.get("requires_handover") == "on",
     }
 
 
@@ -262,17 +262,11 @@ def _milestone_fields(request, milestone: PaymentMilestone | None = None) -> dic
 def edit_terms(request, pk):
     """The contract's periods and limits (remedy days, force majeure, renewals, staffing)."""
     contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
-    values = {name: _required_count(request, name, low, high) for name, (low, high) in terms_limits.items()}
+    values = {name: parse_positive_int(request.POST.get(name), name, minimum=low, maximum=high, required=True)
+              for name, (low, high) in terms_limits.items()}
     values["advance_ratio"] = parse_rate(request.POST.get("advance_ratio"), "advance_ratio", places=6, required=False)
     return run_and_report(request, lambda: save_terms(contract, by=request.user, **values),
                           _back(contract.pk, "terms"), _("履约期限与限制已保存。"))
-
-
-def _required_count(request, name: str, low: int, high: int) -> int:
-    number = parse_positive_int(request.POST.get(name), name, minimum=low, maximum=high)
-    if number is None:
-        raise BadParameter(name, _("请填写数字。"))
-    return number
 
 
 # -- penalties ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weibao import audit
+from weibao.contracts import services as contract_services
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
 from weibao.core import clock
@@ -144,7 +145,7 @@ def add_milestone(contract, *, kind: str, name: str, amount: Decimal, sequence: 
     """A milestone the import did not find, or a supplementary agreement's; by default the
     next after the last (two PMs adding at once each get their own: the contract row orders them)."""
     require(by, contract.pk, Capability.MANAGE_LEDGER)
-    type(contract).objects.select_for_update().only("pk").get(pk=contract.pk)
+    contract_services.lock(contract)
     if not name.strip():
         raise ValidationError({"name": _("请填写名称。")})
     _check_amount(contract, amount)

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao import audit
+from weibao.contracts import services as contract_services
 from weibao.contracts.access import require
-from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.core.chinese_numbers import format_ratio
 from weibao.ledger import money
@@ -55,7 +55,7 @@ def add_rule(contract, *, by, **terms) -> PenaltyRule:
     require(by, contract.pk, Capability.MANAGE_LEDGER)
     # Two PMs adding at once on PostgreSQL must not both take custom-N (the second would
     # fail on the unique key, or overwrite the first's rule): the contract's row orders them.
-    Contract.objects.select_for_update().only("pk").get(pk=contract.pk)
+    contract_services.lock(contract)
     taken = set(PenaltyRule.objects.filter(contract=contract).values_list("key", flat=True))
     number = 1
     while f"custom-{number}" in taken:
