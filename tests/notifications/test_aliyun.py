@@ -119,3 +119,17 @@ def test_a_gateway_missing_its_template_is_a_failure_to_see(contract, reachable,
     notify(reachable(), subject="P1 告警", contract=contract, urgency="high")
     sms = Delivery.objects.get(channel="sms")
     assert receiver.requests == [] and "sms_template and sign_name are required" in sms.last_error
+
+
+@pytest.mark.parametrize(("subject", "sent"), [
+    ("统一认证异常，见 https://ops.example.cn/x?a=1 处理", "统一认证异常，见 处理"),
+    ("统一认证异常访问www.shilong.gov.cn/zwfw查看", "统一认证异常访问查看"),
+    ("网关 ops.example.cn:8443/health 无响应", "网关 无响应"),
+    ("请联系 ops-1@example.com.cn 值班", "请联系 值班"),
+    # What an alert names stays: an address, a version, a file, a process.
+    ("10.2.3.4:8080 宕机，v1.2.3 回退，report.docx，node.js 进程", "10.2.3.4:8080 宕机，v1.2.3 回退，report.docx，node.js 进程"),
+])
+def test_a_link_in_the_subject_is_left_out_with_or_without_its_scheme(subject, sent):
+    from weibao.notifications.channels.base import ChannelConfig
+
+    assert aliyun.fit(subject, ChannelConfig(options={"param_limit": 100})) == sent
