@@ -1,12 +1,14 @@
 """The ledger's REST endpoints under ``/api/v1/contracts/{id}/``: proration (clause 七.3),
-renewal eligibility (十一.2), the obligations matrix, the payment schedule and the
-penalty ledger. Money reads are audited."""
+renewal eligibility (十一.2), the obligations matrix, the payment schedule (read, a milestone
+added, corrected or removed, also under ``/api/v1/milestones/{id}/``) and the penalty ledger.
+Money reads are audited."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,8 +16,9 @@ from weibao import audit
 from weibao.contracts.roles import Capability
 from weibao.core.params import BadParameter, parse_date
 from weibao.ledger import access, money
-from weibao.ledger.models import PenaltyEntry
+from weibao.ledger.models import PaymentMilestone, PenaltyEntry
 from weibao.ledger.obligations import matrix
+from weibao.ledger.params import milestone_terms
 from weibao.ledger.services import payments, penalties, renewal
 
 
@@ -85,8 +88,36 @@ class ObligationsView(APIView):
         return Response({"contract": contract.number, "rows": matrix(contract)})
 
 
+MILESTONE_BODY = inline_serializer("MilestoneTerms", {
+    "name": serializers.CharField(max_length=100, help_text="e.g. 预付款"),
+    "kind": serializers.ChoiceField(PaymentMilestone.Kind.values),
+    "amount": serializers.CharField(help_text='yuan, at most two decimals, as a string: "411000.00"'),
+    "due_on": serializers.DateField(required=False, allow_null=True),
+    "condition": serializers.CharField(max_length=300, required=False, allow_blank=True),
+    "clause": serializers.CharField(max_length=20, required=False, help_text="default 七.2"),
+    "requires_handover": serializers.BooleanField(required=False, default=False),
+})
+
+
+def _milestone(milestone: PaymentMilestone) -> dict:
+    return {
+        "id": milestone.pk, "sequence": milestone.sequence, "name": milestone.name, "kind": milestone.kind,
+        "amount": money.money_text(milestone.amount), "ratio": str(milestone.ratio),
+        "condition": milestone.condition, "clause": milestone.clause, "due_on": _date(milestone.due_on),
+        "requires_handover": milestone.requires_handover,
+    }
+
+
 class PaymentsView(APIView):
-    required_capabilities = {"get": (Capability.VIEW_LEDGER,)}
+    required_capabilities = {"get": (Capability.VIEW_LEDGER,), "post": (Capability.MANAGE_LEDGER,)}
+
+    @extend_schema(request=MILESTONE_BODY, responses={201: OpenApiTypes.OBJECT},
+                   description="Add a payment milestone (one the import did not find, or a supplementary "
+                               "agreement's) after the last. The schedule may not exceed the contract's amount.")
+    def post(self, request, pk: int):
+        contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
+        milestone = payments.add_milestone(contract, by=request.user, **milestone_terms(request.data))
+        return Response(_milestone(milestone), status=201)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
@@ -101,6 +132,33 @@ class PaymentsView(APIView):
         audit.record("ledger.payments_read", obj=contract, contract=contract)
         return Response({"total": money.money_text(contract.amount),
                          "paid": money.money_text(payments.paid_total(contract)), "milestones": rows})
+
+
+class MilestoneView(APIView):
+    """One payment milestone: its terms, corrected (the late-payment penalty follows, as on
+    the ledger page), or removed when nothing was invoiced, received or owed on it."""
+
+    required_capabilities = {"get": (Capability.VIEW_LEDGER,), "patch": (Capability.MANAGE_LEDGER,),
+                             "delete": (Capability.MANAGE_LEDGER,)}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.VIEW_LEDGER)
+        audit.record("ledger.payments_read", obj=milestone, contract=milestone.contract_id)
+        return Response(_milestone(milestone))
+
+    @extend_schema(request=MILESTONE_BODY, responses=OpenApiTypes.OBJECT,
+                   description="Correct the milestone: only the names sent change.")
+    def patch(self, request, pk: int):
+        milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
+        terms = milestone_terms(request.data, current=milestone, partial=True)
+        return Response(_milestone(payments.change_milestone(milestone, by=request.user, **terms)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
+        payments.remove_milestone(milestone, by=request.user)
+        return Response(status=204)
 
 
 class PenaltiesView(APIView):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("contracts/<int:pk>/obligations/", api.ObligationsView.as_view(), name="ledger-obligations"),
     path("contracts/<int:pk>/payments/", api.PaymentsView.as_view(), name="ledger-payments"),
     path("contracts/<int:pk>/penalties/", api.PenaltiesView.as_view(), name="ledger-penalties"),
+    path("milestones/<int:pk>/", api.MilestoneView.as_view(), name="ledger-milestone"),
     path("penalties/<int:pk>/approve/", api.PenaltyApproveView.as_view(), name="ledger-penalty-approve"),
     path("penalties/<int:pk>/acknowledge/", api.PenaltyAcknowledgeView.as_view(), name="ledger-penalty-acknowledge"),
 ]

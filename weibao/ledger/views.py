@@ -46,6 +46,7 @@ from weibao.ledger.models import (
     Renewal,
 )
 from weibao.ledger.obligations import Status, matrix, month_bounds
+from weibao.ledger.params import milestone_terms
 from weibao.ledger.services import notices, payments, penalties, renewal, snapshots
 from weibao.ledger.terms import LIMITS as terms_limits
 from weibao.ledger.terms import save_terms, terms_for
@@ -216,7 +217,7 @@ def tick_handover(request, pk):
 def edit_milestone(request, pk):
     """Correct a milestone; its late-payment penalty follows (payments.change_milestone)."""
     milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
-    fields = _milestone_fields(request, milestone)
+    fields = milestone_terms(request.POST, current=milestone)
     return run_and_report(request, lambda: payments.change_milestone(milestone, by=request.user, **fields),
                           _back(milestone.contract_id, f"milestone-{milestone.pk}"), _("付款节点已保存。"))
 
@@ -226,7 +227,7 @@ def edit_milestone(request, pk):
 @require_POST
 def add_milestone(request, pk):
     contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
-    fields = _milestone_fields(request)
+    fields = milestone_terms(request.POST)
     return run_and_report(request, lambda: payments.add_milestone(contract, by=request.user, **fields),
                           _back(contract.pk, "payments"), _("付款节点已添加。"))
 
@@ -238,22 +239,6 @@ def remove_milestone(request, pk):
     milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
     return run_and_report(request, lambda: payments.remove_milestone(milestone, by=request.user),
                           _back(milestone.contract_id, "payments"), _("付款节点已删除。"))
-
-
-def _milestone_fields(request, milestone: PaymentMilestone | None = None) -> dict:
-    """The milestone form's values; a kind left out keeps the milestone's."""
-    kind = parse_choice(request.POST.get("kind"), "kind", PaymentMilestone.Kind.values) or getattr(milestone, "kind", None)
-    if kind is None:
-        raise BadParameter("kind", _("请选择一项。"))
-    return {
-        "name": parse_text(request.POST.get("name"), "name", 100, required=True),
-        "kind": kind,
-        "amount": parse_money(request.POST.get("amount"), "amount"),
-        "condition": _text(request, "condition", 300),
-        "clause": parse_text(request.POST.get("clause"), "clause", 20) or "七.2",
-        "due_on": parse_date(request.POST.get("due_on"), "due_on"),
-        "requires_handover": request.POST.get("requires_handover") == "on",
-    }
 
 
 @requires(Capability.MANAGE_LEDGER)
