@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from weibao.notifications import notify
-from weibao.notifications.channels import aliyun
+from weibao.notifications.channels import aliyun, templated
 from weibao.notifications.models import Delivery, NotificationChannel
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,4 +132,4 @@ def test_a_gateway_missing_its_template_is_a_failure_to_see(contract, reachable,
 def test_a_link_in_the_subject_is_left_out_with_or_without_its_scheme(subject, sent):
     from weibao.notifications.channels.base import ChannelConfig
 
-    assert aliyun.fit(subject, ChannelConfig(options={"param_limit": 100})) == sent
+    assert templated.fit(subject, ChannelConfig(options={"param_limit": 100})) == sent

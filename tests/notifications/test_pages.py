@@ -160,9 +160,12 @@ def test_a_channel_address_outside_the_allowed_hosts_is_refused(contract, pm, cl
 
 @pytest.mark.parametrize(("options", "problem"), [
     ('{"provider": "aliyun", "voice_endpoint": "http://10.0.0.5:6379/"}', "voice_endpoint 不在允许的地址范围内"),
-    ('{"provider": "yunpian"}', "provider 应为以下之一：aliyun、generic"),
+    ('{"provider": "yunpian"}', "provider 应为以下之一：aliyun、generic、tencent"),
     ('{"provider": ["aliyun"]}', "provider 应为文本"),
     ('{"provider": "aliyun", "sms_param": ["x"]}', "sms_param 应为文本"),
+    ('{"provider": "tencent", "sms_app_id": {"id": 1}}', "sms_app_id 应为文本"),
+    ('{"provider": "tencent", "voice_param_limit": 1000}', "voice_param_limit 应为 2 至 500 之间的整数"),
+    ('{"provider": "tencent", "voice_endpoint": "http://10.0.0.5:6379/"}', "voice_endpoint 不在允许的地址范围内"),
 ])
 def test_a_gateways_provider_and_call_address_are_checked(contract, pm, client_for, settings, options, problem):
     settings.WEIBAO_NOTIFY_HOSTS = ["dysmsapi.aliyuncs.com"]

@@ -33,7 +33,8 @@ def _mobile(value: str) -> str:
 
 #: The gateway options that are text or a number (a list or an object there is a mistake).
 TEXT_OPTIONS = ("provider", "voice_url", "voice_endpoint", "sms_body", "voice_body", "ok_field", "access_key_id",
-                "sign_name", "sms_template", "sms_param", "voice_template", "voice_param", "show_number", "region")
+                "sign_name", "sms_template", "sms_param", "voice_template", "voice_param", "show_number", "region",
+                "secret_id", "sms_app_id", "voice_app_id", "play_times")
 
 
 class ContactProfileForm(forms.ModelForm):
@@ -115,7 +116,9 @@ class ChannelForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
         help_text=_("仅短信/语音网关。通用 HTTP 网关：sms_body、voice_url、voice_body、headers、ok_field、ok_value；"
                     "阿里云：provider 填 aliyun，access_key_id、sign_name、sms_template、sms_param、voice_template、"
-                    "voice_param、show_number（签名密钥填 AccessKey Secret）。"),
+                    "voice_param、show_number（签名密钥填 AccessKey Secret）；腾讯云：provider 填 tencent，secret_id、"
+                    "sms_app_id、sign_name、sms_template、voice_app_id、voice_template、play_times、voice_endpoint、"
+                    "param_limit（短信变量长度，默认 6，按已批准的长度填写）、voice_param_limit（签名密钥填 SecretKey）。"),
     )
 
     class Meta:
@@ -156,9 +159,10 @@ class ChannelForm(forms.ModelForm):
         for key in TEXT_OPTIONS:
             if key in value and (not isinstance(value[key], str | int) or isinstance(value[key], bool)):
                 raise forms.ValidationError(_("%(key)s 应为文本。") % {"key": key})
-        if "param_limit" in value and (not isinstance(value["param_limit"], int) or isinstance(value["param_limit"], bool)
-                                       or not 2 <= value["param_limit"] <= 500):
-            raise forms.ValidationError(_("param_limit 应为 2 至 500 之间的整数。"))
+        for key in ("param_limit", "voice_param_limit"):
+            if key in value and (not isinstance(value[key], int) or isinstance(value[key], bool)
+                                 or not 2 <= value[key] <= 500):
+                raise forms.ValidationError(_("%(key)s 应为 2 至 500 之间的整数。") % {"key": key})
         for key in ("voice_url", "voice_endpoint"):
             if value.get(key) and not host_allowed(str(value[key])):
                 raise forms.ValidationError(_("%(key)s 不在允许的地址范围内。") % {"key": key})

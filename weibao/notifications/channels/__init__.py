@@ -7,11 +7,13 @@ from weibao.notifications.channels.dingtalk import DingTalkRobot
 from weibao.notifications.channels.email import Email
 from weibao.notifications.channels.feishu import FeishuBot
 from weibao.notifications.channels.gateway import GATEWAYS, Sms, Voice
+from weibao.notifications.channels.tencent import TencentGateway
 from weibao.notifications.channels.webhook import Webhook
 from weibao.notifications.channels.wecom import WeComRobot
 
 # The providers of SMS and calls besides the generic HTTP one (a channel's options["provider"]).
 GATEWAYS["aliyun"] = AliyunGateway
+GATEWAYS["tencent"] = TencentGateway
 
 ADAPTERS: dict[str, ChannelAdapter] = {
     adapter.kind: adapter

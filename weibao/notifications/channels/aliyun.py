@@ -5,8 +5,7 @@ signed with Aliyun's signature version 1.0 (HMAC-SHA1 over the sorted, percent-e
 parameters, the key being the AccessKey secret and "&"), posted as a form.
 
 Chinese providers send only approved templates, whose variables may not hold links and
-are short (35 characters for a notification template's variable). So one message is one
-request: the template carries the fixed wording (e.g. "维保通知：${content}，请登录维保处理。"),
+are short (``templated.py``). So one message is one request: the template carries the fixed wording (e.g. "维保通知：${content}，请登录维保处理。"),
 its one variable the message's subject, cut to ``param_limit``; the acknowledgement link
 stays in the inbox, the e-mail and the robots. The channel's options name them:
 
@@ -29,7 +28,6 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import uuid
 from urllib.parse import quote
 
@@ -43,23 +41,12 @@ from weibao.notifications.channels.base import (
     http_send,
 )
 from weibao.notifications.channels.gateway import Gateway
+from weibao.notifications.channels.templated import fit, option
 
 SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 VOICE_ENDPOINT = "https://dyvmsapi.aliyuncs.com/"
 #: Aliyun's API throttle: wait and try again, not held against the delivery.
 THROTTLED = ("Throttling", "Throttling.User", "Throttling.Api")
-#: A link, with or without its scheme ("https://…", "www.example.cn/x", "gov.cn"), or a mail
-#: address: Aliyun's review refuses a domain name in a variable as it does a full address.
-#: ASCII only around it, since Chinese text runs into a link without a space; an IP address
-#: (what an alert names) is kept.
-LINK = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://[!-~]*)"
-    r"|(?<![a-z0-9.@_%+-])(?:[a-z0-9._%+-]+@)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + "|".join((
-        "com", "cn", "net", "org", "gov", "edu", "info", "biz", "io", "co", "cc", "me", "tv", "top",
-        "xyz", "vip", "site", "online", "shop", "club", "ltd", "wang", "app", "dev", "link", "tech",
-        "hk", "mo", "tw")) + r")(?![a-z0-9-])(?::\d+)?(?:/[!-~]*)?",
-    re.IGNORECASE,
-)
 
 
 def percent_encode(value: str) -> str:
@@ -73,25 +60,6 @@ def signature(params: dict[str, str], secret: str, method: str = "POST") -> str:
     to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
     digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
-
-
-def option(config: ChannelConfig, name: str, default: str = "") -> str:
-    value = config.options.get(name, default)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise SendFailed(f"aliyun: option {name} must be text")
-    return value.strip()
-
-
-def fit(text: str, config: ChannelConfig) -> str:
-    """A template variable's value: no links (Aliyun refuses them), at most the limit."""
-    try:
-        limit = max(2, int(option(config, "param_limit", "35")))
-    except ValueError as exc:
-        raise SendFailed("aliyun: option param_limit must be a number") from exc
-    text = " ".join(LINK.sub("", text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def signed_request(url: str, action: str, version: str, fields: dict[str, str], config: ChannelConfig) -> HttpRequest:

@@ -7,7 +7,7 @@ registered in ``GATEWAYS`` under the name a channel's ``options["provider"]`` gi
         def send_sms(self, mobile, segment, key, config): ...   # one part, one request
         def call(self, mobile, text, key, config): ...           # a text-to-speech call
 
-``aliyun.py`` is one (Aliyun SendSms / SingleCallByTts, registered as "aliyun" in
+``aliyun.py`` and ``tencent.py`` are two (registered as "aliyun" and "tencent" in
 ``channels/__init__.py``).
 
 Each method sends one thing and returns the provider's answer (kept in the delivery log),
