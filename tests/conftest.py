@@ -145,21 +145,36 @@ def _rank(item) -> int:
     return len(LONGEST_FIRST)
 
 
-# Packages whose files share one load of the demo data (a package-scoped ``demo_data``):
-# they run in one process, one after the other.
-ONE_PROCESS = ("tests/security/",)
+# Packages whose files share one expensive package fixture — the demo data (``demo_data``),
+# the fault tests' migrated and seeded installation (``deployment``, ~75 s on a slow
+# machine) — run in one process, one after the other, so it is built once.
+ONE_PROCESS = ("tests/security/", "tests/faults/")
+
+
+def _work_unit(nodeid: str) -> str:
+    """What one process runs as a whole: the test's file, or its ONE_PROCESS package."""
+    path = nodeid.split("::", 1)[0]
+    return next((prefix for prefix in ONE_PROCESS if path.startswith(prefix)), path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """A parallel run hands out whole files (module fixtures load once) and whole
+    ONE_PROCESS packages, in the order of ``_rank`` (longest first). Not xdist's
+    ``loadgroup``: it marks a group by editing the test's id, which pytest 9 no longer
+    lets it do, so every test went its own way."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndPackages(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _work_unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep the collection's order: longest first
+    return FilesAndPackages(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     items.sort(key=_rank)
-    # A parallel run (``--dist loadgroup``) keeps each file on one process (its module
-    # fixtures load once), and each package of ONE_PROCESS too.
-    for item in items:
-        group = item.nodeid.split("::", 1)[0]
-        if group.startswith(ONE_PROCESS):
-            group = next(prefix for prefix in ONE_PROCESS if group.startswith(prefix))
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
