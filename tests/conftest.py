@@ -157,12 +157,16 @@ def _work_unit(nodeid: str) -> str:
     return next((prefix for prefix in ONE_PROCESS if path.startswith(prefix)), path)
 
 
+@pytest.hookimpl(optionalhook=True)  # a run without xdist (-p no:xdist) has no such hook
 def pytest_xdist_make_scheduler(config, log):
     """A parallel run hands out whole files (module fixtures load once) and whole
     ONE_PROCESS packages, in the order of ``_rank`` (longest first). Not xdist's
     ``loadgroup``: it marks a group by editing the test's id, which pytest 9 no longer
     lets it do, so every test went its own way."""
     from xdist.scheduler import LoadScopeScheduling
+
+    if config.getvalue("dist") not in ("load", "loadscope", "loadfile", "loadgroup"):
+        return None  # "each", "worksteal": xdist's own
 
     class FilesAndPackages(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

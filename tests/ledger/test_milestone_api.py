@@ -23,8 +23,9 @@ def test_the_pm_adds_corrects_and_removes_a_milestone(contract, pm, seed_ledger,
     # 1,370,000 of the contract: 411,000 + 959,000 already scheduled, so lower the last one first.
     answer = api.post(f"/api/v1/contracts/{contract.pk}/payments/", NEW, format="json")
     assert answer.status_code == 400 and "1370000.00" in answer.content.decode()
-    assert api.patch(f"/api/v1/milestones/{seed_ledger['final'].pk}/", {"amount": "859000"},
-                     format="json").json()["amount"] == "859000.00"
+    # A number is taken as its digits.
+    assert api.patch(f"/api/v1/milestones/{seed_ledger['final'].pk}/", {"amount": 858999.5},
+                     format="json").json()["amount"] == "858999.50"
 
     answer = api.post(f"/api/v1/contracts/{contract.pk}/payments/", NEW, format="json")
     assert answer.status_code == 201, answer.content
@@ -41,7 +42,7 @@ def test_the_pm_adds_corrects_and_removes_a_milestone(contract, pm, seed_ledger,
     milestone.refresh_from_db()
     assert (milestone.due_on, milestone.requires_handover, milestone.name, milestone.condition) == (
         dt.date(2026, 10, 31), True, "补充协议款", "补充协议签订后")
-    record = AuditRecord.objects.get(action="ledger.milestone_changed", object_id=str(milestone.pk))
+    record = AuditRecord.objects.filter(action="ledger.milestone_changed", object_id=str(milestone.pk)).latest("id")
     assert (record.before["due_on"], record.after["due_on"]) == ("2026-09-30", "2026-10-31")
     assert api.get(f"/api/v1/milestones/{milestone.pk}/").json()["due_on"] == "2026-10-31"
 
@@ -82,6 +83,14 @@ def test_a_milestone_with_money_on_it_is_not_removed(pm, seed_ledger, api_client
     ({**NEW, "requires_handover": "yes"}, "requires_handover"),
     ({**NEW, "condition": "条" * 301}, "condition"),
     ([NEW], "detail"),  # a list, not an object (the API's JSON parser)
+    # JSON that is not text where text belongs: a 400, not its str() ("True", "0").
+    ({**NEW, "name": True}, "name"),
+    ({**NEW, "condition": False}, "condition"),
+    ({**NEW, "clause": 0}, "clause"),
+    ({**NEW, "amount": True}, "amount"),
+    ({**NEW, "amount": 0}, "amount"),
+    ({**NEW, "requires_handover": None}, "requires_handover"),
+    ({**NEW, "due_date": "2026-09-30"}, "due_date"),  # a typo is named, not ignored
 ])
 def test_a_bad_value_is_a_400_naming_its_field_and_adds_nothing(contract, pm, seed_ledger, api_client_for, body, field):
     before = PaymentMilestone.objects.count()
@@ -93,6 +102,7 @@ def test_a_bad_value_is_a_400_naming_its_field_and_adds_nothing(contract, pm, se
 @pytest.mark.parametrize(("body", "field"), [
     ({"amount": "-1"}, "amount"), ({"amount": None}, "amount"), ({"name": "  "}, "name"),
     ({"requires_handover": 1}, "requires_handover"), ({"due_on": 20260101}, "due_on"),
+    ({"sequence": 2}, "sequence"), ({"requires_handover": None}, "requires_handover"),
 ])
 def test_a_bad_correction_is_a_400_naming_its_field_and_changes_nothing(pm, seed_ledger, api_client_for, body, field):
     advance = seed_ledger["advance"]

@@ -126,8 +126,13 @@ def test_a_gateway_missing_its_template_is_a_failure_to_see(contract, reachable,
     ("统一认证异常访问www.shilong.gov.cn/zwfw查看", "统一认证异常访问查看"),
     ("网关 ops.example.cn:8443/health 无响应", "网关 无响应"),
     ("请联系 ops-1@example.com.cn 值班", "请联系 值班"),
-    # What an alert names stays: an address, a version, a file, a process.
+    ("短链 bit.ly/abc 见", "短链 见"),
+    ("ops.example.cn/health,CPU=95%,10.2.3.4宕机", ",CPU=95%,10.2.3.4宕机"),
+    ("https://ops.example.cn/x", "详见维保平台"),  # nothing left: a variable may not be empty
+    # What an alert names stays: an address, a version, a file, a process, a class.
     ("10.2.3.4:8080 宕机，v1.2.3 回退，report.docx，node.js 进程", "10.2.3.4:8080 宕机，v1.2.3 回退，report.docx，node.js 进程"),
+    ("java.net.SocketException，System.IO.IOException，ASP.NET 应用池停止",
+     "java.net.SocketException，System.IO.IOException，ASP.NET 应用池停止"),
 ])
 def test_a_link_in_the_subject_is_left_out_with_or_without_its_scheme(subject, sent):
     from weibao.notifications.channels.base import ChannelConfig

@@ -95,14 +95,15 @@ MILESTONE_BODY = inline_serializer("MilestoneTerms", {
     "due_on": serializers.DateField(required=False, allow_null=True),
     "condition": serializers.CharField(max_length=300, required=False, allow_blank=True),
     "clause": serializers.CharField(max_length=20, required=False, help_text="default 七.2"),
-    "requires_handover": serializers.BooleanField(required=False, default=False),
+    "requires_handover": serializers.BooleanField(required=False, help_text="false when left out of a new one"),
 })
 
 
 def _milestone(milestone: PaymentMilestone) -> dict:
     return {
         "id": milestone.pk, "sequence": milestone.sequence, "name": milestone.name, "kind": milestone.kind,
-        "amount": money.money_text(milestone.amount), "ratio": str(milestone.ratio),
+        "amount": money.money_text(milestone.amount),
+        "ratio": str(milestone.ratio) if milestone.ratio is not None else None,
         "condition": milestone.condition, "clause": milestone.clause, "due_on": _date(milestone.due_on),
         "requires_handover": milestone.requires_handover,
     }
@@ -116,7 +117,7 @@ class PaymentsView(APIView):
                                "agreement's) after the last. The schedule may not exceed the contract's amount.")
     def post(self, request, pk: int):
         contract = access.load_contract(request.user, pk, Capability.MANAGE_LEDGER)
-        milestone = payments.add_milestone(contract, by=request.user, **milestone_terms(request.data))
+        milestone = payments.add_milestone(contract, by=request.user, **milestone_terms(request.data, strict=True))
         return Response(_milestone(milestone), status=201)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -151,7 +152,7 @@ class MilestoneView(APIView):
                    description="Correct the milestone: only the names sent change.")
     def patch(self, request, pk: int):
         milestone = access.record_for(request.user, PaymentMilestone, pk, Capability.MANAGE_LEDGER)
-        terms = milestone_terms(request.data, current=milestone, partial=True)
+        terms = milestone_terms(request.data, current=milestone, partial=True, strict=True)
         return Response(_milestone(payments.change_milestone(milestone, by=request.user, **terms)))
 
     @extend_schema(responses={204: None})

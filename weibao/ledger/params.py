@@ -14,29 +14,38 @@ from weibao.ledger.models import PaymentMilestone
 DEFAULT_CLAUSE = "七.2"
 
 
-def _scalar(data: Mapping, name: str):
-    """A JSON body may hold a list or an object where a value belongs: a 400, not its text."""
+#: What a JSON body may hold for each name besides text (a form holds text only).
+_JSON_KINDS = {"amount": (int, float), "requires_handover": (bool,)}
+
+
+def _value(data: Mapping, name: str):
+    """The value sent for ``name``: text, null, or the JSON kind ``_JSON_KINDS`` allows —
+    a number, a list or true where text belongs is a 400 naming the field, not its str()."""
     value = data.get(name)
-    if isinstance(value, (list, dict)):
-        raise BadParameter(name, _("应为单个值。"))
-    if isinstance(value, float):
-        value = repr(value)  # 1234.5 → "1234.5" (shortest exact form; money stays Decimal)
-    return value
+    allowed = _JSON_KINDS.get(name, ())
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed):
+        # A number as its shortest exact text (1234.5 → "1234.5", 0 → "0"); money stays Decimal.
+        return value if isinstance(value, bool) else repr(value)
+    raise BadParameter(name, _("应为文本。") if not allowed else _("类型不对。"))
 
 
-def _flag(value, name: str) -> bool:
+def _flag(value, name: str, *, strict: bool) -> bool:
     """A checkbox ("on" when ticked, absent when not) or a JSON true/false."""
     if value is True or value == "on":
         return True
-    if value is False or value is None or value == "":
+    if value is False or (not strict and value in (None, "")):
         return False
     raise BadParameter(name, _("应为 true 或 false。"))
 
 
-def milestone_terms(data: Mapping, *, current: PaymentMilestone | None = None, partial: bool = False) -> dict:
+def milestone_terms(data: Mapping, *, current: PaymentMilestone | None = None, partial: bool = False,
+                    strict: bool = False) -> dict:
     """The values of ``payments.add_milestone`` / ``change_milestone``. A whole form (or a
     POST body): every value, a kind left out keeping ``current``'s, an absent checkbox false.
-    ``partial`` (a PATCH body): only the names present."""
+    ``partial`` (a PATCH body): only the names present. ``strict`` (an API body): a name
+    that is not a milestone's is a 400, as is a null flag."""
     parsers = {
         "name": lambda v: parse_text(v, "name", 100, required=True),
         "kind": lambda v: parse_choice(v, "kind", PaymentMilestone.Kind.values),
@@ -44,10 +53,13 @@ def milestone_terms(data: Mapping, *, current: PaymentMilestone | None = None, p
         "condition": lambda v: parse_text(v, "condition", 300),
         "clause": lambda v: parse_text(v, "clause", 20) or DEFAULT_CLAUSE,
         "due_on": lambda v: parse_date(v, "due_on"),
-        "requires_handover": lambda v: _flag(v, "requires_handover"),
+        "requires_handover": lambda v: _flag(v, "requires_handover", strict=strict and "requires_handover" in data),
     }
+    unknown = sorted(set(data) - set(parsers)) if strict else []
+    if unknown:
+        raise BadParameter(unknown[0], _("不是付款节点的字段（可用：%(names)s）。") % {"names": "、".join(parsers)})
     names = [n for n in parsers if n in data] if partial else list(parsers)
-    terms = {name: parsers[name](_scalar(data, name)) for name in names}
+    terms = {name: parsers[name](_value(data, name)) for name in names}
     if "kind" in terms and terms["kind"] is None:
         terms["kind"] = getattr(current, "kind", None)
         if terms["kind"] is None:

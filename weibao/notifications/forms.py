@@ -117,8 +117,9 @@ class ChannelForm(forms.ModelForm):
         help_text=_("仅短信/语音网关。通用 HTTP 网关：sms_body、voice_url、voice_body、headers、ok_field、ok_value；"
                     "阿里云：provider 填 aliyun，access_key_id、sign_name、sms_template、sms_param、voice_template、"
                     "voice_param、show_number（签名密钥填 AccessKey Secret）；腾讯云：provider 填 tencent，secret_id、"
-                    "sms_app_id、sign_name、sms_template、voice_app_id、voice_template、play_times、voice_endpoint、"
-                    "param_limit（短信变量长度，默认 6，按已批准的长度填写）、voice_param_limit（签名密钥填 SecretKey）。"),
+                    "sms_app_id、sign_name、sms_template、voice_app_id、voice_template、play_times、region、"
+                    "voice_endpoint、param_limit（短信变量长度，默认 6，按已批准的长度填写）、voice_param_limit"
+                    "（签名密钥填 SecretKey）。"),
     )
 
     class Meta:

@@ -12,16 +12,23 @@ import re
 from weibao.notifications.channels.base import ChannelConfig, SendFailed
 
 #: A link, with or without its scheme ("https://…", "www.example.cn/x", "gov.cn"), or a mail
-#: address. ASCII only around it, since Chinese text runs into a link without a space; an IP
-#: address (what an alert names) is kept.
+#: address. ASCII only around it, since Chinese text runs into a link without a space; a
+#: name that goes on with a dot ("java.net.SocketException") is not one, nor is an IP
+#: address (what an alert names). Its path ends at a space, a comma or a semicolon.
+_TLDS = (
+    "com", "cn", "net", "org", "gov", "edu", "info", "biz", "io", "co", "cc", "me", "tv", "top", "xyz",
+    "vip", "site", "online", "shop", "club", "ltd", "wang", "app", "dev", "link", "tech", "cloud", "work",
+    "ai", "ly", "hk", "mo", "tw", "jp", "kr", "sg", "ru", "de", "uk", "us", "eu", "fr", "in", "asia",
+)
+_PATH = r"[!-+\--:<-~]*"  # printable ASCII but "," and ";"
 LINK = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://[!-~]*)"
-    r"|(?<![a-z0-9.@_%+-])(?:[a-z0-9._%+-]+@)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + "|".join((
-        "com", "cn", "net", "org", "gov", "edu", "info", "biz", "io", "co", "cc", "me", "tv", "top",
-        "xyz", "vip", "site", "online", "shop", "club", "ltd", "wang", "app", "dev", "link", "tech",
-        "hk", "mo", "tw")) + r")(?![a-z0-9-])(?::\d+)?(?:/[!-~]*)?",
+    r"(?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*://" + _PATH + ")"
+    r"|(?<![a-z0-9.@_%+-])(?!(?:asp|vb)\.net\b)(?:[a-z0-9._%+-]+@)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:" + "|".join(_TLDS) + r")(?![a-z0-9-]|\.[a-z0-9])(?::\d+)?(?:/" + _PATH + ")?",
     re.IGNORECASE,
 )
+#: What a variable says when the subject was nothing but a link (an empty one is refused).
+NOTHING_LEFT = "详见维保平台"
 PARAM_LIMIT = 35
 
 
@@ -44,5 +51,5 @@ def fit(text: str, config: ChannelConfig, *, limit_option: str = "param_limit", 
         limit = max(2, int(option(config, limit_option, str(default))))
     except ValueError as exc:
         raise SendFailed(f"option {limit_option} must be a number") from exc
-    text = " ".join(LINK.sub("", text).split())
+    text = " ".join(LINK.sub("", text).split()) or NOTHING_LEFT
     return text if len(text) <= limit else text[:limit - 1] + "…"

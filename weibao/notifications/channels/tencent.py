@@ -56,10 +56,10 @@ def _hmac(key: bytes, text: str) -> bytes:
 
 
 def authorization(*, secret_id: str, secret_key: str, service: str, host: str, body: bytes, timestamp: int,
-                  content_type: str = CONTENT_TYPE) -> str:
-    """The ``Authorization`` header of a POST to ``/`` (Tencent Cloud API 3.0, TC3-HMAC-SHA256)."""
+                  content_type: str = CONTENT_TYPE, path: str = "/") -> str:
+    """The ``Authorization`` header of a POST (Tencent Cloud API 3.0, TC3-HMAC-SHA256)."""
     day = dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
-    canonical = "\n".join(("POST", "/", "", f"content-type:{content_type}\nhost:{host}\n", "content-type;host",
+    canonical = "\n".join(("POST", path, "", f"content-type:{content_type}\nhost:{host}\n", "content-type;host",
                            hashlib.sha256(body).hexdigest()))
     scope = f"{day}/{service}/tc3_request"
     to_sign = "\n".join((ALGORITHM, str(timestamp), scope, hashlib.sha256(canonical.encode()).hexdigest()))
@@ -73,13 +73,22 @@ def signed_request(url: str, service: str, action: str, version: str, fields: di
     if not secret_id or not config.secret:
         raise SendFailed("tencent: secret_id and the channel's secret (SecretKey) are required")
     body = json.dumps(fields, ensure_ascii=False).encode()
-    host = urlsplit(url).netloc
+    split = urlsplit(url)
+    if split.query:
+        raise SendFailed("tencent: an endpoint has no query string")
+    # The Host sent is the one signed: lower case, the port only when not the scheme's own.
+    default_port = {"http": 80, "https": 443}.get(split.scheme.lower())
+    try:
+        port = split.port
+    except ValueError as exc:
+        raise SendFailed("tencent: the endpoint's port is not a number") from exc
+    host = (split.hostname or "") + (f":{port}" if port and port != default_port else "")
     timestamp = int(clock.now().timestamp())
     return HttpRequest(url, body, {
-        "Content-Type": CONTENT_TYPE, "X-TC-Action": action, "X-TC-Version": version,
+        "Host": host, "Content-Type": CONTENT_TYPE, "X-TC-Action": action, "X-TC-Version": version,
         "X-TC-Timestamp": str(timestamp), "X-TC-Region": option(config, "region") or "ap-guangzhou",
         "Authorization": authorization(secret_id=secret_id, secret_key=config.secret, service=service, host=host,
-                                       body=body, timestamp=timestamp),
+                                       body=body, timestamp=timestamp, path=split.path or "/"),
     })
 
 
