@@ -128,11 +128,15 @@ def test_a_gateway_missing_its_template_is_a_failure_to_see(contract, reachable,
     ("请联系 ops-1@example.com.cn 值班", "请联系 值班"),
     ("短链 bit.ly/abc 见", "短链 见"),
     ("ops.example.cn/health,CPU=95%,10.2.3.4宕机", ",CPU=95%,10.2.3.4宕机"),
+    ("告警-https://ops.example.cn/x", "告警-"),
+    ("【P1】政务外网-www.shilong.gov.cn 无法访问", "【P1】政务外网- 无法访问"),
     ("https://ops.example.cn/x", "详见维保平台"),  # nothing left: a variable may not be empty
+    ("https://ops.example.cn/x。", "详见维保平台"),  # nor punctuation alone
     # What an alert names stays: an address, a version, a file, a process, a class.
     ("10.2.3.4:8080 宕机，v1.2.3 回退，report.docx，node.js 进程", "10.2.3.4:8080 宕机，v1.2.3 回退，report.docx，node.js 进程"),
     ("java.net.SocketException，System.IO.IOException，ASP.NET 应用池停止",
      "java.net.SocketException，System.IO.IOException，ASP.NET 应用池停止"),
+    ("ASP.NET应用池停止，Socket.IO断开，db01.dev 宕机", "ASP.NET应用池停止，Socket.IO断开，db01.dev 宕机"),
 ])
 def test_a_link_in_the_subject_is_left_out_with_or_without_its_scheme(subject, sent):
     from weibao.notifications.channels.base import ChannelConfig

@@ -161,3 +161,21 @@ def test_a_gateway_missing_its_app_is_a_failure_to_see(contract, reachable, rece
     notify(reachable(), subject="P1 告警", contract=contract, urgency="high")
     sms = Delivery.objects.get(channel="sms")
     assert receiver.requests == [] and "sms_app_id, sms_template and sign_name are required" in sms.last_error
+
+
+@pytest.mark.parametrize(("endpoint", "host"), [
+    ("https://SMS.TencentCloudAPI.com/", "sms.tencentcloudapi.com"),
+    ("https://sms.tencentcloudapi.com:443/", "sms.tencentcloudapi.com"),
+    ("http://127.0.0.1:8080/", "127.0.0.1:8080"),
+    ("https://[::1]:8443/", "[::1]:8443"),
+])
+def test_the_host_sent_is_the_host_signed(endpoint, host):
+    from weibao.notifications.channels.base import ChannelConfig
+
+    config = ChannelConfig(endpoint=endpoint, secret="tc-secret", options=OPTIONS)
+    request = tencent.signed_request(endpoint, "sms", "SendSms", "2021-01-11", {"x": 1}, config)
+    assert request.headers["Host"] == host
+    timestamp = int(request.headers["X-TC-Timestamp"])
+    assert request.headers["Authorization"] == tencent.authorization(
+        secret_id="AKID-test", secret_key="tc-secret", service="sms", host=host, body=request.body,
+        timestamp=timestamp)

@@ -91,7 +91,7 @@ class ObligationsView(APIView):
 MILESTONE_BODY = inline_serializer("MilestoneTerms", {
     "name": serializers.CharField(max_length=100, help_text="e.g. 预付款"),
     "kind": serializers.ChoiceField(PaymentMilestone.Kind.values),
-    "amount": serializers.CharField(help_text='yuan, at most two decimals, as a string: "411000.00"'),
+    "amount": serializers.CharField(help_text='yuan, at most two decimals: "411000.00" (a JSON number is read as its digits)'),
     "due_on": serializers.DateField(required=False, allow_null=True),
     "condition": serializers.CharField(max_length=300, required=False, allow_blank=True),
     "clause": serializers.CharField(max_length=20, required=False, help_text="default 七.2"),

@@ -57,7 +57,7 @@ def milestone_terms(data: Mapping, *, current: PaymentMilestone | None = None, p
     }
     unknown = sorted(set(data) - set(parsers)) if strict else []
     if unknown:
-        raise BadParameter(unknown[0], _("不是付款节点的字段（可用：%(names)s）。") % {"names": "、".join(parsers)})
+        raise BadParameter(unknown[0][:100], _("不是付款节点的字段（可用：%(names)s）。") % {"names": "、".join(parsers)})
     names = [n for n in parsers if n in data] if partial else list(parsers)
     terms = {name: parsers[name](_value(data, name)) for name in names}
     if "kind" in terms and terms["kind"] is None:

@@ -12,23 +12,30 @@ import re
 from weibao.notifications.channels.base import ChannelConfig, SendFailed
 
 #: A link, with or without its scheme ("https://…", "www.example.cn/x", "gov.cn"), or a mail
-#: address. ASCII only around it, since Chinese text runs into a link without a space; a
-#: name that goes on with a dot ("java.net.SocketException") is not one, nor is an IP
-#: address (what an alert names). Its path ends at a space, a comma or a semicolon.
+#: address. ASCII only around it, since Chinese text runs into a link without a space (a
+#: dash or a dot after Chinese text starts one too); a name that goes on with a dot
+#: ("java.net.SocketException") or is written as a framework's ("ASP.NET", "Socket.IO") is
+#: not one, nor is an IP address (what an alert names). Top-level domains that are also
+#: common file and host suffixes (.dev, .app, .cc, .in, .ai, .me) are left out of the list:
+#: a host "db01.dev" in an alert is kept. A path ends at a space, a comma, a semicolon or ")".
 _TLDS = (
-    "com", "cn", "net", "org", "gov", "edu", "info", "biz", "io", "co", "cc", "me", "tv", "top", "xyz",
-    "vip", "site", "online", "shop", "club", "ltd", "wang", "app", "dev", "link", "tech", "cloud", "work",
-    "ai", "ly", "hk", "mo", "tw", "jp", "kr", "sg", "ru", "de", "uk", "us", "eu", "fr", "in", "asia",
+    "com", "cn", "net", "org", "gov", "edu", "info", "biz", "io", "co", "tv", "top", "xyz", "vip", "site",
+    "online", "shop", "club", "ltd", "wang", "link", "tech", "cloud", "icu", "fun", "xin", "ly", "hk", "tw",
+    "jp", "kr", "sg", "ru", "uk", "eu", "fr", "asia",
 )
-_PATH = r"[!-+\--:<-~]*"  # printable ASCII but "," and ";"
+_PATH = r"[!-(*-+\--:<-~]*"  # printable ASCII but ")", "," and ";"
 LINK = re.compile(
-    r"(?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*://" + _PATH + ")"
-    r"|(?<![a-z0-9.@_%+-])(?!(?:asp|vb)\.net\b)(?:[a-z0-9._%+-]+@)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:[a-z][a-z0-9+.-]{0,30}://" + _PATH + ")"
+    r"|(?:(?<![a-z0-9.@_%+-])|(?<=[^\x00-\x7f][-.]))"
+    r"(?!(?-i:[A-Za-z]+\.(?:NET|IO))(?![A-Za-z0-9]))"
+    r"(?:[a-z0-9._%+-]+@)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:" + "|".join(_TLDS) + r")(?![a-z0-9-]|\.[a-z0-9])(?::\d+)?(?:/" + _PATH + ")?",
     re.IGNORECASE,
 )
-#: What a variable says when the subject was nothing but a link (an empty one is refused).
+#: What a variable says when nothing but a link (or nothing at all) was in the subject:
+#: providers refuse an empty variable, and one of punctuation alone says nothing.
 NOTHING_LEFT = "详见维保平台"
+_WORD = re.compile(r"\w")
 PARAM_LIMIT = 35
 
 
@@ -51,5 +58,7 @@ def fit(text: str, config: ChannelConfig, *, limit_option: str = "param_limit", 
         limit = max(2, int(option(config, limit_option, str(default))))
     except ValueError as exc:
         raise SendFailed(f"option {limit_option} must be a number") from exc
-    text = " ".join(LINK.sub("", text).split()) or NOTHING_LEFT
+    text = " ".join(LINK.sub("", text).split())
+    if not _WORD.search(text):
+        text = NOTHING_LEFT
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -82,7 +82,9 @@ def signed_request(url: str, service: str, action: str, version: str, fields: di
         port = split.port
     except ValueError as exc:
         raise SendFailed("tencent: the endpoint's port is not a number") from exc
-    host = (split.hostname or "") + (f":{port}" if port and port != default_port else "")
+    host = split.hostname or ""
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
+    host += f":{port}" if port and port != default_port else ""
     timestamp = int(clock.now().timestamp())
     return HttpRequest(url, body, {
         "Host": host, "Content-Type": CONTENT_TYPE, "X-TC-Action": action, "X-TC-Version": version,
