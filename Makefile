@@ -35,8 +35,8 @@ demo: $(RUN_STAMP)
 
 ## Run the whole test suite (browser journeys and real peers included) and the linter,
 ## and print the coverage of weibao/ it measured.
-# One test process per core, a whole file (tests/security, tests/faults: the whole package)
-# per process, longest first (tests/conftest.py's scheduler, for the load modes of --dist);
+# One test process per core, a whole file (tests/faults: the whole package) per process,
+# longest first (tests/conftest.py's scheduler, for the load modes of --dist);
 # then, alone, the few tests that restart a server every other test depends on.
 # Coverage by SlipCover, which takes its probes out of code once it has run (10–15 %
 # slower here; coverage.py's tracer, `make coverage`, about half again): the run

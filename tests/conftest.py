@@ -145,22 +145,29 @@ def _rank(item) -> int:
     return len(LONGEST_FIRST)
 
 
-# Packages whose files share one expensive package fixture — the demo data (``demo_data``),
-# the fault tests' migrated and seeded installation (``deployment``, ~75 s on a slow
-# machine) — run in one process, one after the other, so it is built once.
-ONE_PROCESS = ("tests/security/", "tests/faults/")
+# Packages whose files share a package fixture too expensive to set up twice — the fault
+# tests' migrated and seeded installation (``deployment``, ~75 s on a slow machine) — run
+# in one process, one after the other. (tests/security's ``demo_data`` is not one: each
+# process builds the demo once anyway and restores it in a second, and its four long walks
+# finish sooner on both processes than one after the other on one.)
+ONE_PROCESS = ("tests/faults/",)
+# Files whose tests are long and independent (shards of one walk): one test per unit.
+TEST_BY_TEST = ("tests/security/test_odd_values_pages.py",)
 
 
 def _work_unit(nodeid: str) -> str:
-    """What one process runs as a whole: the test's file, or its ONE_PROCESS package."""
+    """What one process runs as a whole: the test's file, its ONE_PROCESS package, or the
+    test alone in a TEST_BY_TEST file."""
     path = nodeid.split("::", 1)[0]
+    if path in TEST_BY_TEST:
+        return nodeid
     return next((prefix for prefix in ONE_PROCESS if path.startswith(prefix)), path)
 
 
 @pytest.hookimpl(optionalhook=True)  # a run without xdist (-p no:xdist) has no such hook
 def pytest_xdist_make_scheduler(config, log):
-    """A parallel run hands out whole files (module fixtures load once) and whole
-    ONE_PROCESS packages, in the order of ``_rank`` (longest first). Not xdist's
+    """A parallel run hands out whole files (module fixtures load once), whole ONE_PROCESS
+    packages and TEST_BY_TEST tests, in the order of ``_rank`` (longest first). Not xdist's
     ``loadgroup``: it marks a group by editing the test's id, which pytest 9 no longer
     lets it do, so every test went its own way."""
     from xdist.scheduler import LoadScopeScheduling

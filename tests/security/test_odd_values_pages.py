@@ -10,8 +10,8 @@ from .walk import odd_walk
 pytestmark = pytest.mark.django_db
 
 
-# The longest walk of the suite, in shards: each reports its own time, and a failure names
-# a quarter of the routes. The package runs in one process (tests/conftest.py's ONE_PROCESS).
+# The longest walk of the suite, in shards a parallel run spreads over its processes
+# (tests/conftest.py's TEST_BY_TEST).
 SHARDS = 4
 
 
