@@ -16,6 +16,9 @@ from weibao.servicedesk.api import TicketSerializer
 from weibao.servicedesk.services.defaults import install_defaults
 from weibao.testing.demo import demo_loaded
 from weibao.testing.factories import ContractFactory, MembershipFactory, UserFactory
+from weibao.testing.flush import truncate_only_tables_with_rows
+
+truncate_only_tables_with_rows()
 
 
 @pytest.fixture(autouse=True)

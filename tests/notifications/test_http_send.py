@@ -14,7 +14,7 @@ from weibao.notifications.channels.base import HttpRequest, SendFailed, http_sen
 def _server(host: str, handler) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server
 
 
