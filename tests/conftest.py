@@ -21,6 +21,20 @@ from weibao.testing.flush import truncate_only_tables_with_rows
 truncate_only_tables_with_rows()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database's commits do not wait for the disk (PostgreSQL): a test needs its
+    rows visible, not safe from a power cut, and on a slow disk the flush of each of the
+    suite's commits (every request, every demo step) costs milliseconds. Other sessions
+    see a commit at once either way; the processes the fault tests start keep the default."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test starts with no cached holiday tables and no cached search vocabulary or
