@@ -26,18 +26,37 @@ def test_loaded_a_year_later_the_month_is_that_years(clock):
     assert sum(t.sla_state != "breached" for t in open_tickets) / len(open_tickets) >= 0.7
 
 
+
+
+# A Monday before office hours (the demo once had no 已分派 ticket then: every booked job had
+# moved on), Monday mornings in office hours (no 新建 one: triage takes minutes; at 09:10 only
+# two resolved tickets left unrated: the weekend's were closed that morning) and a Saturday
+# night, in Shanghai time. Checked by hand at 117 moments over a month.
+# (09:10 is the next test's.)
+@pytest.mark.parametrize("moment", ["2026-12-07T07:28:00+08:00", "2026-12-07T10:10:00+08:00",
+                                    "2026-12-12T23:10:00+08:00"])
+def test_whatever_the_hour_the_demo_has_tickets_in_every_status(clock, moment):
+    clock.set_now(datetime.fromisoformat(moment))
+    load_all()
+    _assert_every_status()
+
+
 def test_the_same_demo_for_the_same_moment(clock):
-    """A fixed seed: two loads at the same moment make the same tickets."""
+    """A fixed seed: two loads at the same moment make the same tickets (and the first is
+    the Monday 09:10 case of the test above: one build fewer)."""
     from django.db import transaction
 
     from weibao.calendars.services import clear_caches
 
+    clock.set_now(datetime.fromisoformat("2026-12-07T09:10:00+08:00"))
     shapes = []
     for _ in range(2):
         with transaction.atomic():
             clear_caches()
             load_all()
             load_all()  # safe to load twice: nothing more the second time
+            if not shapes:
+                _assert_every_status()
             shapes.append(list(Ticket.objects.filter(contract__number="HTDZ202602135").order_by("number")
                                .values_list("number", "subject", "status", "priority", "channel", "created_at")))
             transaction.set_rollback(True)
@@ -45,16 +64,7 @@ def test_the_same_demo_for_the_same_moment(clock):
     assert len(shapes[0]) >= 150
 
 
-# A Monday before office hours (the demo once had no 已分派 ticket then: every booked job had
-# moved on), Monday mornings in office hours (no 新建 one: triage takes minutes; at 09:10 only
-# two resolved tickets left unrated: the weekend's were closed that morning) and a Saturday
-# night, in Shanghai time. Checked by hand at 117 moments over a month.
-@pytest.mark.parametrize("moment", ["2026-12-07T07:28:00+08:00", "2026-12-07T09:10:00+08:00",
-                                    "2026-12-07T10:10:00+08:00", "2026-12-12T23:10:00+08:00"])
-def test_whatever_the_hour_the_demo_has_tickets_in_every_status(clock, moment):
-
-    clock.set_now(datetime.fromisoformat(moment))
-    load_all()
+def _assert_every_status():
     tickets = Ticket.objects.filter(contract__number="HTDZ202602135")
     statuses = set(tickets.values_list("status", flat=True))
     assert {"new", "assigned", "in_progress", "waiting", "resolved", "closed"} <= statuses

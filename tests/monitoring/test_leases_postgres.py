@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 
 from weibao.monitoring.models import CheckResult, Monitor
 
@@ -32,6 +33,12 @@ def _runner(name: str) -> subprocess.Popen:
         [sys.executable, "-m", "weibao.manage", "probes", "--name", name, "--concurrency", "50"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
+
+
+def _checked_at_least(times: int, since) -> bool:
+    results = CheckResult.objects.all() if since is None else CheckResult.objects.filter(at__gt=since)
+    counts = results.values("monitor_id").annotate(n=Count("id")).filter(n__gte=times)
+    return counts.count() == Monitor.objects.count()
 
 
 @pytest.mark.skipif("postgres" not in os.environ.get("DATABASE_URL", ""), reason="row leases need PostgreSQL")
@@ -55,14 +62,21 @@ def test_two_runners_share_and_one_takes_over_when_the_other_dies(contract):
     a, b = _runner("A"), _runner("B")
     try:
         owners = set()
-        for _ in range(3 + 3 * INTERVAL):
+        started = time.monotonic()
+        # Both share the work, and every monitor has been checked twice (its gaps show).
+        while time.monotonic() - started < 3 + 3 * INTERVAL:
             time.sleep(1)
-            owners |= set(Monitor.objects.values_list("lease_owner", flat=True))
-        owners.discard("")
-        assert owners == {"A", "B"}, owners  # both share the work
+            owners |= set(Monitor.objects.values_list("lease_owner", flat=True)) - {""}
+            if owners == {"A", "B"} and _checked_at_least(2, since=None):
+                break
+        assert owners == {"A", "B"}, owners
         os.killpg(a.pid, signal.SIGKILL)
         killed_at = dt.datetime.now(dt.UTC)
-        time.sleep(4 * INTERVAL)
+        # Every monitor taken over and checked again one interval later (a second check
+        # in one interval would show as a short gap); the assertions below say how soon.
+        deadline = time.monotonic() + 4 * INTERVAL
+        while time.monotonic() < deadline and not _checked_at_least(2, since=killed_at):
+            time.sleep(1)
     finally:
         for proc in (a, b):
             if proc.poll() is None:
