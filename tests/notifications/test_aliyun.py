@@ -142,3 +142,33 @@ def test_a_link_in_the_subject_is_left_out_with_or_without_its_scheme(subject, s
     from weibao.notifications.channels.base import ChannelConfig
 
     assert templated.fit(subject, ChannelConfig(options={"param_limit": 100})) == sent
+
+
+def test_words_aliyun_refuses_are_sent_again_plainly_and_a_bad_number_fails_at_once(
+        contract, reachable, receiver, make_channel):
+    make_channel(contract, Kind.GATEWAY, receiver.url("/"), "ali-secret", options=OPTIONS)
+    receiver.script = [(200, {"Code": "isv.BLACK_KEY_CONTROL_LIMIT", "Message": "模板变量中存在黑名单关键字"}),
+                       (200, {"Code": "OK", "BizId": "9002^0"})]
+    notify(reachable("13900007777"), subject="P1 统一身份认证异常 某敏感词", contract=contract, urgency="high")
+    sms = Delivery.objects.get(channel="sms")
+    first, second = (json.loads(_form(r)["TemplateParam"])["content"] for r in receiver.requests)
+    assert first.startswith("P1 统一身份认证异常") and second == templated.NOTHING_LEFT
+    assert sms.status == Delivery.Status.SENT and sms.attempts == 1
+    assert "isv.BLACK_KEY_CONTROL_LIMIT" in sms.provider_response and templated.NOTHING_LEFT in sms.provider_response
+
+    receiver.requests.clear()
+    receiver.script = [(200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"})]
+    notify(reachable("13900008888"), subject="P1 告警", contract=contract, urgency="high")
+    bad = Delivery.objects.get(channel="sms", address="13900008888")
+    # No retry would pass it: failed now, for the PM's delivery page, after one request.
+    assert (bad.status, bad.attempts) == ("failed", 1) and "isv.MOBILE_NUMBER_ILLEGAL" in bad.last_error
+    assert len(receiver.requests) == 1
+
+
+def test_plain_words_refused_too_are_a_failure_kept_for_retry(contract, reachable, receiver, make_channel):
+    make_channel(contract, Kind.GATEWAY, receiver.url("/"), "ali-secret", options=OPTIONS)
+    receiver.script = [(200, {"Code": "isv.PARAM_NOT_SUPPORT_URL", "Message": "不支持url为变量"})] * 2
+    notify(reachable("13900007777"), subject="P1 告警 a.b", contract=contract, urgency="high")
+    sms = Delivery.objects.get(channel="sms")
+    assert len(receiver.requests) == 2  # the subject, then the plain wording, then no more
+    assert (sms.status, sms.attempts) == ("pending", 1) and "isv.PARAM_NOT_SUPPORT_URL" in sms.last_error

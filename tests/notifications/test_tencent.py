@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from weibao.notifications import notify
-from weibao.notifications.channels import tencent
+from weibao.notifications.channels import templated, tencent
 from weibao.notifications.models import Delivery, NotificationChannel
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -179,3 +179,25 @@ def test_the_host_sent_is_the_host_signed(endpoint, host):
     assert request.headers["Authorization"] == tencent.authorization(
         secret_id="AKID-test", secret_key="tc-secret", service="sms", host=host, body=request.body,
         timestamp=timestamp)
+
+
+def test_words_tencent_refuses_are_sent_again_plainly_and_a_bad_number_fails_at_once(
+        contract, reachable, receiver, make_channel):
+    make_channel(contract, Kind.GATEWAY, receiver.url("/"), "tc-secret", options={**OPTIONS, "param_limit": 20})
+    refused = {"Response": {"SendStatusSet": [{"Code": "FailedOperation.ContainSensitiveWord",
+                                               "Message": "短信内容中含有敏感词"}], "RequestId": "r5"}}
+    receiver.script = [(200, refused), SENT]
+    notify(reachable("13900007777"), subject="P1 统一身份认证异常", contract=contract, urgency="high")
+    sms = Delivery.objects.get(channel="sms")
+    first, second = (r.json()["TemplateParamSet"][0] for r in receiver.requests)
+    assert first.startswith("P1 统一身份认证异常") and second == templated.NOTHING_LEFT
+    assert sms.status == Delivery.Status.SENT and "FailedOperation.ContainSensitiveWord" in sms.provider_response
+
+    receiver.requests.clear()
+    bad_number = {"Response": {"SendStatusSet": [{"Code": "InvalidParameterValue.IncorrectPhoneNumber",
+                                                  "Message": "手机号格式错误"}], "RequestId": "r6"}}
+    receiver.script = [(200, bad_number)]
+    notify(reachable("13900008888"), subject="P1 告警", contract=contract, urgency="high")
+    bad = Delivery.objects.get(channel="sms", address="13900008888")
+    assert (bad.status, bad.attempts) == ("failed", 1) and "IncorrectPhoneNumber" in bad.last_error
+    assert len(receiver.requests) == 1

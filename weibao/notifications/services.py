@@ -544,7 +544,7 @@ def _failed(delivery: Delivery, exc: SendFailed) -> None:
         # The platform's own limit: wait a minute, and it is not held against the delivery.
         changes.update(attempts=F("attempts") - 1, next_attempt_at=now + timedelta(minutes=1))
     else:
-        failed = delivery.attempts >= MAX_ATTEMPTS
+        failed = exc.final or delivery.attempts >= MAX_ATTEMPTS
         changes.update(
             status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
             next_attempt_at=now + backoff(delivery.attempts),

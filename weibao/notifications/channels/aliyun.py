@@ -19,7 +19,9 @@ and the channel's secret is the AccessKey secret; its endpoint defaults to
 (Aliyun returns it in the delivery receipt). Aliyun's API throttle ("Throttling…") waits
 a minute without counting as an attempt; its per-number and daily limits
 (``isv.BUSINESS_LIMIT_CONTROL``, ``isv.DAY_LIMIT_CONTROL``) are failures that count, so a
-message they refuse ends as failed on the delivery page instead of retrying for a day.
+message they refuse ends as failed on the delivery page instead of retrying for a day. A
+refusal of the variable's words (a blacklisted word, a link its review found) is sent again
+at once with the plain wording (``templated.send_or_plain``); a refused number fails at once.
 """
 
 from __future__ import annotations
@@ -41,12 +43,17 @@ from weibao.notifications.channels.base import (
     http_send,
 )
 from weibao.notifications.channels.gateway import Gateway
-from weibao.notifications.channels.templated import fit, option
+from weibao.notifications.channels.templated import fit, option, send_or_plain
 
 SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 VOICE_ENDPOINT = "https://dyvmsapi.aliyuncs.com/"
 #: Aliyun's API throttle: wait and try again, not held against the delivery.
 THROTTLED = ("Throttling", "Throttling.User", "Throttling.Api")
+#: Refusals of the variable's words: sent again at once with the plain wording.
+REFUSED_WORDS = frozenset({"isv.PARAM_NOT_SUPPORT_URL", "isv.BLACK_KEY_CONTROL_LIMIT", "isv.PARAM_LENGTH_LIMIT",
+                           "isv.TEMPLATE_PARAMS_ILLEGAL"})
+#: Refusals of the number itself: no retry would pass them, so the delivery fails at once.
+REFUSED_NUMBER = frozenset({"isv.MOBILE_NUMBER_ILLEGAL"})
 
 
 def percent_encode(value: str) -> str:
@@ -84,7 +91,8 @@ def judge(answer: HttpAnswer) -> str:
     if 200 <= answer.status < 300 and code == "OK":
         return answer.log()
     reason = f"aliyun Code={code}" if code else f"HTTP {answer.status}"
-    raise SendFailed(reason, answer=answer.log(), rate_limited=code in THROTTLED or answer.status == 429)
+    raise SendFailed(reason, answer=answer.log(), rate_limited=code in THROTTLED or answer.status == 429,
+                     code=str(code or ""), final=code in REFUSED_NUMBER)
 
 
 class AliyunGateway(Gateway):
@@ -92,23 +100,30 @@ class AliyunGateway(Gateway):
         template, sign_name = option(config, "sms_template"), option(config, "sign_name")
         if not template or not sign_name:
             raise SendFailed("aliyun: sms_template and sign_name are required")
-        param = json.dumps({option(config, "sms_param") or "content": fit(message.subject, config)},
-                           ensure_ascii=False)
-        request = signed_request(config.endpoint or SMS_ENDPOINT, "SendSms", "2017-05-25", {
-            "PhoneNumbers": message.address, "SignName": sign_name, "TemplateCode": template,
-            "TemplateParam": param, "OutId": message.idempotency_key,
-        }, config)
-        return judge(http_send(request))
+        name = option(config, "sms_param") or "content"
+
+        def send(variable: str) -> str:
+            request = signed_request(config.endpoint or SMS_ENDPOINT, "SendSms", "2017-05-25", {
+                "PhoneNumbers": message.address, "SignName": sign_name, "TemplateCode": template,
+                "TemplateParam": json.dumps({name: variable}, ensure_ascii=False), "OutId": message.idempotency_key,
+            }, config)
+            return judge(http_send(request))
+
+        return send_or_plain(send, fit(message.subject, config), REFUSED_WORDS)
 
     def voice(self, message: Message, config: ChannelConfig) -> str:
         template = option(config, "voice_template")
         if not template:
             raise SendFailed("aliyun: voice_template is required for calls")
-        param = json.dumps({option(config, "voice_param") or "content": fit(message.subject, config)},
-                           ensure_ascii=False)
-        fields = {"CalledNumber": message.address, "TtsCode": template, "TtsParam": param,
-                  "OutId": message.idempotency_key}
-        if option(config, "show_number"):
-            fields["CalledShowNumber"] = option(config, "show_number")
+        name = option(config, "voice_param") or "content"
+        show_number = option(config, "show_number")
         url = option(config, "voice_endpoint") or VOICE_ENDPOINT
-        return judge(http_send(signed_request(url, "SingleCallByTts", "2017-05-25", fields, config)))
+
+        def send(variable: str) -> str:
+            fields = {"CalledNumber": message.address, "TtsCode": template,
+                      "TtsParam": json.dumps({name: variable}, ensure_ascii=False), "OutId": message.idempotency_key}
+            if show_number:
+                fields["CalledShowNumber"] = show_number
+            return judge(http_send(signed_request(url, "SingleCallByTts", "2017-05-25", fields, config)))
+
+        return send_or_plain(send, fit(message.subject, config), REFUSED_WORDS)

@@ -45,13 +45,18 @@ class ChannelConfig:
 
 
 class SendFailed(Exception):
-    """The platform refused or could not be reached; ``answer`` is what it said."""
+    """The platform refused or could not be reached; ``answer`` is what it said, ``code``
+    its error code. ``final``: the same message to the same address would be refused again
+    (a number the provider says does not exist), so it fails now instead of retrying."""
 
-    def __init__(self, message: str, *, answer: str = "", rate_limited: bool = False, parts_sent: int | None = None):
+    def __init__(self, message: str, *, answer: str = "", rate_limited: bool = False, parts_sent: int | None = None,
+                 code: str = "", final: bool = False):
         super().__init__(message)
         self.answer = answer
         self.rate_limited = rate_limited
         self.parts_sent = parts_sent
+        self.code = code
+        self.final = final
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ and the channel's secret is the SecretKey; its endpoint defaults to
 ``https://sms.tencentcloudapi.com/``. The delivery's idempotency key goes in
 ``SessionContext`` (returned in the delivery receipt). The API throttle
 (``RequestLimitExceeded``) waits without counting as an attempt; the per-number limits
-(``LimitExceeded.PhoneNumber…``) are failures that count.
+(``LimitExceeded.PhoneNumber…``) are failures that count. A refusal of the variable's words
+(a sensitive word, a link, a length not approved) is sent again at once with the plain
+wording (``templated.send_or_plain``); a refused number fails at once.
 """
 
 from __future__ import annotations
@@ -41,8 +43,15 @@ from weibao.notifications.channels.base import (
     http_send,
 )
 from weibao.notifications.channels.gateway import Gateway
-from weibao.notifications.channels.templated import fit, option
+from weibao.notifications.channels.templated import fit, option, send_or_plain
 
+#: Refusals of the variable's words: sent again at once with the plain wording.
+REFUSED_WORDS = frozenset({"InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
+                           "InvalidParameterValue.TemplateParameterLengthLimit",
+                           "FailedOperation.ContainSensitiveWord"})
+#: Refusals of the number itself (malformed; the person blocked the account's messages):
+#: no retry would pass them, so the delivery fails at once.
+REFUSED_NUMBER = frozenset({"InvalidParameterValue.IncorrectPhoneNumber", "FailedOperation.PhoneNumberInBlacklist"})
 SMS_PARAM_LIMIT = 6
 VOICE_PARAM_LIMIT = 100
 SMS_ENDPOINT = "https://sms.tencentcloudapi.com/"
@@ -113,7 +122,8 @@ def judge(answer: HttpAnswer, accepted) -> str:
         code = refused
     reason = f"tencent Code={code}" if code else f"HTTP {answer.status}"
     raise SendFailed(reason, answer=answer.log(),
-                     rate_limited=code.startswith("RequestLimitExceeded") or answer.status == 429)
+                     rate_limited=code.startswith("RequestLimitExceeded") or answer.status == 429,
+                     code=code, final=code in REFUSED_NUMBER)
 
 
 def _sms_sent(response: dict) -> str | None:
@@ -134,12 +144,15 @@ class TencentGateway(Gateway):
         app_id, template, sign_name = (option(config, name) for name in ("sms_app_id", "sms_template", "sign_name"))
         if not app_id or not template or not sign_name:
             raise SendFailed("tencent: sms_app_id, sms_template and sign_name are required")
-        request = signed_request(config.endpoint or SMS_ENDPOINT, "sms", "SendSms", "2021-01-11", {
-            "PhoneNumberSet": [e164(message.address)], "SmsSdkAppId": app_id, "SignName": sign_name,
-            "TemplateId": template, "TemplateParamSet": [fit(message.subject, config, default=SMS_PARAM_LIMIT)],
-            "SessionContext": message.idempotency_key,
-        }, config)
-        return judge(http_send(request), _sms_sent)
+
+        def send(variable: str) -> str:
+            request = signed_request(config.endpoint or SMS_ENDPOINT, "sms", "SendSms", "2021-01-11", {
+                "PhoneNumberSet": [e164(message.address)], "SmsSdkAppId": app_id, "SignName": sign_name,
+                "TemplateId": template, "TemplateParamSet": [variable], "SessionContext": message.idempotency_key,
+            }, config)
+            return judge(http_send(request), _sms_sent)
+
+        return send_or_plain(send, fit(message.subject, config, default=SMS_PARAM_LIMIT), REFUSED_WORDS)
 
     def voice(self, message: Message, config: ChannelConfig) -> str:
         app_id, template = option(config, "voice_app_id"), option(config, "voice_template")
@@ -150,11 +163,13 @@ class TencentGateway(Gateway):
         except ValueError as exc:
             raise SendFailed("tencent: option play_times must be a number") from exc
         url = option(config, "voice_endpoint") or VOICE_ENDPOINT
-        request = signed_request(url, "vms", "SendTtsVoice", "2020-09-02", {
-            "TemplateId": template, "CalledNumber": e164(message.address), "VoiceSdkAppid": app_id,
-            "TemplateParamSet": [fit(message.subject, config, limit_option="voice_param_limit",
-                                     default=VOICE_PARAM_LIMIT)],
-            "PlayTimes": play_times,
-            "SessionContext": message.idempotency_key,
-        }, config)
-        return judge(http_send(request), _call_placed)
+
+        def send(variable: str) -> str:
+            request = signed_request(url, "vms", "SendTtsVoice", "2020-09-02", {
+                "TemplateId": template, "CalledNumber": e164(message.address), "VoiceSdkAppid": app_id,
+                "TemplateParamSet": [variable], "PlayTimes": play_times, "SessionContext": message.idempotency_key,
+            }, config)
+            return judge(http_send(request), _call_placed)
+
+        variable = fit(message.subject, config, limit_option="voice_param_limit", default=VOICE_PARAM_LIMIT)
+        return send_or_plain(send, variable, REFUSED_WORDS)
