@@ -158,8 +158,20 @@ def _synchronous_commit_while_sealing(durable: bool) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def production_commits():
+    """PostgreSQL's default, durable commits, for this connection: the suite's own commit
+    without waiting for the disk (tests/conftest.py), and the test checks what the seal
+    does to the default."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = on")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET synchronous_commit")
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="synchronous_commit is PostgreSQL's")
-def test_the_seal_after_a_request_relaxes_only_its_own_commit(contract):
+def test_the_seal_after_a_request_relaxes_only_its_own_commit(contract, production_commits):
     audit.record("test.first", contract=contract)  # the head exists from here on
     audit.record("test.event", contract=contract)
     assert _synchronous_commit_while_sealing(durable=False) == ["off"]
