@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -13,6 +15,23 @@ from weibao.contracts.access import (
 )
 from weibao.contracts.models import Contract
 from weibao.core.params import FIRST_YEAR, LAST_YEAR
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's model serializer, its fields worked out from the model once per class and
+    copied for each instance. DRF works them out anew for every serializer it makes,
+    introspecting each model field: ~0.7 ms of a 10 ms API GET of one ticket (issue 19).
+    Sound while the fields depend on the class alone, as here: no serializer overrides
+    ``get_fields``; per-request narrowing happens on the copy (``self.fields``), and
+    labels and messages stay lazy, translated when shown."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return copy.deepcopy(built)
 
 
 class StrictFieldsMixin:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from weibao.api.errors import field_error, not_member_response
 from weibao.api.mixins import ContractCreateMixin, filter_by_contract_param
 from weibao.api.permissions import HoldsDeclaredCapability
-from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.api.serializers import MemberContractField, ModelSerializer, StrictFieldsMixin
 from weibao.calendars import engine, services
 from weibao.calendars.models import BusinessCalendar, HolidayDay
 from weibao.contracts.access import require
@@ -34,7 +34,7 @@ class HoursField(serializers.ListField):
     child = serializers.ListField(child=serializers.CharField(max_length=5), min_length=2, max_length=2)
 
 
-class CalendarSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class CalendarSerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.MANAGE_SLA)
     hours = HoursField(required=False, max_length=12)
 
@@ -192,7 +192,7 @@ class CalendarViewSet(
         )
 
 
-class HolidaySerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class HolidaySerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.MANAGE_SLA)
 
     class Meta:

@@ -12,7 +12,12 @@ from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
-from weibao.api.serializers import BoundedDateTimeField, MemberContractField, StrictFieldsMixin
+from weibao.api.serializers import (
+    BoundedDateTimeField,
+    MemberContractField,
+    ModelSerializer,
+    StrictFieldsMixin,
+)
 from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
@@ -56,7 +61,7 @@ def _components(contract_id):
     return components(contract_id) if contract_id else ServiceComponent.objects.none()
 
 
-class ChangeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class ChangeSerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.REQUEST_CHANGES)
     kind = serializers.ChoiceField(choices=ChangeRequest.Kind.choices)
     risk = serializers.ChoiceField(choices=ChangeRequest.Risk.choices, default=ChangeRequest.Risk.MEDIUM)
@@ -222,7 +227,7 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)
 
 
-class DataAccessSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class DataAccessSerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.REQUEST_DATA_ACCESS)
     state = serializers.SerializerMethodField()
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from weibao.api.mixins import filter_by_contract_param
 from weibao.api.pagination import StandardPagination
+from weibao.api.serializers import ModelSerializer
 from weibao.contracts.access import require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core.params import parse_choice
@@ -18,7 +19,7 @@ from weibao.escalations.models import Escalation, EscalationEntry
 from weibao.escalations.services import engine
 
 
-class EscalationEntrySerializer(serializers.ModelSerializer):
+class EscalationEntrySerializer(ModelSerializer):
     step = serializers.SerializerMethodField()
 
     class Meta:
@@ -30,7 +31,7 @@ class EscalationEntrySerializer(serializers.ModelSerializer):
         return None if entry.position is None else entry.position + 1
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(ModelSerializer):
     policy = serializers.CharField(source="policy.name")
     acknowledged_by = serializers.SerializerMethodField()
     timeline = EscalationEntrySerializer(source="entries", many=True)

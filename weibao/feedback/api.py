@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.api.mixins import required_contract
-from weibao.api.serializers import StrictFieldsMixin
+from weibao.api.serializers import ModelSerializer, StrictFieldsMixin
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.feedback import access
@@ -34,7 +34,7 @@ class RectificationSummarySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Rectification.Status.choices)
 
 
-class RatingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class RatingSerializer(StrictFieldsMixin, ModelSerializer):
     level = serializers.IntegerField(min_value=1, max_value=5, help_text="5 = 非常满意 … 1 = 非常不满意")
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     level_label = serializers.CharField(source="get_level_display", read_only=True)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from weibao import audit
 from weibao.api.pagination import StandardPagination
+from weibao.api.serializers import ModelSerializer
 from weibao.contracts.access import require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core.params import require_id
@@ -48,7 +49,7 @@ class AlertIntakeView(APIView):
         })
 
 
-class IntegrationSerializer(serializers.ModelSerializer):
+class IntegrationSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,7 +95,7 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(integrations.rotate(integration, by=request.user)).data)
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     alerts_count = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True)
 

@@ -14,7 +14,7 @@ from weibao.api.errors import field_error
 from weibao.api.mixins import required_contract
 from weibao.api.permissions import HoldsDeclaredCapability
 from weibao.api.schema import StrictRequestSchema
-from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.api.serializers import MemberContractField, ModelSerializer, StrictFieldsMixin
 from weibao.contracts.roles import Capability
 from weibao.knowledge import access
 from weibao.knowledge.models import Article, SearchLog
@@ -23,7 +23,7 @@ from weibao.knowledge.services import articles, learning
 from weibao.knowledge.services.from_ticket import article_from_ticket, visible_source_ticket
 
 
-class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class ArticleSerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.WRITE_ARTICLES)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=articles.MAX_TAGS

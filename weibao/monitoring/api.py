@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
-from weibao.api.serializers import MemberContractField, StrictFieldsMixin
+from weibao.api.serializers import MemberContractField, ModelSerializer, StrictFieldsMixin
 from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
@@ -23,7 +23,7 @@ from weibao.monitoring.models import MAX_INTERVAL, MIN_INTERVAL, Monitor, Monito
 MAX_RANGE_DAYS = 400
 
 
-class MonitorSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class MonitorSerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.MANAGE_MONITORS)
     kind = serializers.ChoiceField(choices=MonitorKind.choices)
     component = serializers.IntegerField(required=False, allow_null=True, source="component_id")

@@ -19,7 +19,12 @@ from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
 from weibao.api.pagination import StandardPagination
-from weibao.api.serializers import BoundedDateTimeField, MemberContractField, StrictFieldsMixin
+from weibao.api.serializers import (
+    BoundedDateTimeField,
+    MemberContractField,
+    ModelSerializer,
+    StrictFieldsMixin,
+)
 from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
@@ -80,7 +85,7 @@ class TicketContractField(serializers.PrimaryKeyRelatedField):
         return mine.get(str(data.get("contract", "")).strip())
 
 
-class TicketSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class TicketSerializer(StrictFieldsMixin, ModelSerializer):
     contract = MemberContractField(capability=Capability.CREATE_TICKETS)
     type = serializers.ChoiceField(choices=TicketType.choices)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.P3)
@@ -175,7 +180,7 @@ class RevealedSerializer(serializers.Serializer):
     value = serializers.CharField()
 
 
-class EntrySerializer(StrictFieldsMixin, serializers.ModelSerializer):
+class EntrySerializer(StrictFieldsMixin, ModelSerializer):
     changes = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(allow_blank=True), min_length=2, max_length=2),
         read_only=True, help_text="Changed field → [before, after], as the ticket's history shows them",
