@@ -152,6 +152,7 @@ def _documented_production_env(tmp_path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.own_database
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "weibao.manage", "check", "--deploy", "--fail-level", "WARNING"],
@@ -180,6 +181,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.own_database
 def test_production_pages_carry_the_security_headers_and_secure_cookies(tmp_path):
     env = _documented_production_env(tmp_path)
     for command in (["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"]):

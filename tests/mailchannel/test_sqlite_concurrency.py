@@ -15,6 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# The embedded default's own database file, whatever the suite runs on.
+pytestmark = pytest.mark.own_database
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "mail_sqlite_concurrency.py"
 
 
