@@ -175,3 +175,27 @@ def test_a_gateways_provider_and_call_address_are_checked(contract, pm, client_f
     })
     assert response.status_code == 200 and problem in response.content.decode()
     assert not NotificationChannel.objects.exists()
+
+
+@pytest.mark.parametrize(("endpoint", "options", "problem"), [
+    ("https://sms.tencentcloudapi.com/?Action=SendSms", '{"provider": "tencent"}', "腾讯云接口地址不能带查询参数"),
+    ("https://sms.tencentcloudapi.com/", '{"provider": "tencent", "voice_endpoint": "https://vms.tencentcloudapi.com/?a=1"}',
+     "voice_endpoint: an endpoint has no query string"),
+    ("https://sms.tencentcloudapi.com:44x/", '{"provider": "tencent"}', "端口不是数字"),
+])
+def test_an_endpoint_tencent_cannot_sign_is_refused_when_saved(contract, pm, client_for, settings, endpoint, options,
+                                                               problem):
+    settings.WEIBAO_NOTIFY_HOSTS = ["sms.tencentcloudapi.com", "vms.tencentcloudapi.com"]
+    response = client_for(pm).post("/notifications/channels/new/", {
+        "name": "短信", "kind": "gateway", "message_format": "text", "rate_per_minute": "0",
+        "endpoint_input": endpoint, "options_text": options,
+    })
+    assert response.status_code == 200 and problem in response.content.decode()
+    assert not NotificationChannel.objects.exists()
+    # The same endpoint under the generic gateway (no signature over it) is the vendor's call.
+    if "?" in endpoint:
+        client_for(pm).post("/notifications/channels/new/", {
+            "name": "短信", "kind": "gateway", "message_format": "text", "rate_per_minute": "0",
+            "endpoint_input": endpoint, "options_text": "{}",
+        })
+        assert NotificationChannel.objects.count() == 1

@@ -171,6 +171,21 @@ class ChannelForm(forms.ModelForm):
             raise forms.ValidationError(_("provider 应为以下之一：%(names)s。") % {"names": "、".join(sorted(GATEWAYS))})
         return value
 
+    def clean(self):
+        """A provider's own endpoint rules (a query string Tencent cannot sign), said now
+        rather than at the first send."""
+        cleaned = super().clean()
+        provider = GATEWAYS.get(str((cleaned.get("options_text") or {}).get("provider", "")))
+        if provider is None or cleaned.get("kind") != NotificationChannel.Kind.GATEWAY:
+            return cleaned
+        endpoint = cleaned.get("endpoint_input")
+        if endpoint and (problem := provider.endpoint_problem(endpoint)):
+            self.add_error("endpoint_input", problem)
+        voice_endpoint = (cleaned.get("options_text") or {}).get("voice_endpoint")
+        if voice_endpoint and (problem := provider.endpoint_problem(str(voice_endpoint))):
+            self.add_error("options_text", f"voice_endpoint: {problem}")
+        return cleaned
+
     def save(self, commit=True):
         channel = super().save(commit=False)
         if self.cleaned_data.get("endpoint_input"):

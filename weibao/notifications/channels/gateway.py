@@ -63,6 +63,12 @@ class Gateway:
     requests: by default the text in 70-character parts through ``send_sms`` and the whole
     text through ``call``; a provider that sends approved templates instead overrides them."""
 
+    @classmethod
+    def endpoint_problem(cls, url: str) -> str | None:
+        """What makes ``url`` unusable as this provider's endpoint (said when the channel is
+        saved, not at the first send), or None."""
+        return None
+
     def send_sms(self, mobile: str, segment: str, key: str, config: ChannelConfig) -> str:
         raise NotImplementedError
 

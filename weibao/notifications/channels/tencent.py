@@ -82,15 +82,13 @@ def signed_request(url: str, service: str, action: str, version: str, fields: di
     if not secret_id or not config.secret:
         raise SendFailed("tencent: secret_id and the channel's secret (SecretKey) are required")
     body = json.dumps(fields, ensure_ascii=False).encode()
+    problem = TencentGateway.endpoint_problem(url)
+    if problem:
+        raise SendFailed(f"tencent: {problem}")
     split = urlsplit(url)
-    if split.query:
-        raise SendFailed("tencent: an endpoint has no query string")
     # The Host sent is the one signed: lower case, the port only when not the scheme's own.
     default_port = {"http": 80, "https": 443}.get(split.scheme.lower())
-    try:
-        port = split.port
-    except ValueError as exc:
-        raise SendFailed("tencent: the endpoint's port is not a number") from exc
+    port = split.port
     host = split.hostname or ""
     host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     host += f":{port}" if port and port != default_port else ""
@@ -140,6 +138,19 @@ def _call_placed(response: dict) -> str | None:
 
 
 class TencentGateway(Gateway):
+    @classmethod
+    def endpoint_problem(cls, url: str) -> str | None:
+        # The signature covers the path and an empty query: a query string would be sent
+        # unsigned and refused.
+        split = urlsplit(url)
+        if split.query:
+            return "an endpoint has no query string / 腾讯云接口地址不能带查询参数"
+        try:
+            split.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            return "the endpoint's port is not a number / 接口地址的端口不是数字"
+        return None
+
     def sms(self, message: Message, config: ChannelConfig) -> str:
         app_id, template, sign_name = (option(config, name) for name in ("sms_app_id", "sms_template", "sign_name"))
         if not app_id or not template or not sign_name:
