@@ -250,6 +250,37 @@ def parse_text(value, field: str, max_length: int, *, required: bool = False) ->
     return text
 
 
+def parse_time(value, field: str) -> dt.time | None:
+    """A ``HH:MM`` time of day; None when absent."""
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        if len(text) != 5 or not text.isascii():
+            raise ValueError(text)
+        return dt.time.fromisoformat(text)
+    except ValueError:
+        raise BadParameter(field, _("时间格式应为 HH:MM。")) from None
+
+
+def json_value(data, name: str, kinds: tuple[type, ...] = ()):
+    """The value sent for ``name`` in a form or a JSON body: text, None, or one of the JSON
+    ``kinds`` the field also takes (a number as its shortest exact text: 1234.5 → "1234.5";
+    ``bool`` kept as it is). Anything else — a list, an object, true where text belongs — is
+    a 400 naming the field, not its ``str()`` stored."""
+    value = data.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        if bool in kinds:
+            return value
+    elif isinstance(value, kinds) and isinstance(value, int | float):
+        return repr(value)
+    elif isinstance(value, kinds):
+        return value
+    raise BadParameter(name, _("应为文本。") if not kinds else _("类型不对。"))
+
+
 def json_depth(text: str) -> int:
     """How deeply the arrays and objects of a JSON text nest, without parsing it."""
     depth = deepest = 0

@@ -8,7 +8,14 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
-from weibao.core.params import BadParameter, parse_choice, parse_date, parse_money, parse_text
+from weibao.core.params import (
+    BadParameter,
+    json_value,
+    parse_choice,
+    parse_date,
+    parse_money,
+    parse_text,
+)
 from weibao.ledger.models import PaymentMilestone
 
 DEFAULT_CLAUSE = "七.2"
@@ -16,19 +23,6 @@ DEFAULT_CLAUSE = "七.2"
 
 #: What a JSON body may hold for each name besides text (a form holds text only).
 _JSON_KINDS = {"amount": (int, float), "requires_handover": (bool,)}
-
-
-def _value(data: Mapping, name: str):
-    """The value sent for ``name``: text, null, or the JSON kind ``_JSON_KINDS`` allows —
-    a number, a list or true where text belongs is a 400 naming the field, not its str()."""
-    value = data.get(name)
-    allowed = _JSON_KINDS.get(name, ())
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed):
-        # A number as its shortest exact text (1234.5 → "1234.5", 0 → "0"); money stays Decimal.
-        return value if isinstance(value, bool) else repr(value)
-    raise BadParameter(name, _("应为文本。") if not allowed else _("类型不对。"))
 
 
 def _flag(value, name: str, *, strict: bool) -> bool:
@@ -59,7 +53,7 @@ def milestone_terms(data: Mapping, *, current: PaymentMilestone | None = None, p
     if unknown:
         raise BadParameter(unknown[0][:100], _("不是付款节点的字段（可用：%(names)s）。") % {"names": "、".join(parsers)})
     names = [n for n in parsers if n in data] if partial else list(parsers)
-    terms = {name: parsers[name](_value(data, name)) for name in names}
+    terms = {name: parsers[name](json_value(data, name, _JSON_KINDS.get(name, ()))) for name in names}
     if "kind" in terms and terms["kind"] is None:
         terms["kind"] = getattr(current, "kind", None)
         if terms["kind"] is None:

@@ -1,5 +1,6 @@
-"""``/api/v1/oncall/``: who is on call now, and the coverage gaps (issue 14's acceptance
-interface)."""
+"""``/api/v1/oncall/``: who is on call now, the coverage gaps (issue 14's acceptance
+interface), and the schedules with their rotation layers — listed, created, corrected in
+place and removed, through the same parsers (``oncall.params``) and services as the pages."""
 
 from __future__ import annotations
 
@@ -7,15 +8,20 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.api.errors import field_error
 from weibao.api.mixins import required_contract
 from weibao.contracts.access import contract_ids_where, require
+from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
-from weibao.core.params import parse_positive_int
-from weibao.oncall import coverage, services
+from weibao.core import clock
+from weibao.core.params import parse_positive_int, require_id
+from weibao.oncall import access, coverage, services
+from weibao.oncall.models import Layer, Schedule
+from weibao.oncall.params import layer_fields, schedule_fields
 
 
 def _contract(request, capability: str):
@@ -107,3 +113,168 @@ class CoverageGapsView(APIView):
                 for r in report["residency_short"]
             ],
         })
+
+
+# --- schedules and their layers ------------------------------------------------------------
+
+LAYER_BODY = inline_serializer("LayerFields", {
+    "name": serializers.CharField(max_length=100, required=False, help_text="default 轮值"),
+    "level": serializers.IntegerField(min_value=1, max_value=99, required=False,
+                                      help_text="the higher level wins where layers overlap; default 1"),
+    "rotation": serializers.ChoiceField(Layer.Rotation.values, required=False, help_text="default weekly"),
+    "shift_days": serializers.IntegerField(min_value=1, max_value=366, required=False,
+                                           help_text="days per shift of a custom rotation; default 7"),
+    "starts_at": serializers.CharField(help_text="first handover, Beijing time: YYYY-MM-DDTHH:MM"),
+    "participants": serializers.ListField(child=serializers.IntegerField(), max_length=50,
+                                          help_text="user ids in rotation order: the contract's engineers or PM"),
+    "days": serializers.ChoiceField(Layer.Days.values, required=False, help_text="default all"),
+    "window_start": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_end"),
+    "window_end": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_start"),
+})
+LAYER_OUT = inline_serializer("Layer", {
+    "id": serializers.IntegerField(), "schedule": serializers.IntegerField(), "name": serializers.CharField(),
+    "level": serializers.IntegerField(), "rotation": serializers.ChoiceField(Layer.Rotation.values),
+    "shift_days": serializers.IntegerField(), "starts_at": serializers.CharField(help_text="YYYY-MM-DDTHH:MM, Beijing"),
+    "participants": serializers.ListField(child=serializers.IntegerField()),
+    "days": serializers.ChoiceField(Layer.Days.values),
+    "window_start": serializers.CharField(allow_null=True), "window_end": serializers.CharField(allow_null=True),
+})
+SCHEDULE_OUT = inline_serializer("Schedule", {
+    "id": serializers.IntegerField(), "contract": serializers.IntegerField(), "name": serializers.CharField(),
+    "description": serializers.CharField(allow_blank=True), "layers": serializers.ListField(child=LAYER_OUT),
+})
+SCHEDULES_OUT = inline_serializer("Schedules", {"results": serializers.ListField(child=SCHEDULE_OUT)})
+SCHEDULE_BODY = inline_serializer("ScheduleFields", {
+    "contract": serializers.IntegerField(),
+    "name": serializers.CharField(max_length=100),
+    "description": serializers.CharField(max_length=300, required=False, allow_blank=True),
+})
+SCHEDULE_CHANGE = inline_serializer("ScheduleChange", {
+    "name": serializers.CharField(max_length=100, required=False),
+    "description": serializers.CharField(max_length=300, required=False, allow_blank=True),
+})
+
+
+def _local(moment) -> str | None:
+    """Beijing time as the API takes it (``YYYY-MM-DDTHH:MM``): what is read can be sent back."""
+    return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%dT%H:%M") if moment else None
+
+
+def _layer(layer: Layer) -> dict:
+    return {
+        "id": layer.pk, "schedule": layer.schedule_id, "name": layer.name, "level": layer.level,
+        "rotation": layer.rotation, "shift_days": layer.shift_days, "starts_at": _local(layer.starts_at),
+        "participants": list(layer.participants), "days": layer.days,
+        "window_start": layer.window_start.strftime("%H:%M") if layer.window_start else None,
+        "window_end": layer.window_end.strftime("%H:%M") if layer.window_end else None,
+    }
+
+
+def _schedule(schedule: Schedule) -> dict:
+    return {
+        "id": schedule.pk, "contract": schedule.contract_id, "name": schedule.name,
+        "description": schedule.description,
+        "layers": [_layer(layer) for layer in sorted(schedule.layers.all(), key=lambda x: (-x.level, x.pk))],
+    }
+
+
+def _body_contract(request, capability: str) -> Contract:
+    """The contract named by the body's ``contract``, on which the caller holds
+    ``capability``: someone holding it nowhere is refused first (403); a contract the
+    caller is not on looks non-existent (404 naming the field)."""
+    if not contract_ids_where(request.user, capability):
+        raise PermissionDenied(_("您没有权限进行此操作。"))
+    raw = request.data.get("contract")
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise field_error("contract", _("合同编号应为整数。"))
+    contract_id = require_id(str(raw), "contract")
+    if contract_id is None:
+        raise field_error("contract", _("请指定合同。"))
+    contract = Contract.objects.for_user(request.user).filter(pk=contract_id).first()
+    if contract is None:
+        message = _("合同不存在或您不是其成员。")
+        raise NotFound({"detail": message, "contract": [message]})
+    require(request.user, contract.pk, capability)
+    return contract
+
+
+class SchedulesView(APIView):
+    """A contract's on-call schedules, each with its layers; a new one."""
+
+    required_capabilities = {"get": (Capability.VIEW_ONCALL,), "post": (Capability.MANAGE_ONCALL,)}
+
+    @extend_schema(operation_id="oncall_schedules_list", parameters=[OpenApiParameter("contract", int, required=True)],
+                   responses=SCHEDULES_OUT)
+    def get(self, request):
+        contract = _contract(request, Capability.VIEW_ONCALL)
+        schedules = Schedule.objects.filter(contract=contract).prefetch_related("layers").order_by("name", "pk")
+        return Response({"results": [_schedule(s) for s in schedules]})
+
+    @extend_schema(request=SCHEDULE_BODY, responses={201: SCHEDULE_OUT},
+                   description="A new schedule (its layers are added through /layers/).")
+    def post(self, request):
+        contract = _body_contract(request, Capability.MANAGE_ONCALL)
+        fields = schedule_fields(request.data, strict=True)
+        schedule = services.save_schedule(contract, by=request.user, **fields)
+        return Response(_schedule(schedule), status=201)
+
+
+class ScheduleView(APIView):
+    """One schedule: read, renamed or described, or removed with its layers and overrides."""
+
+    required_capabilities = {"get": (Capability.VIEW_ONCALL,), "patch": (Capability.MANAGE_ONCALL,),
+                             "delete": (Capability.MANAGE_ONCALL,)}
+
+    @extend_schema(responses=SCHEDULE_OUT)
+    def get(self, request, pk: int):
+        return Response(_schedule(access.schedule_for(request.user, pk, Capability.VIEW_ONCALL)))
+
+    @extend_schema(request=SCHEDULE_CHANGE, responses=SCHEDULE_OUT, description="Only the names sent change.")
+    def patch(self, request, pk: int):
+        schedule = access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL)
+        if "contract" in request.data:
+            raise field_error("contract", _("值班表不能换合同。"))
+        fields = {"name": schedule.name, "description": schedule.description,
+                  **schedule_fields(request.data, partial=True, strict=True)}
+        return Response(_schedule(services.save_schedule(schedule.contract, by=request.user, schedule=schedule,
+                                                         **fields)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.delete_schedule(access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL), by=request.user)
+        return Response(status=204)
+
+
+class ScheduleLayersView(APIView):
+    """A new rotation layer of a schedule."""
+
+    required_capabilities = {"post": (Capability.MANAGE_ONCALL,)}
+
+    @extend_schema(request=LAYER_BODY, responses={201: LAYER_OUT})
+    def post(self, request, pk: int):
+        schedule = access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL)
+        fields = layer_fields(request.data, strict=True)
+        return Response(_layer(services.save_layer(schedule, by=request.user, **fields)), status=201)
+
+
+class LayerView(APIView):
+    """One rotation layer: read, corrected in place (only the names sent change; who is on
+    call follows at once), or removed."""
+
+    required_capabilities = {"get": (Capability.VIEW_ONCALL,), "patch": (Capability.MANAGE_ONCALL,),
+                             "delete": (Capability.MANAGE_ONCALL,)}
+
+    @extend_schema(responses=LAYER_OUT)
+    def get(self, request, pk: int):
+        return Response(_layer(access.layer_for(request.user, pk, Capability.VIEW_ONCALL)))
+
+    @extend_schema(request=LAYER_BODY, responses=LAYER_OUT)
+    def patch(self, request, pk: int):
+        layer = access.layer_for(request.user, pk, Capability.MANAGE_ONCALL)
+        fields = layer_fields(request.data, partial=True, strict=True)
+        return Response(_layer(services.save_layer(layer.schedule, by=request.user, layer=layer, **fields)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.delete_layer(access.layer_for(request.user, pk, Capability.MANAGE_ONCALL), by=request.user)
+        return Response(status=204)

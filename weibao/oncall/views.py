@@ -43,6 +43,7 @@ from weibao.oncall.models import (
     Schedule,
     TimeOff,
 )
+from weibao.oncall.params import layer_fields
 
 
 def _contract(request, capability: str = Capability.VIEW_ONCALL):
@@ -62,18 +63,6 @@ def _required(value, field: str, message: str):
     if value is None:
         raise BadParameter(field, message)
     return value
-
-
-def _time(raw, field: str) -> dt.time | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        if len(text) != 5:
-            raise ValueError(text)
-        return dt.time.fromisoformat(text)
-    except ValueError:
-        raise BadParameter(field, _("时间格式应为 HH:MM。")) from None
 
 
 def _do(request, step, success: str) -> bool:
@@ -190,23 +179,8 @@ def schedule_edit(request, pk):
 @require_POST
 def layer_new(request, pk):
     schedule = access.schedule_for(request.user, pk, Capability.MANAGE_ONCALL)
-    contract = schedule.contract
-    participants = []
-    for raw in request.POST.getlist("participants")[:50]:
-        if raw.strip():  # the empty slots of the ordered selects
-            participants.append(_person(contract, raw, "participants").pk)
-    starts = _required(parse_datetime(request.POST.get("starts_at"), "starts_at"), "starts_at",
-                       _("请填写开始（交接）时间。"))
-    rotation = parse_choice(request.POST.get("rotation"), "rotation", Layer.Rotation.values) or Layer.Rotation.WEEKLY
-    shift_days = parse_id(request.POST.get("shift_days")) or 7
-    _do(request, lambda: services.save_layer(
-        schedule, by=request.user, name=parse_text(request.POST.get("name"), "name", 100),
-        level=min(parse_id(request.POST.get("level")) or 1, 99), rotation=rotation, shift_days=min(shift_days, 999),
-        starts_at=starts, participants=participants,
-        days=parse_choice(request.POST.get("days"), "days", Layer.Days.values) or Layer.Days.ALL,
-        window_start=_time(request.POST.get("window_start"), "window_start"),
-        window_end=_time(request.POST.get("window_end"), "window_end"),
-    ), _("已添加轮值层。"))
+    fields = layer_fields({**request.POST.dict(), "participants": request.POST.getlist("participants")})
+    _do(request, lambda: services.save_layer(schedule, by=request.user, **fields), _("已添加轮值层。"))
     return redirect("oncall:schedule", schedule.pk)
 
 

@@ -1,0 +1,93 @@
+"""A schedule's and a rotation layer's values from the on-call pages' forms or an API body,
+parsed once: the same names, limits and messages on both (``core.params`` turns each into
+a 400 naming its field). Membership and the rules between fields (a window needs both
+ends) are the services' (``services.save_layer``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+from weibao.core.params import (
+    BadParameter,
+    json_value,
+    parse_choice,
+    parse_datetime,
+    parse_positive_int,
+    parse_text,
+    parse_time,
+    require_id,
+)
+from weibao.oncall.models import Layer
+
+MAX_PARTICIPANTS = 50
+#: What a JSON body may hold for each name besides text (a form holds text only).
+_JSON_KINDS = {"level": (int,), "shift_days": (int,)}
+
+
+def _strict_names(data: Mapping, known, what: str) -> None:
+    unknown = sorted(str(name) for name in set(data) - set(known))
+    if unknown:
+        raise BadParameter(unknown[0][:100], _("不是%(what)s的字段（可用：%(names)s）。") % {
+            "what": what, "names": "、".join(known)})
+
+
+def schedule_fields(data: Mapping, *, partial: bool = False, strict: bool = False) -> dict:
+    """``name`` and ``description`` for ``services.save_schedule``. ``partial`` (a PATCH):
+    only the names present; ``strict`` (an API body): any other name is a 400."""
+    parsers = {
+        "name": lambda v: parse_text(v, "name", 100, required=True),
+        "description": lambda v: parse_text(v, "description", 300),
+    }
+    if strict:
+        _strict_names(data, [*parsers, "contract"], _("值班表"))
+    names = [n for n in parsers if n in data] if partial else list(parsers)
+    return {name: parsers[name](json_value(data, name)) for name in names}
+
+
+def participants(value) -> list[int]:
+    """The rotation's people in order: user ids (a list in a JSON body, the ordered selects
+    of the page; their empty slots skipped), at most ``MAX_PARTICIPANTS``."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise BadParameter("participants", _("应为人员编号的列表。"))
+    ids = []
+    for item in value:
+        if isinstance(item, str) and not item.strip():
+            continue
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise BadParameter("participants", _("应为人员编号的列表。"))
+        ids.append(require_id(str(item), "participants"))
+    if len(ids) > MAX_PARTICIPANTS:
+        raise BadParameter("participants", _("最多 %(n)d 人。") % {"n": MAX_PARTICIPANTS})
+    return ids
+
+
+def layer_fields(data: Mapping, *, partial: bool = False, strict: bool = False) -> dict:
+    """The keyword arguments of ``services.save_layer``. A whole form or POST body: every
+    value, defaults for what is left out (weekly, level 1, every day, all day). ``partial``
+    (a PATCH): only the names present. ``strict`` (an API body): any other name is a 400.
+    Times are Beijing time, ``YYYY-MM-DDTHH:MM`` and ``HH:MM``."""
+    parsers = {
+        "name": lambda v: parse_text(v, "name", 100),
+        "level": lambda v: parse_positive_int(v, "level", maximum=99) or 1,
+        "rotation": lambda v: parse_choice(v, "rotation", Layer.Rotation.values) or Layer.Rotation.WEEKLY,
+        "shift_days": lambda v: parse_positive_int(v, "shift_days", maximum=366) or 7,
+        "starts_at": lambda v: parse_datetime(v, "starts_at"),
+        "participants": participants,
+        "days": lambda v: parse_choice(v, "days", Layer.Days.values) or Layer.Days.ALL,
+        "window_start": lambda v: parse_time(v, "window_start"),
+        "window_end": lambda v: parse_time(v, "window_end"),
+    }
+    if strict:
+        _strict_names(data, parsers, _("轮值层"))
+    names = [n for n in parsers if n in data] if partial else list(parsers)
+    fields = {}
+    for name in names:
+        raw = data.get(name) if name == "participants" else json_value(data, name, _JSON_KINDS.get(name, ()))
+        fields[name] = parsers[name](raw)
+    if "starts_at" in fields and fields["starts_at"] is None:
+        raise BadParameter("starts_at", _("请填写开始（交接）时间。"))
+    return fields
