@@ -11,6 +11,7 @@ urlpatterns = [
     path("schedules/<int:pk>/edit/", views.schedule_edit, name="schedule_edit"),
     path("schedules/<int:pk>/layers/", views.layer_new, name="layer_new"),
     path("schedules/<int:pk>/import/", views.import_ics, name="import_ics"),
+    path("layers/<int:pk>/edit/", views.layer_edit, name="layer_edit"),
     path("layers/<int:pk>/delete/", views.layer_delete, name="layer_delete"),
     path("overrides/", views.overrides, name="overrides"),
     path("overrides/new/", views.override_new, name="override_new"),

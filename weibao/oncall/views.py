@@ -154,8 +154,17 @@ def schedule_detail(request, pk):
         "gaps": gaps, "team": list(people.values()),
         "rotations": Layer.Rotation.choices, "day_sets": Layer.Days.choices,
         "can_manage": can(request.user, contract.pk, Capability.MANAGE_ONCALL),
-        "today": clock.local_now().date(), "slots": range(1, 9),
+        "today": clock.local_now().date(), "slots": _slots([]),
     })
+
+
+SLOTS = 8
+
+
+def _slots(chosen: list) -> list[tuple[int, int | None]]:
+    """The ordered participant selects: (position, the user id chosen there or None)."""
+    ids = [int(pk) for pk in chosen]
+    return [(n, ids[n - 1] if n <= len(ids) else None) for n in range(1, max(SLOTS, len(ids)) + 1)]
 
 
 @requires(Capability.MANAGE_ONCALL)
@@ -182,6 +191,25 @@ def layer_new(request, pk):
     fields = layer_fields({**request.POST.dict(), "participants": request.POST.getlist("participants")})
     _do(request, lambda: services.save_layer(schedule, by=request.user, **fields), _("已添加轮值层。"))
     return redirect("oncall:schedule", schedule.pk)
+
+
+@requires(Capability.MANAGE_ONCALL)
+@login_required
+def layer_edit(request, pk):
+    """A layer corrected in place: the add form, filled in (who is on call follows at once)."""
+    layer = access.layer_for(request.user, pk)
+    schedule = layer.schedule
+    if request.method == "POST":
+        fields = layer_fields({**request.POST.dict(), "participants": request.POST.getlist("participants")})
+        if _do(request, lambda: services.save_layer(schedule, by=request.user, layer=layer, **fields),
+               _("已保存轮值层。")):
+            return redirect("oncall:schedule", schedule.pk)
+        layer.refresh_from_db()
+    return render(request, "oncall/layer_edit.html", {
+        "schedule": schedule, "contract": schedule.contract, "layer": layer,
+        "team": list(duty_people(schedule.contract_id)), "rotations": Layer.Rotation.choices,
+        "day_sets": Layer.Days.choices, "slots": _slots(layer.participants),
+    })
 
 
 @requires(Capability.MANAGE_ONCALL)
