@@ -41,14 +41,21 @@ def required_contract(request):
     """The contract named by ``?contract=ID``, which the caller must be a member of: a
     missing or malformed id is a 400, someone else's contract a 404 (it looks
     non-existent); both name the field."""
+    return member_contract(request.user, request.query_params.get("contract"))
 
-    raw = request.query_params.get("contract", "").strip()
-    if not raw:
+
+def member_contract(user, raw):
+    """The contract named by ``raw`` (a query value, or a JSON body's text or number),
+    which ``user`` must be a member of; the refusals of ``required_contract``."""
+    if isinstance(raw, bool) or not isinstance(raw, int | str | None):
+        raise field_error("contract", _("合同编号应为整数。"))
+    text = str(raw if raw is not None else "").strip()
+    if not text:
         raise field_error("contract", _("请指定合同。"))
-    contract_id = parse_id(raw)
+    contract_id = parse_id(text)
     if contract_id is None:
         raise field_error("contract", _("合同编号应为整数。"))
-    contract = Contract.objects.for_user(request.user).filter(pk=contract_id).first()
+    contract = Contract.objects.for_user(user).filter(pk=contract_id).first()
     if contract is None:
         message = _("合同不存在或您不是其成员。")
         raise NotFound({"detail": message, "contract": [message]})

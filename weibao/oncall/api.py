@@ -8,17 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao.api.errors import field_error
-from weibao.api.mixins import required_contract
+from weibao.api.mixins import member_contract, required_contract
 from weibao.contracts.access import contract_ids_where, require
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.params import parse_positive_int, require_id
+from weibao.core.params import parse_positive_int
 from weibao.oncall import access, coverage, services
 from weibao.oncall.models import Layer, Schedule
 from weibao.oncall.params import layer_fields, schedule_fields
@@ -184,16 +183,7 @@ def _body_contract(request, capability: str) -> Contract:
     caller is not on looks non-existent (404 naming the field)."""
     if not contract_ids_where(request.user, capability):
         raise PermissionDenied(_("您没有权限进行此操作。"))
-    raw = request.data.get("contract")
-    if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise field_error("contract", _("合同编号应为整数。"))
-    contract_id = require_id(str(raw), "contract")
-    if contract_id is None:
-        raise field_error("contract", _("请指定合同。"))
-    contract = Contract.objects.for_user(request.user).filter(pk=contract_id).first()
-    if contract is None:
-        message = _("合同不存在或您不是其成员。")
-        raise NotFound({"detail": message, "contract": [message]})
+    contract = member_contract(request.user, request.data.get("contract"))
     require(request.user, contract.pk, capability)
     return contract
 
