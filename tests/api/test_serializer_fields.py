@@ -1,22 +1,43 @@
 """Model serializers work their fields out once per class (``weibao.api.serializers.
-ModelSerializer``): each instance still gets fields of its own, and what the model gave
-them (limits, labels, messages) is shown in each request's language, not the first one's."""
+ModelSerializer``): the model is introspected for the first instance only; each instance
+still gets fields of its own; what the model gave them (limits, messages) is shown in each
+request's language, not the first one's; a class with a uniqueness check is not cached."""
 
 from __future__ import annotations
 
 import pytest
+from rest_framework import serializers as drf
 
+from weibao.api.serializers import ModelSerializer
 from weibao.servicedesk.api import TicketSerializer
 
 pytestmark = pytest.mark.django_db
 
 
-def test_each_serializer_gets_its_own_fields():
+def test_the_model_is_read_once_and_each_serializer_gets_its_own_fields(monkeypatch):
+    TicketSerializer().fields  # noqa: B018 - built (maybe already by an earlier test)
+    built = []
+    original = drf.ModelSerializer.build_field
+    monkeypatch.setattr(drf.ModelSerializer, "build_field",
+                        lambda self, *a, **k: built.append(a[0]) or original(self, *a, **k))
     first, second = TicketSerializer(), TicketSerializer()
     assert set(first.fields) == set(second.fields) and "subject" in first.fields
+    assert built == []  # no model field looked at again
     assert first.fields["subject"] is not second.fields["subject"]
     first.fields["subject"].read_only = True
     assert not TicketSerializer().fields["subject"].read_only
+
+
+def test_a_class_with_a_uniqueness_check_is_built_each_time():
+    from weibao.contracts.models import Contract
+
+    class NumberSerializer(ModelSerializer):
+        class Meta:
+            model = Contract
+            fields = ["number"]
+
+    NumberSerializer().fields  # noqa: B018
+    assert "_fields_built_once" not in NumberSerializer.__dict__
 
 
 def test_a_models_limit_speaks_each_requests_language(contract, pm, desk, api_client_for):

@@ -172,3 +172,18 @@ def test_plain_words_refused_too_are_a_failure_kept_for_retry(contract, reachabl
     sms = Delivery.objects.get(channel="sms")
     assert len(receiver.requests) == 2  # the subject, then the plain wording, then no more
     assert (sms.status, sms.attempts) == ("pending", 1) and "isv.PARAM_NOT_SUPPORT_URL" in sms.last_error
+
+
+def test_the_plain_wording_keeps_to_the_channels_limit_and_an_odd_code_is_a_plain_failure(
+        contract, reachable, receiver, make_channel):
+    make_channel(contract, Kind.GATEWAY, receiver.url("/"), "ali-secret", options={**OPTIONS, "param_limit": 4})
+    receiver.script = [(200, {"Code": "isv.PARAM_LENGTH_LIMIT"}), (200, {"Code": "OK", "BizId": "1^0"})]
+    notify(reachable("13900007777"), subject="P1 统一身份认证异常", contract=contract, urgency="high")
+    second = json.loads(_form(receiver.requests[1])["TemplateParam"])["content"]
+    assert len(second) == 4 and second.startswith("详见")
+
+    receiver.requests.clear()
+    receiver.script = [(200, {"Code": ["isv.MOBILE_NUMBER_ILLEGAL"]})]
+    notify(reachable("13900008888"), subject="P1 告警", contract=contract, urgency="high")
+    odd = Delivery.objects.get(channel="sms", address="13900008888")
+    assert (odd.status, odd.attempts) == ("pending", 1) and "aliyun Code=" in odd.last_error

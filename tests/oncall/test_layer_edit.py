@@ -59,3 +59,24 @@ def test_only_the_contracts_managers_may_edit(contract, layer, outsider, make_me
     engineer = make_member(contract, "resident_engineer", username="eng-x")
     assert client_for(engineer).get(f"/oncall/layers/{layer.pk}/edit/").status_code == 403
     assert client_for(engineer).post(f"/oncall/layers/{layer.pk}/edit/", {"name": "x"}).status_code == 403
+
+
+def test_someone_no_longer_on_duty_stays_shown_and_a_refused_id_names_nobody(contract, pm, layer, outsider,
+                                                                            client_for):
+    from weibao.contracts.models import Membership
+
+    client = client_for(pm)
+    gone = layer.participants[1]
+    Membership.objects.filter(contract=contract, user_id=gone).update(role="bureau_viewer")  # no longer on duty
+    page = client.get(f"/oncall/layers/{layer.pk}/edit/").content.decode()
+    assert f'<option value="{gone}" selected>' in page and "已不在值班人员中" in page
+    # Saved as it is (a new name only): the layer keeps them, nothing is dropped silently.
+    kept = [str(p) for p in layer.participants]
+    assert client.post(f"/oncall/layers/{layer.pk}/edit/", {"name": "改名", "starts_at": "2026-11-24T09:00",
+                                                         "rotation": "daily", "participants": kept}).status_code == 302
+    assert Layer.objects.get().participants == layer.participants
+
+    refused = client.post(f"/oncall/layers/{layer.pk}/edit/", {"starts_at": "2026-11-24T09:00",
+                                                            "participants": [str(outsider.pk)]})
+    assert refused.status_code == 200 and "不能排入值班" in refused.content.decode()
+    assert outsider.username not in refused.content.decode() and str(outsider) not in refused.content.decode()

@@ -153,3 +153,34 @@ def test_what_is_read_can_be_sent_back(contract, pm, team, api_client_for):
     response = api.patch(f"/api/v1/oncall/layers/{made['id']}/", again, format="json")
     assert response.status_code == 200 and response.json() == made
     assert Layer.objects.get().starts_at == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", ["0900Z", "T0900", "09.00", "9:00", "０9:00", "24:00"])
+def test_a_time_of_day_is_hh_mm_and_nothing_else(contract, pm, team, api_client_for, value):
+    api = api_client_for(pm)
+    schedule_id = _schedule(api, contract).json()["id"]
+    response = api.post(f"/api/v1/oncall/schedules/{schedule_id}/layers/",
+                        {**LAYER, "participants": [team[0].pk], "window_start": value, "window_end": "18:00"},
+                        format="json")
+    assert response.status_code == 400 and "window_start" in response.json(), response.json()
+
+
+def test_renaming_a_layer_does_not_recheck_the_people_already_on_it(contract, pm, team, api_client_for,
+                                                                       monkeypatch):
+    from weibao.oncall import services as oncall_services
+
+    api = api_client_for(pm)
+    schedule_id = _schedule(api, contract).json()["id"]
+    layer_id = api.post(f"/api/v1/oncall/schedules/{schedule_id}/layers/",
+                        {**LAYER, "participants": [team[0].pk]}, format="json").json()["id"]
+    refused = []
+
+    def nobody_may(contract_id, user_ids, field):  # as if team[0]'s insurance had lapsed since
+        refused.append(list(user_ids))
+        raise oncall_services.ValidationError({field: "不能排入值班"})
+
+    monkeypatch.setattr(oncall_services, "_check_people", nobody_may)
+    assert api.patch(f"/api/v1/oncall/layers/{layer_id}/", {"name": "一线（夜）"}, format="json").status_code == 200
+    assert refused == []
+    changed = api.patch(f"/api/v1/oncall/layers/{layer_id}/", {"participants": [team[1].pk]}, format="json")
+    assert changed.status_code == 400 and refused == [[team[1].pk]]

@@ -6,6 +6,7 @@ import copy
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from weibao.contracts.access import (
     any_contract_where,
@@ -23,13 +24,17 @@ class ModelSerializer(serializers.ModelSerializer):
     introspecting each model field: ~0.7 ms of a 10 ms API GET of one ticket (issue 19).
     Sound while the fields depend on the class alone, as here: no serializer overrides
     ``get_fields``; per-request narrowing happens on the copy (``self.fields``), and
-    labels and messages stay lazy, translated when shown."""
+    labels and messages stay lazy, translated when shown. Not cached: a class with a
+    uniqueness check on a field, whose message DRF translates when it builds it (it would
+    keep the first request's language)."""
 
     def get_fields(self):
         cls = type(self)
         built = cls.__dict__.get("_fields_built_once")
         if built is None:
             built = super().get_fields()
+            if any(isinstance(v, UniqueValidator) for f in built.values() for v in getattr(f, "validators", [])):
+                return built
             cls._fields_built_once = built
         return copy.deepcopy(built)
 

@@ -39,6 +39,7 @@ MAX_PAGE = 1_000_000
 # Only ASCII digits: ``\d`` and ``str.isdigit`` accept other scripts' digits.
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_HH_MM = re.compile(r"[0-9]{2}:[0-9]{2}", re.ASCII)
 _ISO_DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?", re.ASCII
 )
@@ -256,7 +257,9 @@ def parse_time(value, field: str) -> dt.time | None:
     if not text:
         return None
     try:
-        if len(text) != 5 or not text.isascii():
+        # Exactly HH:MM: fromisoformat also takes "0900Z" (a time with a zone, which SQLite
+        # cannot store) and "T0900".
+        if not _HH_MM.fullmatch(text):
             raise ValueError(text)
         return dt.time.fromisoformat(text)
     except ValueError:

@@ -130,6 +130,20 @@ LAYER_BODY = inline_serializer("LayerFields", {
     "window_start": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_end"),
     "window_end": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_start"),
 })
+LAYER_CHANGE = inline_serializer("LayerChange", {
+    "name": serializers.CharField(max_length=100, required=False, help_text="default 轮值"),
+    "level": serializers.IntegerField(min_value=1, max_value=99, required=False,
+                                      help_text="the higher level wins where layers overlap; default 1"),
+    "rotation": serializers.ChoiceField(Layer.Rotation.values, required=False, help_text="default weekly"),
+    "shift_days": serializers.IntegerField(min_value=1, max_value=366, required=False,
+                                           help_text="days per shift of a custom rotation; default 7"),
+    "starts_at": serializers.CharField(required=False, help_text="first handover, Beijing time: YYYY-MM-DDTHH:MM"),
+    "participants": serializers.ListField(child=serializers.IntegerField(), max_length=50, required=False,
+                                          help_text="user ids in rotation order: the contract's engineers or PM"),
+    "days": serializers.ChoiceField(Layer.Days.values, required=False, help_text="default all"),
+    "window_start": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_end"),
+    "window_end": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_start"),
+})
 LAYER_OUT = inline_serializer("Layer", {
     "id": serializers.IntegerField(), "schedule": serializers.IntegerField(), "name": serializers.CharField(),
     "level": serializers.IntegerField(), "rotation": serializers.ChoiceField(Layer.Rotation.values),
@@ -155,7 +169,7 @@ SCHEDULE_CHANGE = inline_serializer("ScheduleChange", {
 
 
 def _local(moment) -> str | None:
-    """Beijing time as the API takes it (``YYYY-MM-DDTHH:MM``): what is read can be sent back."""
+    """Beijing time as the API takes it (``YYYY-MM-DDTHH:MM``), so a value read is a value to send."""
     return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%dT%H:%M") if moment else None
 
 
@@ -258,7 +272,7 @@ class LayerView(APIView):
     def get(self, request, pk: int):
         return Response(_layer(access.layer_for(request.user, pk, Capability.VIEW_ONCALL)))
 
-    @extend_schema(request=LAYER_BODY, responses=LAYER_OUT)
+    @extend_schema(request=LAYER_CHANGE, responses=LAYER_OUT, description="Only the names sent change.")
     def patch(self, request, pk: int):
         layer = access.layer_for(request.user, pk, Capability.MANAGE_ONCALL)
         fields = layer_fields(request.data, partial=True, strict=True)

@@ -53,6 +53,8 @@ def participants(value) -> list[int]:
         return []
     if not isinstance(value, list | tuple):
         raise BadParameter("participants", _("应为人员编号的列表。"))
+    if len(value) > 2 * MAX_PARTICIPANTS:  # before parsing a huge list (the page's empty slots allowed)
+        raise BadParameter("participants", _("最多 %(n)d 人。") % {"n": MAX_PARTICIPANTS})
     ids = []
     for item in value:
         if isinstance(item, str) and not item.strip():

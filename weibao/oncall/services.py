@@ -271,6 +271,10 @@ def save_layer(schedule: Schedule, *, by, layer: Layer | None = None, **fields) 
     window_end."""
     require(by, schedule.contract_id, Capability.MANAGE_ONCALL)
     layer = layer or Layer(schedule=schedule)
+    # Who may be rostered is checked for people put on the layer, not again for those
+    # already on it when another field is corrected (a lapsed insurance there is the
+    # compliance page's matter, not a reason to refuse a new name).
+    before = list(layer.participants) if layer.pk else None
     for key, value in fields.items():
         setattr(layer, key, value)
     layer.name = (layer.name or "").strip() or _("轮值")
@@ -288,7 +292,8 @@ def save_layer(schedule: Schedule, *, by, layer: Layer | None = None, **fields) 
         layer.window_start is not None and layer.window_start == layer.window_end
     ):
         raise ValidationError({"window_end": _("时段须同时填写开始和结束，且二者不同。")})
-    _check_people(schedule.contract_id, layer.participants, "participants")
+    if before is None or [int(p) for p in layer.participants] != [int(p) for p in before]:
+        _check_people(schedule.contract_id, layer.participants, "participants")
     layer.save()
     audit.record(
         "oncall.layer.saved", obj=layer, actor=by, contract=schedule.contract,

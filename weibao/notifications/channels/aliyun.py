@@ -43,7 +43,7 @@ from weibao.notifications.channels.base import (
     http_send,
 )
 from weibao.notifications.channels.gateway import Gateway
-from weibao.notifications.channels.templated import fit, option, send_or_plain
+from weibao.notifications.channels.templated import NOTHING_LEFT, fit, option, send_or_plain
 
 SMS_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 VOICE_ENDPOINT = "https://dyvmsapi.aliyuncs.com/"
@@ -92,7 +92,7 @@ def judge(answer: HttpAnswer) -> str:
         return answer.log()
     reason = f"aliyun Code={code}" if code else f"HTTP {answer.status}"
     raise SendFailed(reason, answer=answer.log(), rate_limited=code in THROTTLED or answer.status == 429,
-                     code=str(code or ""), final=code in REFUSED_NUMBER)
+                     code=str(code or ""), final=str(code or "") in REFUSED_NUMBER)
 
 
 class AliyunGateway(Gateway):
@@ -109,7 +109,7 @@ class AliyunGateway(Gateway):
             }, config)
             return judge(http_send(request))
 
-        return send_or_plain(send, fit(message.subject, config), REFUSED_WORDS)
+        return send_or_plain(send, fit(message.subject, config), REFUSED_WORDS, fit(NOTHING_LEFT, config))
 
     def voice(self, message: Message, config: ChannelConfig) -> str:
         template = option(config, "voice_template")
@@ -126,4 +126,4 @@ class AliyunGateway(Gateway):
                 fields["CalledShowNumber"] = show_number
             return judge(http_send(signed_request(url, "SingleCallByTts", "2017-05-25", fields, config)))
 
-        return send_or_plain(send, fit(message.subject, config), REFUSED_WORDS)
+        return send_or_plain(send, fit(message.subject, config), REFUSED_WORDS, fit(NOTHING_LEFT, config))

@@ -65,17 +65,18 @@ def fit(text: str, config: ChannelConfig, *, limit_option: str = "param_limit", 
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def send_or_plain(send: Callable[[str], str], variable: str, refused_words: frozenset[str]) -> str:
+def send_or_plain(send: Callable[[str], str], variable: str, refused_words: frozenset[str], plain: str) -> str:
     """``send(variable)``; when the provider refuses the variable's words (a word on its
     blacklist, something it took for a link, a length it did not approve: one of
-    ``refused_words``), once more with ``NOTHING_LEFT``, which its review passes — the
-    engineer still gets the message that something waits, and the delivery page says why
-    the wording was plain. Any other refusal is the caller's to judge."""
+    ``refused_words``), once more with ``plain`` (``NOTHING_LEFT`` fitted to the channel's
+    limit), which its review passes — the engineer still gets the message that something
+    waits, and the delivery page says why the wording was plain. Any other refusal is the
+    caller's to judge."""
     try:
         return send(variable)
     except SendFailed as exc:
-        if exc.code not in refused_words or variable == NOTHING_LEFT:
+        if exc.code not in refused_words or variable == plain:
             raise
         refusal = exc.code
-    answer = send(NOTHING_LEFT)
-    return f"{refusal}: sent as 「{NOTHING_LEFT}」 / {answer}"
+    answer = send(plain)
+    return f"{refusal}: sent as 「{plain}」 / {answer}"

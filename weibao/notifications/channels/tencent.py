@@ -43,7 +43,7 @@ from weibao.notifications.channels.base import (
     http_send,
 )
 from weibao.notifications.channels.gateway import Gateway
-from weibao.notifications.channels.templated import fit, option, send_or_plain
+from weibao.notifications.channels.templated import NOTHING_LEFT, fit, option, send_or_plain
 
 #: Refusals of the variable's words: sent again at once with the plain wording.
 REFUSED_WORDS = frozenset({"InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
@@ -163,7 +163,8 @@ class TencentGateway(Gateway):
             }, config)
             return judge(http_send(request), _sms_sent)
 
-        return send_or_plain(send, fit(message.subject, config, default=SMS_PARAM_LIMIT), REFUSED_WORDS)
+        return send_or_plain(send, fit(message.subject, config, default=SMS_PARAM_LIMIT), REFUSED_WORDS,
+                             fit(NOTHING_LEFT, config, default=SMS_PARAM_LIMIT))
 
     def voice(self, message: Message, config: ChannelConfig) -> str:
         app_id, template = option(config, "voice_app_id"), option(config, "voice_template")
@@ -182,5 +183,7 @@ class TencentGateway(Gateway):
             }, config)
             return judge(http_send(request), _call_placed)
 
-        variable = fit(message.subject, config, limit_option="voice_param_limit", default=VOICE_PARAM_LIMIT)
-        return send_or_plain(send, variable, REFUSED_WORDS)
+        def fitted(text: str) -> str:
+            return fit(text, config, limit_option="voice_param_limit", default=VOICE_PARAM_LIMIT)
+
+        return send_or_plain(send, fitted(message.subject), REFUSED_WORDS, fitted(NOTHING_LEFT))
