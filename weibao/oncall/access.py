@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from weibao.contracts.access import require
 from weibao.contracts.roles import Capability
+from weibao.core.params import BadParameter
+from weibao.oncall.eligibility import duty_people
 from weibao.oncall.models import (
     CalendarFeed,
     DutyDay,
@@ -57,3 +60,31 @@ def handover_for(user, pk, capability=Capability.WRITE_HANDOVER) -> Handover:
 
 def feed_for(user, pk, capability=Capability.REQUEST_OVERRIDE) -> CalendarFeed:
     return _load(CalendarFeed, user, pk, capability)
+
+
+def duty_person(contract_id: int, pk: int | None, field: str):
+    """A duty person of the contract by id. Anyone else — another contract's, a member who
+    takes no duty, no such id — is the same 400 naming the field (nothing said of them)."""
+    person = duty_people(contract_id).filter(pk=pk).first() if pk else None
+    if person is None:
+        raise BadParameter(field, _("请选择本合同的值班人员。"))
+    return person
+
+
+def schedule_of(contract_id: int, pk: int | None) -> Schedule:
+    """One of the contract's schedules by id, or a 400 naming ``schedule``."""
+    schedule = Schedule.objects.filter(contract_id=contract_id, pk=pk).first() if pk else None
+    if schedule is None:
+        raise BadParameter("schedule", _("请选择值班表。"))
+    return schedule
+
+
+def override_arguments(contract, fields: dict, by) -> dict:
+    """``services.request_override``'s arguments from parsed fields: the schedule and the
+    people loaded within the contract (the page's and the API's one way)."""
+    return {
+        "schedule": schedule_of(contract.pk, fields["schedule"]),
+        "user": duty_person(contract.pk, fields["user"], "user"),
+        "replaces": duty_person(contract.pk, fields["replaces"], "replaces") if fields["replaces"] else None,
+        "start": fields["start"], "end": fields["end"], "kind": fields["kind"], "reason": fields["reason"], "by": by,
+    }

@@ -13,14 +13,14 @@ from rest_framework.views import APIView
 
 from weibao.api.errors import field_error
 from weibao.api.mixins import member_contract, required_contract
-from weibao.contracts.access import contract_ids_where, require
+from weibao.contracts.access import can, contract_ids_where, require
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.params import parse_positive_int
+from weibao.core.params import json_value, parse_choice, parse_positive_int
 from weibao.oncall import access, coverage, services
-from weibao.oncall.models import Layer, Schedule
-from weibao.oncall.params import layer_fields, schedule_fields
+from weibao.oncall.models import Layer, Override, Schedule
+from weibao.oncall.params import layer_fields, override_fields, schedule_fields
 
 
 def _contract(request, capability: str):
@@ -282,3 +282,77 @@ class LayerView(APIView):
     def delete(self, request, pk: int):
         services.delete_layer(access.layer_for(request.user, pk, Capability.MANAGE_ONCALL), by=request.user)
         return Response(status=204)
+
+
+# --- overrides (代班/换班) ---------------------------------------------------------------------
+
+OVERRIDE_OUT = inline_serializer("Override", {
+    "id": serializers.IntegerField(), "contract": serializers.IntegerField(), "schedule": serializers.IntegerField(),
+    "kind": serializers.ChoiceField(Override.Kind.values), "user": serializers.IntegerField(),
+    "replaces": serializers.IntegerField(allow_null=True), "start": serializers.CharField(),
+    "end": serializers.CharField(), "reason": serializers.CharField(allow_blank=True),
+    "status": serializers.ChoiceField(Override.Status.values), "requested_by": serializers.IntegerField(allow_null=True),
+    "decided_by": serializers.IntegerField(allow_null=True), "decided_at": serializers.DateTimeField(allow_null=True),
+})
+OVERRIDES_OUT = inline_serializer("Overrides", {"results": serializers.ListField(child=OVERRIDE_OUT)})
+OVERRIDE_BODY = inline_serializer("OverrideRequest", {
+    "contract": serializers.IntegerField(),
+    "schedule": serializers.IntegerField(),
+    "user": serializers.IntegerField(help_text="who is on call instead"),
+    "replaces": serializers.IntegerField(required=False, allow_null=True, help_text="whose duty (a 换班 needs it)"),
+    "start": serializers.CharField(help_text="Beijing time: YYYY-MM-DDTHH:MM"),
+    "end": serializers.CharField(help_text="Beijing time: YYYY-MM-DDTHH:MM"),
+    "kind": serializers.ChoiceField(Override.Kind.values, required=False, help_text="default override (代班)"),
+    "reason": serializers.CharField(max_length=300, required=False, allow_blank=True),
+})
+DECISION_BODY = inline_serializer("OverrideDecision", {"decision": serializers.ChoiceField(["approve", "reject"])})
+
+
+def _override(override: Override) -> dict:
+    return {
+        "id": override.pk, "contract": override.contract_id, "schedule": override.schedule_id, "kind": override.kind,
+        "user": override.user_id, "replaces": override.replaces_id, "start": _local(override.start),
+        "end": _local(override.end), "reason": override.reason, "status": override.status,
+        "requested_by": override.requested_by_id, "decided_by": override.decided_by_id,
+        "decided_at": override.decided_at.isoformat() if override.decided_at else None,
+    }
+
+
+class OverridesView(APIView):
+    """A contract's 代班/换班 requests (the PM sees all, others their own, as on the page); a
+    new request (a PM's is approved at once; others notify the PMs)."""
+
+    required_capabilities = {"get": (Capability.REQUEST_OVERRIDE,), "post": (Capability.REQUEST_OVERRIDE,)}
+
+    @extend_schema(operation_id="oncall_overrides_list", parameters=[OpenApiParameter("contract", int, required=True)],
+                   responses=OVERRIDES_OUT)
+    def get(self, request):
+        contract = _contract(request, Capability.REQUEST_OVERRIDE)
+        rows = Override.objects.filter(contract=contract).order_by("status", "-start", "pk")
+        if not can(request.user, contract.pk, Capability.MANAGE_ONCALL):
+            rows = rows.filter(requested_by=request.user)
+        return Response({"results": [_override(o) for o in rows[:500]]})
+
+    @extend_schema(request=OVERRIDE_BODY, responses={201: OVERRIDE_OUT})
+    def post(self, request):
+        contract = _body_contract(request, Capability.REQUEST_OVERRIDE)
+        fields = override_fields(request.data, strict=True)
+        override = services.request_override(**access.override_arguments(contract, fields, request.user))
+        return Response(_override(override), status=201)
+
+
+class OverrideDecisionView(APIView):
+    """The PM approves or rejects a request (once; the requester is told)."""
+
+    required_capabilities = {"post": (Capability.MANAGE_ONCALL,)}
+
+    @extend_schema(request=DECISION_BODY, responses=OVERRIDE_OUT)
+    def post(self, request, pk: int):
+        override = access.override_for(request.user, pk)
+        extra = sorted(str(name) for name in request.data if name != "decision")
+        if extra:
+            raise field_error(extra[0][:100], _("未知字段。"))
+        decision = parse_choice(json_value(request.data, "decision"), "decision", ["approve", "reject"])
+        if decision is None:
+            raise field_error("decision", _("请选择批准或驳回。"))
+        return Response(_override(services.decide_override(override, approve=decision == "approve", by=request.user)))

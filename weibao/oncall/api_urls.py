@@ -11,4 +11,6 @@ urlpatterns = [
     path("oncall/schedules/<int:pk>/", api.ScheduleView.as_view(), name="oncall-schedule"),
     path("oncall/schedules/<int:pk>/layers/", api.ScheduleLayersView.as_view(), name="oncall-schedule-layers"),
     path("oncall/layers/<int:pk>/", api.LayerView.as_view(), name="oncall-layer"),
+    path("oncall/overrides/", api.OverridesView.as_view(), name="oncall-overrides"),
+    path("oncall/overrides/<int:pk>/decide/", api.OverrideDecisionView.as_view(), name="oncall-override-decide"),
 ]

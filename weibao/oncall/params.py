@@ -19,7 +19,7 @@ from weibao.core.params import (
     parse_time,
     require_id,
 )
-from weibao.oncall.models import Layer
+from weibao.oncall.models import Layer, Override
 
 MAX_PARTICIPANTS = 50
 #: What a JSON body may hold for each name besides text (a form holds text only).
@@ -92,4 +92,28 @@ def layer_fields(data: Mapping, *, partial: bool = False, strict: bool = False) 
         fields[name] = parsers[name](raw)
     if "starts_at" in fields and fields["starts_at"] is None:
         raise BadParameter("starts_at", _("请填写开始（交接）时间。"))
+    return fields
+
+
+def override_fields(data: Mapping, *, strict: bool = False) -> dict:
+    """A request for a 代班 or 换班: ``schedule``, ``user`` and ``replaces`` as ids (the caller
+    loads them within the contract), ``start`` and ``end`` (Beijing time), ``kind``,
+    ``reason``. ``strict`` (an API body): any other name is a 400."""
+    parsers = {
+        "schedule": lambda v: require_id(v, "schedule"),
+        "user": lambda v: require_id(v, "user"),
+        "replaces": lambda v: require_id(v, "replaces"),
+        "start": lambda v: parse_datetime(v, "start"),
+        "end": lambda v: parse_datetime(v, "end"),
+        "kind": lambda v: parse_choice(v, "kind", Override.Kind.values) or Override.Kind.OVERRIDE,
+        "reason": lambda v: parse_text(v, "reason", 300),
+    }
+    if strict:
+        _strict_names(data, [*parsers, "contract"], _("代班申请"))
+    ids = ("schedule", "user", "replaces")
+    fields = {name: parser(json_value(data, name, (int,) if name in ids else ())) for name, parser in parsers.items()}
+    for name, message in (("schedule", _("请选择值班表。")), ("user", _("请选择本合同的值班人员。")),
+                          ("start", _("请填写开始时间。")), ("end", _("请填写结束时间。"))):
+        if fields[name] is None:
+            raise BadParameter(name, message)
     return fields

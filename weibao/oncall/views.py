@@ -44,7 +44,7 @@ from weibao.oncall.models import (
     Schedule,
     TimeOff,
 )
-from weibao.oncall.params import layer_fields
+from weibao.oncall.params import layer_fields, override_fields
 
 
 def _contract(request, capability: str = Capability.VIEW_ONCALL):
@@ -53,11 +53,9 @@ def _contract(request, capability: str = Capability.VIEW_ONCALL):
 
 def _person(contract, raw, field: str, required: bool = True):
     """A duty person of the contract named by an id in the form (400 naming the field)."""
-    pk = parse_id(raw)
-    person = duty_people(contract.pk).filter(pk=pk).first() if pk else None
-    if person is None and (required or raw):
-        raise BadParameter(field, _("请选择本合同的值班人员。"))
-    return person
+    if not required and not (raw or "").strip():
+        return None
+    return access.duty_person(contract.pk, parse_id(raw), field)
 
 
 def _required(value, field: str, message: str):
@@ -277,18 +275,9 @@ def overrides(request):
 @require_POST
 def override_new(request):
     contract = _contract(request, Capability.REQUEST_OVERRIDE)
-    schedule = Schedule.objects.filter(contract=contract, pk=parse_id(request.POST.get("schedule"))).first()
-    if schedule is None:
-        raise BadParameter("schedule", _("请选择值班表。"))
-    user = _person(contract, request.POST.get("user"), "user")
-    replaces = _person(contract, request.POST.get("replaces"), "replaces", required=False)
-    start = _required(parse_datetime(request.POST.get("start"), "start"), "start", _("请填写开始时间。"))
-    end = _required(parse_datetime(request.POST.get("end"), "end"), "end", _("请填写结束时间。"))
-    kind = parse_choice(request.POST.get("kind"), "kind", Override.Kind.values) or Override.Kind.OVERRIDE
-    _do(request, lambda: services.request_override(
-        schedule, user=user, start=start, end=end, by=request.user, kind=kind, replaces=replaces,
-        reason=parse_text(request.POST.get("reason"), "reason", 300),
-    ), _("已提交。"))
+    fields = override_fields(request.POST)
+    _do(request, lambda: services.request_override(**access.override_arguments(contract, fields, request.user)),
+        _("已提交。"))
     return redirect("oncall:overrides")
 
 
