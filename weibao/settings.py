@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "weibao.knowledge.models.Article.Status",
         "ChangeStatusEnum": "weibao.changes.models.ChangeRequest.Status",
         "IncidentLevelEnum": "weibao.incidents.models.Level",
+        "OverrideKindEnum": "weibao.oncall.models.Override.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

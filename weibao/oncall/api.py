@@ -288,7 +288,7 @@ class LayerView(APIView):
 
 OVERRIDE_OUT = inline_serializer("Override", {
     "id": serializers.IntegerField(), "contract": serializers.IntegerField(), "schedule": serializers.IntegerField(),
-    "kind": serializers.ChoiceField(Override.Kind.values), "user": serializers.IntegerField(),
+    "kind": serializers.ChoiceField(Override.Kind.choices), "user": serializers.IntegerField(),
     "replaces": serializers.IntegerField(allow_null=True), "start": serializers.CharField(),
     "end": serializers.CharField(), "reason": serializers.CharField(allow_blank=True),
     "status": serializers.ChoiceField(Override.Status.values), "requested_by": serializers.IntegerField(allow_null=True),
@@ -302,7 +302,7 @@ OVERRIDE_BODY = inline_serializer("OverrideRequest", {
     "replaces": serializers.IntegerField(required=False, allow_null=True, help_text="whose duty (a 换班 needs it)"),
     "start": serializers.CharField(help_text="Beijing time: YYYY-MM-DDTHH:MM"),
     "end": serializers.CharField(help_text="Beijing time: YYYY-MM-DDTHH:MM"),
-    "kind": serializers.ChoiceField(Override.Kind.values, required=False, help_text="default override (代班)"),
+    "kind": serializers.ChoiceField(Override.Kind.choices, required=False, help_text="default override (代班)"),
     "reason": serializers.CharField(max_length=300, required=False, allow_blank=True),
 })
 DECISION_BODY = inline_serializer("OverrideDecision", {"decision": serializers.ChoiceField(["approve", "reject"])})
