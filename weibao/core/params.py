@@ -266,6 +266,16 @@ def parse_time(value, field: str) -> dt.time | None:
         raise BadParameter(field, _("时间格式应为 HH:MM。")) from None
 
 
+def refuse_unknown_names(data, known: Iterable[str], what: str) -> None:
+    """A body naming a field ``what`` does not have (a typo such as ``due_date``) is a 400
+    naming it and listing the fields there are, not silently ignored."""
+    known = list(known)
+    unknown = sorted(str(name) for name in data if name not in known)
+    if unknown:
+        raise BadParameter(unknown[0][:100], _("不是%(what)s的字段（可用：%(names)s）。") % {
+            "what": what, "names": "、".join(known)})
+
+
 def json_value(data, name: str, kinds: tuple[type, ...] = ()):
     """The value sent for ``name`` in a form or a JSON body: text, None, or one of the JSON
     ``kinds`` the field also takes (a number as its shortest exact text: 1234.5 → "1234.5";

@@ -15,6 +15,7 @@ from weibao.core.params import (
     parse_date,
     parse_money,
     parse_text,
+    refuse_unknown_names,
 )
 from weibao.ledger.models import PaymentMilestone
 
@@ -49,9 +50,8 @@ def milestone_terms(data: Mapping, *, current: PaymentMilestone | None = None, p
         "due_on": lambda v: parse_date(v, "due_on"),
         "requires_handover": lambda v: _flag(v, "requires_handover", strict=strict and "requires_handover" in data),
     }
-    unknown = sorted(set(data) - set(parsers)) if strict else []
-    if unknown:
-        raise BadParameter(unknown[0][:100], _("不是付款节点的字段（可用：%(names)s）。") % {"names": "、".join(parsers)})
+    if strict:
+        refuse_unknown_names(data, parsers, _("付款节点"))
     names = [n for n in parsers if n in data] if partial else list(parsers)
     terms = {name: parsers[name](json_value(data, name, _JSON_KINDS.get(name, ()))) for name in names}
     if "kind" in terms and terms["kind"] is None:

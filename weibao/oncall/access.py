@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from weibao.contracts.access import require
+from weibao.contracts.access import can, require
 from weibao.contracts.roles import Capability
 from weibao.core.params import BadParameter
 from weibao.oncall.eligibility import duty_people
@@ -88,3 +88,13 @@ def override_arguments(contract, fields: dict, by) -> dict:
         "replaces": duty_person(contract.pk, fields["replaces"], "replaces") if fields["replaces"] else None,
         "start": fields["start"], "end": fields["end"], "kind": fields["kind"], "reason": fields["reason"], "by": by,
     }
+
+
+def visible_requests(user, contract):
+    """The 代班/换班 requests and the time off ``user`` sees on ``contract``: a PM all of
+    them, anyone else their own (page and API alike)."""
+    overrides = Override.objects.filter(contract=contract)
+    time_off = TimeOff.objects.filter(contract=contract)
+    if not can(user, contract.pk, Capability.MANAGE_ONCALL):
+        overrides, time_off = overrides.filter(requested_by=user), time_off.filter(user=user)
+    return overrides, time_off

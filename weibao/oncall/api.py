@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 
 from weibao.api.errors import field_error
 from weibao.api.mixins import member_contract, required_contract
-from weibao.contracts.access import can, contract_ids_where, require
+from weibao.contracts.access import contract_ids_where, require
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.params import json_value, parse_choice, parse_positive_int
+from weibao.core.params import json_value, parse_choice, parse_positive_int, refuse_unknown_names
 from weibao.oncall import access, coverage, services
 from weibao.oncall.models import Layer, Override, Schedule
 from weibao.oncall.params import layer_fields, override_fields, schedule_fields
@@ -328,9 +328,8 @@ class OverridesView(APIView):
                    responses=OVERRIDES_OUT)
     def get(self, request):
         contract = _contract(request, Capability.REQUEST_OVERRIDE)
-        rows = Override.objects.filter(contract=contract).order_by("status", "-start", "pk")
-        if not can(request.user, contract.pk, Capability.MANAGE_ONCALL):
-            rows = rows.filter(requested_by=request.user)
+        rows, _time_off = access.visible_requests(request.user, contract)
+        rows = rows.order_by("status", "-start", "pk")
         return Response({"results": [_override(o) for o in rows[:500]]})
 
     @extend_schema(request=OVERRIDE_BODY, responses={201: OVERRIDE_OUT})
@@ -349,9 +348,7 @@ class OverrideDecisionView(APIView):
     @extend_schema(request=DECISION_BODY, responses=OVERRIDE_OUT)
     def post(self, request, pk: int):
         override = access.override_for(request.user, pk)
-        extra = sorted(str(name) for name in request.data if name != "decision")
-        if extra:
-            raise field_error(extra[0][:100], _("未知字段。"))
+        refuse_unknown_names(request.data, ["decision"], _("审批"))
         decision = parse_choice(json_value(request.data, "decision"), "decision", ["approve", "reject"])
         if decision is None:
             raise field_error("decision", _("请选择批准或驳回。"))

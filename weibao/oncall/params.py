@@ -17,6 +17,7 @@ from weibao.core.params import (
     parse_positive_int,
     parse_text,
     parse_time,
+    refuse_unknown_names,
     require_id,
 )
 from weibao.oncall.models import Layer, Override
@@ -24,13 +25,6 @@ from weibao.oncall.models import Layer, Override
 MAX_PARTICIPANTS = 50
 #: What a JSON body may hold for each name besides text (a form holds text only).
 _JSON_KINDS = {"level": (int,), "shift_days": (int,)}
-
-
-def _strict_names(data: Mapping, known, what: str) -> None:
-    unknown = sorted(str(name) for name in set(data) - set(known))
-    if unknown:
-        raise BadParameter(unknown[0][:100], _("不是%(what)s的字段（可用：%(names)s）。") % {
-            "what": what, "names": "、".join(known)})
 
 
 def schedule_fields(data: Mapping, *, partial: bool = False, strict: bool = False) -> dict:
@@ -41,7 +35,7 @@ def schedule_fields(data: Mapping, *, partial: bool = False, strict: bool = Fals
         "description": lambda v: parse_text(v, "description", 300),
     }
     if strict:
-        _strict_names(data, [*parsers, "contract"], _("值班表"))
+        refuse_unknown_names(data, [*parsers, "contract"], _("值班表"))
     names = [n for n in parsers if n in data] if partial else list(parsers)
     return {name: parsers[name](json_value(data, name)) for name in names}
 
@@ -84,7 +78,7 @@ def layer_fields(data: Mapping, *, partial: bool = False, strict: bool = False) 
         "window_end": lambda v: parse_time(v, "window_end"),
     }
     if strict:
-        _strict_names(data, parsers, _("轮值层"))
+        refuse_unknown_names(data, parsers, _("轮值层"))
     names = [n for n in parsers if n in data] if partial else list(parsers)
     fields = {}
     for name in names:
@@ -109,7 +103,7 @@ def override_fields(data: Mapping, *, strict: bool = False) -> dict:
         "reason": lambda v: parse_text(v, "reason", 300),
     }
     if strict:
-        _strict_names(data, [*parsers, "contract"], _("代班申请"))
+        refuse_unknown_names(data, [*parsers, "contract"], _("代班申请"))
     ids = ("schedule", "user", "replaces")
     fields = {name: parser(json_value(data, name, (int,) if name in ids else ())) for name, parser in parsers.items()}
     for name, message in (("schedule", _("请选择值班表。")), ("user", _("请选择本合同的值班人员。")),

@@ -42,7 +42,6 @@ from weibao.oncall.models import (
     Layer,
     Override,
     Schedule,
-    TimeOff,
 )
 from weibao.oncall.params import layer_fields, override_fields
 
@@ -257,12 +256,9 @@ def import_ics(request, pk):
 def overrides(request):
     contract = _contract(request, Capability.REQUEST_OVERRIDE)
     manager = can(request.user, contract.pk, Capability.MANAGE_ONCALL)
-    rows = Override.objects.filter(contract=contract).select_related("schedule", "user", "replaces", "requested_by")
-    if not manager:
-        rows = rows.filter(requested_by=request.user)
-    time_off = TimeOff.objects.filter(contract=contract, end__gt=clock.now()).select_related("user")
-    if not manager:
-        time_off = time_off.filter(user=request.user)
+    rows, time_off = access.visible_requests(request.user, contract)
+    rows = rows.select_related("schedule", "user", "replaces", "requested_by")
+    time_off = time_off.filter(end__gt=clock.now()).select_related("user")
     return render(request, "oncall/overrides.html", {
         "contract": contract, "page": page_of(request, rows.order_by("status", "-start"), 30),
         "time_off": time_off, "schedules": Schedule.objects.filter(contract=contract),
