@@ -85,6 +85,11 @@ def test_the_list_page_costs_the_same_for_5_and_50_tickets(web, desk, contract, 
     assert sum('"servicedesk_supportgroup"' in sql for sql in many) == 1, many
     # The navigation's administrator check is answered by the user's own query.
     assert not any('"accounts_adminrolegrant"' in sql and "accounts_user" not in sql for sql in many), many
+    # The rows read what a row shows: not the description, nor the phone and e-mail that
+    # every row would decrypt without showing them.
+    (rows,) = [sql for sql in many if sql.startswith('SELECT "servicedesk_ticket"."id"') and "LIMIT" in sql]
+    for unshown in ("description", "requester_phone", "requester_email", "requester_organisation"):
+        assert f'"servicedesk_ticket"."{unshown}"' not in rows, rows
 
 
 def test_the_list_count_costs_the_same_for_5_and_50_tickets(web, desk, contract, pm, count):

@@ -28,6 +28,10 @@ from weibao.servicedesk.services import tickets
 from weibao.servicedesk.views.list_rows import ticket_rows
 
 PAGE_SIZES = (25, 50, 100)
+# What a row shows (list_rows): not the description, nor the requester's phone and e-mail,
+# which would be read and decrypted for every row (two SM4 decryptions a row, unshown).
+ROW_FIELDS = ("contract_id", "number", "subject", "type", "priority", "status", "requester_name",
+              "assignee", "sla_state", "sla_due_at", "created_at", "urged_count")
 
 
 def _list_filters(request, *, audit_search: bool = True) -> tuple[object, TicketFilterSet]:
@@ -50,7 +54,7 @@ def ticket_list(request):
         return exports.export(rows, fmt, user=request.user, filters=filters.cleaned, contract=contract)
     page_size = int(parse_choice(request.GET.get("page_size"), "page_size", map(str, PAGE_SIZES)) or 25)
     page = queries.rows_page(
-        rows.select_related("assignee"), parse_page(request.GET.get("page")), page_size
+        rows.select_related("assignee").only(*ROW_FIELDS), parse_page(request.GET.get("page")), page_size
     )
     # Names clear where the user may reveal personal data (they call back), masked elsewhere.
     revealing = set(contract_ids_where(request.user, Capability.REVEAL_PERSONAL_DATA))
