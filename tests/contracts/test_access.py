@@ -45,3 +45,32 @@ def test_a_unit_of_work_reads_memberships_once_and_sees_a_change_it_is_told_of(
         forget_memberships(pm)
         assert not can(pm, contract.pk, Capability.WORK_TICKETS)
     assert request_context.current().memo == {}  # gone with the block
+
+
+def test_a_user_read_with_their_administrator_grant_needs_no_join_to_tell_their_roles(
+        contract, pm, django_assert_num_queries):
+    """As the request's user is read (accounts.backends): the administrator rule is answered
+    from the grant in hand, a membership row written around it still counts for nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from weibao.accounts.backends import UserBackend
+    from weibao.contracts.access import memberships_of
+    from weibao.accounts.models import AdminRoleGrant
+    from weibao.contracts.models import Membership
+    from weibao.testing.factories import UserFactory
+
+    secadmin = UserFactory(username="secadmin")
+    AdminRoleGrant.objects.create(user=secadmin, role="security_admin")
+    Membership.objects.create(contract=contract, user=secadmin, role="project_manager")
+    signed_in_pm, signed_in_admin = UserBackend().get_user(pm.pk), UserBackend().get_user(secadmin.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert memberships_of(signed_in_pm) == {contract.pk: frozenset({"project_manager"})}
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "accounts_user" not in sql and "adminrolegrant" not in sql, sql
+    with django_assert_num_queries(0):
+        assert memberships_of(signed_in_admin) == {}
+    # A user object without the grant read: the rule is applied by the query itself.
+    from weibao.accounts.models import User
+
+    assert memberships_of(User.objects.get(pk=secadmin.pk)) == {}

@@ -35,7 +35,7 @@ def memberships_of(user) -> dict[int, frozenset[str]]:
         return cache[user.pk]
     found: dict[int, set[str]] = {}
     contracts: dict[int, Contract] = {}
-    for membership in Membership.objects.active_for(user).select_related("contract"):
+    for membership in _active_memberships(user).select_related("contract"):
         found.setdefault(membership.contract_id, set()).add(membership.role)
         contracts[membership.contract_id] = membership.contract
     answer = {contract_id: frozenset(roles) for contract_id, roles in found.items()}
@@ -43,6 +43,17 @@ def memberships_of(user) -> dict[int, frozenset[str]]:
         cache[user.pk] = answer
         ctx.memo.setdefault(_CONTRACTS_KEY, {})[user.pk] = sorted(contracts.values(), key=lambda c: c.number)
     return answer
+
+
+def _active_memberships(user):
+    # The signed-in user is read with their administrator grant (accounts.backends): then
+    # the rule "an administrator's roles count for nothing" is answered from it, and the
+    # query every request makes needs no join to the users and grants (half its cost).
+    if "admin_role_grant" in user._state.fields_cache:
+        if user._state.fields_cache["admin_role_grant"] is not None:
+            return Membership.objects.none()
+        return Membership.objects.filter(user_id=user.pk, active=True).order_by()
+    return Membership.objects.active_for(user).order_by()
 
 
 def contracts_of(user) -> list[Contract]:
