@@ -55,8 +55,8 @@ def test_a_user_read_with_their_administrator_grant_needs_no_join_to_tell_their_
     from django.test.utils import CaptureQueriesContext
 
     from weibao.accounts.backends import UserBackend
-    from weibao.contracts.access import memberships_of
     from weibao.accounts.models import AdminRoleGrant
+    from weibao.contracts.access import memberships_of
     from weibao.contracts.models import Membership
     from weibao.testing.factories import UserFactory
 

@@ -129,9 +129,6 @@ def _seal_after_commit() -> None:
 
 
 SEAL_BATCH = 500
-# set_config(…, true) is SET LOCAL, as a function a query can call.
-RELAX_COMMIT = models.Func(models.Value("synchronous_commit"), models.Value("off"), models.Value(True),
-                           function="set_config", output_field=models.TextField())
 
 
 def seal_pending(*, durable: bool = True) -> int:
@@ -146,27 +143,21 @@ def seal_pending(*, durable: bool = True) -> int:
     the disk (see below).
     """
     sealed = 0
-    heads_for_update = AuditChainHead.objects.select_for_update()
     relaxed = not durable and not connection.in_atomic_block and connection.vendor == "postgresql"
     while True:
         with transaction.atomic():
-            if relaxed:
-                # After a request's commit (``durable=False``) the seal need not wait for
-                # its own disk flush (3–20 ms on this class of disk, on every write
-                # request): the records it seals are committed already, and a seal lost
-                # to a crash leaves them pending, as a writer that died before sealing
-                # does, for the scheduler to seal again; the head is in the same
-                # transaction, so the chain stays whole. The scheduler, the anchor and the
-                # trail's readers seal durably (any durable commit flushes earlier ones).
-                # Only in a transaction of its own: never relaxes a caller's commit.
-                # SET LOCAL as a function call on the head's locking read: one statement
-                # less on every write request (the first seal ever, which creates the
-                # head, simply commits durably).
-                heads = heads_for_update.annotate(_relaxed=RELAX_COMMIT)
-            else:
-                heads = heads_for_update
-            head, _ = heads.get_or_create(id=1)
-            batch = list(AuditRecord.objects.pending().order_by("id")[:SEAL_BATCH])
+            # After a request's commit (``durable=False``) the seal need not wait for its
+            # own disk flush (3–20 ms on this class of disk, on every write request): the
+            # records it seals are committed already, and a seal lost to a crash leaves
+            # them pending, as a writer that died before sealing does, for the scheduler
+            # to seal again; the head is in the same transaction, so the chain stays
+            # whole. The scheduler, the anchor and the trail's readers seal durably (any
+            # durable commit flushes earlier ones). Only in a transaction of its own:
+            # never relaxes a caller's commit.
+            head = AuditChainHead.objects.locked(relax_commit=relaxed)
+            if head is None:  # the first seal ever creates the head (and commits durably)
+                head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+            batch = AuditRecord.objects.oldest_pending(SEAL_BATCH)
             seq, prev, last_sealed_at = head.last_seq, head.last_hash, head.last_sealed_at
             now = clock.now()
             sealed_at = now if last_sealed_at is None or now > last_sealed_at else last_sealed_at
@@ -182,8 +173,7 @@ def seal_pending(*, durable: bool = True) -> int:
                                              content_hash=entry.content_hash, chain_hash=entry.chain_hash)
                 prev = entry.chain_hash
             if batch:
-                head.last_seq, head.last_hash, head.last_sealed_at = seq, prev, sealed_at
-                head.save(update_fields=["last_seq", "last_hash", "last_sealed_at"])
+                AuditChainHead.objects.advance(last_seq=seq, last_hash=prev, last_sealed_at=sealed_at)
         sealed += len(batch)
         if len(batch) < SEAL_BATCH:
             return sealed
