@@ -172,16 +172,6 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters bound on the server, and a statement run more than this many times
-        # on one connection prepared there: each request's dozen statements are not
-        # parsed and planned again (10–25 % of a page's time, decision 0033). 0 turns
-        # preparing off: behind a PgBouncer in transaction mode older than 1.22 (or
-        # without max_prepared_statements).
-        _prepare_after = env_int("WEIBAO_PG_PREPARE_THRESHOLD", 2)
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=_prepare_after or None
-        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -73,9 +73,8 @@ def partition(apps, schema_editor):
         first = today + dt.timedelta(days=1) if has_rows else today
         day = first
         while day <= today + dt.timedelta(days=AHEAD_DAYS):
-            # Written in (datetimes made here): DDL takes no bound parameters.
-            cursor.execute(f"CREATE TABLE {TABLE}_p{day:%Y%m%d} PARTITION OF {TABLE} FOR VALUES "
-                           f"FROM ('{_midnight(day).isoformat()}') TO ('{_midnight(day + dt.timedelta(days=1)).isoformat()}')")
+            cursor.execute(f"CREATE TABLE {TABLE}_p{day:%Y%m%d} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)",
+                           [_midnight(day), _midnight(day + dt.timedelta(days=1))])
             day += dt.timedelta(days=1)
         cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
         if not has_rows:
@@ -91,8 +90,8 @@ def partition(apps, schema_editor):
         cursor.execute(f"ALTER TABLE {LEGACY} ALTER COLUMN id DROP IDENTITY")
         cursor.execute(f"ALTER TABLE {LEGACY} DROP CONSTRAINT {LEGACY}_pkey")
         cursor.execute(f"ALTER TABLE {LEGACY} ADD CONSTRAINT {LEGACY}_pkey PRIMARY KEY (id, at)")
-        cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {LEGACY} FOR VALUES FROM (MINVALUE) "
-                       f"TO ('{_midnight(first).isoformat()}')")
+        cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {LEGACY} FOR VALUES FROM (MINVALUE) TO (%s)",
+                       [_midnight(first)])
 
 
 def unpartition(apps, schema_editor):
