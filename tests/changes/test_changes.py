@@ -239,3 +239,15 @@ def test_an_overdue_retro_approval_is_told_once(contract, engineer, liaison, pm,
     services.approve(change, by=liaison)
     clock.advance(dt.timedelta(hours=1))
     assert services.remind_overdue_retro_approvals() == 0
+
+
+def test_the_ticket_page_names_the_changes_that_touch_the_ticket(contract, engineer, new_ticket, client_for, clock):
+    from weibao.servicedesk.models import Ticket
+
+    ticket = Ticket.objects.get(pk=new_ticket()["id"])
+    start = clock.now() + dt.timedelta(days=3)
+    change = services.request_change(contract, by=engineer, kind="normal", title="更换负载均衡证书", reason="r",
+                                     implementation_plan="p", rollback_plan="b", planned_start=start,
+                                     planned_end=start + dt.timedelta(hours=2), tickets=[ticket])
+    page = client_for(engineer).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'href="/changes/{change.pk}/">{change.number}</a> {change.get_status_display()}' in page

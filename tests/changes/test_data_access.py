@@ -103,7 +103,10 @@ def test_the_ticket_page_panel_marks_a_ticket(contract, engineer, liaison, new_t
     ticket_id = new_ticket()["id"]
     approval = _approved(contract, engineer, liaison)
     web = client_for(engineer)
-    assert "变更与数据使用" in web.get(f"/tickets/{ticket_id}/").content.decode()
+    before = web.get(f"/tickets/{ticket_id}/").content.decode()
+    assert "变更与数据使用" in before
+    # The approvals in force are offered, by number and purpose.
+    assert f'<option value="{approval.pk}">{approval.number} {approval.purpose[:29]}' in before
     assert web.post(f"/changes/tickets/{ticket_id}/data/", {"data_access": approval.pk}).status_code == 302
     assert approval.number in web.get(f"/tickets/{ticket_id}/").content.decode()
     assert client_for(liaison).post(f"/changes/tickets/{ticket_id}/data/", {}).status_code == 403

@@ -127,6 +127,21 @@ def test_the_ticket_page_costs_the_same_for_5_and_50_entries(web, desk, contract
     assert not any(sql.startswith('SELECT "contracts_contract"') for sql in many), many
 
 
+def test_a_ticket_page_shows_its_links_both_ways_at_no_cost_per_link(web, desk, contract, pm, count):
+    ticket, *others = _open(contract, pm, 4)
+    alone = count(lambda: web.get(f"/tickets/{ticket.pk}/"))
+    tickets.link(ticket, others[0], by=pm)
+    tickets.link(ticket, others[1], by=pm)
+    tickets.link(others[2], ticket, by=pm)
+    linked = count(lambda: web.get(f"/tickets/{ticket.pk}/"))
+    assert len(linked) == len(alone), linked
+    (links,) = [sql for sql in linked if 'FROM "servicedesk_ticketlink"' in sql]
+    assert '"description"' not in links and '"requester_phone"' not in links, links
+    page = web.get(f"/tickets/{ticket.pk}/").content.decode()
+    for other in others:
+        assert f'href="/tickets/{other.pk}/">{other.number} {other.subject}</a>' in page
+
+
 def test_the_api_costs_the_same_for_a_ticket_with_5_or_50_entries(api, desk, contract, pm, count):
     first, second = _open(contract, pm, 2)
     _with_entries(first, pm, 5)

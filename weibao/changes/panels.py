@@ -16,13 +16,15 @@ def ticket_changes_panel(user, ticket) -> dict | None:
     may_mark = can(user, ticket.contract_id, Capability.WORK_TICKETS)
     approvals = []
     if may_mark:
-        approvals = [a for a in DataAccessRequest.objects.filter(
+        approvals = list(DataAccessRequest.objects.filter(
             contract_id=ticket.contract_id, status=DataAccessRequest.Status.APPROVED,
-            period_start__lte=today, period_end__gte=today)]
+            period_start__lte=today, period_end__gte=today).only("number", "purpose"))
     return {
         "template": "changes/_ticket_panel.html",
-        "changes": ChangeRequest.objects.filter(contract_id=ticket.contract_id, tickets=ticket),
-        "mark": TicketDataMark.objects.filter(ticket=ticket).select_related("data_access").first(),
+        # What the panel shows of each (on every ticket page: not every column).
+        "changes": ChangeRequest.objects.filter(contract_id=ticket.contract_id, tickets=ticket).only("number", "status"),
+        "mark": TicketDataMark.objects.filter(ticket=ticket).select_related("data_access")
+        .only("data_access__number").first(),
         "may_mark": may_mark,
         "approvals": approvals,
     }

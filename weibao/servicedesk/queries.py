@@ -89,11 +89,18 @@ def capped_count(tickets) -> int:
     return tickets.order_by()[: COUNT_CAP + 1].count()
 
 
+# What a link shows of the ticket at its other end (its number and subject, its address).
+_LINKED_TICKET = ("kind", "from_ticket_id", "to_ticket_id", "from_ticket__number", "from_ticket__subject",
+                  "to_ticket__number", "to_ticket__subject")
+
+
 def links_of(ticket) -> tuple[list, list]:
-    """The ticket's links out and in, with the tickets at their other ends: one query."""
+    """The ticket's links out and in, with the number and subject of the tickets at their
+    other ends: one query (not both tickets' every column, which cost more to compile and
+    build than the page's other panels together)."""
     both = list(
         TicketLink.objects.filter(Q(from_ticket_id=ticket.pk) | Q(to_ticket_id=ticket.pk))
-        .select_related("from_ticket", "to_ticket").order_by("pk")
+        .select_related("from_ticket", "to_ticket").only(*_LINKED_TICKET).order_by("pk")
     )
     return ([link for link in both if link.from_ticket_id == ticket.pk],
             [link for link in both if link.to_ticket_id == ticket.pk])
