@@ -30,7 +30,9 @@ class AuditRecordQuerySet(models.QuerySet):
     def oldest_pending(self, limit: int) -> list[AuditRecord]:
         """Up to ``limit`` committed records not yet sealed, oldest id first."""
         table = connection.ops.quote_name(self.model._meta.db_table)
-        return list(self.raw(f"SELECT * FROM {table} WHERE seq IS NULL ORDER BY id LIMIT %s", [limit]))  # noqa: S608 - the table's name
+        # On the connection the sealer writes with (raw() would take the router's read choice).
+        return list(self.raw(f"SELECT * FROM {table} WHERE seq IS NULL ORDER BY id LIMIT %s", [limit],  # noqa: S608 - the table's name
+                             using=connection.alias))
 
     def seal_one(self, pk: int, *, seq: int, prev_hash: str, content_hash: str, chain_hash: str,
                  sealed_at=None) -> int:
@@ -134,7 +136,8 @@ class ChainHeadQuerySet(models.QuerySet):
         table = connection.ops.quote_name(self.model._meta.db_table)
         relax = ", set_config('synchronous_commit', 'off', true) AS relaxed" if relax_commit else ""
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        found = self.raw(f"SELECT id, last_seq, last_hash, last_sealed_at{relax} FROM {table} WHERE id = 1{lock}")  # noqa: S608
+        found = self.raw(f"SELECT id, last_seq, last_hash, last_sealed_at{relax} FROM {table} WHERE id = 1{lock}",  # noqa: S608
+                         using=connection.alias)
         return next(iter(found), None)
 
     def advance(self, *, last_seq: int, last_hash: str, last_sealed_at) -> None:
