@@ -125,6 +125,9 @@ def test_the_ticket_page_costs_the_same_for_5_and_50_entries(web, desk, contract
     # and with them the contracts: the current one and the switcher's need no query.
     assert sum(sql.startswith(MEMBERSHIPS_OF) for sql in many) == 1
     assert not any(sql.startswith('SELECT "contracts_contract"') for sql in many), many
+    # Nor is the ticket's contract joined again to the ticket: it is the one read with them.
+    joined = [sql for sql in many if '"contracts_contract"' in sql and not sql.startswith(MEMBERSHIPS_OF)]
+    assert joined == [], "\n".join(sql[:50] + " … " + sql[sql.index(" FROM "):][:70] for sql in joined)
 
 
 def test_a_ticket_page_shows_its_links_both_ways_at_no_cost_per_link(web, desk, contract, pm, count):

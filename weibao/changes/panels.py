@@ -18,11 +18,13 @@ def ticket_changes_panel(user, ticket) -> dict | None:
     if may_mark:
         approvals = list(DataAccessRequest.objects.filter(
             contract_id=ticket.contract_id, status=DataAccessRequest.Status.APPROVED,
-            period_start__lte=today, period_end__gte=today).only("number", "purpose"))
+            period_start__lte=today, period_end__gte=today).only("number", "purpose").order_by("-requested_at"))
     return {
         "template": "changes/_ticket_panel.html",
-        # What the panel shows of each (on every ticket page: not every column).
-        "changes": ChangeRequest.objects.filter(contract_id=ticket.contract_id, tickets=ticket).only("number", "status"),
+        # What the panel shows of each (on every ticket page: not every column), in their
+        # order within one contract (the models' order starts with the contract: a join).
+        "changes": ChangeRequest.objects.filter(contract_id=ticket.contract_id, tickets=ticket)
+        .only("number", "status").order_by("-planned_start"),
         "mark": TicketDataMark.objects.filter(ticket=ticket).select_related("data_access")
         .only("data_access__number").first(),
         "may_mark": may_mark,

@@ -67,6 +67,14 @@ def contracts_of(user) -> list[Contract]:
     return found
 
 
+def contracts_in_hand(user) -> dict[int, Contract] | None:
+    """``user``'s contracts by id as this request read them with their memberships, or None
+    outside a request (or before they were read): a page that loads a ticket need not join
+    its contract again."""
+    found = request_context.current().memo.get(_CONTRACTS_KEY, {}).get(getattr(user, "pk", None))
+    return None if found is None else {contract.pk: contract for contract in found}
+
+
 def forget_memberships(user) -> None:
     """After a membership of ``user`` changed within this request."""
     memo = request_context.current().memo

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from weibao.contracts.access import can, require, roles_on
+from weibao.contracts.access import can, contracts_in_hand, require, roles_on
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability, ContractRole, roles_with
 from weibao.people import compliance
@@ -46,9 +46,13 @@ def workable_tickets(user) -> QuerySet:
 def ticket_for(user, pk, capability: str = Capability.VIEW_TICKETS, message: str | None = None) -> Ticket:
     """The ticket ``pk`` for ``user`` to act on with ``capability``: Http404 when they do
     not see it, PermissionDenied when they see it but lack ``capability``."""
-    ticket = get_object_or_404(
-        visible_tickets(user).select_related("contract", "component", "assignee", "group"), pk=pk
-    )
+    # The contract as this request read it with the user's memberships (a ticket they see
+    # is on one of theirs); outside a request, joined.
+    in_hand = contracts_in_hand(user)
+    related = ("component", "assignee", "group") if in_hand is not None else ("contract", "component", "assignee", "group")
+    ticket = get_object_or_404(visible_tickets(user).select_related(*related), pk=pk)
+    if in_hand is not None and ticket.contract_id in in_hand:
+        ticket.contract = in_hand[ticket.contract_id]
     require(user, ticket.contract_id, capability, message)
     return ticket
 
