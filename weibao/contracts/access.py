@@ -35,7 +35,7 @@ def memberships_of(user) -> dict[int, frozenset[str]]:
         return cache[user.pk]
     found: dict[int, set[str]] = {}
     contracts: dict[int, Contract] = {}
-    for membership in _active_memberships(user).select_related("contract"):
+    for membership in Membership.objects.active_for(user).select_related("contract").order_by():
         found.setdefault(membership.contract_id, set()).add(membership.role)
         contracts[membership.contract_id] = membership.contract
     answer = {contract_id: frozenset(roles) for contract_id, roles in found.items()}
@@ -45,23 +45,12 @@ def memberships_of(user) -> dict[int, frozenset[str]]:
     return answer
 
 
-def _active_memberships(user):
-    # The signed-in user is read with their administrator grant (accounts.backends): then
-    # the rule "an administrator's roles count for nothing" is answered from it, and the
-    # query every request makes needs no join to the users and grants (half its cost).
-    if "admin_role_grant" in user._state.fields_cache:
-        if user._state.fields_cache["admin_role_grant"] is not None:
-            return Membership.objects.none()
-        return Membership.objects.filter(user_id=user.pk, active=True).order_by()
-    return Membership.objects.active_for(user).order_by()
-
-
 def contracts_of(user) -> list[Contract]:
     """The contracts of ``user``'s active memberships, by number: within a request, read
     by the same query as the memberships (the switcher and the current contract need no
     query of their own)."""
     ids = memberships_of(user)
-    found = request_context.current().memo.get(_CONTRACTS_KEY, {}).get(getattr(user, "pk", None))
+    found = _contracts_read(user)
     if found is None:
         return list(Contract.objects.filter(pk__in=list(ids)).order_by("number")) if ids else []
     return found
@@ -71,8 +60,12 @@ def contracts_in_hand(user) -> dict[int, Contract] | None:
     """``user``'s contracts by id as this request read them with their memberships, or None
     outside a request (or before they were read): a page that loads a ticket need not join
     its contract again."""
-    found = request_context.current().memo.get(_CONTRACTS_KEY, {}).get(getattr(user, "pk", None))
+    found = _contracts_read(user)
     return None if found is None else {contract.pk: contract for contract in found}
+
+
+def _contracts_read(user) -> list[Contract] | None:
+    return request_context.current().memo.get(_CONTRACTS_KEY, {}).get(getattr(user, "pk", None))
 
 
 def forget_memberships(user) -> None:

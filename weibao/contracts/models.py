@@ -137,7 +137,14 @@ class MembershipQuerySet(ContractScopedQuerySet):
     def active_for(self, user):
         """The memberships that give ``user`` access: active, and not held by one of the
         three administrators (三员分立: an administrator's contract roles count for nothing,
-        even if a row was written around ``add_member``)."""
+        even if a row was written around ``add_member``).
+
+        A user read with their grant (as each request's user is, accounts.backends) is
+        answered from it: the query every request makes then needs no join to the users
+        and grants (half its cost, decision 0033)."""
+        cached = getattr(getattr(user, "_state", None), "fields_cache", {})
+        if "admin_role_grant" in cached:
+            return self.none() if cached["admin_role_grant"] is not None else self.filter(user=user, active=True)
         return self.filter(user=user, active=True, user__admin_role_grant__isnull=True)
 
 

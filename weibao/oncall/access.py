@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -98,3 +99,16 @@ def visible_requests(user, contract):
     if not can(user, contract.pk, Capability.MANAGE_ONCALL):
         overrides, time_off = overrides.filter(requested_by=user), time_off.filter(user=user)
     return overrides, time_off
+
+
+def former_participants(layer: Layer, team) -> list:
+    """Those on ``layer`` as stored who are no longer among its contract's duty ``team``:
+    the edit form keeps them, marked, rather than silently dropping them at the next save.
+    Only people stored on the layer and on its contract: ids just sent in a refused form
+    could name anyone, and must not bring their names to the page."""
+    stored = Layer.objects.filter(pk=layer.pk).values_list("participants", flat=True).first() or []
+    listed = {person.pk for person in team}
+    return list(get_user_model().objects.filter(
+        pk__in=[int(pk) for pk in stored if int(pk) not in listed],
+        memberships__contract_id=layer.schedule.contract_id,
+    ).distinct())

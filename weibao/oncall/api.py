@@ -116,34 +116,28 @@ class CoverageGapsView(APIView):
 
 # --- schedules and their layers ------------------------------------------------------------
 
-LAYER_BODY = inline_serializer("LayerFields", {
-    "name": serializers.CharField(max_length=100, required=False, help_text="default 轮值"),
-    "level": serializers.IntegerField(min_value=1, max_value=99, required=False,
-                                      help_text="the higher level wins where layers overlap; default 1"),
-    "rotation": serializers.ChoiceField(Layer.Rotation.values, required=False, help_text="default weekly"),
-    "shift_days": serializers.IntegerField(min_value=1, max_value=366, required=False,
-                                           help_text="days per shift of a custom rotation; default 7"),
-    "starts_at": serializers.CharField(help_text="first handover, Beijing time: YYYY-MM-DDTHH:MM"),
-    "participants": serializers.ListField(child=serializers.IntegerField(), max_length=50,
-                                          help_text="user ids in rotation order: the contract's engineers or PM"),
-    "days": serializers.ChoiceField(Layer.Days.values, required=False, help_text="default all"),
-    "window_start": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_end"),
-    "window_end": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_start"),
-})
-LAYER_CHANGE = inline_serializer("LayerChange", {
-    "name": serializers.CharField(max_length=100, required=False, help_text="default 轮值"),
-    "level": serializers.IntegerField(min_value=1, max_value=99, required=False,
-                                      help_text="the higher level wins where layers overlap; default 1"),
-    "rotation": serializers.ChoiceField(Layer.Rotation.values, required=False, help_text="default weekly"),
-    "shift_days": serializers.IntegerField(min_value=1, max_value=366, required=False,
-                                           help_text="days per shift of a custom rotation; default 7"),
-    "starts_at": serializers.CharField(required=False, help_text="first handover, Beijing time: YYYY-MM-DDTHH:MM"),
-    "participants": serializers.ListField(child=serializers.IntegerField(), max_length=50, required=False,
-                                          help_text="user ids in rotation order: the contract's engineers or PM"),
-    "days": serializers.ChoiceField(Layer.Days.values, required=False, help_text="default all"),
-    "window_start": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_end"),
-    "window_end": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_start"),
-})
+def _layer_body(name: str, *, partial: bool):
+    """A layer's fields as sent: to add one (``starts_at`` and ``participants`` required), or
+    to change one (``partial``: only the names sent change)."""
+    return inline_serializer(name, {
+        "name": serializers.CharField(max_length=100, required=False, help_text="default 轮值"),
+        "level": serializers.IntegerField(min_value=1, max_value=99, required=False,
+                                          help_text="the higher level wins where layers overlap; default 1"),
+        "rotation": serializers.ChoiceField(Layer.Rotation.values, required=False, help_text="default weekly"),
+        "shift_days": serializers.IntegerField(min_value=1, max_value=366, required=False,
+                                               help_text="days per shift of a custom rotation; default 7"),
+        "starts_at": serializers.CharField(required=not partial,
+                                           help_text="first handover, Beijing time: YYYY-MM-DDTHH:MM"),
+        "participants": serializers.ListField(child=serializers.IntegerField(), max_length=50, required=not partial,
+                                              help_text="user ids in rotation order: the contract's engineers or PM"),
+        "days": serializers.ChoiceField(Layer.Days.values, required=False, help_text="default all"),
+        "window_start": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_end"),
+        "window_end": serializers.CharField(required=False, allow_null=True, help_text="HH:MM, with window_start"),
+    })
+
+
+LAYER_BODY = _layer_body("LayerFields", partial=False)
+LAYER_CHANGE = _layer_body("LayerChange", partial=True)
 LAYER_OUT = inline_serializer("Layer", {
     "id": serializers.IntegerField(), "schedule": serializers.IntegerField(), "name": serializers.CharField(),
     "level": serializers.IntegerField(), "rotation": serializers.ChoiceField(Layer.Rotation.values),

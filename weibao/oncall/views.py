@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weibao.accounts.models import User
 from weibao.calendars.services import day_rules_for
 from weibao.contracts.access import can, contract_for, requires
 from weibao.contracts.roles import Capability, roles_with
@@ -204,17 +203,9 @@ def layer_edit(request, pk):
             return redirect("oncall:schedule", schedule.pk)
         # Refused: the form shows what was sent (save_layer set it on the layer), not the old values.
     team = list(duty_people(schedule.contract_id))
-    # Someone on the layer who is no longer a duty person stays in the selects, marked,
-    # rather than silently dropped at the next save.
-    # Only people stored on the layer and on this contract: ids just sent in a refused form
-    # could name anyone, and must not bring their names here.
-    stored = Layer.objects.filter(pk=layer.pk).values_list("participants", flat=True).first() or []
-    listed = {u.pk for u in team}
-    former = User.objects.filter(pk__in=[int(p) for p in stored if int(p) not in listed],
-                                 memberships__contract_id=schedule.contract_id).distinct()
     return render(request, "oncall/layer_edit.html", {
         "schedule": schedule, "contract": schedule.contract, "layer": layer,
-        "team": team, "former": list(former), "rotations": Layer.Rotation.choices,
+        "team": team, "former": access.former_participants(layer, team), "rotations": Layer.Rotation.choices,
         "day_sets": Layer.Days.choices, "slots": _slots(layer.participants),
     })
 

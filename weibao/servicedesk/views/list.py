@@ -25,13 +25,9 @@ from weibao.servicedesk.models import (
     TicketType,
 )
 from weibao.servicedesk.services import tickets
-from weibao.servicedesk.views.list_rows import ticket_rows
+from weibao.servicedesk.views.list_rows import ROW_FIELDS, ticket_rows
 
 PAGE_SIZES = (25, 50, 100)
-# What a row shows (list_rows): not the description, nor the requester's phone and e-mail,
-# which would be read and decrypted for every row (two SM4 decryptions a row, unshown).
-ROW_FIELDS = ("contract_id", "number", "subject", "type", "priority", "status", "requester_name",
-              "assignee", "sla_state", "sla_due_at", "created_at", "urged_count")
 
 
 def _list_filters(request, *, audit_search: bool = True) -> tuple[object, TicketFilterSet]:
