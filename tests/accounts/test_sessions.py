@@ -46,3 +46,12 @@ def test_signing_in_and_the_next_page_use_it(client, pm):
     client.force_login(pm)
     assert isinstance(client.session, SessionStore)
     assert client.get("/").status_code in (200, 302)
+
+
+@pytest.mark.parametrize("cookie", ["a" * 10 + "\x00" + "b" * 21, "²" * 32, "x" * 5000, "A" * 32, "'; DROP TABLE x; --"])
+def test_an_odd_session_cookie_is_no_session_not_an_error(client, pm, cookie):
+    """Signed out, as with no cookie: never a 500 (PostgreSQL refuses a NUL byte in text)."""
+    client.cookies["sessionid"] = cookie
+    response = client.get("/tickets/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert SessionStore(session_key=cookie).load() == {}

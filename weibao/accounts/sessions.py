@@ -8,12 +8,21 @@ query, the same expiry rule and the same handling of a missing or expired sessio
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+# The keys this store makes (Django's: 32 of a–z and 0–9). A cookie holding anything else
+# is no session, never a statement: PostgreSQL refuses a NUL byte in text with an error.
+_KEY = re.compile(r"[a-z0-9]{8,64}", re.ASCII)
+
 
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key):
+        return isinstance(key, str) and _KEY.fullmatch(key) is not None
+
     def load(self):
         connection = connections[router.db_for_read(self.model)]
         quote = connection.ops.quote_name
