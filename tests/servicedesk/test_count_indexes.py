@@ -2,7 +2,8 @@
 on PostgreSQL (migrations 0012 and 0013): at 100,000 tickets the count under status +
 group took 25 ms through the group's foreign-key index and a row read per ticket, 1.8 ms
 through the cover (bench/peer_compare.py). On PostgreSQL the status cover keys the group
-too (0015): 5.4 ms for the same count before, 2 ms after."""
+too (0015): 5.4 ms for the same count before, 2 ms after; a priority cover keys the status
+(0016)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,16 @@ def test_the_status_cover_keys_the_group_so_status_and_group_read_only_the_group
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_status_filter_cover'")
         (definition,) = cursor.fetchone()
     assert "(contract_id, status, group_id) INCLUDE (priority, type, channel, sla_state, assignee_id, " \
+           "component_id, created_at, id)" in definition
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's priority cover (0016)")
+@pytest.mark.django_db
+def test_the_priority_cover_keys_the_status_so_open_p1s_read_only_their_entries():
+    """Under status + priority the count read every entry of those statuses and dropped the
+    other priorities' (30,000 read for 6,054 counted at 100,000 tickets, 13 ms → 3.8 ms)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_priority_filter_cover'")
+        (definition,) = cursor.fetchone()
+    assert "(contract_id, priority, status) INCLUDE (type, channel, sla_state, assignee_id, group_id, " \
            "component_id, created_at, id)" in definition
