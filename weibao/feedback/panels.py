@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from weibao.feedback.models import Level, Rating
 from weibao.feedback.services import ratings
+from weibao.servicedesk import probes
+
+
+def ratings_of(ticket_id: int) -> QuerySet:
+    return Rating.objects.filter(ticket_id=ticket_id)
 
 
 def ticket_rating_panel(user, ticket) -> dict:
-    rating = Rating.objects.filter(ticket=ticket).first()
+    rating = Rating.objects.filter(ticket=ticket).first() if probes.has(ticket, "rating") else None
     return {
         "template": "feedback/_ticket_rating.html",
         "rating": rating,

@@ -56,6 +56,11 @@ def ticket_answers(ticket) -> list[str]:
     return list(dict.fromkeys(answer for answer in answers if answer))
 
 
+def articles_from(ticket_id: int):
+    """The articles written from a ticket, of whatever contract (the ticket page's probe)."""
+    return Article.objects.filter(source_ticket_id=ticket_id)
+
+
 def ticket_can_become_article(ticket) -> bool:
     """Only a finished ticket has a known fix to write down."""
 

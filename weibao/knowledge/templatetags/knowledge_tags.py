@@ -7,6 +7,7 @@ from django import template
 from weibao.knowledge import access
 from weibao.knowledge.models import Article
 from weibao.knowledge.services import from_ticket
+from weibao.servicedesk import probes
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def article_from_ticket_button(context, ticket):
     # Articles already written from this ticket, so that nobody writes the same one twice.
     written = (
         Article.objects.for_contract(ticket.contract).filter(source_ticket=ticket).order_by("id")
-        if show
+        if show and probes.has(ticket, "articles")
         else []
     )
     return {

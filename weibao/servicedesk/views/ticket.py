@@ -20,7 +20,7 @@ from weibao.core import clock
 from weibao.core.flash import report_errors
 from weibao.core.masking import mask_phone
 from weibao.core.params import bad_request, parse_id, parse_positive_int
-from weibao.servicedesk import access, queries
+from weibao.servicedesk import access, probes, queries
 from weibao.servicedesk.forms import ReplyForm, TicketForm
 from weibao.servicedesk.models import (
     PRIORITY_MEANING,
@@ -67,7 +67,8 @@ def ticket_detail(request, pk):
     may = access.abilities(request.user, ticket.contract_id)
     now = clock.now()
     clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
-    links_out, links_in = queries.links_of(ticket)
+    # Most tickets have no attachment, work log or link: one probe, not three queries.
+    links_out, links_in = queries.links_of(ticket) if probes.has(ticket, "links") else ([], [])
     context = {
         "ticket": ticket,
         "entries": access.entries_for(request.user, ticket),
@@ -78,8 +79,8 @@ def ticket_detail(request, pk):
         "can_note": may.note,
         # Offered for assignment: who does the work (engineers, the PM), not the agent.
         "team": access.who_can_work(ticket.contract),
-        "attachments": ticket.attachments.all(),
-        "worklogs": ticket.worklogs.select_related("user"),
+        "attachments": ticket.attachments.all() if probes.has(ticket, "attachments") else [],
+        "worklogs": ticket.worklogs.select_related("user") if probes.has(ticket, "worklogs") else [],
         "links": links_out,
         "links_in": links_in,
         "watching": ticket.watchers.filter(pk=request.user.pk).exists(),
