@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
 from weibao.audit.models import AuditRecord
-from weibao.core.filters import DayFilter, ParsedField, TextField
+from weibao.core.filters import DayFilter, FilterSet, ParsedField, TextField
 from weibao.core.params import parse_choice, parse_date, require_id
 
 
@@ -35,7 +35,7 @@ class LastDayFilter(DayFilter):
         super().__init__(*args, **kwargs)
 
 
-class AuditFilterSet(django_filters.FilterSet):
+class AuditFilterSet(FilterSet):
     """The records ``queryset`` (those the auditor may read, ``records_visible_to``) narrowed
     by the page's filters, newest first."""
 
@@ -76,7 +76,7 @@ class AuditFilterSet(django_filters.FilterSet):
         return super().filter_queryset(queryset).order_by("-seq")
 
 
-class RevealFilterSet(django_filters.FilterSet):
+class RevealFilterSet(FilterSet):
     """The auditor's filters over the reveals (``selectors.reveals_visible_to``): by person,
     by day, by contract and by record."""
 

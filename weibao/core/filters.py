@@ -8,11 +8,14 @@ A list parameter may be repeated (``status=new&status=assigned``) or comma-separ
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 
 import django_filters
 from django import forms
+from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from weibao.core import clock
@@ -192,3 +195,39 @@ class DayFilter(django_filters.DateFilter):
         day = value + dt.timedelta(days=1) if self.lookup_expr == "lt" else value
         bound = dt.datetime.combine(day, dt.time(), tzinfo=clock.SHANGHAI)
         return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet without the work it repeats on every list request: it
+    deep-copies every declared filter (12,000 Python calls for the ticket list's sixteen)
+    and builds a form class, with a new field per filter, for each instance. Our filters
+    hold no per-request state (no querysets; a filter's ``extra`` is read, never written),
+    so each instance gets shallow copies bound to it (``method`` filters call it), and the
+    form class is built once per class and language (field labels are read in the
+    language of the request that builds them). The form itself, and its fields (Django
+    copies them per form), stay per request."""
+
+    _form_classes: dict[tuple[type, str | None], type] = {}
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, declared in self.base_filters.items():
+            filter_ = self.filters[name] = copy.copy(declared)
+            filter_.model = queryset.model
+            filter_.parent = self
+            if declared.method is not None:
+                filter_.method = declared.method  # its FilterMethod calls this copy's parent, not the class's
+
+    def get_form_class(self):
+        key = (type(self), get_language())
+        form_class = FilterSet._form_classes.get(key)
+        if form_class is None:
+            form_class = FilterSet._form_classes[key] = super().get_form_class()
+        return form_class

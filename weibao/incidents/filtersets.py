@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.utils.translation import gettext_lazy
 
-from weibao.core.filters import UnknownParametersRefusedForm
+from weibao.core.filters import FilterSet, UnknownParametersRefusedForm
 from weibao.incidents.models import Category, Incident, Level
 from weibao.servicedesk.filtersets import ChoicesFilter, IdFilter, IdsFilter
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(FilterSet):
     contract = IdFilter(field_name="contract_id", message=gettext_lazy("合同编号应为整数。"))
     status = ChoicesFilter(choices=Incident.Status.choices, help_text="open, acknowledged or resolved")
     level = ChoicesFilter(choices=Level.choices)

@@ -27,6 +27,7 @@ from weibao.core.encrypted_fields import search_hashes
 from weibao.core.filters import (
     ChoicesField,
     DayFilter,
+    FilterSet,
     IdField,
     IdsField,
     KeywordField,
@@ -104,7 +105,7 @@ class KeywordFilter(django_filters.CharFilter):
     field_class = KeywordField
 
 
-class TicketFilterSet(django_filters.FilterSet):
+class TicketFilterSet(FilterSet):
     """The tickets ``request.user`` (or ``user``) may see, narrowed by the list's filters.
 
     A search by phone number is audited (masked number), unless ``audit_search`` is off
