@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 
 from weibao.accounts.models import User
+from weibao.core.statements import Statement
 
 
 class UserBackend(ModelBackend):
@@ -12,8 +13,10 @@ class UserBackend(ModelBackend):
     page's navigation asks for it, and it would otherwise cost a query per request."""
 
     def get_user(self, user_id):
-        try:
-            user = User._default_manager.select_related("admin_role_grant").get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        found = _USER_WITH_GRANT.objects(user_id)
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# Every request reads its user: compiled once (core.statements, decision 0034).
+_USER_WITH_GRANT = Statement(lambda user_id: User._default_manager.select_related("admin_role_grant").filter(pk=user_id))

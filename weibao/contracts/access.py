@@ -35,7 +35,7 @@ def memberships_of(user) -> dict[int, frozenset[str]]:
         return cache[user.pk]
     found: dict[int, set[str]] = {}
     contracts: dict[int, Contract] = {}
-    for membership in Membership.objects.active_for(user).select_related("contract").order_by():
+    for membership in Membership.objects.active_with_contracts(user):
         found.setdefault(membership.contract_id, set()).add(membership.role)
         contracts[membership.contract_id] = membership.contract
     answer = {contract_id: frozenset(roles) for contract_id, roles in found.items()}

@@ -18,18 +18,18 @@ that read, not for services that write and read again.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.db import connections, router
 from django.db.models import Q, QuerySet
 
+from weibao.core.statements import Compiled, compile_with_stand_ins
 from weibao.servicedesk.models import Attachment, Ticket, TicketLink, Worklog
 
 # rows_of(ticket_id) -> the rows of one list of the ticket (any columns, any order)
 TicketProbe = Callable[[int], QuerySet]
 _probes: dict[str, TicketProbe] = {}
-_statements: dict[str, tuple[str, list, list[int]]] = {}  # per database alias, built once
-# Stands for the ticket id while a probe's SQL is built once; never a real id (ids > 0).
-_PLACEHOLDER_ID = -918_273_645
+_statements: dict[str, tuple[str, list[Compiled]]] = {}  # per database alias, built once
 _ANSWERS = "_probed_lists"
 
 
@@ -65,28 +65,24 @@ def _ask(ticket_id: int) -> dict[str, bool]:
     if not _probes:
         return {}
     alias = router.db_for_read(Ticket)
-    sql, params, ticket_slots = _statement(alias)
-    bound = list(params)
-    for slot in ticket_slots:
-        bound[slot] = ticket_id if isinstance(params[slot], int) else str(ticket_id)
+    sql, parts = _statement(alias)
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, bound)
+        cursor.execute(sql, [value for part in parts for value in part.bind((ticket_id,))])
         row = cursor.fetchone()
     return {name: bool(value) for name, value in zip(_probes, row, strict=True)}
 
 
-def _statement(alias: str) -> tuple[str, list, list[int]]:
-    """The probes' SQL, compiled once with a placeholder id, and where the id goes in its
-    parameters (an integer, or its text where the list keys on a text column)."""
+def _statement(alias: str) -> tuple[str, list[Compiled]]:
+    """The probes' SQL, each compiled once (core.statements), asked together."""
     if alias not in _statements:
-        parts, params = [], []
+        parts = []
         for name, rows_of in _probes.items():
-            rows = rows_of(_PLACEHOLDER_ID).order_by().values("pk")[:1]
-            sql, probe_params = rows.query.get_compiler(alias).as_sql()
-            if _PLACEHOLDER_ID not in probe_params and str(_PLACEHOLDER_ID) not in probe_params:
-                raise ValueError(f"the ticket probe {name!r} does not depend on the ticket")
-            parts.append(f"EXISTS ({sql})")
-            params.extend(probe_params)
-        slots = [i for i, value in enumerate(params) if value in (_PLACEHOLDER_ID, str(_PLACEHOLDER_ID))]
-        _statements[alias] = ("SELECT " + ", ".join(parts), params, slots)
+            try:
+                compiled = compile_with_stand_ins(lambda ticket_id, rows_of=rows_of: rows_of(ticket_id).order_by()
+                                                  .values("pk")[:1], 1, alias)
+            except ValueError as error:
+                raise ValueError(f"the ticket probe {name!r}: {error}") from None
+            # Kept process-wide: the SQL and its parameters, not the compiler (and its connection).
+            parts.append(replace(compiled, compiler=None))
+        _statements[alias] = ("SELECT " + ", ".join(f"EXISTS ({part.sql})" for part in parts), parts)
     return _statements[alias]
