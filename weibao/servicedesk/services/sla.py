@@ -27,6 +27,7 @@ from weibao.calendars import engine
 from weibao.calendars.services import day_rules_for, provisional_warning, working_time_for
 from weibao.contracts.services import project_managers
 from weibao.core import clock, events
+from weibao.core.statements import Statement
 from weibao.notifications.services import notify
 from weibao.servicedesk.models import SlaClock, SlaPolicy, Ticket
 
@@ -259,6 +260,20 @@ class ClockView:
     def warning(self) -> str:
         """The provisional-calendar sentence, whole, in the reader's language."""
         return provisional_warning(self.uncovered_years)
+
+
+# A ticket's clocks with their calendars, as every ticket page reads them: compiled once
+# (core.statements); in target order, not the model's (ticket, target), which joins the ticket.
+_CLOCKS_OF = Statement(lambda ticket_id: SlaClock.objects.filter(ticket_id=ticket_id)
+                       .select_related("calendar").order_by("target"))
+
+
+def views_of(ticket: Ticket, now: dt.datetime) -> list[ClockView]:
+    """What the ticket page's SLA panel shows of each of the ticket's clocks."""
+    found = _CLOCKS_OF.objects(ticket.pk)
+    for sla_clock in found:
+        sla_clock.ticket = ticket
+    return [view(sla_clock, now) for sla_clock in found]
 
 
 def view(sla_clock: SlaClock, now: dt.datetime | None = None) -> ClockView:

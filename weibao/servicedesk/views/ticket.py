@@ -66,7 +66,7 @@ def ticket_detail(request, pk):
     ticket = access.ticket_for(request.user, pk)
     may = access.abilities(request.user, ticket.contract_id)
     now = clock.now()
-    clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
+    clocks = sla.views_of(ticket, now)
     # Most tickets have no attachment, work log or link: one probe, not three queries.
     links_out, links_in = queries.links_of(ticket) if probes.has(ticket, "links") else ([], [])
     context = {
@@ -106,7 +106,7 @@ def ticket_timers(request, pk):
     """The SLA panel alone, refreshed by htmx every 30 s next to the live countdown."""
     ticket = access.ticket_for(request.user, pk)
     now = clock.now()
-    clocks = [sla.view(c, now) for c in ticket.clocks.select_related("calendar")]
+    clocks = sla.views_of(ticket, now)
     return render(request, "servicedesk/_timers.html", {"ticket": ticket, "clocks": clocks, "now": now})
 
 
