@@ -49,3 +49,24 @@ def test_the_ticket_page_shows_its_group_component_and_assignee(desk, contract, 
     page = client_for(pm).get(f"/tickets/{ticket.pk}/").content.decode()
     assert group.name in page and component.name in page and str(engineer) in page
     assert contract.number in page
+
+
+def test_an_administrators_membership_row_opens_no_ticket(desk, contract, pm):
+    """三员分立: a membership row written around the services gives an administrator
+    nothing, in the statement's subquery as in the request's memberships."""
+    from weibao.accounts.models import AdminRoleGrant
+    from weibao.contracts.models import Membership
+    from weibao.contracts.roles import Capability, roles_with
+    from weibao.contracts.scoping import member_contracts_query
+    from weibao.testing.factories import UserFactory
+
+    ticket = TicketFactory(contract=contract, by=pm)
+    secadmin = UserFactory(username="secadmin")
+    AdminRoleGrant.objects.create(user=secadmin, role="security_admin")
+    Membership.objects.create(contract=contract, user=secadmin, role="project_manager")
+    roles = roles_with(Capability.VIEW_TICKETS)
+    assert list(member_contracts_query(secadmin.pk, roles)) == []
+    assert [row["contract_id"] for row in member_contracts_query(pm.pk, roles)] == [contract.pk]
+    Membership.objects.filter(user=pm).update(active=False)
+    assert list(member_contracts_query(pm.pk, roles)) == []
+    assert ticket.pk

@@ -143,18 +143,27 @@ class MembershipQuerySet(ContractScopedQuerySet):
         A user read with their grant (as each request's user is, accounts.backends) is
         answered from it: the query every request makes then needs no join to the users
         and grants (half its cost, decision 0033)."""
-        cached = getattr(getattr(user, "_state", None), "fields_cache", {})
-        if "admin_role_grant" in cached:
-            return self.none() if cached["admin_role_grant"] is not None else self.filter(user=user, active=True)
-        return self.filter(user=user, active=True, user__admin_role_grant__isnull=True)
+        known, grant = _grant_in_hand(user)
+        if known:
+            return self.none() if grant is not None else self.filter(user=user, active=True)
+        return self.filter(user=user).giving_access()
+
+    def giving_access(self):
+        """The memberships that count: active, not an administrator's."""
+        return self.filter(active=True, user__admin_role_grant__isnull=True)
 
     def active_with_contracts(self, user) -> list:
         """``active_for(user)`` with each membership's contract read along. For the user of a
         request (read with their grant) by a statement compiled once: every request asks."""
-        cached = getattr(getattr(user, "_state", None), "fields_cache", {})
-        if cached.get("admin_role_grant", True) is None and not self.query.has_filters():
+        if _grant_in_hand(user) == (True, None) and not self.query.has_filters():
             return _ACTIVE_WITH_CONTRACTS.objects(user.pk)
         return list(self.active_for(user).select_related("contract").order_by())
+
+
+def _grant_in_hand(user) -> tuple[bool, object]:
+    """Whether ``user`` was read with their administrator grant, and the grant (or None)."""
+    cached = getattr(getattr(user, "_state", None), "fields_cache", {})
+    return ("admin_role_grant" in cached, cached.get("admin_role_grant"))
 
 
 _ACTIVE_WITH_CONTRACTS = Statement(

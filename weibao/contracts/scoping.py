@@ -29,6 +29,14 @@ def is_member(user, contract_id: int, roles: Iterable[str] | None = None) -> boo
     return contract_id in member_contract_ids(user, roles)
 
 
+def member_contracts_query(user_id, roles: Iterable[str]) -> models.QuerySet:
+    """``member_contract_ids`` as a subquery of the user's id, for a statement compiled
+    once (core.statements): the same memberships count."""
+    from weibao.contracts.models import Membership
+
+    return Membership.objects.filter(user_id=user_id, role__in=sorted(roles)).giving_access().values("contract_id")
+
+
 class ContractScopedQuerySet(models.QuerySet):
     #: The lookup from this model to its contract; a model reached through another
     #: one (e.g. a reply through its ticket) overrides it, e.g. "ticket__contract".

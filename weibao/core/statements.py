@@ -40,20 +40,18 @@ class Compiled:
     compiler: object
 
     def bind(self, ids: tuple) -> list | None:
-        """The parameters with ``ids`` in place; None when no row can have them (None, text
-        that is no integer, an integer beyond 64 bits: the ORM answers "none" to those)."""
+        """The parameters with ``ids`` in place; None when no row can have them (None, an
+        integer beyond 64 bits: the ORM answers "none" to those). Ids are integers, parsed
+        by the caller (core.params for a request's values): anything else is a mistake."""
         bound = list(self.params)
         for position, argument, kind in self.slots:
             value = ids[argument]
             if value is None:
                 return None
-            if kind is int:
-                try:
-                    value = int(value)
-                except (TypeError, ValueError):
-                    return None
-                if not _ID_MIN <= value <= _ID_MAX:
-                    return None
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"an id is an integer, not {type(value).__name__}")
+            if not _ID_MIN <= value <= _ID_MAX:
+                return None
             bound[position] = kind(value)
         return bound
 

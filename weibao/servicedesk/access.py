@@ -21,9 +21,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from weibao.contracts.access import can, contracts_in_hand, require, roles_on
-from weibao.contracts.models import Contract, Membership
+from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability, ContractRole, roles_with
-from weibao.contracts.scoping import is_member
+from weibao.contracts.scoping import is_member, member_contracts_query
 from weibao.core.statements import Statement
 from weibao.people import compliance
 from weibao.servicedesk.models import (
@@ -68,11 +68,10 @@ def ticket_for(user, pk, capability: str = Capability.VIEW_TICKETS, message: str
 
 _SHOWN_WITH_TICKET = ("component", "assignee", "group")
 # Only a ticket of a contract where the user holds a role that views tickets is read at all
-# (another contract's row is never decrypted in this process); is_member then applies the
-# whole rule (an administrator's memberships count for nothing).
+# (another contract's row is never decrypted in this process); is_member then answers from
+# the memberships this request read, as visible_tickets() would.
 _TICKET = Statement(lambda pk, user_id: Ticket.objects.select_related(*_SHOWN_WITH_TICKET).filter(
-    pk=pk, contract_id__in=Membership.objects.filter(
-        user_id=user_id, active=True, role__in=sorted(roles_with(Capability.VIEW_TICKETS))).values("contract_id"),
+    pk=pk, contract_id__in=member_contracts_query(user_id, roles_with(Capability.VIEW_TICKETS)),
 ))
 
 
