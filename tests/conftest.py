@@ -14,11 +14,13 @@ from rest_framework.test import APIClient, APIRequestFactory
 from weibao.core import clock as core_clock
 from weibao.servicedesk.api import TicketSerializer
 from weibao.servicedesk.services.defaults import install_defaults
+from weibao.testing import migrated
 from weibao.testing.demo import demo_loaded
 from weibao.testing.factories import ContractFactory, MembershipFactory, UserFactory
 from weibao.testing.flush import truncate_only_tables_with_rows
 
 truncate_only_tables_with_rows()
+migrated.install()
 
 
 @pytest.fixture(scope="session")

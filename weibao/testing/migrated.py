@@ -1,0 +1,219 @@
+"""A test database copied from a migrated one, instead of migrating it every time.
+
+Migrating an empty database takes ~15–30 s here (Django renders the model graph again for
+nearly every operation, and nearly every model refers to the contract), and a run of the
+suite did it a dozen times: each parallel process, each phase of CI, the fault tests'
+installation, the PostgreSQL-restart tests. The result is the same every time the
+migrations are, so it is built once and kept as a *template*: an SQLite file under
+``var/test-templates/`` or a PostgreSQL database ``weibao_template_<key>``. A test database
+is then a copy (SQLite's backup API into the in-memory database; PostgreSQL's ``CREATE
+DATABASE … TEMPLATE``), which takes well under a second.
+
+The key is a digest of everything a migration on an empty database depends on: every
+installed app's migration files (ours, Django's, the third parties'), the project modules
+our migrations import, the settings module, Django's version and the database vendor. A
+change to any of them builds a new template (and drops the old ones) with the real
+``migrate``, so what the tests run on is always what ``migrate`` makes. Processes that
+start together (the parallel workers) take a lock: one builds, the others copy.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import re
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+_IMPORTED = re.compile(r"^\s*(?:from|import)\s+(weibao(?:\.\w+)+)", re.MULTILINE)
+TEMPLATE_PREFIX = "weibao_template_"
+
+_original_create_test_db = None
+
+
+def install() -> None:
+    """Make Django's test-database creation copy the template (built on first use)."""
+    global _original_create_test_db
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    if _original_create_test_db is not None:
+        return
+    _original_create_test_db = BaseDatabaseCreation.create_test_db
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        if keepdb or not _copyable(self.connection):
+            return _original_create_test_db(self, verbosity, autoclobber, serialize, keepdb)
+        return _create_from_template(self, verbosity, autoclobber, serialize)
+
+    BaseDatabaseCreation.create_test_db = create_test_db
+
+
+def migrations_key(vendor: str) -> str:
+    """Digest of what migrating an empty ``vendor`` database depends on."""
+    import django
+    from django.apps import apps
+
+    digest = hashlib.sha256(f"{django.get_version()}|{vendor}".encode())
+    # Named by where they sit in their project, not on this disk: two checkouts of the
+    # same code share a key (and a PostgreSQL template).
+    files: list[tuple[str, Path]] = [("weibao/settings.py", ROOT / "weibao" / "settings.py")]
+    for config in apps.get_app_configs():
+        migrations = sorted(Path(config.path).glob("migrations/*.py"))
+        files += [(f"{config.label}/migrations/{path.name}", path) for path in migrations]
+        if config.name.startswith("weibao."):
+            files += [(str(path.relative_to(ROOT)), path) for path in _imported_modules(migrations)]
+    for name, path in files:
+        digest.update(name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def copy_into_sqlite_file(target: Path) -> bool:
+    """Put a migrated copy at ``target`` (an SQLite file a subprocess will use), if this
+    run has built the template; False when it has not (the caller migrates)."""
+    template = _sqlite_template(migrations_key("sqlite"))
+    if not template.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return True
+
+
+def postgres_template_name() -> str:
+    """The name the PostgreSQL template has (or will have) for the current migrations: a
+    subprocess's database may be created from it when it exists."""
+    return TEMPLATE_PREFIX + migrations_key("postgresql")
+
+
+def _imported_modules(migrations: list[Path]) -> list[Path]:
+    found = set()
+    for path in migrations:
+        for module in _IMPORTED.findall(path.read_text(encoding="utf-8")):
+            candidate = ROOT.joinpath(*module.split(".")).with_suffix(".py")
+            if candidate.exists():
+                found.add(candidate)
+    return sorted(found)
+
+
+def _copyable(connection) -> bool:
+    if connection.settings_dict["TEST"].get("MIGRATE") is False:
+        return False
+    if connection.vendor == "sqlite":
+        # An in-memory test database (the suite's): a file one is Django's own business.
+        return connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
+    return connection.vendor == "postgresql"
+
+
+def _sqlite_template(key: str) -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "test-templates" / f"{key}.sqlite3"
+
+
+@contextmanager
+def _building(key: str):
+    """Held while a template is checked, built or copied: one process builds at a time."""
+    from django.conf import settings
+
+    directory = Path(settings.VAR_DIR) / "test-templates"
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _create_from_template(creation, verbosity, autoclobber, serialize):
+    """Django's ``create_test_db`` with the migration replaced by a copy of the template
+    (and the template built by that migration the first time)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    connection = creation.connection
+    vendor = connection.vendor
+    key = migrations_key(vendor)
+    with _building(key):
+        if not _template_exists(creation, key):
+            name = _original_create_test_db(creation, verbosity, autoclobber, False, False)
+            _save_template(creation, key)
+        else:
+            name = creation._get_test_db_name()
+            if verbosity >= 1:
+                creation.log(f"Copying the migrated test database {key} for alias {connection.alias}...")
+            if vendor == "postgresql":
+                _create_pg_copy(creation, key, verbosity, autoclobber)
+            connection.close()
+            settings.DATABASES[connection.alias]["NAME"] = name
+            connection.settings_dict["NAME"] = name
+            if vendor == "sqlite":
+                connection.ensure_connection()
+                with sqlite3.connect(_sqlite_template(key)) as source:
+                    source.backup(connection.connection)
+    if serialize:
+        connection._test_serialized_contents = creation.serialize_db_to_string()
+    call_command("createcachetable", database=connection.alias)
+    connection.ensure_connection()
+    return name
+
+
+def _template_exists(creation, key: str) -> bool:
+    if creation.connection.vendor == "sqlite":
+        return _sqlite_template(key).exists()
+    with creation._nodb_cursor() as cursor:
+        return _pg_database_exists(cursor, TEMPLATE_PREFIX + key)
+
+
+def _pg_database_exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+    return cursor.fetchone() is not None
+
+
+def _save_template(creation, key: str) -> None:
+    """Keep the just-migrated test database as the template; drop older templates."""
+    connection = creation.connection
+    if connection.vendor == "sqlite":
+        template = _sqlite_template(key)
+        building = template.with_suffix(".building")
+        building.unlink(missing_ok=True)
+        connection.ensure_connection()
+        with sqlite3.connect(building) as copy:
+            connection.connection.backup(copy)
+        building.replace(template)
+        for old in [*template.parent.glob("*.sqlite3"), *template.parent.glob("*.lock")]:
+            if old.stem != key:
+                old.unlink(missing_ok=True)
+        return
+    from django.db.utils import DatabaseError
+
+    name = TEMPLATE_PREFIX + key
+    test_name = connection.settings_dict["NAME"]
+    connection.close()  # CREATE DATABASE … TEMPLATE needs the source without sessions
+    quote = connection.ops.quote_name
+    with creation._nodb_cursor() as cursor:
+        try:
+            cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(test_name)}")
+        except DatabaseError:
+            if not _pg_database_exists(cursor, name):  # another checkout built it meanwhile
+                raise
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                       [TEMPLATE_PREFIX + "%", name])
+        for (old,) in cursor.fetchall():
+            try:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
+            except DatabaseError:
+                pass  # in use by another checkout's run: it goes next time
+
+
+def _create_pg_copy(creation, key: str, verbosity, autoclobber) -> None:
+    test_settings = creation.connection.settings_dict["TEST"]
+    before = test_settings.get("TEMPLATE")
+    test_settings["TEMPLATE"] = TEMPLATE_PREFIX + key
+    try:
+        creation._create_test_db(verbosity, autoclobber, False)
+    finally:
+        test_settings["TEMPLATE"] = before
