@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+from weibao.testing import migrated
+
 from . import support
 from .support import ON_POSTGRES, WITH_REDIS, Deployment, FakeSmtp
 
@@ -29,8 +31,12 @@ def deployment(tmp_path_factory, smtp):
     name = f"weibao_faults_{os.getpid()}"
     deploy = Deployment(tmp=tmp, email_port=smtp.port)
     try:
+        # A copy of the suite's migrated template when there is one (weibao.testing.migrated):
+        # then the real `migrate` below has nothing to apply but still checks that.
         if ON_POSTGRES:
-            deploy.database_url = support.create_database(name)
+            deploy.database_url = support.create_database(name, template=migrated.postgres_template_name())
+        else:
+            migrated.copy_into_sqlite_file(deploy.sqlite_path)
         if WITH_REDIS:
             port = support.free_port()
             deploy.redis_proc = support.start_redis(port, tmp)

@@ -322,10 +322,12 @@ def pg_connect(url: str | None = None, **kwargs):
     return psycopg.connect(url or _pg_url("postgres"), autocommit=True, connect_timeout=3, **kwargs)
 
 
-def create_database(name: str) -> str:
+def create_database(name: str, *, template: str | None = None) -> str:
+    """A new database ``name``: empty, or a copy of ``template`` when that database exists."""
     drop_database(name)
     with pg_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        copied = template and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if copied else ""))
     return _pg_url(name)
 
 
