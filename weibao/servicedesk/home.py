@@ -20,18 +20,17 @@ def panels(request, contract) -> list[dict]:
         return []
     now = clock.now()
     tickets = Ticket.objects.filter(contract=contract)
-    figures = tickets.aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        mine=Count("id", filter=Q(status__in=OPEN_STATUSES, assignee=user)),
+    # The open tickets' figures read only their partial index (migration 0017); the last
+    # day's count the creation-time index: one pass over the contract's tickets cost more
+    # than both together.
+    figures = tickets.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("id"),
+        mine=Count("id", filter=Q(assignee=user)),
         unassigned=Count("id", filter=Q(status="new")),
-        breaching=Count(
-            "id",
-            filter=Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.RUNNING,
-                     sla_due_at__lt=now + BREACHING_SOON),
-        ),
-        breached=Count("id", filter=Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.BREACHED)),
-        today=Count("id", filter=Q(created_at__gte=now - timedelta(hours=24))),
+        breaching=Count("id", filter=Q(sla_state=SlaClock.State.RUNNING, sla_due_at__lt=now + BREACHING_SOON)),
+        breached=Count("id", filter=Q(sla_state=SlaClock.State.BREACHED)),
     )
+    figures["today"] = tickets.filter(created_at__gte=now - timedelta(hours=24)).count()
     vendor = can(user, contract.pk, Capability.WORK_TICKETS)
     recent = tickets.filter(status__in=OPEN_STATUSES)
     if vendor:
