@@ -11,23 +11,27 @@ DATABASE … TEMPLATE``), which takes well under a second.
 
 The key is a digest of everything a migration on an empty database depends on: every
 installed app's migration files (ours, Django's, the third parties'), the project modules
-our migrations import, the settings module, Django's version and the database vendor. A
-change to any of them builds a new template (and drops the old ones) with the real
-``migrate``, so what the tests run on is always what ``migrate`` makes. Processes that
+our migrations import and those they import in turn, the settings module, Django's
+version, the database vendor and the day (monitoring's 0002 partitions the days around
+the day it runs). A change to any of them builds a new template (and drops the old ones)
+with the real ``migrate``. A copy that fails (another checkout's run dropped the
+template meanwhile) falls back to migrating. Processes that
 start together (the parallel workers) take a lock: one builds, the others copy.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import re
 import sqlite3
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-_IMPORTED = re.compile(r"^\s*(?:from|import)\s+(weibao(?:\.\w+)+)", re.MULTILINE)
+_IMPORT = re.compile(r"^\s*import\s+(weibao(?:\.\w+)+)", re.MULTILINE)
+_FROM_IMPORT = re.compile(r"^\s*from\s+(weibao(?:\.\w+)*)\s+import\s+\(?([\w\s,]+)", re.MULTILINE)
 TEMPLATE_PREFIX = "weibao_template_"
 
 _original_create_test_db = None
@@ -55,7 +59,10 @@ def migrations_key(vendor: str) -> str:
     import django
     from django.apps import apps
 
-    digest = hashlib.sha256(f"{django.get_version()}|{vendor}".encode())
+    # The day too: monitoring's 0002 creates PostgreSQL partitions for the days around the
+    # day it runs, so a template is what `migrate` makes on the day it was built.
+    today = dt.datetime.now(dt.UTC).date()
+    digest = hashlib.sha256(f"{django.get_version()}|{vendor}|{today}".encode())
     # Named by where they sit in their project, not on this disk: two checkouts of the
     # same code share a key (and a PostgreSQL template).
     files: list[tuple[str, Path]] = [("weibao/settings.py", ROOT / "weibao" / "settings.py")]
@@ -77,7 +84,7 @@ def copy_into_sqlite_file(target: Path) -> bool:
     if not template.exists():
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
     return True
 
@@ -89,13 +96,28 @@ def postgres_template_name() -> str:
 
 
 def _imported_modules(migrations: list[Path]) -> list[Path]:
-    found = set()
-    for path in migrations:
-        for module in _IMPORTED.findall(path.read_text(encoding="utf-8")):
-            candidate = ROOT.joinpath(*module.split(".")).with_suffix(".py")
-            if candidate.exists():
-                found.add(candidate)
+    """The project's modules the migrations import, and the modules those import, and so on
+    (``from weibao.knowledge import text`` is ``knowledge/text.py``): ~15 files."""
+    found: set[Path] = set()
+    pending = [module for path in migrations for module in _imports_of(path)]
+    while pending:
+        path = pending.pop()
+        if path not in found:
+            found.add(path)
+            pending.extend(_imports_of(path))
     return sorted(found)
+
+
+def _imports_of(path: Path) -> list[Path]:
+    text = path.read_text(encoding="utf-8")
+    modules = _IMPORT.findall(text)
+    for package, names in _FROM_IMPORT.findall(text):
+        modules += [package, *(f"{package}.{name}" for name in re.split(r"[\s,]+", names.strip()) if name)]
+    files = []
+    for module in modules:
+        base = ROOT.joinpath(*module.split("."))
+        files += [candidate for candidate in (base.with_suffix(".py"), base / "__init__.py") if candidate.exists()]
+    return files
 
 
 def _copyable(connection) -> bool:
@@ -145,14 +167,14 @@ def _create_from_template(creation, verbosity, autoclobber, serialize):
             name = creation._get_test_db_name()
             if verbosity >= 1:
                 creation.log(f"Copying the migrated test database {key} for alias {connection.alias}...")
-            if vendor == "postgresql":
-                _create_pg_copy(creation, key, verbosity, autoclobber)
+            if vendor == "postgresql" and not _clone_pg(creation, key):
+                return _original_create_test_db(creation, verbosity, autoclobber, serialize, False)
             connection.close()
             settings.DATABASES[connection.alias]["NAME"] = name
             connection.settings_dict["NAME"] = name
             if vendor == "sqlite":
                 connection.ensure_connection()
-                with sqlite3.connect(_sqlite_template(key)) as source:
+                with closing(sqlite3.connect(_sqlite_template(key))) as source:
                     source.backup(connection.connection)
     if serialize:
         connection._test_serialized_contents = creation.serialize_db_to_string()
@@ -181,7 +203,7 @@ def _save_template(creation, key: str) -> None:
         building = template.with_suffix(".building")
         building.unlink(missing_ok=True)
         connection.ensure_connection()
-        with sqlite3.connect(building) as copy:
+        with closing(sqlite3.connect(building)) as copy:
             connection.connection.backup(copy)
         building.replace(template)
         for old in [*template.parent.glob("*.sqlite3"), *template.parent.glob("*.lock")]:
@@ -192,28 +214,43 @@ def _save_template(creation, key: str) -> None:
 
     name = TEMPLATE_PREFIX + key
     test_name = connection.settings_dict["NAME"]
-    connection.close()  # CREATE DATABASE … TEMPLATE needs the source without sessions
+    _close_sessions(connection)  # CREATE DATABASE … TEMPLATE needs the source without sessions
     quote = connection.ops.quote_name
     with creation._nodb_cursor() as cursor:
         try:
             cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(test_name)}")
-        except DatabaseError:
-            if not _pg_database_exists(cursor, name):  # another checkout built it meanwhile
-                raise
+        except DatabaseError as error:
+            if not _pg_database_exists(cursor, name):  # else another checkout built it meanwhile
+                creation.log(f"No migrated template kept ({error}); the next run migrates again.")
+                return
         cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
                        [TEMPLATE_PREFIX + "%", name])
         for (old,) in cursor.fetchall():
             try:
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
             except DatabaseError:
-                pass  # in use by another checkout's run: it goes next time
+                pass  # being copied by another checkout's run: it goes next time
 
 
-def _create_pg_copy(creation, key: str, verbosity, autoclobber) -> None:
-    test_settings = creation.connection.settings_dict["TEST"]
-    before = test_settings.get("TEMPLATE")
-    test_settings["TEMPLATE"] = TEMPLATE_PREFIX + key
-    try:
-        creation._create_test_db(verbosity, autoclobber, False)
-    finally:
-        test_settings["TEMPLATE"] = before
+def _clone_pg(creation, key: str) -> bool:
+    """The test database as a copy of the template; False if that failed (another
+    checkout's run dropped the template meanwhile: the caller migrates instead)."""
+    from django.db.utils import DatabaseError
+
+    connection = creation.connection
+    quote = connection.ops.quote_name
+    test_name = creation._get_test_db_name()
+    _close_sessions(connection)
+    with creation._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")  # left by a run that was killed
+        try:
+            cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(TEMPLATE_PREFIX + key)}")
+        except DatabaseError:
+            return False
+    return True
+
+
+def _close_sessions(connection) -> None:
+    connection.close()
+    if hasattr(connection, "close_pool"):  # a pooled session would keep the database busy
+        connection.close_pool()
