@@ -66,7 +66,7 @@ def test_the_figures_count_what_each_says_and_the_queue_is_most_pressing_first(d
     queue = [t.subject for t in _panel(pm, contract)["recent"]]
     # Most pressing SLA first (none last), then newest: computed here in Python.
     open_rows = [t for t in Ticket.objects.filter(contract=contract) if t.status in OPEN_STATUSES]
-    open_rows.sort(key=lambda t: (t.sla_due_at is None, t.sla_due_at or now, -t.created_at.timestamp()))
+    open_rows.sort(key=lambda t: (t.sla_due_at is None, t.sla_due_at or now, -t.created_at.timestamp(), -t.pk))
     assert queue == [t.subject for t in open_rows][:8]
     assert old.subject in queue and "即将超时" in queue
 
@@ -81,7 +81,7 @@ def test_the_partial_indexes_cover_the_open_figures_and_order_the_queues():
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
                        "('ticket_open_by_due', 'ticket_urged')")
         definitions = dict(cursor.fetchall())
-    assert "(contract_id, sla_due_at, created_at DESC) INCLUDE (status, assignee_id, sla_state, id) WHERE " \
+    assert "(contract_id, sla_due_at, created_at DESC, id DESC) INCLUDE (status, assignee_id, sla_state) WHERE " \
            "((status)::text = ANY" in definitions["ticket_open_by_due"]
     assert "(contract_id, urged_count DESC, urged_at DESC NULLS LAST, id DESC) WHERE (urged_count > 0)" \
         in definitions["ticket_urged"]

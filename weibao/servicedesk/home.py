@@ -20,9 +20,9 @@ def panels(request, contract) -> list[dict]:
         return []
     now = clock.now()
     tickets = Ticket.objects.filter(contract=contract)
-    # The open tickets' figures read only their partial index (migration 0017); the last
-    # day's count the creation-time index: one pass over the contract's tickets cost more
-    # than both together.
+    # The open tickets' figures read only an index (PostgreSQL: 0017's partial one; SQLite:
+    # its status cover), the last day's count the creation-time index: one pass over the
+    # contract's tickets cost more than both together.
     figures = tickets.filter(status__in=OPEN_STATUSES).aggregate(
         open=Count("id"),
         mine=Count("id", filter=Q(assignee=user)),
@@ -35,7 +35,7 @@ def panels(request, contract) -> list[dict]:
     recent = tickets.filter(status__in=OPEN_STATUSES)
     if vendor:
         recent = recent.filter(assignee=user) if figures["mine"] else recent
-        recent = recent.order_by(F("sla_due_at").asc(nulls_last=True), "-created_at")
+        recent = recent.order_by(F("sla_due_at").asc(nulls_last=True), "-created_at", "-id")
     return [
         {
             "template": "servicedesk/_home_panel.html",
