@@ -47,3 +47,14 @@ def test_the_other_i18n_tags_are_still_there_and_every_template_loads_these():
 def test_an_escaped_text_stays_escaped():
     assert _render('{% autoescape on %}{% trans "<b>" %}{% endautoescape %}', "en") == "<b>"  # a literal is safe
     assert _render('{% trans v %}', "en", v="<b>") == "&lt;b&gt;"
+
+
+def test_a_changed_translation_setting_is_not_answered_from_before(settings):
+    """What Django itself translates after a test changes a translation setting."""
+    from django.utils.translation import gettext
+
+    template = engines["django"].from_string('{% load i18n %}{% trans "工单" %}')
+    with translation.override("en"):
+        assert template.render({}) == gettext("工单") == "Ticket"
+        settings.LOCALE_PATHS = []
+        assert template.render({}) == gettext("工单") == "工单"

@@ -23,7 +23,7 @@ class ConstantTranslateNode(django_i18n.TranslateNode):
     _rendered: dict
 
     def render(self, context):
-        key = (translation.get_language(), context.autoescape)
+        key = (translation.get_language(), context.autoescape, _settings_generation)
         try:
             return self._rendered[key]
         except KeyError:
@@ -51,6 +51,21 @@ def do_translate(parser, token):
     return node
 
 
+# Bumped when a test changes how texts translate (override_settings): kept outputs of the
+# settings before are not used again.
+_settings_generation = 0
+_TRANSLATION_SETTINGS = frozenset({"USE_I18N", "LANGUAGE_CODE", "LANGUAGES", "LOCALE_PATHS"})
+
+
+def _translation_settings_changed(*, setting, **kwargs) -> None:
+    global _settings_generation
+    if setting in _TRANSLATION_SETTINGS:
+        _settings_generation += 1
+
+
 def install() -> None:
+    from django.test.signals import setting_changed
+
     for name in ("translate", "trans"):
         django_i18n.register.tag(name, do_translate)
+    setting_changed.connect(_translation_settings_changed, dispatch_uid="weibao.template_i18n")
