@@ -12,8 +12,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from weibao.servicedesk import home
-from weibao.servicedesk.filtersets import BREACHING_SOON
-from weibao.servicedesk.models import OPEN_STATUSES, Ticket
+from weibao.servicedesk.models import BREACHING_SOON, OPEN_STATUSES, Ticket
 from weibao.testing.factories import ContractFactory, TicketFactory
 
 MIGRATION = importlib.import_module("weibao.servicedesk.migrations.0017_open_tickets_and_urged_indexes")
@@ -69,6 +68,31 @@ def test_the_figures_count_what_each_says_and_the_queue_is_most_pressing_first(d
     open_rows.sort(key=lambda t: (t.sla_due_at is None, t.sla_due_at or now, -t.created_at.timestamp(), -t.pk))
     assert queue == [t.subject for t in open_rows][:8]
     assert old.subject in queue and "即将超时" in queue
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_figures_and_another_contracts_member_gets_no_panel(
+        desk, contract, pm, client_for, make_member):
+    TicketFactory(contract=contract, by=pm, subject="待分派的工单")
+    TicketFactory(contract=contract, by=pm, status="closed", subject="已关闭的工单")
+    page = client_for(pm).get("/").content.decode()
+    desk_panel = page.split('class="card home-desk"')[1].split("</section>")[0]
+    assert '<strong>1</strong><span>未结束工单</span>' in desk_panel
+    assert '<strong>2</strong><span>24 小时内新建</span>' in desk_panel
+    assert "待分派的工单" in desk_panel and "已关闭的工单" not in desk_panel
+
+    elsewhere = ContractFactory(number="HT-OTHER", name="别的合同")
+    outsider = make_member(elsewhere, "project_manager", username="outsider")
+    assert _panel_or_none(outsider, contract) is None
+    page = client_for(outsider).get("/").content.decode()
+    assert "待分派的工单" not in page
+
+
+def _panel_or_none(user, contract):
+    request = RequestFactory().get("/")
+    request.user = user
+    panels = home.panels(request, contract)
+    return panels[0] if panels else None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's definitions (0017)")

@@ -9,8 +9,6 @@ lists on indexed columns, day bounds in Beijing time, index-friendly orderings.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
@@ -44,6 +42,7 @@ from weibao.servicedesk.models import (
     Status,
     Ticket,
     TicketType,
+    breaching_soon,
 )
 from weibao.servicedesk.services import tickets
 
@@ -60,7 +59,6 @@ SORTS = {
 }
 DEFAULT_SORT = "-created"
 VIEWS = ("mine", "breaching", "open", "urged", "follow_ups")
-BREACHING_SOON = dt.timedelta(hours=2)
 
 
 def _choices(values) -> list[tuple[str, str]]:
@@ -173,13 +171,8 @@ class TicketFilterSet(FilterSet):
         if value == "mine":
             return queryset.filter(assignee=self.user, status__in=OPEN_STATUSES)
         if value == "breaching":
-            # Running clocks due within two hours (already-breached ones have their own
-            # filter, sla_state=breached); served by the (contract, sla_state, due) index.
-            return queryset.filter(
-                status__in=OPEN_STATUSES,
-                sla_state=SlaClock.State.RUNNING,
-                sla_due_at__lt=clock.now() + BREACHING_SOON,
-            )
+            # Served by the (contract, sla_state, due) index.
+            return queryset.filter(breaching_soon(clock.now()))
         if value == "open":
             return queryset.filter(status__in=OPEN_STATUSES)
         if value == "urged":

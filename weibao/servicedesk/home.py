@@ -10,8 +10,7 @@ from weibao.contracts.access import can
 from weibao.contracts.roles import Capability
 from weibao.core import clock
 from weibao.servicedesk import access
-from weibao.servicedesk.filtersets import BREACHING_SOON
-from weibao.servicedesk.models import OPEN_STATUSES, SlaClock, Ticket
+from weibao.servicedesk.models import SlaClock, Status, Ticket, breaching_soon
 
 
 def panels(request, contract) -> list[dict]:
@@ -23,16 +22,16 @@ def panels(request, contract) -> list[dict]:
     # The open tickets' figures read only an index (PostgreSQL: 0017's partial one; SQLite:
     # its status cover), the last day's count the creation-time index: one pass over the
     # contract's tickets cost more than both together.
-    figures = tickets.filter(status__in=OPEN_STATUSES).aggregate(
+    figures = tickets.open().aggregate(
         open=Count("id"),
         mine=Count("id", filter=Q(assignee=user)),
-        unassigned=Count("id", filter=Q(status="new")),
-        breaching=Count("id", filter=Q(sla_state=SlaClock.State.RUNNING, sla_due_at__lt=now + BREACHING_SOON)),
+        unassigned=Count("id", filter=Q(status=Status.NEW)),
+        breaching=Count("id", filter=breaching_soon(now)),
         breached=Count("id", filter=Q(sla_state=SlaClock.State.BREACHED)),
     )
     figures["today"] = tickets.filter(created_at__gte=now - timedelta(hours=24)).count()
     vendor = can(user, contract.pk, Capability.WORK_TICKETS)
-    recent = tickets.filter(status__in=OPEN_STATUSES)
+    recent = tickets.open()
     if vendor:
         recent = recent.filter(assignee=user) if figures["mine"] else recent
         recent = recent.order_by(F("sla_due_at").asc(nulls_last=True), "-created_at", "-id")

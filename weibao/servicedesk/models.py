@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -67,6 +69,16 @@ SLA_STATES = [
 ]
 
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING)
+#: "即将超时": a running clock due within this long.
+BREACHING_SOON = dt.timedelta(hours=2)
+
+
+def breaching_soon(now: dt.datetime) -> models.Q:
+    """Open tickets' running clocks due within BREACHING_SOON of ``now`` (the list's
+    "即将超时" view and the home page's figure that links to it); already-breached ones
+    have their own state."""
+    return models.Q(status__in=OPEN_STATUSES, sla_state=SlaClock.State.RUNNING,
+                    sla_due_at__lt=now + BREACHING_SOON)
 
 
 class ServiceComponent(ContractScopedModel):
