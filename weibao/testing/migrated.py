@@ -84,8 +84,8 @@ def copy_into_sqlite_file(target: Path) -> bool:
     if not template.exists():
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
+    with closing(sqlite3.connect(target)) as copy:
+        _sqlite_copy(template, copy)
     return True
 
 
@@ -174,8 +174,7 @@ def _create_from_template(creation, verbosity, autoclobber, serialize):
             connection.settings_dict["NAME"] = name
             if vendor == "sqlite":
                 connection.ensure_connection()
-                with closing(sqlite3.connect(_sqlite_template(key))) as source:
-                    source.backup(connection.connection)
+                _sqlite_copy(_sqlite_template(key), connection.connection)
     if serialize:
         connection._test_serialized_contents = creation.serialize_db_to_string()
     call_command("createcachetable", database=connection.alias)
@@ -197,21 +196,34 @@ def _pg_database_exists(cursor, name: str) -> bool:
 
 def _save_template(creation, key: str) -> None:
     """Keep the just-migrated test database as the template; drop older templates."""
-    connection = creation.connection
-    if connection.vendor == "sqlite":
-        template = _sqlite_template(key)
-        building = template.with_suffix(".building")
-        building.unlink(missing_ok=True)
-        connection.ensure_connection()
-        with closing(sqlite3.connect(building)) as copy:
-            connection.connection.backup(copy)
-        building.replace(template)
-        for old in [*template.parent.glob("*.sqlite3"), *template.parent.glob("*.lock")]:
-            if old.stem != key:
-                old.unlink(missing_ok=True)
-        return
+    if creation.connection.vendor == "sqlite":
+        _save_sqlite_template(creation.connection, key)
+    else:
+        _save_pg_template(creation, key)
+
+
+def _sqlite_copy(source: Path, target: sqlite3.Connection) -> None:
+    with closing(sqlite3.connect(source)) as opened:
+        opened.backup(target)
+
+
+def _save_sqlite_template(connection, key: str) -> None:
+    template = _sqlite_template(key)
+    building = template.with_suffix(".building")  # renamed when whole: never read half-written
+    building.unlink(missing_ok=True)
+    connection.ensure_connection()
+    with closing(sqlite3.connect(building)) as copy:
+        connection.connection.backup(copy)
+    building.replace(template)
+    for old in [*template.parent.glob("*.sqlite3"), *template.parent.glob("*.lock")]:
+        if old.stem != key:
+            old.unlink(missing_ok=True)
+
+
+def _save_pg_template(creation, key: str) -> None:
     from django.db.utils import DatabaseError
 
+    connection = creation.connection
     name = TEMPLATE_PREFIX + key
     test_name = connection.settings_dict["NAME"]
     _close_sessions(connection)  # CREATE DATABASE … TEMPLATE needs the source without sessions
