@@ -124,3 +124,21 @@ def test_memberships_with_contracts_keep_the_querysets_own_filters(contract, pm)
     assert {m.contract_id for m in Membership.objects.filter(contract=second).active_with_contracts(user)} == {
         second.pk}
     assert Membership.objects.none().active_with_contracts(user) == []
+
+
+def test_a_text_argument_is_bound_as_it_is_and_only_from_text(contract, pm, outsider):
+    from weibao.accounts.models import User
+
+    statement = Statement(lambda username: User.objects.filter(username=username).values_list("pk"),
+                          texts=("username",))
+    assert statement.rows(pm.username) == [(pm.pk,)]
+    assert statement.rows(outsider.username) == [(outsider.pk,)]
+    assert statement.rows("nobody") == [] and statement.rows(None) == []
+    assert statement.rows("%") == [] and statement.rows(pm.username.upper() + " ") == []  # compared as it is
+    with pytest.raises(TypeError, match="is a text"):
+        statement.rows(pm.pk)
+    # A text used in another form (a pattern) does not go into the SQL as given: refused.
+    with pytest.raises(ValueError, match="does not put id"):
+        Statement(lambda username: User.objects.filter(username__contains=username), texts=("username",)).rows("pm")
+    with pytest.raises(TypeError, match="no argument named"):
+        Statement(lambda username: User.objects.filter(username=username), texts=("name",))

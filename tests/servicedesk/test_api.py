@@ -256,3 +256,33 @@ def test_arrival_before_the_ticket_was_created_is_refused_by_name(api, new_ticke
     assert response.status_code == 400
     assert response.json()["at"] == ["到场时间不能早于工单创建时间。"]
     assert api.get(f"/api/v1/tickets/{ticket['id']}/").json()["arrived_at"] is None
+
+
+def test_one_ticket_that_is_not_the_callers_answers_as_one_that_does_not_exist(api, new_ticket, outsider,
+                                                                                 api_client_for):
+    ticket = new_ticket()
+    arabic_indic = "".join(chr(0x660 + int(d)) for d in str(ticket["id"]))
+    assert api.get(f"/api/v1/tickets/{arabic_indic}/").status_code == 404  # only an ASCII id names a ticket
+    outsider_api = api_client_for(outsider)
+    answers = {
+        # Another contract's, none at all, beyond any id, and Arabic-Indic digits (which the
+        # route's \d takes and int() would read as the same id).
+        name: outsider_api.get(f"/api/v1/tickets/{pk}/")
+        for name, pk in (("other contract", ticket["id"]), ("missing", ticket["id"] + 1000),
+                         ("beyond", 2**70), ("arabic-indic", arabic_indic))
+    }
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 404)
+    assert len({r.content for r in answers.values()}) == 1
+    assert ticket["subject"].encode() not in answers["other contract"].content
+
+
+def test_one_ticket_is_read_with_its_clocks_in_target_order(api, new_ticket):
+    ticket = new_ticket()
+    api.post(f"/api/v1/tickets/{ticket['id']}/transition/", {"to": "in_progress"}, format="json")
+    read = api.get(f"/api/v1/tickets/{ticket['id']}/")
+    assert read.status_code == 200
+    body = read.json()
+    assert [c["target"] for c in body["sla"]] == [c["target"] for c in ticket["sla"]] == ["response", "resolution"]
+    assert body["number"] == ticket["number"] and body["contract"] == ticket["contract"]
+    assert body["requester_phone"] == "13812345678"  # clear, and audited
+    assert AuditRecord.objects.filter(action="ticket.personal_data.read", object_id=str(ticket["id"])).exists()

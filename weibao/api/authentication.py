@@ -12,6 +12,14 @@ from weibao.accounts.middleware import session_is_verified
 from weibao.accounts.services.passwords import password_expired
 from weibao.api.models import ApiToken, hash_token
 from weibao.core import clock
+from weibao.core.statements import Statement
+
+# Every API request asks: compiled once (core.statements), the user and their grant read
+# along. Revocation and expiry are the token's own rule (``is_usable``), checked on the row.
+_TOKEN_BY_HASH = Statement(
+    lambda key_hash: ApiToken.objects.select_related("user", "user__admin_role_grant").filter(key_hash=key_hash),
+    texts=("key_hash",),
+)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -26,13 +34,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Authorization 头格式应为 “Bearer <令牌>”。"))
-        token = (
-            ApiToken.objects.usable()
-            .select_related("user", "user__admin_role_grant")
-            .filter(key_hash=hash_token(parts[1]))
-            .first()
-        )
-        if token is None or not token.user.is_active:
+        found = _TOKEN_BY_HASH.objects(hash_token(parts[1]))
+        token = found[0] if found else None
+        if token is None or not token.is_usable or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已被撤销。"))
         if password_expired(token.user):
             raise exceptions.AuthenticationFailed(_("密码已过期，请先登录网页修改密码。"))

@@ -57,9 +57,10 @@ def contracts_of(user) -> list[Contract]:
 
 
 def contracts_in_hand(user) -> dict[int, Contract] | None:
-    """``user``'s contracts by id as this request read them with their memberships, or None
-    outside a request (or before they were read): a page that loads a ticket need not join
-    its contract again."""
+    """``user``'s contracts by id as this request reads them with their memberships (read
+    now if not yet: the same one query), or None outside a request: a page that loads a
+    ticket need not join its contract again."""
+    memberships_of(user)
     found = _contracts_read(user)
     return None if found is None else {contract.pk: contract for contract in found}
 

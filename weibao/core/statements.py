@@ -12,7 +12,9 @@ form (``id + 1``, ``%id%``) would otherwise be compiled in. Rows come back as th
 them (the fields' converters applied).
 
 For queries whose shape depends only on ids (a contract's, a ticket's): a query whose
-SQL changes with a value (a list of variable length, an optional filter) is not one.
+SQL changes with a value (a list of variable length, an optional filter) is not one. An
+argument named in ``texts`` is a text compared as it is (an API token's hash): its
+stand-ins are texts, and it is bound only from a ``str``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from django.db.models.query import get_related_populators
 # Stand-ins for the ids while a query is compiled: never real ids (ids are positive), far
 # apart, two sets (see compile_with_stand_ins).
 _STAND_INS = ((-918_273_645, -827_364_519, -736_455_193), (-618_273_641, -527_364_513, -436_455_197))
+_TEXT_STAND_INS = (("\u27e6stand-in a0\u27e7", "\u27e6stand-in a1\u27e7", "\u27e6stand-in a2\u27e7"),
+                   ("\u27e6stand-in b0\u27e7", "\u27e6stand-in b1\u27e7", "\u27e6stand-in b2\u27e7"))
 _ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
 
 
@@ -38,6 +42,7 @@ class Compiled:
     params: tuple
     slots: tuple[tuple[int, int, type], ...]  # (parameter position, id argument, int or str)
     compiler: object
+    texts: frozenset[int] = frozenset()  # the arguments that are texts, not ids
 
     def bind(self, ids: tuple) -> list | None:
         """The parameters with ``ids`` in place; None when no row can have them (None, an
@@ -48,6 +53,11 @@ class Compiled:
             value = ids[argument]
             if value is None:
                 return None
+            if argument in self.texts:
+                if not isinstance(value, str):
+                    raise TypeError(f"argument {argument} is a text, not {type(value).__name__}")
+                bound[position] = value
+                continue
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"an id is an integer, not {type(value).__name__}")
             if not _ID_MIN <= value <= _ID_MAX:
@@ -56,15 +66,22 @@ class Compiled:
         return bound
 
 
-def compile_with_stand_ins(build: Callable[..., QuerySet], arity: int, alias: str) -> Compiled:
+def compile_with_stand_ins(build: Callable[..., QuerySet], arity: int, alias: str,
+                           texts: frozenset[int] = frozenset()) -> Compiled:
     """``build(*ids)`` compiled for ``alias`` with stand-in ids, and where each id goes:
-    as an integer, or as its text where it is compared with a text column."""
-    first, second = (_compiled_with(build, stand_ins[:arity], alias) for stand_ins in _STAND_INS)
+    as an integer, or as its text where it is compared with a text column. The arguments
+    at the positions in ``texts`` are texts, given text stand-ins."""
+    sets = [tuple(text[i] if i in texts else number[i] for i in range(arity))
+            for number, text in zip(_STAND_INS, _TEXT_STAND_INS, strict=True)]
+    first, second = (_compiled_with(build, stand_ins, alias) for stand_ins in sets)
     (compiler, sql, params), (_, other_sql, other_params) = first, second
     slots = []
     for position, value in enumerate(params):
-        for argument, stand_in in enumerate(_STAND_INS[0][:arity]):
-            if value == stand_in and isinstance(value, int):
+        for argument, stand_in in enumerate(sets[0]):
+            if argument in texts:
+                if isinstance(value, str) and value == stand_in:
+                    slots.append((position, argument, str))
+            elif value == stand_in and isinstance(value, int):
                 slots.append((position, argument, int))
             elif value == str(stand_in):
                 slots.append((position, argument, str))
@@ -79,7 +96,7 @@ def compile_with_stand_ins(build: Callable[..., QuerySet], arity: int, alias: st
         raise ValueError(f"{named!r} builds SQL that changes with its ids or between builds: not a statement")
     if compiler.has_extra_select:
         raise ValueError(f"{named!r} selects columns it does not return (an ordering outside DISTINCT)")
-    return Compiled(sql, tuple(params), tuple(slots), compiler)
+    return Compiled(sql, tuple(params), tuple(slots), compiler, frozenset(texts))
 
 
 def _compiled_with(build, stand_ins: tuple, alias: str):
@@ -89,11 +106,17 @@ def _compiled_with(build, stand_ins: tuple, alias: str):
 
 
 class Statement:
-    """``Statement(build)``, then ``rows(*ids)``: what ``build(*ids)`` would return, as rows."""
+    """``Statement(build)``, then ``rows(*ids)``: what ``build(*ids)`` would return, as rows.
+    ``texts``: the names of ``build``'s arguments that are texts, not ids."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, using: str = "default"):
+    def __init__(self, build: Callable[..., QuerySet], *, using: str = "default", texts: tuple[str, ...] = ()):
         self.build = build
-        self.arity = len(inspect.signature(build).parameters)
+        names = list(inspect.signature(build).parameters)
+        unknown = set(texts) - set(names)
+        if unknown:
+            raise TypeError(f"no argument named {sorted(unknown)}")
+        self.arity = len(names)
+        self.texts = frozenset(names.index(name) for name in texts)
         self.using = using
         # Per thread: a compiler holds its thread's connection (the converters read it).
         self._local = threading.local()
@@ -101,7 +124,7 @@ class Statement:
     def compiled(self) -> Compiled:
         compiled = getattr(self._local, "compiled", None)
         if compiled is None:
-            compiled = self._local.compiled = compile_with_stand_ins(self.build, self.arity, self.using)
+            compiled = self._local.compiled = compile_with_stand_ins(self.build, self.arity, self.using, self.texts)
         return compiled
 
     def rows(self, *ids) -> list[tuple]:
