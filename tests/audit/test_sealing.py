@@ -8,10 +8,11 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from weibao import audit
-from weibao.audit.models import AuditChainHead, AuditRecord
+from weibao.audit.models import AuditChainHead, AuditRecord, ChainError, Seal
 from weibao.audit.services import seal_pending
 from weibao.audit.tasks import seal_pending_records
 
@@ -82,6 +83,36 @@ def test_records_left_pending_by_a_dead_writer_are_sealed_by_the_scheduler(contr
     assert _seqs() == [None, None, None]
     assert seal_pending_records.call_local() == 3
     assert _seqs() == [1, 2, 3]
+    call_command("audit_verify")
+
+
+def test_a_batch_is_sealed_by_the_same_statements_however_many_records(contract):
+    def write(count):
+        for n in range(count):
+            AuditRecord(action="test.event", contract=contract, detail={"n": n}, algorithm="sm3").save()
+
+    write(1)
+    seal_pending()  # the first seal ever creates the chain's head
+    statements = {}
+    for count in (1, 40):
+        write(count)
+        with CaptureQueriesContext(connection) as seen:
+            assert seal_pending() == count
+        statements[count] = len(seen)
+    assert statements[1] == statements[40], statements
+    assert _seqs() == list(range(1, 43))
+    call_command("audit_verify")
+
+
+def test_a_seal_refuses_a_record_another_sealer_sealed_and_leaves_the_chain_as_it_was(contract):
+    AuditRecord(action="test.event", contract=contract, algorithm="sm3").save()
+    seal_pending()
+    head = AuditChainHead.objects.get()
+    (record,) = AuditRecord.objects.all()
+    again = Seal(record.pk, head.last_seq + 1, head.last_hash, record.content_hash, record.chain_hash, None)
+    with pytest.raises(ChainError), transaction.atomic():
+        AuditRecord.objects.seal([again], head=(head.last_seq + 1, "f" * 64, None))
+    assert AuditChainHead.objects.get().last_seq == head.last_seq == 1
     call_command("audit_verify")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,27 @@ from weibao.core import clock
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit record."""
+
+
+class ChainError(Exception):
+    """A seal found a record it was to seal already sealed: the chain would fork."""
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A pending record's place in the chain, as the sealer computed it."""
+
+    pk: int
+    seq: int
+    prev_hash: str
+    content_hash: str
+    chain_hash: str
+    sealed_at: object
+
+
+# One row of the VALUES list a seal writes: typed on PostgreSQL, where a VALUES list's
+# column types come from its values (an id and seq bind as numbers, a time may be NULL).
+_SEAL_ROW = {True: "(%s::bigint, %s::bigint, %s, %s, %s, %s::timestamptz)", False: "(%s, %s, %s, %s, %s, %s)"}
 
 
 class AuditRecordQuerySet(models.QuerySet):
@@ -31,21 +54,50 @@ class AuditRecordQuerySet(models.QuerySet):
         """Up to ``limit`` committed records not yet sealed, oldest id first."""
         table = connection.ops.quote_name(self.model._meta.db_table)
         # On the connection the sealer writes with (raw() would take the router's read choice).
-        return list(self.raw(f"SELECT * FROM {table} WHERE seq IS NULL ORDER BY id LIMIT %s", [limit],  # noqa: S608 - the table's name
+        # Named columns, not *: a statement kept prepared must not change its row's shape
+        # when a later migration adds a column.
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.model._meta.concrete_fields)
+        return list(self.raw(f"SELECT {columns} FROM {table} WHERE seq IS NULL ORDER BY id LIMIT %s", [limit],  # noqa: S608 - the table's name
                              using=connection.alias))
 
-    def seal_one(self, pk: int, *, seq: int, prev_hash: str, content_hash: str, chain_hash: str,
-                 sealed_at=None) -> int:
-        """Write a pending record's place in the chain, once (the only permitted change;
-        the database triggers allow exactly this and nothing else)."""
+    def seal(self, seals: list[Seal], *, head: tuple[int, str, object]) -> None:
+        """Write pending records' places in the chain (the only change the database
+        triggers allow) and move the head to ``head`` (last seq, last hash, last sealed at):
+        one statement on PostgreSQL, two on SQLite, however many records. Raises
+        ``ChainError`` (and the caller's transaction rolls back) unless every one of them
+        was still pending."""
         table = connection.ops.quote_name(self.model._meta.db_table)
+        head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+        adapt = connection.ops.adapt_datetimefield_value
+        values, params = [], []
+        for one in seals:
+            values.append(_SEAL_ROW[connection.vendor == "postgresql"])
+            params += [one.pk, one.seq, one.prev_hash, one.content_hash, one.chain_hash, adapt(one.sealed_at)]
+        last_seq, last_hash, last_sealed_at = head
+        head_params = [last_seq, last_hash, adapt(last_sealed_at)]
+        move_head = f"UPDATE {head_table} SET last_seq = %s, last_hash = %s, last_sealed_at = %s WHERE id = 1"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET seq = %s, prev_hash = %s, content_hash = %s, chain_hash = %s, "  # noqa: S608
-                "sealed_at = %s WHERE id = %s AND seq IS NULL",
-                [seq, prev_hash, content_hash, chain_hash, connection.ops.adapt_datetimefield_value(sealed_at), pk],
-            )
-            return cursor.rowcount
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"WITH v (id, seq, prev_hash, content_hash, chain_hash, sealed_at) AS (VALUES {', '.join(values)}), "  # noqa: S608
+                    f"sealed AS (UPDATE {table} AS r SET seq = v.seq, prev_hash = v.prev_hash, "
+                    "content_hash = v.content_hash, chain_hash = v.chain_hash, sealed_at = v.sealed_at "
+                    "FROM v WHERE r.id = v.id AND r.seq IS NULL RETURNING r.id) "
+                    f"{move_head} RETURNING (SELECT count(*) FROM sealed)",
+                    params + head_params,
+                )
+                written = cursor.fetchone()[0]
+            else:
+                cursor.execute(
+                    f"UPDATE {table} SET seq = v.column2, prev_hash = v.column3, content_hash = v.column4, "  # noqa: S608
+                    f"chain_hash = v.column5, sealed_at = v.column6 FROM (VALUES {', '.join(values)}) AS v "
+                    f"WHERE {table}.id = v.column1 AND {table}.seq IS NULL",
+                    params,
+                )
+                written = cursor.rowcount
+                cursor.execute(move_head, head_params)
+        if written != len(seals):
+            raise ChainError(f"{len(seals) - written} of {len(seals)} records were sealed by another sealer")
 
     def delete(self):
         raise AppendOnlyError("audit records cannot be deleted")
@@ -139,14 +191,6 @@ class ChainHeadQuerySet(models.QuerySet):
         found = self.raw(f"SELECT id, last_seq, last_hash, last_sealed_at{relax} FROM {table} WHERE id = 1{lock}",  # noqa: S608
                          using=connection.alias)
         return next(iter(found), None)
-
-    def advance(self, *, last_seq: int, last_hash: str, last_sealed_at) -> None:
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET last_seq = %s, last_hash = %s, last_sealed_at = %s WHERE id = 1",  # noqa: S608
-                [last_seq, last_hash, connection.ops.adapt_datetimefield_value(last_sealed_at)],
-            )
 
 
 class AuditChainHead(models.Model):

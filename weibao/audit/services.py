@@ -15,7 +15,7 @@ from django.db import connection, models, transaction
 
 from weibao.audit import keys
 from weibao.audit.hashing import GENESIS_HASH, chain_hash, content_hash, same, written_mac
-from weibao.audit.models import AuditChainHead, AuditRecord
+from weibao.audit.models import AuditChainHead, AuditRecord, Seal
 from weibao.core import clock, request_context
 
 if TYPE_CHECKING:
@@ -161,6 +161,7 @@ def seal_pending(*, durable: bool = True) -> int:
             seq, prev, last_sealed_at = head.last_seq, head.last_hash, head.last_sealed_at
             now = clock.now()
             sealed_at = now if last_sealed_at is None or now > last_sealed_at else last_sealed_at
+            seals = []
             for entry in batch:
                 seq += 1
                 entry.seq, entry.prev_hash = seq, prev
@@ -169,11 +170,10 @@ def seal_pending(*, durable: bool = True) -> int:
                     entry.sealed_at = sealed_at
                 entry.content_hash = content_hash(entry.algorithm, _hashed_fields(entry), key)
                 entry.chain_hash = chain_hash(entry.algorithm, prev, entry.content_hash, key)
-                AuditRecord.objects.seal_one(entry.pk, seq=seq, prev_hash=prev, sealed_at=entry.sealed_at,
-                                             content_hash=entry.content_hash, chain_hash=entry.chain_hash)
+                seals.append(Seal(entry.pk, seq, prev, entry.content_hash, entry.chain_hash, entry.sealed_at))
                 prev = entry.chain_hash
-            if batch:
-                AuditChainHead.objects.advance(last_seq=seq, last_hash=prev, last_sealed_at=sealed_at)
+            if seals:
+                AuditRecord.objects.seal(seals, head=(seq, prev, sealed_at))
         sealed += len(batch)
         if len(batch) < SEAL_BATCH:
             return sealed
