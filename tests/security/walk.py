@@ -209,7 +209,7 @@ def odd_walk(seeded, client_for, api_client_for, keys_read, *, api: bool, shard:
                     best, best_status = url, status
                 if status < 300:
                     break
-            if best_status >= 400 and username != ODD_WALKERS[0]:
+            if best_status >= 400 and username != ODD_WALKERS[-1]:
                 continue  # refused to this walker too: the next one may reach it
             walked.add(template)
             for branch in BRANCHES.get(best, []):
