@@ -54,8 +54,7 @@ class AuditRecordQuerySet(models.QuerySet):
         """Up to ``limit`` committed records not yet sealed, oldest id first."""
         table = connection.ops.quote_name(self.model._meta.db_table)
         # On the connection the sealer writes with (raw() would take the router's read choice).
-        # Named columns, not *: a statement kept prepared must not change its row's shape
-        # when a later migration adds a column.
+        # Named columns, not *: the rows are read as this code's model knows them.
         columns = ", ".join(connection.ops.quote_name(f.column) for f in self.model._meta.concrete_fields)
         return list(self.raw(f"SELECT {columns} FROM {table} WHERE seq IS NULL ORDER BY id LIMIT %s", [limit],  # noqa: S608 - the table's name
                              using=connection.alias))
