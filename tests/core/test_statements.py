@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.db import connection
 
 from weibao.contracts.models import Membership
 from weibao.core.statements import Statement
@@ -138,7 +139,20 @@ def test_a_text_argument_is_bound_as_it_is_and_only_from_text(contract, pm, outs
     with pytest.raises(TypeError, match="is a text"):
         statement.rows(pm.pk)
     # A text used in another form (a pattern) does not go into the SQL as given: refused.
-    with pytest.raises(ValueError, match="does not put id"):
-        Statement(lambda username: User.objects.filter(username__contains=username), texts=("username",)).rows("pm")
+    def by(lookup):
+        return lambda username: User.objects.filter(**{f"username__{lookup}": username})
+
+    for lookup in ("contains", "startswith"):
+        with pytest.raises(ValueError, match="does not put id"):
+            Statement(by(lookup), texts=("username",)).rows("pm")
+    # iexact: SQLite's LIKE gets the text escaped (refused); PostgreSQL's UPPER(…) = UPPER(%s)
+    # takes it as given, and answers as the ORM does.
+    iexact = Statement(by("iexact"), texts=("username",))
+    if connection.vendor == "sqlite":
+        with pytest.raises(ValueError, match="does not put id"):
+            iexact.objects("pm")
+    else:
+        for asked in (pm.username.upper(), "%", "P_"):
+            assert iexact.objects(asked) == list(by("iexact")(asked))
     with pytest.raises(TypeError, match="no argument named"):
         Statement(lambda username: User.objects.filter(username=username), texts=("name",))

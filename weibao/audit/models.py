@@ -33,7 +33,8 @@ class Seal:
 
 # One row of the VALUES list a seal writes: typed on PostgreSQL, where a VALUES list's
 # column types come from its values (an id and seq bind as numbers, a time may be NULL).
-_SEAL_ROW = {True: "(%s::bigint, %s::bigint, %s, %s, %s, %s::timestamptz)", False: "(%s, %s, %s, %s, %s, %s)"}
+_SEAL_ROW_POSTGRESQL = "(%s::bigint, %s::bigint, %s, %s, %s, %s::timestamptz)"
+_SEAL_ROW = "(%s, %s, %s, %s, %s, %s)"
 
 
 class AuditRecordQuerySet(models.QuerySet):
@@ -65,18 +66,21 @@ class AuditRecordQuerySet(models.QuerySet):
         one statement on PostgreSQL, two on SQLite, however many records. Raises
         ``ChainError`` (and the caller's transaction rolls back) unless every one of them
         was still pending."""
+        if not seals:
+            return
+        postgresql = connection.vendor == "postgresql"
         table = connection.ops.quote_name(self.model._meta.db_table)
         head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
         adapt = connection.ops.adapt_datetimefield_value
         values, params = [], []
         for one in seals:
-            values.append(_SEAL_ROW[connection.vendor == "postgresql"])
+            values.append(_SEAL_ROW_POSTGRESQL if postgresql else _SEAL_ROW)
             params += [one.pk, one.seq, one.prev_hash, one.content_hash, one.chain_hash, adapt(one.sealed_at)]
         last_seq, last_hash, last_sealed_at = head
         head_params = [last_seq, last_hash, adapt(last_sealed_at)]
         move_head = f"UPDATE {head_table} SET last_seq = %s, last_hash = %s, last_sealed_at = %s WHERE id = 1"  # noqa: S608
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if postgresql:
                 cursor.execute(
                     f"WITH v (id, seq, prev_hash, content_hash, chain_hash, sealed_at) AS (VALUES {', '.join(values)}), "  # noqa: S608
                     f"sealed AS (UPDATE {table} AS r SET seq = v.seq, prev_hash = v.prev_hash, "
@@ -85,7 +89,8 @@ class AuditRecordQuerySet(models.QuerySet):
                     f"{move_head} RETURNING (SELECT count(*) FROM sealed)",
                     params + head_params,
                 )
-                written = cursor.fetchone()[0]
+                moved = cursor.fetchone()
+                written, head_moved = (moved[0], 1) if moved else (0, 0)
             else:
                 cursor.execute(
                     f"UPDATE {table} SET seq = v.column2, prev_hash = v.column3, content_hash = v.column4, "  # noqa: S608
@@ -95,8 +100,10 @@ class AuditRecordQuerySet(models.QuerySet):
                 )
                 written = cursor.rowcount
                 cursor.execute(move_head, head_params)
-        if written != len(seals):
-            raise ChainError(f"{len(seals) - written} of {len(seals)} records were sealed by another sealer")
+                head_moved = cursor.rowcount
+        if written != len(seals) or head_moved != 1:
+            raise ChainError(f"{len(seals) - written} of {len(seals)} records were sealed by another sealer"
+                             if head_moved else "the chain has no head to move")
 
     def delete(self):
         raise AppendOnlyError("audit records cannot be deleted")

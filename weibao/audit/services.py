@@ -15,7 +15,7 @@ from django.db import connection, models, transaction
 
 from weibao.audit import keys
 from weibao.audit.hashing import GENESIS_HASH, chain_hash, content_hash, same, written_mac
-from weibao.audit.models import AuditChainHead, AuditRecord, Seal
+from weibao.audit.models import AuditChainHead, AuditRecord, ChainError, Seal
 from weibao.core import clock, request_context
 
 if TYPE_CHECKING:
@@ -124,6 +124,9 @@ def _seal_after_commit() -> None:
     # The records stay pending, protected by the triggers, and the scheduler seals them.
     try:
         seal_pending(durable=False)
+    except ChainError as exc:
+        # Not a passing outage: something sealed these records outside the chain lock.
+        log.error("audit chain: a seal found its records sealed already: %s", exc)
     except Exception as exc:  # noqa: BLE001 - see above; logged, retried every minute
         log.warning("audit records left pending after commit, the scheduler will seal them: %s", exc)
 

@@ -31,8 +31,10 @@ from django.db.models.query import get_related_populators
 # Stand-ins for the ids while a query is compiled: never real ids (ids are positive), far
 # apart, two sets (see compile_with_stand_ins).
 _STAND_INS = ((-918_273_645, -827_364_519, -736_455_193), (-618_273_641, -527_364_513, -436_455_197))
-_TEXT_STAND_INS = (("\u27e6stand-in a0\u27e7", "\u27e6stand-in a1\u27e7", "\u27e6stand-in a2\u27e7"),
-                   ("\u27e6stand-in b0\u27e7", "\u27e6stand-in b1\u27e7", "\u27e6stand-in b2\u27e7"))
+# Text stand-ins carry what a lookup would escape, fold or trim (%, _, \, capitals, edge
+# spaces): a lookup that does not put its text into the SQL as given changes them, and
+# the statement is refused (SQLite's iexact escapes %, for one).
+_TEXT_STAND_INS = tuple(tuple(f" \u27e6Stand-In {group}{n} %_\\\u27e7 " for n in range(3)) for group in "AB")
 _ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
 
 
@@ -47,7 +49,8 @@ class Compiled:
     def bind(self, ids: tuple) -> list | None:
         """The parameters with ``ids`` in place; None when no row can have them (None, an
         integer beyond 64 bits: the ORM answers "none" to those). Ids are integers, parsed
-        by the caller (core.params for a request's values): anything else is a mistake."""
+        by the caller (core.params for a request's values), and the arguments named in
+        ``texts`` are ``str``: anything else is a mistake."""
         bound = list(self.params)
         for position, argument, kind in self.slots:
             value = ids[argument]
