@@ -45,27 +45,29 @@ def install_defaults(contract) -> dict:
         defaults={"kind": BusinessCalendar.Kind.WORKDAY, "hours": OFFICE_HOURS},
     )
     calendars = {"24x7": always, "office": office}
-    for code, name, description in CATALOGUE:
-        ServiceComponent.objects.get_or_create(
-            contract=contract, code=code, defaults={"name": name, "description": description}
-        )
+    # What the contract lacks, in one INSERT per model: a row the contract has already (a
+    # component, group or policy the project manager kept or changed) is left as it is —
+    # the unique constraints on (contract, code), (contract, name) and (contract, type,
+    # priority) turn a second install, or a concurrent one, into nothing.
+    ServiceComponent.objects.bulk_create(
+        [ServiceComponent(contract=contract, code=code, name=name, description=description)
+         for code, name, description in CATALOGUE],
+        ignore_conflicts=True,
+    )
     has_follow_up_group = SupportGroup.objects.filter(contract=contract, hotline_follow_up=True).exists()
-    for name in ("一线服务台", "二线运维组", "驻场组"):
-        SupportGroup.objects.get_or_create(
-            contract=contract, name=name,
-            defaults={"hotline_follow_up": name == HOTLINE_FOLLOW_UP_GROUP and not has_follow_up_group},
-        )
-    for ticket_type in TicketType.values:
-        for priority, (response, arrival, resolution) in TARGETS.items():
-            SlaPolicy.objects.get_or_create(
-                contract=contract, ticket_type=ticket_type, priority=priority,
-                defaults={
-                    "response_minutes": response[0],
-                    "response_calendar": calendars[response[1]],
-                    "arrival_minutes": arrival[0],
-                    "arrival_calendar": calendars.get(arrival[1]) if arrival[1] else None,
-                    "resolution_minutes": resolution[0],
-                    "resolution_calendar": calendars[resolution[1]],
-                },
-            )
+    SupportGroup.objects.bulk_create(
+        [SupportGroup(contract=contract, name=name,
+                      hotline_follow_up=name == HOTLINE_FOLLOW_UP_GROUP and not has_follow_up_group)
+         for name in ("一线服务台", "二线运维组", "驻场组")],
+        ignore_conflicts=True,
+    )
+    SlaPolicy.objects.bulk_create(
+        [SlaPolicy(contract=contract, ticket_type=ticket_type, priority=priority,
+                   response_minutes=response[0], response_calendar=calendars[response[1]],
+                   arrival_minutes=arrival[0], arrival_calendar=calendars.get(arrival[1]) if arrival[1] else None,
+                   resolution_minutes=resolution[0], resolution_calendar=calendars[resolution[1]])
+         for ticket_type in TicketType.values
+         for priority, (response, arrival, resolution) in TARGETS.items()],
+        ignore_conflicts=True,
+    )
     return calendars
