@@ -25,6 +25,16 @@ def test_records_chain_and_verify(contract):
     assert seqs == list(range(1, len(seqs) + 1))
 
 
+def test_a_record_sealed_at_once_carries_its_place_in_the_chain_as_stored(contract):
+    first = audit.record("test.event", contract=contract, detail={"i": 1})
+    second = audit.record("test.event", contract=contract, detail={"i": 2})
+    fields = ("seq", "prev_hash", "content_hash", "chain_hash", "sealed_at")
+    for entry in (first, second):
+        stored = AuditRecord.objects.get(pk=entry.pk)
+        assert [getattr(entry, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert second.seq == first.seq + 1 and second.prev_hash == first.chain_hash
+
+
 def test_tampering_with_a_row_is_detected_naming_it(contract):
     records = [audit.record("test.event", contract=contract, detail={"i": i}) for i in range(5)]
     target = records[2]

@@ -113,8 +113,12 @@ def record(
             # for a few milliseconds, not for the rest of the request (decision 0009).
             transaction.on_commit(_seal_after_commit)
         else:
-            seal_pending()
-            entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash", "sealed_at"])
+            own = _seal(durable=True).get(entry.pk)
+            if own is None:  # sealed by another sealer first (it is committed with it)
+                entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash", "sealed_at"])
+            else:
+                entry.seq, entry.prev_hash, entry.sealed_at = own.seq, own.prev_hash, own.sealed_at
+                entry.content_hash, entry.chain_hash = own.content_hash, own.chain_hash
     return entry
 
 
@@ -145,7 +149,12 @@ def seal_pending(*, durable: bool = True) -> int:
     ``durable=False``: the seal right after a request's commit, which need not wait for
     the disk (see below).
     """
-    sealed = 0
+    return len(_seal(durable=durable))
+
+
+def _seal(*, durable: bool) -> dict[int, Seal]:
+    """``seal_pending``'s work: the seals written, by record id."""
+    sealed: dict[int, Seal] = {}
     relaxed = not durable and not connection.in_atomic_block and connection.vendor == "postgresql"
     while True:
         with transaction.atomic():
@@ -177,7 +186,7 @@ def seal_pending(*, durable: bool = True) -> int:
                 prev = entry.chain_hash
             if seals:
                 AuditRecord.objects.seal(seals, head=(seq, prev, sealed_at))
-        sealed += len(batch)
+        sealed.update((one.pk, one) for one in seals)
         if len(batch) < SEAL_BATCH:
             return sealed
 
