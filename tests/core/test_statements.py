@@ -127,6 +127,23 @@ def test_memberships_with_contracts_keep_the_querysets_own_filters(contract, pm)
     assert Membership.objects.none().active_with_contracts(user) == []
 
 
+def test_memberships_of_a_user_read_without_their_grant_are_those_that_give_access(contract, pm, outsider):
+    from weibao.accounts.models import AdminRoleGrant, User
+
+    second = ContractFactory()
+    Membership.objects.create(contract=second, user=pm, role="resident_engineer", active=False)
+    plain = User.objects.get(pk=pm.pk)  # as a task or a service outside a request has it
+    found = Membership.objects.active_with_contracts(plain)
+    assert [(m.pk, m.contract.number) for m in found] == [
+        (m.pk, m.contract.number) for m in Membership.objects.active_for(plain).select_related("contract")]
+    assert {m.contract_id for m in found} == {contract.pk}  # not the inactive one, not the outsider's
+    # An administrator's contract roles count for nothing, read with the grant or without.
+    AdminRoleGrant.objects.create(user=outsider, role="security_admin")
+    assert Membership.objects.active_with_contracts(User.objects.get(pk=outsider.pk)) == []
+    with_grant = User.objects.select_related("admin_role_grant").get(pk=outsider.pk)
+    assert Membership.objects.active_with_contracts(with_grant) == []
+
+
 def test_a_text_argument_is_bound_as_it_is_and_only_from_text(contract, pm, outsider):
     from weibao.accounts.models import User
 
