@@ -62,7 +62,7 @@ def test_a_seal_that_fails_after_commit_does_not_fail_the_answer(after_commit, c
 
     from weibao.audit import services
 
-    def database_gone():
+    def database_gone(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(services, "seal_pending", database_gone)

@@ -1,5 +1,6 @@
 """The shared factories make records through their services: the rules, clocks and audit
-records a test relies on are the real ones."""
+records a test relies on are the real ones. Users are the exception: a new user's password
+state is written as ``set_password`` leaves it, without its audit record (tested below)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,23 @@ def test_entries_articles_visits_and_mail(contract, clock):
     mailbox = Mailbox.objects.create(contract=contract, address="desk@example.com")
     inbound = InboundMailFactory(mailbox=mailbox, raw=raw_mail(subject="证照下载失败"))
     assert inbound.subject == "证照下载失败" and inbound.contract_id == contract.pk
+
+
+def test_a_factory_user_is_in_the_state_set_password_leaves_a_new_user_in(clock):
+    from django.contrib.auth.hashers import check_password
+
+    from weibao.accounts.models import PasswordHistory
+    from weibao.accounts.services.passwords import set_password
+    from weibao.testing.factories import TEST_PASSWORD, UserFactory
+
+    made = UserFactory()
+    by_service = UserFactory(password="Another#2026")
+    set_password(by_service, TEST_PASSWORD)
+    by_service.refresh_from_db()
+    made.refresh_from_db()
+    for user in (made, by_service):
+        assert user.check_password(TEST_PASSWORD) and user.has_usable_password()
+        assert user.password_changed_at == clock.now() and user.must_change_password is False
+        assert any(check_password(TEST_PASSWORD, h) for h in PasswordHistory.objects.filter(user=user)
+                   .values_list("password", flat=True))
+    assert PasswordHistory.objects.filter(user=made).count() == 1

@@ -113,7 +113,7 @@ def record(
             # for a few milliseconds, not for the rest of the request (decision 0009).
             transaction.on_commit(_seal_after_commit)
         else:
-            own = _seal(durable=True).get(entry.pk)
+            _, own = _seal(durable=True, keep=entry.pk)
             if own is None:  # sealed by another sealer first (it is committed with it)
                 entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash", "sealed_at"])
             else:
@@ -149,12 +149,12 @@ def seal_pending(*, durable: bool = True) -> int:
     ``durable=False``: the seal right after a request's commit, which need not wait for
     the disk (see below).
     """
-    return len(_seal(durable=durable))
+    return _seal(durable=durable)[0]
 
 
-def _seal(*, durable: bool) -> dict[int, Seal]:
-    """``seal_pending``'s work: the seals written, by record id."""
-    sealed: dict[int, Seal] = {}
+def _seal(*, durable: bool, keep: int | None = None) -> tuple[int, Seal | None]:
+    """``seal_pending``'s work: how many it sealed, and the seal of record ``keep``."""
+    sealed, kept = 0, None
     relaxed = not durable and not connection.in_atomic_block and connection.vendor == "postgresql"
     while True:
         with transaction.atomic():
@@ -186,9 +186,10 @@ def _seal(*, durable: bool) -> dict[int, Seal]:
                 prev = entry.chain_hash
             if seals:
                 AuditRecord.objects.seal(seals, head=(seq, prev, sealed_at))
-        sealed.update((one.pk, one) for one in seals)
+        sealed += len(seals)
+        kept = kept or next((one for one in seals if one.pk == keep), None)
         if len(batch) < SEAL_BATCH:
-            return sealed
+            return sealed, kept
 
 
 def _sealing_key(entry: AuditRecord) -> bytes | None:

@@ -156,7 +156,7 @@ class MembershipQuerySet(ContractScopedQuerySet):
         """``active_for(user)`` with each membership's contract read along, by a statement
         compiled once: every request asks, and every service a task or a test calls outside
         one. For a user read with their grant (each request's) without the join to it."""
-        if self.query.has_filters():
+        if self.query.has_filters() or self._db or self.query.is_sliced or self.query.select_for_update:
             return list(self.active_for(user).select_related("contract").order_by())
         known, grant = _grant_in_hand(user)
         if known:

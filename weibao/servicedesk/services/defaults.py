@@ -61,6 +61,11 @@ def install_defaults(contract) -> dict:
          for name in ("一线服务台", "二线运维组", "驻场组")],
         ignore_conflicts=True,
     )
+    if not has_follow_up_group and not SupportGroup.objects.filter(
+            contract=contract, name=HOTLINE_FOLLOW_UP_GROUP).exists():
+        # Another group was made the follow-up one meanwhile: its flag conflicted and the
+        # whole row was skipped. The group still belongs in the desk, without the flag.
+        SupportGroup.objects.get_or_create(contract=contract, name=HOTLINE_FOLLOW_UP_GROUP)
     SlaPolicy.objects.bulk_create(
         [SlaPolicy(contract=contract, ticket_type=ticket_type, priority=priority,
                    response_minutes=response[0], response_calendar=calendars[response[1]],
