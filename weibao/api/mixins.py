@@ -11,6 +11,10 @@ from weibao.api.errors import field_error, not_member_response
 from weibao.contracts.models import Contract
 from weibao.core.params import parse_id
 
+# An id in an API path: ASCII digits, as the pages' <int:pk> takes them. (``\d`` would also
+# take any script's digits, which int() reads as the same number: "٣" would name ticket 3.)
+ID_IN_PATH = "[0-9]+"
+
 
 class ContractCreateMixin:
     """POST creates in a contract the caller is on; another contract answers 404 naming

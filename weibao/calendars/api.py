@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from weibao.api.errors import field_error, not_member_response
-from weibao.api.mixins import ContractCreateMixin, filter_by_contract_param
+from weibao.api.mixins import ID_IN_PATH, ContractCreateMixin, filter_by_contract_param
 from weibao.api.permissions import HoldsDeclaredCapability
 from weibao.api.serializers import MemberContractField, ModelSerializer, StrictFieldsMixin
 from weibao.calendars import engine, services
@@ -131,7 +131,7 @@ class CalendarViewSet(
         "create": (Capability.MANAGE_SLA,),
     }
     serializer_class = CalendarSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         calendars = BusinessCalendar.objects.for_user(self.request.user).order_by("id")
@@ -281,7 +281,7 @@ class HolidayViewSet(
         "notice_confirm": (Capability.MANAGE_SLA,),
     }
     serializer_class = HolidaySerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         entries = HolidayDay.objects.for_user(self.request.user).order_by("date")

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
+from weibao.api.mixins import ID_IN_PATH
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import (
     BoundedDateTimeField,
@@ -164,7 +165,7 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     }
     serializer_class = ChangeSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         return (ChangeRequest.objects.restrict(self.request.user, Capability.VIEW_CHANGES)
@@ -271,7 +272,7 @@ class DataAccessViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
     }
     serializer_class = DataAccessSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         return DataAccessRequest.objects.restrict(self.request.user, Capability.VIEW_DATA_ACCESS).order_by("-requested_at", "-pk")

@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from weibao.api.mixins import filter_by_contract_param
+from weibao.api.mixins import ID_IN_PATH, filter_by_contract_param
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import ModelSerializer
 from weibao.contracts.access import require_anywhere
@@ -59,7 +59,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     }
     serializer_class = EscalationSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         runs = (Escalation.objects.restrict(self.request.user, Capability.VIEW_ESCALATIONS)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from weibao import audit
+from weibao.api.mixins import ID_IN_PATH
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import ModelSerializer
 from weibao.contracts.access import require_anywhere
@@ -72,7 +73,7 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     required_capabilities = {"list": (Capability.MANAGE_INCIDENTS,), "rotate": (Capability.MANAGE_INCIDENTS,)}
     serializer_class = IntegrationSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         rows = Integration.objects.restrict(self.request.user, Capability.MANAGE_INCIDENTS).order_by("contract", "name")
@@ -123,7 +124,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     }
     serializer_class = IncidentSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         return (

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
+from weibao.api.mixins import ID_IN_PATH
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import MemberContractField, ModelSerializer, StrictFieldsMixin
 from weibao.contracts.access import contract_ids_where, require_anywhere
@@ -106,7 +107,7 @@ class MonitorViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
     }
     serializer_class = MonitorSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from weibao.api.mixins import ID_IN_PATH
 from weibao.api.pagination import StandardPagination
 from weibao.contracts.roles import Capability
 from weibao.core.params import require_id
@@ -74,7 +75,7 @@ class PeopleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     required_capabilities = {"list": (Capability.VIEW_TEAM,), "retrieve": (Capability.VIEW_STAFF_RECORDS,)}
     serializer_class = StaffSerializer
     pagination_class = StandardPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
 
     def get_queryset(self):
         return StaffProfile.objects.restrict(self.request.user, Capability.VIEW_TEAM).select_related(

@@ -24,6 +24,7 @@ from weibao.contracts.access import can, contracts_in_hand, require, roles_on
 from weibao.contracts.models import Contract
 from weibao.contracts.roles import Capability, ContractRole, roles_with
 from weibao.contracts.scoping import is_member, member_contracts_query
+from weibao.core.params import parse_id
 from weibao.core.statements import Statement
 from weibao.people import compliance
 from weibao.servicedesk.models import (
@@ -49,11 +50,15 @@ def workable_tickets(user) -> QuerySet:
 def ticket_for(user, pk, capability: str = Capability.VIEW_TICKETS, message: str | None = None) -> Ticket:
     """The ticket ``pk`` for ``user`` to act on with ``capability``: Http404 when they do
     not see it, PermissionDenied when they see it but lack ``capability``."""
+    # An id from a URL or a body is parsed here, by the one parser (ASCII digits only).
+    pk = pk if isinstance(pk, int) else parse_id(pk)
+    if pk is None:
+        raise Http404
     # The contract as this request read it with the user's memberships (a ticket they see
     # is on one of theirs), and the ticket by a statement compiled once; outside a
-    # request, or for an id not yet parsed, the scoped query with the contract joined.
+    # request, the scoped query with the contract joined.
     in_hand = contracts_in_hand(user)
-    if in_hand is None or not isinstance(pk, int):
+    if in_hand is None:
         ticket = get_object_or_404(visible_tickets(user).select_related("contract", *_SHOWN_WITH_TICKET), pk=pk)
     else:
         found = _TICKET.objects(pk, user.pk)

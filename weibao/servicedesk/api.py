@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from weibao.api.errors import not_member_response
+from weibao.api.mixins import ID_IN_PATH
 from weibao.api.pagination import StandardPagination
 from weibao.api.serializers import (
     BoundedDateTimeField,
@@ -29,7 +29,6 @@ from weibao.api.serializers import (
 from weibao.contracts.access import contract_ids_where, require_anywhere
 from weibao.contracts.roles import Capability
 from weibao.core import clock
-from weibao.core.params import parse_id
 from weibao.servicedesk import access, queries
 from weibao.servicedesk.filtersets import ApiTicketFilterSet
 from weibao.servicedesk.models import (
@@ -246,7 +245,7 @@ class TicketViewSet(
     pagination_class = TicketPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ApiTicketFilterSet
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_IN_PATH
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -286,10 +285,7 @@ class TicketViewSet(
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def _ticket(self, capability: str, message: str | None = None) -> Ticket:
-        pk = parse_id(self.kwargs["pk"])
-        if pk is None:  # the route takes any Unicode digit; only an ASCII id names a ticket
-            raise Http404
-        return access.ticket_for(self.request.user, pk, capability, message)
+        return access.ticket_for(self.request.user, self.kwargs["pk"], capability, message)
 
     def _workable(self) -> Ticket:
         return self._ticket(Capability.WORK_TICKETS, _("只有乙方团队成员可以处理工单。"))
