@@ -13,7 +13,8 @@ import factory
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
-from weibao.accounts.models import PasswordHistory, User
+from weibao.accounts.models import User
+from weibao.accounts.services import passwords
 from weibao.contracts.models import Contract, Membership
 from weibao.core import clock
 from weibao.feedback.services.ratings import rate
@@ -29,25 +30,23 @@ TEST_PASSWORD = "Weibao@2026"
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.Sequence(lambda n: f"用户{n}")
     phone = factory.Sequence(lambda n: f"138{n:08d}")
 
-    # The state set_password leaves a new user in (hash, change time, the first history
-    # entry), written with the user's INSERT: the service's audit record and credential
-    # revocation mean nothing for an account nobody has used, and cost ten statements
-    # per user of every test. The service itself is tested through the password pages.
-    password = factory.Transformer(TEST_PASSWORD,
-                                   transform=lambda raw: _hashed(raw or TEST_PASSWORD, settings.PASSWORD_HASHERS[0]))
-    password_changed_at = factory.LazyFunction(clock.now)
-    must_change_password = False
-
-    @factory.post_generation
-    def password_history(obj, create, extracted, **kwargs):
-        if create:
-            PasswordHistory.objects.create(user=obj, password=obj.password)
+    @classmethod
+    def _create(cls, model_class, *args, password=None, **kwargs):
+        # A new user as set_password leaves one (its own steps: changed now, remembered),
+        # saved with the user's INSERT: the service's audit record and credential
+        # revocation mean nothing for an account nobody has used, and cost ten statements
+        # per user of every test. The service itself is tested through the password pages.
+        user = model_class(*args, **kwargs)
+        user.password = _hashed(password or TEST_PASSWORD, settings.PASSWORD_HASHERS[0])
+        passwords.mark_changed(user)
+        user.save()
+        passwords.remember(user)
+        return user
 
 
 @functools.cache

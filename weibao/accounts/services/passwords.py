@@ -27,14 +27,24 @@ def password_expired(user: User) -> bool:
 def set_password(user: User, raw_password: str, *, by: User | None = None) -> None:
     """Set a new password (already validated), remember it in the history, audit it."""
     user.set_password(raw_password)
+    mark_changed(user)
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    remember(user)
+    audit.record("password.changed", obj=user, actor=by or user)
+    credentials_invalidated.send(sender=User, user=user, reason="password_changed", by=by or user)
+
+
+def mark_changed(user: User) -> None:
+    """On ``user`` in hand (not saved): its password, just set, was changed now and need not be."""
     user.password_changed_at = clock.now()
     user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+
+
+def remember(user: User) -> None:
+    """Keep ``user``'s current password hash in the history, the last N only."""
     PasswordHistory.objects.create(user=user, password=user.password)
     keep = max(settings.WEIBAO_PASSWORD_HISTORY, 1)
     stale = list(
         PasswordHistory.objects.filter(user=user).values_list("id", flat=True)[keep:]
     )
     PasswordHistory.objects.filter(id__in=stale).delete()
-    audit.record("password.changed", obj=user, actor=by or user)
-    credentials_invalidated.send(sender=User, user=user, reason="password_changed", by=by or user)
