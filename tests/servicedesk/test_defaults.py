@@ -52,3 +52,22 @@ def test_installing_again_adds_nothing_and_keeps_what_the_project_manager_change
     install_defaults(other)  # another contract's desk is its own
     assert len(_state(other)[2]) == len(before[2])
     assert SlaPolicy.objects.get(contract=other, ticket_type="fault", priority="p1").response_minutes == 15
+
+
+def test_a_group_made_the_follow_up_one_meanwhile_still_leaves_the_whole_desk(db, monkeypatch):
+    from django.db.models import QuerySet
+
+    contract = ContractFactory()
+    SupportGroup.objects.create(contract=contract, name="热线组", hotline_follow_up=True)
+    real_exists, asked = QuerySet.exists, []
+
+    def exists_before_the_flag_was_set(queryset):
+        # The install's first question ("is any group the follow-up one?") was answered
+        # before another request flagged 热线组: it sees none.
+        asked.append(queryset.model)
+        return False if len(asked) == 1 else real_exists(queryset)
+
+    monkeypatch.setattr(QuerySet, "exists", exists_before_the_flag_was_set)
+    install_defaults(contract)
+    groups = dict(SupportGroup.objects.filter(contract=contract).values_list("name", "hotline_follow_up"))
+    assert groups == {"热线组": True, "一线服务台": False, HOTLINE_FOLLOW_UP_GROUP: False, "驻场组": False}

@@ -114,7 +114,7 @@ def record(
             transaction.on_commit(_seal_after_commit)
         else:
             _, own = _seal(durable=True, keep=entry.pk)
-            if own is None:  # sealed by another sealer first (it is committed with it)
+            if own is None:  # not expected: no other sealer sees this uncommitted record
                 entry.refresh_from_db(fields=["seq", "prev_hash", "content_hash", "chain_hash", "sealed_at"])
             else:
                 entry.seq, entry.prev_hash, entry.sealed_at = own.seq, own.prev_hash, own.sealed_at
